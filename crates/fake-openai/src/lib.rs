@@ -1,0 +1,248 @@
+//! An in-process fake of an OpenAI-compatible chat-completions server.
+//!
+//! willai drafts structured JSON answers through any OpenAI-compatible
+//! endpoint. Its tests and benchmarks need such an endpoint that is fast,
+//! deterministic and able to misbehave on demand, without a network, an API
+//! key or a GPU. [`FakeServer`] is that endpoint: a real HTTP/1.1 server on
+//! 127.0.0.1 (hyper, keep-alive, any number of concurrent connections), so the
+//! client under test runs its genuine network stack, including connection
+//! pooling, timeouts and dropped connections.
+//!
+//! * Replies are JSON generated from the JSON Schema the request asks for,
+//!   deterministically from the request body, so willai's validation passes
+//!   and snapshots are stable.
+//! * Faults are scripted per request content with [`FakeServer::script`].
+//! * Requests, their bodies, `Authorization` headers and the peak concurrency
+//!   are recorded for assertions.
+//!
+//! The server runs on its own thread with its own tokio runtime, so plain
+//! synchronous `#[test]` functions can use it:
+//!
+//! ```
+//! let server = fake_openai::FakeServer::start();
+//! assert!(server.base_url().starts_with("http://127.0.0.1:"));
+//! assert_eq!(server.requests(), 0);
+//! ```
+
+mod fault;
+mod generate;
+mod handler;
+mod reply;
+mod state;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use fault::Fault;
+
+use state::State;
+
+/// How long dropping a [`FakeServer`] waits for in-flight handlers to be cancelled.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
+/// Start-up settings of a [`FakeServer`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Every chat reply waits this long first (see [`FakeServer::set_delay`]).
+    pub delay: Duration,
+    /// Answer `json_schema` requests with this status (see [`FakeServer::set_reject_json_schema`]).
+    pub reject_json_schema: Option<u16>,
+    /// Port to listen on; 0 picks any free port.
+    pub port: u16,
+    /// Keep every chat request body and `Authorization` header for
+    /// [`FakeServer::bodies`] and [`FakeServer::authorization_headers`].
+    /// Long benchmark runs turn this off to keep memory flat.
+    pub record_bodies: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            delay: Duration::ZERO,
+            reject_json_schema: None,
+            port: 0,
+            record_bodies: true,
+        }
+    }
+}
+
+/// A running fake server. Dropping it stops accepting connections, cancels
+/// in-flight requests and joins the server thread.
+#[derive(Debug)]
+pub struct FakeServer {
+    state: Arc<State>,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeServer {
+    /// Starts a server with default [`Options`] on a free port.
+    ///
+    /// # Panics
+    /// If no socket or thread can be created; see [`FakeServer::try_start_with`].
+    #[must_use = "dropping the FakeServer shuts it down"]
+    pub fn start() -> FakeServer {
+        FakeServer::start_with(Options::default())
+    }
+
+    /// Starts a server with `options`.
+    ///
+    /// # Panics
+    /// If the port cannot be bound or no thread can be created; see
+    /// [`FakeServer::try_start_with`] for the fallible version.
+    #[must_use = "dropping the FakeServer shuts it down"]
+    pub fn start_with(options: Options) -> FakeServer {
+        FakeServer::try_start_with(options)
+            .unwrap_or_else(|err| panic!("fake-openai: cannot start the server: {err}"))
+    }
+
+    /// Starts a server with `options`, reporting failures instead of panicking.
+    ///
+    /// # Errors
+    /// When the port cannot be bound (e.g. already in use) or the runtime or
+    /// server thread cannot be created.
+    pub fn try_start_with(options: Options) -> io::Result<FakeServer> {
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("fake-openai-worker")
+            .enable_all()
+            .build()?;
+        let state = Arc::new(State::new(&options));
+        let (shutdown, stop) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("fake-openai".into())
+            .spawn({
+                let state = Arc::clone(&state);
+                move || {
+                    runtime.block_on(serve(listener, state, stop));
+                    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+                }
+            })?;
+        Ok(FakeServer {
+            state,
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/v1`, the base URL an `OpenAI` client expects.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Chat-completion requests that reached the handler, faulted ones included.
+    pub fn requests(&self) -> usize {
+        self.state.requests()
+    }
+
+    /// The highest number of chat requests handled at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.max_in_flight()
+    }
+
+    /// Every chat request body in arrival order; bodies that are not JSON come
+    /// back as [`Value::String`]. Empty when [`Options::record_bodies`] is off.
+    pub fn bodies(&self) -> Vec<Value> {
+        self.state.bodies()
+    }
+
+    /// The `Authorization` header of each chat request, in arrival order.
+    /// Empty when [`Options::record_bodies`] is off.
+    pub fn authorization_headers(&self) -> Vec<Option<String>> {
+        self.state.authorization_headers()
+    }
+
+    /// Queues `faults` for requests whose raw body contains `needle`: each
+    /// matching request takes the next fault; once the queue is empty such
+    /// requests are answered normally. When several scripts match, the first
+    /// registered one that still has faults wins.
+    pub fn script(&self, needle: &str, faults: Vec<Fault>) {
+        self.state.script(needle, faults);
+    }
+
+    /// Makes every chat reply (faulted or not) wait `delay` first.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.set_delay(delay);
+    }
+
+    /// `Some(status)` answers every request with `response_format.type ==
+    /// "json_schema"` with that status and an error body, as servers without
+    /// structured-output support do (llama.cpp's python server: 422, vLLM: 400).
+    pub fn set_reject_json_schema(&self, status: Option<u16>) {
+        self.state.set_reject_json_schema(status);
+    }
+
+    /// Zeroes the request count and peak concurrency and forgets recorded
+    /// bodies and headers. Scripts and settings are kept.
+    pub fn reset_counts(&self) {
+        self.state.reset_counts();
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            // An error only means the server loop has already ended.
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // A panicked server thread has nothing left to clean up.
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Accepts connections until `stop` fires (or its sender is dropped), serving
+/// each on its own task. Dropping the runtime afterwards ends those tasks.
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let listener = match TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(err) => {
+            eprintln!("fake-openai: cannot listen: {err}");
+            return;
+        }
+    };
+    loop {
+        let stream = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Typically out of file descriptors under load: back off briefly.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+            },
+        };
+        // Small request/response exchanges: Nagle would only add latency.
+        let _ = stream.set_nodelay(true);
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| handler::handle(Arc::clone(&state), request));
+            // Errors are routine here: clients hang up, Drop faults abort on purpose.
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,207 @@
+//! The response cache: `cache/<first two hex digits>/<sha256>.json`, one validated
+//! response per file, keyed by the sha256 of the canonical request body.
+//!
+//! Plain sharded JSON files rather than a database or an append-only index: they are
+//! committed to git, so they must read well in review and never conflict. An entry keeps
+//! the request exactly as sent, the raw response, the token usage and the model, and is
+//! written atomically. Only validated replies are stored. A corrupt entry is reported
+//! and treated as a miss, never a crash.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::canonical;
+use crate::fsx;
+
+/// Token counts as the server reported them (zero when it did not).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+impl Usage {
+    pub fn add(&mut self, other: Usage) {
+        self.prompt_tokens += other.prompt_tokens;
+        self.completion_tokens += other.completion_tokens;
+    }
+}
+
+/// The follow-up request that got the valid reply, when the first reply was invalid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reask {
+    /// What was wrong with the first reply.
+    pub error: String,
+    /// The request that was sent instead (the original messages, the invalid reply, and
+    /// the correction).
+    pub request: Value,
+}
+
+/// One cached response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// sha256 of the canonical JSON of `request`.
+    pub key: String,
+    /// The model named in the request.
+    pub model: String,
+    /// Tokens used to get this response (both calls when there was a re-ask).
+    pub usage: Usage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reask: Option<Reask>,
+    /// The request body as sent.
+    pub request: Value,
+    /// The raw response body of the call whose reply passed validation.
+    pub response: Value,
+}
+
+impl Entry {
+    /// The assistant message's text.
+    pub fn content(&self) -> Option<&str> {
+        message_content(&self.response)
+    }
+}
+
+/// `choices[0].message.content` of a chat-completions response.
+pub fn message_content(response: &Value) -> Option<&str> {
+    response.pointer("/choices/0/message/content")?.as_str()
+}
+
+/// Why an entry could not be used.
+#[derive(Debug)]
+pub struct CorruptEntry {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl std::fmt::Display for CorruptEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} (treated as a miss; it is rewritten when the request is sent again)", self.path.display(), self.reason)
+    }
+}
+
+/// The cache of one project root.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// Whether a string is a lowercase hex sha256.
+pub fn is_key(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+impl Cache {
+    pub fn new(dir: impl Into<PathBuf>) -> Cache {
+        Cache { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(format!("{key}.json"))
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.path(key).is_file()
+    }
+
+    /// Reads an entry. `Ok(None)` is a miss; `Err` is a corrupt entry (report it and
+    /// treat it as a miss).
+    pub fn get(&self, key: &str) -> Result<Option<Entry>, CorruptEntry> {
+        let path = self.path(key);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(CorruptEntry { path, reason: format!("cannot read: {e}") }),
+        };
+        let entry: Entry = serde_json::from_str(&text)
+            .map_err(|e| CorruptEntry { path: path.clone(), reason: format!("not a cache entry: {e}") })?;
+        if entry.key != key {
+            return Err(CorruptEntry { path, reason: format!("holds key {} instead", entry.key) });
+        }
+        if entry.content().is_none() {
+            return Err(CorruptEntry { path, reason: "the response has no choices[0].message.content".into() });
+        }
+        Ok(Some(entry))
+    }
+
+    /// Stores an entry atomically.
+    pub fn put(&self, entry: &Entry) -> std::io::Result<()> {
+        fsx::write_atomic(&self.path(&entry.key), canonical::pretty(entry).as_bytes())
+    }
+
+    /// Every entry file, sorted (for `cache stats|verify|gc`).
+    pub fn files(&self) -> std::io::Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        let shards = match fs::read_dir(&self.dir) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        for shard in shards {
+            let shard = shard?.path();
+            if !shard.is_dir() {
+                continue;
+            }
+            for file in fs::read_dir(&shard)? {
+                let path = file?.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(key: &str) -> Entry {
+        Entry {
+            key: key.into(),
+            model: "m".into(),
+            usage: Usage { prompt_tokens: 3, completion_tokens: 4 },
+            reask: None,
+            request: json!({"model": "m"}),
+            response: json!({"choices": [{"message": {"content": "{}"}}]}),
+        }
+    }
+
+    #[test]
+    fn put_then_get_round_trips_under_a_sharded_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let key = "ab".repeat(32);
+        cache.put(&entry(&key)).unwrap();
+        assert!(dir.path().join("ab").join(format!("{key}.json")).is_file());
+        assert_eq!(cache.get(&key).unwrap().unwrap(), entry(&key));
+        assert!(cache.get(&"cd".repeat(32)).unwrap().is_none());
+    }
+
+    #[test]
+    fn corrupt_entries_are_errors_not_panics() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let key = "ab".repeat(32);
+        fs::create_dir_all(dir.path().join("ab")).unwrap();
+        fs::write(cache.path(&key), "{ half a fi").unwrap();
+        let err = cache.get(&key).unwrap_err();
+        assert!(err.to_string().contains("not a cache entry"), "{err}");
+        let mut other = entry(&"cd".repeat(32));
+        other.key = "cd".repeat(32);
+        fs::write(cache.path(&key), canonical::pretty(&other)).unwrap();
+        assert!(cache.get(&key).unwrap_err().to_string().contains("holds key"));
+    }
+}

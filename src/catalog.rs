@@ -1,0 +1,376 @@
+//! The catalog: what is drafted. One JSON file per occupation in `data/catalog/`, typed
+//! by editors or imported from O*NET task statements. Tasks and skills carry stable ids,
+//! so records survive an edit of their wording.
+//!
+//! Parsing is strict (unknown fields are errors: an editor's typo must not vanish) and
+//! every problem names the file and the line or JSON pointer.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::root::Root;
+use crate::slug;
+
+pub const SCHEMA_REF: &str = "../schema/catalog.schema.json";
+
+/// One occupation: the file `data/catalog/<slug>.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Occupation {
+    /// The JSON Schema this file follows, for editors' editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The name readers see, e.g. "ML Engineer".
+    pub name: String,
+    /// File name and URL part: lowercase letters, digits and dashes.
+    pub slug: String,
+    /// Other names the profession is found by (case-insensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The O*NET-SOC code, e.g. "15-2051.00", when the occupation comes from O*NET.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onet_soc: Option<String>,
+    /// The O*NET title as last imported; `name` is the editor's to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onet_title: Option<String>,
+    /// Where the tasks come from, for attribution on the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub tasks: Vec<Task>,
+    #[serde(default)]
+    pub skills: Vec<Skill>,
+}
+
+/// One task of an occupation.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// Stable id, unique in the occupation (e.g. "write-production-code", "onet-8823").
+    pub id: String,
+    /// The task statement.
+    pub text: String,
+    /// O*NET's task type, when known.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TaskType>,
+    /// O*NET's Task ID, when the task comes from O*NET (used by `willai eval`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onet_task_id: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub enum TaskType {
+    Core,
+    Supplemental,
+}
+
+/// One skill of an occupation, assessed as vulnerable or resilient.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Skill {
+    /// Stable id, unique in the occupation (e.g. "python").
+    pub id: String,
+    /// The name readers see.
+    pub name: String,
+}
+
+impl Occupation {
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+
+    pub fn skill(&self, id: &str) -> Option<&Skill> {
+        self.skills.iter().find(|s| s.id == id)
+    }
+}
+
+/// A problem in a catalog file: `path:location: message`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub path: String,
+    /// `line:column` for syntax errors, a JSON pointer otherwise (may be empty).
+    pub location: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}: {}", self.path, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path, self.location, self.message)
+        }
+    }
+}
+
+/// Every occupation of a root, sorted by slug.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub occupations: Vec<Occupation>,
+    by_key: HashMap<String, usize>,
+}
+
+/// The JSON files of a directory, sorted by name (missing directory: none).
+pub fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+                    files.push(path);
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Parses JSON text strictly into `T`, reporting `line:column` and serde's message.
+pub fn parse_strict<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, (String, String)> {
+    serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        // serde_json appends " at line L column C"; the location goes in front instead.
+        let msg = msg
+            .rfind(" at line ")
+            .map(|i| msg[..i].to_string())
+            .unwrap_or(msg);
+        (format!("{}:{}", e.line(), e.column()), msg)
+    })
+}
+
+impl Catalog {
+    /// Loads every catalog file of the root. Problems (syntax, unknown fields, duplicate
+    /// slugs or ids) are collected, not stopped at; the caller decides what to do.
+    pub fn load(root: &Root) -> anyhow::Result<(Catalog, Vec<Problem>)> {
+        let mut problems = Vec::new();
+        let mut occupations = Vec::new();
+        let files = json_files(&root.catalog_dir())?;
+        for path in files {
+            let shown = root.display(&path);
+            let text = match fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(Problem { path: shown, location: String::new(), message: format!("cannot read: {e}") });
+                    continue;
+                }
+            };
+            match parse_strict::<Occupation>(&text) {
+                Ok(occ) => {
+                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                    check_occupation(&occ, stem, &shown, &mut problems);
+                    occupations.push(occ);
+                }
+                Err((location, message)) => problems.push(Problem {
+                    path: shown,
+                    location,
+                    message: format!("{message} (see data/schema/catalog.schema.json)"),
+                }),
+            }
+        }
+        occupations.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let mut catalog = Catalog { occupations, by_key: HashMap::new() };
+        catalog.index(&mut problems);
+        Ok((catalog, problems))
+    }
+
+    /// Builds a catalog from values already in memory (importer, tests).
+    pub fn from_occupations(mut occupations: Vec<Occupation>) -> Catalog {
+        occupations.sort_by(|a, b| a.slug.cmp(&b.slug));
+        let mut catalog = Catalog { occupations, by_key: HashMap::new() };
+        catalog.index(&mut Vec::new());
+        catalog
+    }
+
+    fn index(&mut self, problems: &mut Vec<Problem>) {
+        let mut seen_slug: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, occ) in self.occupations.iter().enumerate() {
+            if let Some(&j) = seen_slug.get(occ.slug.as_str()) {
+                problems.push(Problem {
+                    path: format!("data/catalog/{}.json", occ.slug),
+                    location: "/slug".into(),
+                    message: format!(
+                        "duplicate slug {:?} (also used by {:?}): give each occupation its own slug",
+                        occ.slug, self.occupations[j].name
+                    ),
+                });
+                continue;
+            }
+            seen_slug.insert(&occ.slug, i);
+        }
+        for (i, occ) in self.occupations.iter().enumerate() {
+            let keys = std::iter::once(&occ.name)
+                .chain(occ.aliases.iter())
+                .chain(std::iter::once(&occ.slug));
+            for key in keys {
+                self.by_key.entry(key.trim().to_lowercase()).or_insert(i);
+            }
+        }
+    }
+
+    pub fn get(&self, slug: &str) -> Option<&Occupation> {
+        self.occupations
+            .binary_search_by(|o| o.slug.as_str().cmp(slug))
+            .ok()
+            .map(|i| &self.occupations[i])
+    }
+
+    /// Finds a profession by name, alias or slug, case-insensitively.
+    pub fn find(&self, name: &str) -> Result<&Occupation, String> {
+        let key = name.trim().to_lowercase();
+        if let Some(&i) = self.by_key.get(&key) {
+            return Ok(&self.occupations[i]);
+        }
+        let slugged = slug::slugify(name);
+        if let Some(occ) = self.get(&slugged) {
+            return Ok(occ);
+        }
+        let near = self.nearest(name, 3);
+        let hint = if near.is_empty() {
+            "run `willai status` to list the professions in data/catalog/".to_string()
+        } else {
+            format!(
+                "did you mean {}? (`willai status` lists them all)",
+                near.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+            )
+        };
+        Err(format!("unknown profession {name:?}: {hint}"))
+    }
+
+    /// The names nearest to `name`, best first (for "did you mean").
+    pub fn nearest(&self, name: &str, n: usize) -> Vec<String> {
+        let wanted = name.trim().to_lowercase();
+        let mut scored: Vec<(f64, &str)> = Vec::new();
+        for occ in &self.occupations {
+            let best = std::iter::once(&occ.name)
+                .chain(occ.aliases.iter())
+                .chain(std::iter::once(&occ.slug))
+                .map(|k| {
+                    let k = k.to_lowercase();
+                    let mut score = strsim::jaro_winkler(&wanted, &k);
+                    if !wanted.is_empty() && k.contains(&wanted) {
+                        score = score.max(0.9);
+                    }
+                    score
+                })
+                .fold(0.0, f64::max);
+            if best >= 0.75 {
+                scored.push((best, &occ.name));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        scored.into_iter().take(n).map(|(_, name)| name.to_string()).collect()
+    }
+}
+
+fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mut Vec<Problem>) {
+    let mut push = |location: String, message: String| {
+        problems.push(Problem { path: path.to_string(), location, message });
+    };
+    if !slug::is_slug(&occ.slug) {
+        push("/slug".into(), format!("{:?} is not a slug: use {:?}", occ.slug, slug::slugify(&occ.slug)));
+    } else if occ.slug != file_stem {
+        push("/slug".into(), format!("slug {:?} does not match the file name: rename the file to {}.json", occ.slug, occ.slug));
+    }
+    check_text(&occ.name, "/name", 120, &mut push);
+    for (i, alias) in occ.aliases.iter().enumerate() {
+        check_text(alias, &format!("/aliases/{i}"), 120, &mut push);
+    }
+    if occ.tasks.is_empty() {
+        push("/tasks".into(), "an occupation needs at least one task".into());
+    }
+    let mut ids = HashMap::new();
+    for (i, task) in occ.tasks.iter().enumerate() {
+        check_id(&task.id, &format!("/tasks/{i}/id"), &mut push);
+        if let Some(j) = ids.insert(task.id.as_str(), i) {
+            push(format!("/tasks/{i}/id"), format!("duplicate task id {:?} (also /tasks/{j}): task ids must be unique", task.id));
+        }
+        check_text(&task.text, &format!("/tasks/{i}/text"), 1000, &mut push);
+    }
+    let mut ids = HashMap::new();
+    for (i, skill) in occ.skills.iter().enumerate() {
+        check_id(&skill.id, &format!("/skills/{i}/id"), &mut push);
+        if let Some(j) = ids.insert(skill.id.as_str(), i) {
+            push(format!("/skills/{i}/id"), format!("duplicate skill id {:?} (also /skills/{j}): skill ids must be unique", skill.id));
+        }
+        check_text(&skill.name, &format!("/skills/{i}/name"), 120, &mut push);
+    }
+}
+
+fn check_id(id: &str, pointer: &str, push: &mut impl FnMut(String, String)) {
+    if !slug::is_slug(id) {
+        push(pointer.to_string(), format!("id {id:?} must be lowercase letters, digits and single dashes, e.g. {:?}", slug::slugify(id)));
+    }
+}
+
+/// Text must be non-empty, trimmed, one line and not overlong.
+pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut impl FnMut(String, String)) {
+    if text.trim().is_empty() {
+        push(pointer.to_string(), "must not be empty".into());
+    } else if text.trim() != text {
+        push(pointer.to_string(), "has leading or trailing whitespace: trim it".into());
+    } else if text.chars().count() > max {
+        push(pointer.to_string(), format!("is {} characters long; the limit is {max}", text.chars().count()));
+    } else if text.contains('\n') {
+        push(pointer.to_string(), "must be one line".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn occ(name: &str, slug: &str, aliases: &[&str]) -> Occupation {
+        Occupation {
+            schema: None,
+            name: name.into(),
+            slug: slug.into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            onet_soc: None,
+            onet_title: None,
+            source: None,
+            tasks: vec![Task { id: "t".into(), text: "Do it".into(), kind: None, onet_task_id: None }],
+            skills: vec![],
+        }
+    }
+
+    fn catalog() -> Catalog {
+        Catalog::from_occupations(vec![
+            occ("ML Engineer", "ml-engineer", &["Machine Learning Engineer"]),
+            occ("Data Scientists", "data-scientists", &[]),
+            occ("Chief Executives", "chief-executives", &["CEO"]),
+        ])
+    }
+
+    #[test]
+    fn finds_by_name_alias_or_slug_in_any_case() {
+        let c = catalog();
+        assert_eq!(c.find("ml engineer").unwrap().slug, "ml-engineer");
+        assert_eq!(c.find("MACHINE LEARNING ENGINEER").unwrap().slug, "ml-engineer");
+        assert_eq!(c.find("ceo").unwrap().slug, "chief-executives");
+        assert_eq!(c.find("data-scientists").unwrap().slug, "data-scientists");
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_nearest() {
+        let err = catalog().find("ML Enginer").unwrap_err();
+        assert!(err.contains("did you mean \"ML Engineer\""), "{err}");
+        let err = catalog().find("Zookeeper").unwrap_err();
+        assert!(err.contains("willai status"), "{err}");
+    }
+
+    #[test]
+    fn strict_parse_reports_line_and_column() {
+        let (loc, msg) = parse_strict::<Occupation>("{\n  \"name\": \"x\",\n  \"nmae\": 1\n}").unwrap_err();
+        assert_eq!(loc, "3:8");
+        assert!(msg.contains("unknown field `nmae`"), "{msg}");
+    }
+}

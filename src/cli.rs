@@ -1,0 +1,342 @@
+//! The whole command line, as clap derive types; doc comments are the help text.
+//! Environment variables are declared here, on the arguments they feed, and nowhere else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{EndpointOverrides, Mode};
+
+/// Draft, review and publish "Will AI replace me?" analyses: for each task of an
+/// occupation, how exposed it is to AI (HIGH, MEDIUM, LOW) and why.
+#[derive(Debug, Parser)]
+#[command(name = "willai", version, max_term_width = 100)]
+pub struct Cli {
+    /// The project root (holds willai.toml, prompts/, data/, cache/). Default: the
+    /// nearest directory upwards holding willai.toml, else the current directory.
+    #[arg(long, global = true, env = "WILLAI_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Draft what is missing or stale through an OpenAI-compatible endpoint (cached).
+    Draft(DraftArgs),
+    /// Counts per state (missing, draft, edited, approved, stale), per profession.
+    Status(StatusArgs),
+    /// Approve tasks or skills of a profession (records reviewer, date and content hash).
+    Approve(ApproveArgs),
+    /// Drop the machine's proposals beside edited or approved text.
+    Reject(RejectArgs),
+    /// Check every catalog and record file (the CI gate); exit 1 on any problem.
+    Validate(ValidateArgs),
+    /// Rewrite catalog and record files in canonical formatting.
+    Fmt(FmtArgs),
+    /// Write the JSON Schemas of catalog and record files to data/schema/.
+    Schema(SchemaArgs),
+    /// Build the static site and its JSON API from approved content only.
+    Publish(PublishArgs),
+    /// Import occupations and tasks into the catalog.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Agreement between two sets of exposure labels.
+    Eval(EvalArgs),
+    /// Inspect and tidy the response cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Load a provider's batch results into the cache.
+    #[command(subcommand)]
+    Batch(BatchCommand),
+}
+
+/// Which professions a command works on.
+#[derive(Debug, Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct Selection {
+    /// A profession by name, alias or slug (case-insensitive); repeat for several.
+    #[arg(long = "profession", short = 'p', value_name = "NAME")]
+    pub professions: Vec<String>,
+    /// Every profession in the catalog.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Where and how to reach the model. Flags override the environment, which overrides
+/// willai.toml.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EndpointArgs {
+    /// The model to draft with.
+    #[arg(long, env = "WILLAI_MODEL")]
+    pub model: Option<String>,
+    /// The OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1
+    /// [default: https://api.openai.com/v1]
+    #[arg(long, env = "OPENAI_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Requests in flight at once [willai.toml: concurrency; default 8].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per minute budget [willai.toml: requests_per_minute].
+    #[arg(long, value_name = "N")]
+    pub rpm: Option<u32>,
+    /// Tokens per minute budget [willai.toml: tokens_per_minute].
+    #[arg(long, value_name = "N")]
+    pub tpm: Option<u64>,
+    /// Seconds before a request times out [willai.toml: timeout_secs; default 120].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Retries after 408/409/429/5xx, timeouts and dropped connections [default 5].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// How to ask for structured output; a server that refuses json_schema (400/422)
+    /// is retried in json_object, then none [willai.toml: structured_output].
+    #[arg(long, value_name = "MODE")]
+    pub structured_output: Option<Mode>,
+}
+
+impl EndpointArgs {
+    pub fn overrides(&self) -> EndpointOverrides {
+        EndpointOverrides {
+            model: self.model.clone(),
+            base_url: self.base_url.clone(),
+            // The key comes from the environment only, never a flag, so it stays out of
+            // shell history and process lists.
+            api_key: std::env::var("OPENAI_API_KEY").ok(),
+            concurrency: self.concurrency,
+            rpm: self.rpm,
+            tpm: self.tpm,
+            timeout_secs: self.timeout,
+            retries: self.retries,
+            structured_output: self.structured_output,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    /// Draft from the cache only; send nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub offline: bool,
+    /// Show each prompt's cache status and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --dry-run: print the rendered prompts too.
+    #[arg(long, requires = "dry_run")]
+    pub show_prompts: bool,
+    /// Draft again even what is current; approved or edited text gets a proposal.
+    #[arg(long)]
+    pub redraft: bool,
+    /// Write OpenAI Batch API request lines for every cache miss to FILE (split into
+    /// FILE-0001.jsonl ... past 50,000 lines) instead of sending them.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["offline", "dry_run"])]
+    pub batch_out: Option<PathBuf>,
+    /// Plain progress lines even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// One profession (name, alias or slug); default: all.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profession: Option<String>,
+    /// Stable JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// The model drafts are compared with, to tell stale ones.
+    #[arg(long, env = "WILLAI_MODEL")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The profession (name, alias or slug).
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profession: String,
+    /// A task by id, slug or text; repeat for several.
+    #[arg(long = "task", short = 't', value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// A skill by id or name; repeat for several.
+    #[arg(long = "skill", short = 's', value_name = "SKILL")]
+    pub skills: Vec<String>,
+    /// Every task and skill of the profession that has content.
+    #[arg(long, conflicts_with_all = ["tasks", "skills"])]
+    pub all: bool,
+    /// Who approves; default: `git config user.name`.
+    #[arg(long, env = "WILLAI_REVIEWER", value_name = "NAME")]
+    pub reviewer: Option<String>,
+    /// Take the machine's proposal as the new text, then approve it.
+    #[arg(long)]
+    pub accept_proposal: bool,
+    /// Approve stale or failed items too.
+    #[arg(long)]
+    pub force: bool,
+    /// The approval date (YYYY-MM-DD); default: today.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// The model drafts are compared with, to tell stale ones.
+    #[arg(long, env = "WILLAI_MODEL")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    /// The profession (name, alias or slug).
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profession: String,
+    /// A task by id, slug or text; repeat for several.
+    #[arg(long = "task", short = 't', value_name = "TASK")]
+    pub tasks: Vec<String>,
+    /// A skill by id or name; repeat for several.
+    #[arg(long = "skill", short = 's', value_name = "SKILL")]
+    pub skills: Vec<String>,
+    /// Every proposal of the profession.
+    #[arg(long, conflicts_with_all = ["tasks", "skills"])]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Machine-readable problems, one JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Only report files that are not canonical (exit 1), like `cargo fmt --check`.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Only report whether data/schema/ is up to date (exit 1 when not).
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The output directory (created; files of an earlier publish that are no longer
+    /// produced are removed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Base URL for canonical links and the sitemap [willai.toml: site.base_url].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Site name on the masthead [willai.toml: site.name].
+    #[arg(long)]
+    pub site_name: Option<String>,
+    /// Edition volume, e.g. "I" [willai.toml: site.volume].
+    #[arg(long)]
+    pub volume: Option<String>,
+    /// Edition number, e.g. "04" [willai.toml: site.number].
+    #[arg(long)]
+    pub number: Option<String>,
+    /// Edition date, YYYY-MM-DD [willai.toml: site.date].
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// O*NET task statements (tab-separated; columns found by header name).
+    Onet(OnetArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BadRows {
+    /// Report bad rows and import the rest.
+    Skip,
+    /// Report bad rows and import nothing.
+    Refuse,
+}
+
+#[derive(Debug, Args)]
+pub struct OnetArgs {
+    /// The task statements file (the GPTs-are-GPTs TSV or O*NET's Task Statements.txt).
+    pub file: PathBuf,
+    /// Import only this occupation (title or O*NET-SOC code); repeat for several.
+    #[arg(long = "occupation", value_name = "TITLE_OR_SOC")]
+    pub occupations: Vec<String>,
+    /// What to do with bad rows (missing columns, empty task, duplicate id).
+    #[arg(long, value_enum, default_value_t = BadRows::Skip)]
+    pub bad_rows: BadRows,
+    /// Report what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold labels: a TSV or CSV file with a `Task ID` column.
+    #[arg(long, value_name = "FILE", required_unless_present = "overrides")]
+    pub gold: Option<PathBuf>,
+    /// The gold label column.
+    #[arg(long, value_name = "COL", default_value = "human_exposure_agg")]
+    pub gold_column: String,
+    /// Predicted labels from a file instead of the project's records.
+    #[arg(long, value_name = "FILE")]
+    pub predicted: Option<PathBuf>,
+    /// The predicted label column (with --predicted).
+    #[arg(long, value_name = "COL", requires = "predicted")]
+    pub predicted_column: Option<String>,
+    /// From records: compare the approved level instead of the machine's.
+    #[arg(long, conflicts_with = "predicted")]
+    pub approved: bool,
+    /// Label mapping to levels.
+    #[arg(long, value_name = "MAP", default_value = "E0=LOW,E1=HIGH,E2=MEDIUM")]
+    pub map: String,
+    /// JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Per-occupation breakdown, most disagreement first.
+    #[arg(long)]
+    pub by_occupation: bool,
+    /// How often editors changed the machine's level before approving.
+    #[arg(long, conflicts_with_all = ["gold", "predicted"])]
+    pub overrides: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Entries, bytes, by model.
+    Stats,
+    /// Re-hash every entry; report mismatches (exit 1 if any).
+    Verify,
+    /// Remove entries that no record and no current prompt refers to.
+    Gc(GcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// List what would be removed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The model current prompts are keyed with.
+    #[arg(long, env = "WILLAI_MODEL")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Read batch result files (OpenAI Batch API or vLLM run-batch) into the cache.
+    Import(BatchImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchImportArgs {
+    /// Result files.
+    #[arg(required = true, value_name = "RESULTS.jsonl")]
+    pub results: Vec<PathBuf>,
+    /// The request files written by `willai draft --batch-out` that the results answer.
+    #[arg(long = "requests", required = true, value_name = "REQUESTS.jsonl", num_args = 1..)]
+    pub requests: Vec<PathBuf>,
+}

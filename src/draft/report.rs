@@ -1,0 +1,199 @@
+//! What a draft run shows: an indicatif progress bar on stderr when it is a terminal,
+//! plain lines otherwise, and the summary at the end (stdout).
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::config::{Endpoint, Price};
+use crate::llm::{Notice, Stats};
+
+use super::apply::Changes;
+
+/// At most this many retry lines are printed; the rest are only counted.
+const MAX_RETRY_LINES: u64 = 10;
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    retries_shown: AtomicU64,
+    fallbacks: Mutex<Vec<String>>,
+}
+
+impl Progress {
+    pub fn new(total: u64, allow_bar: bool) -> Progress {
+        let bar = (allow_bar && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} prompts  {per_sec}  ETA {eta}  {msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress { bar, retries_shown: AtomicU64::new(0), fallbacks: Mutex::new(Vec::new()) }
+    }
+
+    /// A line above the bar, or on stderr.
+    pub fn line(&self, msg: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(msg),
+            None => eprintln!("{msg}"),
+        }
+    }
+
+    pub fn inc(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    pub fn message(&self, msg: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(msg);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    pub fn notice(&self, n: Notice) {
+        match n {
+            Notice::Retry { why, attempt, delay } => {
+                let shown = self.retries_shown.fetch_add(1, Ordering::Relaxed);
+                if shown < MAX_RETRY_LINES {
+                    self.line(&format!("retry: {why}; attempt {} in {:.1} s", attempt + 1, delay.as_secs_f64()));
+                } else if shown == MAX_RETRY_LINES {
+                    self.line("retry: further retries are counted in the summary");
+                }
+            }
+            Notice::Fallback { from, to, why } => {
+                let msg = format!(
+                    "structured output: the server refused response_format {from} ({why}); falling back to {to} for this run"
+                );
+                self.fallbacks.lock().expect("fallbacks lock").push(format!("{from} -> {to}"));
+                self.line(&msg);
+            }
+            Notice::Reask { why } => self.line(&format!("re-ask: invalid reply ({why})")),
+        }
+    }
+
+    pub fn fallbacks(&self) -> Vec<String> {
+        self.fallbacks.lock().expect("fallbacks lock").clone()
+    }
+}
+
+/// The run's totals.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub professions: usize,
+    pub units: usize,
+    pub from_cache: usize,
+    pub sent: usize,
+    pub not_cached: usize,
+    pub batched: usize,
+    pub changes: Changes,
+    pub failures: Vec<(String, String)>,
+    pub records_written: usize,
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Estimated cost in USD of some tokens at a price.
+pub fn cost(price: Price, prompt_tokens: u64, completion_tokens: u64) -> f64 {
+    (prompt_tokens as f64 * price.input + completion_tokens as f64 * price.output) / 1_000_000.0
+}
+
+/// The summary printed at the end of a run.
+pub fn summary(t: &Tally, stats: Option<&Stats>, endpoint: &Endpoint, fallbacks: &[String], started: Instant) -> String {
+    let mut out = String::new();
+    let c = &t.changes;
+    let done = c.new + c.replaced + c.proposed + c.unchanged;
+    out.push_str(&format!(
+        "drafted     {done} item(s) from {} prompt(s) in {} profession(s): {} new, {} redrafted, {} proposal(s) beside edited or approved text, {} unchanged\n",
+        t.units, t.professions, c.new, c.replaced, c.proposed, c.unchanged
+    ));
+    out.push_str(&format!("from cache  {} prompt(s)\n", t.from_cache));
+    if t.not_cached > 0 {
+        out.push_str(&format!("not cached  {} prompt(s) (offline: nothing sent)\n", t.not_cached));
+    }
+    if t.batched > 0 {
+        out.push_str(&format!("batched     {} request(s) written for the batch engine\n", t.batched));
+    }
+    let (requests, retries, pt, ct, reasks, fixed) = match stats {
+        Some(s) => (
+            s.requests.load(Ordering::Relaxed),
+            s.retries.load(Ordering::Relaxed),
+            s.prompt_tokens.load(Ordering::Relaxed),
+            s.completion_tokens.load(Ordering::Relaxed),
+            s.reasks.load(Ordering::Relaxed),
+            s.reasks_fixed.load(Ordering::Relaxed),
+        ),
+        None => (0, 0, 0, 0, 0, 0),
+    };
+    let mut req_line = format!("requests    {requests} sent, {retries} retried");
+    if reasks > 0 {
+        req_line.push_str(&format!(", {reasks} re-asked after an invalid reply ({fixed} fixed)"));
+    }
+    if !fallbacks.is_empty() {
+        req_line.push_str(&format!(", structured output fell back {}", fallbacks.join(", ")));
+    }
+    out.push_str(&req_line);
+    out.push('\n');
+    out.push_str(&format!("tokens      {} in, {} out\n", thousands(pt), thousands(ct)));
+    let cost_line = match endpoint.price {
+        Some(p) => format!(
+            "cost        ~${:.4} ({} at ${}/${} per 1M tokens in/out)\n",
+            cost(p, pt, ct),
+            endpoint.model,
+            p.input,
+            p.output
+        ),
+        None if requests == 0 => "cost        $0 (nothing sent)\n".to_string(),
+        None => format!("cost        unknown: no price for {:?} in willai.toml [prices]\n", endpoint.model),
+    };
+    out.push_str(&cost_line);
+    out.push_str(&format!("failed      {}\n", c.failed));
+    for (label, why) in &t.failures {
+        out.push_str(&format!("  {label}: {why}\n"));
+    }
+    out.push_str(&format!("records     {} file(s) written\n", t.records_written));
+    out.push_str(&format!("elapsed     {:.2} s\n", started.elapsed().as_secs_f64()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn cost_is_per_million_tokens() {
+        let p = Price { input: 0.15, output: 0.60 };
+        assert!((cost(p, 1_000_000, 500_000) - 0.45).abs() < 1e-12);
+    }
+}

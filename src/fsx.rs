@@ -1,0 +1,119 @@
+//! File writes that never leave half a file, and the lock that keeps two writers apart.
+//!
+//! Every file the tool writes (records, catalog, cache entries, site pages) goes through
+//! [`write_atomic`]: a temporary file beside the target, fsync, rename. A crash, Ctrl-C
+//! or `kill -9` leaves either the old file or the new one. Writers of one root hold
+//! [`RootLock`], an OS file lock that the kernel releases when the process dies.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename),
+/// creating parent directories. The file is readable by everyone (0644 on Unix), like a
+/// file written by an editor, since these files are committed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".willai-tmp-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Like [`write_atomic`] but leaves the file alone when it already holds exactly these
+/// bytes, so a rerun does not touch modification times. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    match fs::read(path) {
+        Ok(existing) if existing == bytes => Ok(false),
+        _ => write_atomic(path, bytes).map(|()| true),
+    }
+}
+
+/// An exclusive lock on a project root, held by every command that writes to it.
+/// A second writer waits for the first and says so.
+#[derive(Debug)]
+pub struct RootLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl RootLock {
+    /// Takes the lock, waiting (with a message on stderr) while another process holds it.
+    pub fn acquire(path: &Path, command: &str) -> anyhow::Result<RootLock> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(path).unwrap_or_default();
+                let holder = holder.trim();
+                eprintln!(
+                    "willai: another willai is writing to this project ({}); waiting for it to finish (Ctrl-C to stop waiting)",
+                    if holder.is_empty() { "unknown process" } else { holder }
+                );
+                file.lock()
+                    .with_context(|| format!("cannot lock {}", path.display()))?;
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        // Say who holds it, for the message a second writer prints.
+        file.set_len(0).ok();
+        let _ = write!(file, "pid {}, willai {command}", std::process::id());
+        let _ = file.flush();
+        Ok(RootLock { _file: file, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_content_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sub/a.json");
+        write_atomic(&target, b"one\n").unwrap();
+        write_atomic(&target, b"two\n").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "two\n");
+        let names: Vec<_> = fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["a.json".to_string()]);
+    }
+
+    #[test]
+    fn write_if_changed_skips_identical_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.json");
+        assert!(write_if_changed(&target, b"x").unwrap());
+        assert!(!write_if_changed(&target, b"x").unwrap());
+        assert!(write_if_changed(&target, b"y").unwrap());
+    }
+}

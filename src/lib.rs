@@ -1,0 +1,41 @@
+//! willai: drafts, reviews and publishes "Will AI replace me?" analyses.
+//!
+//! The modules follow the pipeline: `catalog` (what is drafted) -> `prompt` (templates)
+//! -> `llm` (the endpoint) -> `cache` (answers by request hash) -> `record` and
+//! `lifecycle` (drafts, edits, approvals) -> `draft` (the run) -> `review`, `validate`,
+//! `publish`, `eval`. `cli` holds the command line and `cmd` one small file per
+//! subcommand; `main` only maps the outcome to an exit code.
+
+pub mod cache;
+pub mod canonical;
+pub mod catalog;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod draft;
+pub mod exit;
+pub mod fsx;
+pub mod lifecycle;
+pub mod llm;
+pub mod project;
+pub mod prompt;
+pub mod record;
+pub mod reply;
+pub mod root;
+pub mod slug;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Parses the command line, runs the command, reports any error, returns the exit code.
+pub fn main_entry() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            exit::report(&err);
+            ExitCode::from(exit::code_for(&err))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The record lifecycle of DESIGN.md: missing, draft, edited, approved, stale (and
+//! failed). Only `draft`, `failed` and `approved` are stored; `edited` and `stale` are
+//! derived here, from the entry and the current catalog, templates and model, so they
+//! can never disagree with the files.
+
+use serde::Serialize;
+
+use crate::catalog::{Occupation, Skill, Task};
+use crate::prompt;
+use crate::record::{Provenance, SkillEntry, Status, TaskEntry};
+
+/// What drafts are compared with to tell whether they are stale.
+#[derive(Clone, Copy, Debug)]
+pub struct Current<'a> {
+    pub model: &'a str,
+    pub task_template: &'a str,
+    pub skills_template: &'a str,
+}
+
+/// The state of one task or skill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Missing,
+    Failed,
+    Draft,
+    Edited,
+    Approved,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Missing => "missing",
+            State::Failed => "failed",
+            State::Draft => "draft",
+            State::Edited => "edited",
+            State::Approved => "approved",
+        }
+    }
+}
+
+/// A state with why it is stale (empty when current) and whether a proposal waits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    pub state: State,
+    pub stale: Vec<String>,
+    pub proposal: bool,
+}
+
+impl Item {
+    pub fn is_stale(&self) -> bool {
+        !self.stale.is_empty()
+    }
+}
+
+/// Why a machine text no longer matches what would be drafted now.
+fn stale_reasons(p: &Provenance, model: &str, template: &str, input: &str, what: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if p.input != input {
+        out.push(format!("{what} changed since drafting"));
+    }
+    if p.template != template {
+        out.push(format!("template changed ({} -> {template})", p.template));
+    }
+    if p.model != model {
+        out.push(format!("model changed ({} -> {model})", p.model));
+    }
+    out
+}
+
+fn state_of(status: Status, edited: bool, has_content: bool) -> State {
+    match status {
+        Status::Approved => State::Approved,
+        Status::Failed if !has_content => State::Failed,
+        _ if edited => State::Edited,
+        Status::Failed => State::Failed,
+        Status::Draft => State::Draft,
+    }
+}
+
+/// The state of a task of an occupation.
+pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: &Current) -> Item {
+    let Some(e) = entry else {
+        return Item { state: State::Missing, stale: Vec::new(), proposal: false };
+    };
+    let state = state_of(e.status, e.is_edited(), e.content().is_some());
+    // The newest machine text counts: a proposal made under the current settings means
+    // the item has been redrafted already.
+    let newest = e.proposal.as_ref().or(e.machine.as_ref()).map(|m| m.provenance());
+    let stale = match newest {
+        Some(p) => stale_reasons(&p, cur.model, cur.task_template, &prompt::task_input(occ, task), "task text"),
+        None => Vec::new(),
+    };
+    Item { state, stale, proposal: e.proposal.is_some() }
+}
+
+/// The state of a skill of an occupation.
+pub fn skill_item(entry: Option<&SkillEntry>, occ: &Occupation, skill: &Skill, cur: &Current) -> Item {
+    let Some(e) = entry else {
+        return Item { state: State::Missing, stale: Vec::new(), proposal: false };
+    };
+    let state = state_of(e.status, e.is_edited(), e.content().is_some());
+    let newest = e.proposal.as_ref().or(e.machine.as_ref()).map(|m| m.provenance());
+    let stale = match newest {
+        Some(p) => stale_reasons(&p, cur.model, cur.skills_template, &prompt::skill_input(occ, skill), "skill or profession name"),
+        None => Vec::new(),
+    };
+    Item { state, stale, proposal: e.proposal.is_some() }
+}
+
+/// Whether `draft` works on an item: missing, failed, stale, or everything with
+/// `--redraft`.
+pub fn wants_draft(item: &Item, redraft: bool) -> bool {
+    redraft || matches!(item.state, State::Missing | State::Failed) || item.is_stale()
+}

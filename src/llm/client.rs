@@ -1,0 +1,477 @@
+//! The chat-completions client: one call = build, send (with retries), check, and at
+//! most one re-ask. See DESIGN.md, "Talking to the endpoint".
+
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
+
+use backon::BackoffBuilder;
+use serde_json::Value;
+
+use super::body::{Body, build_body};
+use super::errors::{mask, one_line};
+use super::limits::Limits;
+use crate::cache::{Entry, Reask, Usage, message_content};
+use crate::config::{Endpoint, Mode};
+use crate::prompt::{Message, Prompt};
+
+/// Counters of a run, shared by every worker.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// HTTP requests sent (every attempt, refused and retried ones included).
+    pub requests: AtomicU64,
+    /// Attempts that were retried after a 408/409/429/5xx, timeout or dropped connection.
+    pub retries: AtomicU64,
+    pub prompt_tokens: AtomicU64,
+    pub completion_tokens: AtomicU64,
+    /// Replies that failed validation and were asked again.
+    pub reasks: AtomicU64,
+    /// Re-asks whose second reply was valid.
+    pub reasks_fixed: AtomicU64,
+}
+
+/// Something the run should tell the user about.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    Retry { why: String, attempt: u32, delay: Duration },
+    Fallback { from: Mode, to: Mode, why: String },
+    Reask { why: String },
+}
+
+/// Why a call failed, in one line.
+#[derive(Debug)]
+pub enum CallError {
+    /// A status that is not retried, or retries ran out.
+    Status { status: u16, message: String, attempts: u32 },
+    /// Timeouts or dropped connections, retries ran out.
+    Transport { what: String, attempts: u32 },
+    /// Every structured-output mode was refused.
+    Refused { status: u16, message: String },
+    /// The reply was invalid, and so was the reply to the re-ask.
+    Invalid { error: String },
+    /// A 2xx body that is not a chat completion.
+    BadResponse { message: String },
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Status { status, message, attempts } => {
+                let hint = match status {
+                    401 | 403 => ": check OPENAI_API_KEY",
+                    404 => ": check OPENAI_BASE_URL (it usually ends in /v1) and the model name",
+                    _ => "",
+                };
+                let tries = if *attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+                write!(f, "HTTP {status}{tries}: {message}{hint}")
+            }
+            CallError::Transport { what, attempts } => write!(f, "{what} (gave up after {attempts} attempts)"),
+            CallError::Refused { status, message } => {
+                write!(f, "the server refused the request in every structured-output mode (HTTP {status}: {message})")
+            }
+            CallError::Invalid { error } => write!(f, "invalid reply, also after one re-ask: {error}"),
+            CallError::BadResponse { message } => write!(f, "the server's answer is not a chat completion: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+/// The outcome of one HTTP attempt.
+enum Attempt {
+    Ok { response: Value, usage: Usage },
+    Retry { why: String, retry_after: Option<Duration>, status: Option<u16>, message: String },
+    Refused { status: u16, message: String },
+    Fatal(CallError),
+}
+
+/// Why a body could not be sent, after retries.
+enum SendError {
+    /// 400/422: the caller may fall back to another structured-output mode.
+    Refused { status: u16, message: String },
+    Fatal(CallError),
+}
+
+/// The structured-output mode of the run, shared by all workers. Until a server has
+/// answered once, calls go one at a time, so a server that refuses `json_schema` costs
+/// one refused request, not one per worker.
+struct ModeState {
+    current: AtomicU8,
+    confirmed: AtomicBool,
+    probe: tokio::sync::Mutex<()>,
+}
+
+fn mode_to_u8(m: Mode) -> u8 {
+    match m {
+        Mode::JsonSchema => 0,
+        Mode::JsonObject => 1,
+        Mode::None => 2,
+    }
+}
+
+fn mode_from_u8(v: u8) -> Mode {
+    match v {
+        0 => Mode::JsonSchema,
+        1 => Mode::JsonObject,
+        _ => Mode::None,
+    }
+}
+
+/// Longest wait a server's Retry-After may impose.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// The client of one run.
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+    url: String,
+    limits: Limits,
+    mode: ModeState,
+    pub stats: Stats,
+    notify: Box<dyn Fn(Notice) + Send + Sync>,
+}
+
+impl Client {
+    pub fn new(endpoint: Endpoint, notify: Box<dyn Fn(Notice) + Send + Sync>) -> anyhow::Result<Client> {
+        let http = reqwest::Client::builder()
+            .timeout(endpoint.timeout)
+            .connect_timeout(endpoint.connect_timeout)
+            .pool_max_idle_per_host(endpoint.concurrency.max(1))
+            .user_agent(concat!("willai/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let url = endpoint.completions_url();
+        let confirmed = endpoint.mode == Mode::None;
+        Ok(Client {
+            http,
+            limits: Limits::new(endpoint.rpm, endpoint.tpm),
+            mode: ModeState {
+                current: AtomicU8::new(mode_to_u8(endpoint.mode)),
+                confirmed: AtomicBool::new(confirmed),
+                probe: tokio::sync::Mutex::new(()),
+            },
+            url,
+            endpoint,
+            stats: Stats::default(),
+            notify,
+        })
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The mode calls currently start in (after any fallback).
+    pub fn mode(&self) -> Mode {
+        mode_from_u8(self.mode.current.load(Ordering::SeqCst))
+    }
+
+    /// Gets a validated reply for a prompt. `check` validates the reply text; an invalid
+    /// reply is asked again once with the error. The returned entry is keyed by the
+    /// first request's body, so a rerun finds it without sending anything.
+    pub async fn complete(
+        &self,
+        prompt: &Prompt,
+        check: &(dyn Fn(&str) -> Result<(), String> + Sync),
+    ) -> Result<Entry, CallError> {
+        let (body, first) = self.send_negotiated(prompt).await?;
+        let (response, usage) = first;
+        let error = match reply_problem(&response, self.endpoint.max_tokens).map_or_else(
+            || check(message_content(&response).unwrap_or_default()).err(),
+            Some,
+        ) {
+            None => return Ok(self.entry(&body, response, usage, None)),
+            Some(e) => e,
+        };
+        self.stats.reasks.fetch_add(1, Ordering::Relaxed);
+        (self.notify)(Notice::Reask { why: error.clone() });
+        let previous = message_content(&response).unwrap_or_default();
+        let follow_up = [
+            Message { role: "assistant", content: previous.to_string() },
+            Message {
+                role: "user",
+                content: format!(
+                    "Your previous reply was not valid: {error}. Reply again with only the corrected JSON object, nothing else."
+                ),
+            },
+        ];
+        let mode = mode_of(&body.value);
+        let reask_body = build_body(&self.endpoint, prompt, mode, &follow_up);
+        let (response2, usage2) = match self.send(&reask_body).await {
+            Ok(r) => r,
+            Err(SendError::Fatal(e)) => return Err(e),
+            Err(SendError::Refused { status, message }) => return Err(CallError::Status { status, message, attempts: 1 }),
+        };
+        let second = reply_problem(&response2, self.endpoint.max_tokens)
+            .map_or_else(|| check(message_content(&response2).unwrap_or_default()).err(), Some);
+        if let Some(error2) = second {
+            return Err(CallError::Invalid { error: error2 });
+        }
+        self.stats.reasks_fixed.fetch_add(1, Ordering::Relaxed);
+        let mut total = usage;
+        total.add(usage2);
+        Ok(self.entry(&body, response2, total, Some(Reask { error, request: reask_body.value })))
+    }
+
+    fn entry(&self, body: &Body, response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
+        Entry {
+            key: body.key.clone(),
+            model: self.endpoint.model.clone(),
+            usage,
+            reask,
+            request: body.value.clone(),
+            response,
+        }
+    }
+
+    /// Sends in the run's mode, falling back once per mode when the server refuses it
+    /// with 400/422. Returns the body that was answered.
+    async fn send_negotiated(&self, prompt: &Prompt) -> Result<(Body, (Value, Usage)), CallError> {
+        let _probe = if self.mode.confirmed.load(Ordering::SeqCst) {
+            None
+        } else {
+            let guard = self.mode.probe.lock().await;
+            (!self.mode.confirmed.load(Ordering::SeqCst)).then_some(guard)
+        };
+        let mut mode = self.mode();
+        loop {
+            let body = build_body(&self.endpoint, prompt, mode, &[]);
+            match self.send(&body).await {
+                Ok(answer) => {
+                    self.mode.confirmed.store(true, Ordering::SeqCst);
+                    return Ok((body, answer));
+                }
+                Err(SendError::Refused { status, message }) => match mode.fallback() {
+                    Some(next) => {
+                        let before = self.mode.current.compare_exchange(
+                            mode_to_u8(mode),
+                            mode_to_u8(next),
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                        if before.is_ok() {
+                            (self.notify)(Notice::Fallback {
+                                from: mode,
+                                to: next,
+                                why: format!("HTTP {status}: {message}"),
+                            });
+                        }
+                        mode = next;
+                    }
+                    None => {
+                        self.mode.confirmed.store(true, Ordering::SeqCst);
+                        return Err(CallError::Refused { status, message });
+                    }
+                },
+                Err(SendError::Fatal(e)) => {
+                    if matches!(e, CallError::Status { .. } | CallError::BadResponse { .. }) {
+                        self.mode.confirmed.store(true, Ordering::SeqCst);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Sends one body, retrying 408/409/429/5xx, timeouts and dropped connections with
+    /// exponential backoff and jitter, honouring Retry-After.
+    async fn send(&self, body: &Body) -> Result<(Value, Usage), SendError> {
+        let mut backoff = backon::ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(500))
+            .with_max_delay(Duration::from_secs(30))
+            .with_factor(2.0)
+            .with_jitter()
+            .with_max_times(self.endpoint.retries as usize)
+            .build();
+        let estimate = body.bytes.len() as u64 / 4 + u64::from(self.endpoint.max_tokens);
+        let mut attempts = 0u32;
+        loop {
+            self.limits.acquire(estimate).await;
+            attempts += 1;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let outcome = self.attempt(body).await;
+            match outcome {
+                Attempt::Ok { response, usage } => {
+                    self.limits.settle(estimate, usage.prompt_tokens + usage.completion_tokens);
+                    self.stats.prompt_tokens.fetch_add(usage.prompt_tokens, Ordering::Relaxed);
+                    self.stats.completion_tokens.fetch_add(usage.completion_tokens, Ordering::Relaxed);
+                    return Ok((response, usage));
+                }
+                Attempt::Retry { why, retry_after, status, message } => {
+                    self.limits.settle(estimate, 0);
+                    let Some(mut delay) = backoff.next() else {
+                        return Err(SendError::Fatal(match status {
+                            Some(status) => CallError::Status { status, message, attempts },
+                            None => CallError::Transport { what: why, attempts },
+                        }));
+                    };
+                    if let Some(after) = retry_after {
+                        delay = delay.max(after.min(MAX_RETRY_AFTER));
+                    }
+                    if status == Some(429) {
+                        self.limits.pause_all(delay);
+                    }
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    (self.notify)(Notice::Retry { why, attempt: attempts, delay });
+                    tokio::time::sleep(delay).await;
+                }
+                Attempt::Refused { status, message } => {
+                    self.limits.settle(estimate, 0);
+                    return Err(SendError::Refused { status, message });
+                }
+                Attempt::Fatal(e) => {
+                    self.limits.settle(estimate, 0);
+                    return Err(SendError::Fatal(e));
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, body: &Body) -> Attempt {
+        let mut req = self
+            .http
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.bytes.clone());
+        if let Some(key) = &self.endpoint.api_key {
+            req = req.bearer_auth(key.expose());
+        }
+        let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return self.transport(e),
+        };
+        let status = resp.status().as_u16();
+        let retry_after = retry_after(resp.headers());
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return self.transport(e),
+        };
+        if (200..300).contains(&status) {
+            return match serde_json::from_slice::<Value>(&bytes) {
+                Ok(v) if v.get("choices").is_some() => {
+                    let usage = Usage {
+                        prompt_tokens: v.pointer("/usage/prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
+                        completion_tokens: v.pointer("/usage/completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+                    };
+                    Attempt::Ok { response: v, usage }
+                }
+                Ok(_) => Attempt::Fatal(CallError::BadResponse { message: one_line(&bytes, secret) }),
+                Err(e) => Attempt::Fatal(CallError::BadResponse {
+                    message: format!("{e}: {}", one_line(&bytes, secret)),
+                }),
+            };
+        }
+        let message = one_line(&bytes, secret);
+        match status {
+            408 | 409 | 429 | 500..=599 => Attempt::Retry {
+                why: format!("HTTP {status}: {message}"),
+                retry_after,
+                status: Some(status),
+                message,
+            },
+            400 | 422 => Attempt::Refused { status, message },
+            _ => Attempt::Fatal(CallError::Status { status, message, attempts: 1 }),
+        }
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Attempt {
+        let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
+        let what = if e.is_timeout() {
+            format!("no answer within {} s (timeout)", self.endpoint.timeout.as_secs_f64())
+        } else if e.is_connect() {
+            format!("cannot connect to {}: {}", self.endpoint.shown_url(), innermost(&e))
+        } else {
+            format!("connection to {} dropped: {}", self.endpoint.shown_url(), innermost(&e))
+        };
+        let what = mask(&what, secret);
+        if e.is_builder() {
+            return Attempt::Fatal(CallError::Transport { what, attempts: 1 });
+        }
+        Attempt::Retry { message: what.clone(), why: what, retry_after: None, status: None }
+    }
+}
+
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// The mode a body was built in.
+fn mode_of(body: &Value) -> Mode {
+    match body.pointer("/response_format/type").and_then(Value::as_str) {
+        Some("json_schema") => Mode::JsonSchema,
+        Some(_) => Mode::JsonObject,
+        None => Mode::None,
+    }
+}
+
+/// What is wrong with a completion before its text is even read.
+fn reply_problem(response: &Value, max_tokens: u32) -> Option<String> {
+    let choice = response.pointer("/choices/0")?;
+    if choice.pointer("/finish_reason").and_then(Value::as_str) == Some("length") {
+        return Some(format!(
+            "the reply was cut off at max_tokens ({max_tokens}); keep the rationale to one to three sentences and reply with the JSON object only"
+        ));
+    }
+    if let Some(refusal) = choice.pointer("/message/refusal").and_then(Value::as_str) {
+        return Some(format!("the model refused: {refusal}"));
+    }
+    if message_content(response).is_none() {
+        return Some("the reply had no text content".to_string());
+    }
+    None
+}
+
+/// `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok()) {
+        if let Ok(ms) = ms.trim().parse::<f64>() {
+            if ms.is_finite() && ms >= 0.0 {
+                return Some(Duration::from_secs_f64(ms / 1000.0));
+            }
+        }
+    }
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let now = jiff::Timestamp::now();
+    let secs = (when.as_millisecond() - now.as_millisecond()).max(0) as f64 / 1000.0;
+    Some(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn retry_after_reads_seconds_milliseconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        h.insert("retry-after-ms", HeaderValue::from_static("150"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
+        let mut h = HeaderMap::new();
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30);
+        let date = jiff::fmt::rfc2822::DateTimePrinter::new().timestamp_to_rfc9110_string(&later).unwrap();
+        h.insert("retry-after", HeaderValue::from_str(&date).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?} from {date}");
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn truncated_and_refused_replies_are_problems() {
+        let cut = serde_json::json!({"choices": [{"message": {"content": "{\"lev"}, "finish_reason": "length"}]});
+        assert!(reply_problem(&cut, 10).unwrap().contains("max_tokens (10)"));
+        let ok = serde_json::json!({"choices": [{"message": {"content": "{}"}, "finish_reason": "stop"}]});
+        assert!(reply_problem(&ok, 10).is_none());
+        let none = serde_json::json!({"choices": [{"message": {"content": null}}]});
+        assert!(reply_problem(&none, 10).is_some());
+    }
+}

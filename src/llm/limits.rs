@@ -1,0 +1,156 @@
+//! Request and token budgets, and the shared pause after a 429.
+//!
+//! Two token buckets (requests per minute, tokens per minute), each refilled
+//! continuously and starting full. Tokens are taken before a call on an estimate (prompt
+//! bytes / 4 + max_tokens) and settled after it from the reported usage. A 429 pauses
+//! every worker, not only the one that got it. One small type of our own: `governor`
+//! covers requests/min but not the estimate-then-settle of tokens/min.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+#[derive(Debug)]
+struct Bucket {
+    capacity: f64,
+    per_sec: f64,
+    level: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(per_minute: f64, now: Instant) -> Bucket {
+        Bucket { capacity: per_minute, per_sec: per_minute / 60.0, level: per_minute, last: now }
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let dt = now.saturating_duration_since(self.last).as_secs_f64();
+        self.level = (self.level + dt * self.per_sec).min(self.capacity);
+        self.last = now;
+    }
+
+    /// How long until `amount` is available (an amount above capacity waits for a full
+    /// bucket, so one huge request cannot block forever).
+    fn wait_for(&self, amount: f64) -> Duration {
+        let need = amount.min(self.capacity) - self.level;
+        if need <= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(need / self.per_sec) }
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    requests: Option<Bucket>,
+    tokens: Option<Bucket>,
+    paused_until: Option<Instant>,
+}
+
+/// The budgets shared by every worker of a run.
+#[derive(Debug)]
+pub struct Limits {
+    state: Mutex<State>,
+}
+
+impl Limits {
+    pub fn new(rpm: Option<u32>, tpm: Option<u64>) -> Limits {
+        let now = Instant::now();
+        Limits {
+            state: Mutex::new(State {
+                requests: rpm.map(|n| Bucket::new(n as f64, now)),
+                tokens: tpm.map(|n| Bucket::new(n as f64, now)),
+                paused_until: None,
+            }),
+        }
+    }
+
+    /// Waits until a request estimated at `tokens` fits the budgets, then takes it.
+    pub async fn acquire(&self, tokens: u64) {
+        loop {
+            let wait = {
+                let mut s = self.state.lock().expect("limits lock");
+                let now = Instant::now();
+                let mut wait = s.paused_until.map(|p| p.saturating_duration_since(now)).unwrap_or_default();
+                if wait.is_zero() {
+                    s.paused_until = None;
+                    if let Some(b) = s.requests.as_mut() {
+                        b.refill(now);
+                        wait = wait.max(b.wait_for(1.0));
+                    }
+                    if let Some(b) = s.tokens.as_mut() {
+                        b.refill(now);
+                        wait = wait.max(b.wait_for(tokens as f64));
+                    }
+                    if wait.is_zero() {
+                        if let Some(b) = s.requests.as_mut() {
+                            b.level -= 1.0;
+                        }
+                        if let Some(b) = s.tokens.as_mut() {
+                            b.level -= (tokens as f64).min(b.capacity);
+                        }
+                        return;
+                    }
+                }
+                wait
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Settles a call's tokens: returns what the estimate over-took, takes what it
+    /// under-took.
+    pub fn settle(&self, estimated: u64, actual: u64) {
+        let mut s = self.state.lock().expect("limits lock");
+        if let Some(b) = s.tokens.as_mut() {
+            let est = (estimated as f64).min(b.capacity);
+            b.level = (b.level + est - actual as f64).min(b.capacity);
+        }
+    }
+
+    /// Pauses every worker for at least `d` (after a 429).
+    pub fn pause_all(&self, d: Duration) {
+        let mut s = self.state.lock().expect("limits lock");
+        let until = Instant::now() + d;
+        if s.paused_until.is_none_or(|p| p < until) {
+            s.paused_until = Some(until);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_per_minute_spread_calls_out() {
+        let limits = Limits::new(Some(60), None);
+        let start = Instant::now();
+        for _ in 0..62 {
+            limits.acquire(0).await;
+        }
+        // 60 from the full bucket, then one per second.
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(1990) && elapsed < Duration::from_millis(2100), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_per_minute_wait_and_settle() {
+        let limits = Limits::new(None, Some(600));
+        let start = Instant::now();
+        limits.acquire(600).await;
+        limits.settle(600, 300); // 300 come back
+        limits.acquire(300).await;
+        assert!(start.elapsed() < Duration::from_millis(10));
+        limits.acquire(60).await; // empty: 60 tokens take 6 s at 10/s
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(5990) && elapsed < Duration::from_millis(6100), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_caller() {
+        let limits = Limits::new(None, None);
+        limits.pause_all(Duration::from_secs(3));
+        let start = Instant::now();
+        limits.acquire(1).await;
+        assert!(start.elapsed() >= Duration::from_secs(3));
+    }
+}

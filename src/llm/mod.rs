@@ -1,0 +1,16 @@
+//! Talking to any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, llama.cpp,
+//! Ollama): building the request body once (so the cache key and the bytes sent can
+//! never disagree), sending it with retries, backoff and rate limits, negotiating the
+//! structured-output mode, and asking again once when a reply is invalid.
+//!
+//! Hand-written on reqwest with lenient parsing: strict client libraries fail on
+//! servers that omit `object`/`created` or invent new `finish_reason` values.
+
+mod body;
+mod client;
+mod errors;
+mod limits;
+
+pub use body::{Body, build_body};
+pub use client::{CallError, Client, Notice, Stats};
+pub use errors::one_line;

@@ -1,0 +1,279 @@
+//! Prompts: the minijinja templates in `prompts/` turned into chat messages.
+//!
+//! The rubric lives in the templates, not in code, so editors change it in review like
+//! any other text. Each template has a `system` and a `user` block, one message each.
+//! A template's fingerprint (its source, the partials `_*.j2` it may include, and the
+//! reply format) is recorded with every draft: a change marks those drafts stale.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use minijinja::value::{Serde, Value as JinjaValue};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::canonical;
+use crate::catalog::{Occupation, Skill, Task};
+use crate::reply;
+
+pub const TASK_TEMPLATE: &str = "task.j2";
+pub const SKILLS_TEMPLATE: &str = "skills.j2";
+
+/// A chat message.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Message {
+    pub role: &'static str,
+    pub content: String,
+}
+
+/// A prompt ready to send: messages, the reply schema, and what it was made from.
+#[derive(Clone, Debug)]
+pub struct Prompt {
+    pub messages: Vec<Message>,
+    /// Name of the reply schema (`task_exposure`, `skills_assessment`).
+    pub schema_name: &'static str,
+    pub schema: Value,
+    /// `task.j2@<12 hex>`.
+    pub template: String,
+}
+
+/// A template error: which template, which line, what is wrong.
+#[derive(Debug)]
+pub struct PromptError(pub String);
+
+impl std::fmt::Display for PromptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PromptError {}
+
+fn describe(dir: &str, err: &minijinja::Error) -> PromptError {
+    let name = err.name().unwrap_or("?");
+    let line = err.line().map(|l| format!(":{l}")).unwrap_or_default();
+    let what = match err.detail() {
+        Some(detail) => format!("{}: {detail}", err.kind()),
+        None => err.kind().to_string(),
+    };
+    PromptError(format!("{dir}/{name}{line}: {what}: fix the template (see the README's Prompts section)"))
+}
+
+/// The loaded templates of a root.
+pub struct Prompts {
+    env: Environment<'static>,
+    dir_shown: String,
+    task_fingerprint: String,
+    skills_fingerprint: String,
+}
+
+impl Prompts {
+    /// Loads and compiles every `*.j2` in the directory; `task.j2` and `skills.j2` must be
+    /// there.
+    pub fn load(dir: &Path, dir_shown: &str) -> Result<Prompts, PromptError> {
+        let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "j2"))
+                .collect(),
+            Err(e) => {
+                return Err(PromptError(format!(
+                    "cannot read the prompt templates in {dir_shown}/ ({e}): is --root (or WILLAI_ROOT) the project root?"
+                )));
+            }
+        };
+        files.sort();
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("the default delimiters are valid"),
+        );
+        let mut partials = Vec::new();
+        let mut sources = Vec::new();
+        for path in &files {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let source = fs::read_to_string(path)
+                .map_err(|e| PromptError(format!("{dir_shown}/{name}: cannot read: {e}")))?;
+            if name.starts_with('_') {
+                partials.push((name.clone(), source.clone()));
+            }
+            sources.push((name.clone(), source.clone()));
+            env.add_template_owned(name, source).map_err(|e| describe(dir_shown, &e))?;
+        }
+        let fingerprint = |entry: &str| -> Result<String, PromptError> {
+            let (_, source) = sources.iter().find(|(n, _)| n == entry).ok_or_else(|| {
+                PromptError(format!("{dir_shown}/{entry} is missing: every project needs {TASK_TEMPLATE} and {SKILLS_TEMPLATE} (copy them from the willai repository)"))
+            })?;
+            let mut bytes = Vec::new();
+            for part in [reply::FORMAT_VERSION, entry, source.as_str()] {
+                bytes.extend_from_slice(part.as_bytes());
+                bytes.push(0);
+            }
+            for (name, src) in &partials {
+                bytes.extend_from_slice(name.as_bytes());
+                bytes.push(0);
+                bytes.extend_from_slice(src.as_bytes());
+                bytes.push(0);
+            }
+            Ok(format!("{entry}@{}", &canonical::sha256_hex(&bytes)[..12]))
+        };
+        let task_fingerprint = fingerprint(TASK_TEMPLATE)?;
+        let skills_fingerprint = fingerprint(SKILLS_TEMPLATE)?;
+        Ok(Prompts { env, dir_shown: dir_shown.to_string(), task_fingerprint, skills_fingerprint })
+    }
+
+    pub fn task_fingerprint(&self) -> &str {
+        &self.task_fingerprint
+    }
+
+    pub fn skills_fingerprint(&self) -> &str {
+        &self.skills_fingerprint
+    }
+
+    fn render(&self, name: &str, ctx: JinjaValue) -> Result<Vec<Message>, PromptError> {
+        let template = self.env.get_template(name).map_err(|e| describe(&self.dir_shown, &e))?;
+        let mut captured = template.render_captured(ctx).map_err(|e| describe(&self.dir_shown, &e))?;
+        let mut messages = Vec::with_capacity(2);
+        for role in ["system", "user"] {
+            let text = captured
+                .with_state_mut(|state| state.render_block(role))
+                .map_err(|e| {
+                    if e.kind() == minijinja::ErrorKind::UnknownBlock {
+                        PromptError(format!(
+                            "{}/{name}: has no `{{% block {role} %}}`: every prompt template needs a system and a user block",
+                            self.dir_shown
+                        ))
+                    } else {
+                        describe(&self.dir_shown, &e)
+                    }
+                })?;
+            let text = text.trim().to_string();
+            if text.is_empty() {
+                return Err(PromptError(format!("{}/{name}: the {role} block renders empty", self.dir_shown)));
+            }
+            messages.push(Message { role, content: text });
+        }
+        Ok(messages)
+    }
+
+    /// The prompt for one task.
+    pub fn task(&self, occ: &Occupation, task: &Task) -> Result<Prompt, PromptError> {
+        let schema = reply::task_schema();
+        let ctx = serde_json::json!({
+            "profession": {"name": occ.name},
+            "task": {"text": task.text, "type": task.kind},
+            "response_schema": String::from_utf8(canonical::hash_bytes(&schema)).unwrap_or_default(),
+        });
+        Ok(Prompt {
+            messages: self.render(TASK_TEMPLATE, JinjaValue::from(Serde(&ctx)))?,
+            schema_name: "task_exposure",
+            schema,
+            template: self.task_fingerprint.clone(),
+        })
+    }
+
+    /// The prompt assessing every skill of a profession at once.
+    pub fn skills(&self, occ: &Occupation) -> Result<Prompt, PromptError> {
+        let names: Vec<&str> = occ.skills.iter().map(|s| s.name.as_str()).collect();
+        let schema = reply::skills_schema(&names);
+        let ctx = serde_json::json!({
+            "profession": {"name": occ.name},
+            "skills": names,
+            "response_schema": String::from_utf8(canonical::hash_bytes(&schema)).unwrap_or_default(),
+        });
+        Ok(Prompt {
+            messages: self.render(SKILLS_TEMPLATE, JinjaValue::from(Serde(&ctx)))?,
+            schema_name: "skills_assessment",
+            schema,
+            template: self.skills_fingerprint.clone(),
+        })
+    }
+}
+
+/// sha256 of what a task prompt is made from: a change makes its draft stale.
+pub fn task_input(occ: &Occupation, task: &Task) -> String {
+    canonical::hash_value(&serde_json::json!({"profession": occ.name, "task": task.text, "type": task.kind}))
+}
+
+/// sha256 of what a skill's assessment is made from.
+pub fn skill_input(occ: &Occupation, skill: &Skill) -> String {
+    canonical::hash_value(&serde_json::json!({"profession": occ.name, "skill": skill.name}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        fs::write(dir.join(name), text).unwrap();
+    }
+
+    fn occ() -> Occupation {
+        serde_json::from_value(serde_json::json!({
+            "name": "ML Engineer", "slug": "ml-engineer",
+            "tasks": [{"id": "code", "text": "Write production code"}],
+            "skills": [{"id": "python", "name": "Python"}]
+        }))
+        .unwrap()
+    }
+
+    const OK: &str = "{% block system %}Rubric.{% endblock %}{% block user %}Task: {{ task.text }} of {{ profession.name }}{% endblock %}";
+    const OK_SKILLS: &str = "{% block system %}S{% endblock %}{% block user %}{% for s in skills %}- {{ s }}\n{% endfor %}{% endblock %}";
+
+    #[test]
+    fn renders_system_and_user_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "task.j2", OK);
+        write(dir.path(), "skills.j2", OK_SKILLS);
+        let p = Prompts::load(dir.path(), "prompts").unwrap();
+        let o = occ();
+        let prompt = p.task(&o, &o.tasks[0]).unwrap();
+        assert_eq!(prompt.messages[0].content, "Rubric.");
+        assert_eq!(prompt.messages[1].content, "Task: Write production code of ML Engineer");
+        assert!(prompt.template.starts_with("task.j2@"));
+        assert_eq!(p.skills(&o).unwrap().messages[1].content, "- Python");
+    }
+
+    #[test]
+    fn template_errors_name_the_template_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "task.j2", "{% block system %}\nRubric\n{{ task.nope }}{% endblock %}{% block user %}x{% endblock %}");
+        write(dir.path(), "skills.j2", OK_SKILLS);
+        let p = Prompts::load(dir.path(), "prompts").unwrap();
+        let o = occ();
+        let err = p.task(&o, &o.tasks[0]).unwrap_err().0;
+        assert!(err.starts_with("prompts/task.j2:3: undefined value"), "{err}");
+
+        write(dir.path(), "task.j2", "{% block system %}\n{% if %}{% endblock %}");
+        let err = Prompts::load(dir.path(), "prompts").err().unwrap().0;
+        assert!(err.starts_with("prompts/task.j2:2: syntax error"), "{err}");
+    }
+
+    #[test]
+    fn a_changed_template_changes_only_its_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "task.j2", OK);
+        write(dir.path(), "skills.j2", OK_SKILLS);
+        let a = Prompts::load(dir.path(), "prompts").unwrap();
+        write(dir.path(), "task.j2", &format!("{OK}\n"));
+        let b = Prompts::load(dir.path(), "prompts").unwrap();
+        assert_ne!(a.task_fingerprint(), b.task_fingerprint());
+        assert_eq!(a.skills_fingerprint(), b.skills_fingerprint());
+    }
+
+    #[test]
+    fn a_missing_block_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "task.j2", "{% block system %}x{% endblock %}");
+        write(dir.path(), "skills.j2", OK_SKILLS);
+        let p = Prompts::load(dir.path(), "prompts").unwrap();
+        let o = occ();
+        let err = p.task(&o, &o.tasks[0]).unwrap_err().0;
+        assert!(err.contains("has no `{% block user %}`"), "{err}");
+    }
+}

@@ -1,0 +1,80 @@
+//! Where a project's files live. Every path the tool reads or writes is derived here from
+//! one root directory, so `--root DIR` (or `WILLAI_ROOT`) moves all of it at once: that
+//! is how tests and benchmarks run in temporary directories.
+
+use std::path::{Path, PathBuf};
+
+/// The project root: the directory holding `willai.toml`, `prompts/`, `data/`, `cache/`.
+#[derive(Clone, Debug)]
+pub struct Root {
+    dir: PathBuf,
+}
+
+impl Root {
+    /// The root named on the command line, or else the nearest directory upwards from
+    /// the current one that holds `willai.toml`, or else the current directory.
+    pub fn discover(explicit: Option<&Path>) -> std::io::Result<Root> {
+        if let Some(dir) = explicit {
+            return Ok(Root { dir: dir.to_path_buf() });
+        }
+        let cwd = std::env::current_dir()?;
+        let found = cwd
+            .ancestors()
+            .find(|d| d.join("willai.toml").is_file())
+            .unwrap_or(&cwd);
+        Ok(Root { dir: found.to_path_buf() })
+    }
+
+    pub fn new(dir: impl Into<PathBuf>) -> Root {
+        Root { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.dir.join("willai.toml")
+    }
+
+    pub fn prompts_dir(&self) -> PathBuf {
+        self.dir.join("prompts")
+    }
+
+    pub fn catalog_dir(&self) -> PathBuf {
+        self.dir.join("data").join("catalog")
+    }
+
+    pub fn records_dir(&self) -> PathBuf {
+        self.dir.join("data").join("records")
+    }
+
+    pub fn schema_dir(&self) -> PathBuf {
+        self.dir.join("data").join("schema")
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dir.join("cache")
+    }
+
+    pub fn lock_file(&self) -> PathBuf {
+        self.dir.join(".willai.lock")
+    }
+
+    pub fn catalog_path(&self, slug: &str) -> PathBuf {
+        self.catalog_dir().join(format!("{slug}.json"))
+    }
+
+    pub fn record_path(&self, slug: &str) -> PathBuf {
+        self.records_dir().join(format!("{slug}.json"))
+    }
+
+    /// A path as messages show it: relative to the root when it is inside, so that
+    /// `data/records/ml-engineer.json:/tasks/0/level: ...` reads the same on every machine.
+    pub fn display(&self, path: &Path) -> String {
+        path.strip_prefix(&self.dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+}
