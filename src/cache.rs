@@ -81,7 +81,12 @@ pub struct CorruptEntry {
 
 impl std::fmt::Display for CorruptEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} (treated as a miss; it is rewritten when the request is sent again)", self.path.display(), self.reason)
+        write!(
+            f,
+            "{}: {} (treated as a miss; it is rewritten when the request is sent again)",
+            self.path.display(),
+            self.reason
+        )
     }
 }
 
@@ -120,22 +125,53 @@ impl Cache {
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(CorruptEntry { path, reason: format!("cannot read: {e}") }),
+            Err(e) => {
+                return Err(CorruptEntry {
+                    path,
+                    reason: format!("cannot read: {e}"),
+                });
+            }
         };
-        let entry: Entry = serde_json::from_str(&text)
-            .map_err(|e| CorruptEntry { path: path.clone(), reason: format!("not a cache entry: {e}") })?;
+        let entry: Entry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
+            path: path.clone(),
+            reason: format!("not a cache entry: {e}"),
+        })?;
         if entry.key != key {
-            return Err(CorruptEntry { path, reason: format!("holds key {} instead", entry.key) });
+            return Err(CorruptEntry {
+                path,
+                reason: format!("holds key {} instead", entry.key),
+            });
         }
         if entry.content().is_none() {
-            return Err(CorruptEntry { path, reason: "the response has no choices[0].message.content".into() });
+            return Err(CorruptEntry {
+                path,
+                reason: "the response has no choices[0].message.content".into(),
+            });
         }
         Ok(Some(entry))
     }
 
-    /// Stores an entry atomically.
+    /// Stores an entry atomically (without fsync: see `fsx::write_atomic_with`).
     pub fn put(&self, entry: &Entry) -> std::io::Result<()> {
-        fsx::write_atomic(&self.path(&entry.key), canonical::pretty(entry).as_bytes())
+        fsx::write_atomic_with(
+            &self.path(&entry.key),
+            canonical::pretty(entry).as_bytes(),
+            false,
+        )
+    }
+
+    /// The keys of every entry, from the directory listings alone (one `readdir` per
+    /// shard): a run asks this set first, so a miss costs no file-system call.
+    pub fn keys(&self) -> std::io::Result<std::collections::HashSet<String>> {
+        let mut keys = std::collections::HashSet::new();
+        for path in self.files()? {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+                && is_key(stem)
+            {
+                keys.insert(stem.to_string());
+            }
+        }
+        Ok(keys)
     }
 
     /// Every entry file, sorted (for `cache stats|verify|gc`).
@@ -163,6 +199,50 @@ impl Cache {
     }
 }
 
+/// Stores entries on a thread of its own, so that a run's network tasks never wait for
+/// the file system (creating thousands of small files costs real kernel time).
+pub struct Writer {
+    tx: Option<std::sync::mpsc::Sender<Entry>>,
+    handle: Option<std::thread::JoinHandle<Vec<String>>>,
+}
+
+impl Writer {
+    pub fn start(cache: Cache) -> Writer {
+        let (tx, rx) = std::sync::mpsc::channel::<Entry>();
+        let handle = std::thread::spawn(move || {
+            let mut errors = Vec::new();
+            for entry in rx {
+                if let Err(e) = cache.put(&entry) {
+                    errors.push(format!(
+                        "cannot write the cache entry {}: {e}",
+                        cache.path(&entry.key).display()
+                    ));
+                }
+            }
+            errors
+        });
+        Writer {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
+    }
+
+    /// A handle for one task.
+    pub fn sender(&self) -> std::sync::mpsc::Sender<Entry> {
+        self.tx.clone().expect("the writer is running")
+    }
+
+    /// Waits until every entry sent is on disk; returns the write errors.
+    pub fn finish(&mut self) -> Vec<String> {
+        self.tx.take();
+        match self.handle.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(errors)) => errors,
+            Some(Err(_)) => vec!["the cache writer stopped unexpectedly".to_string()],
+            None => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,7 +252,10 @@ mod tests {
         Entry {
             key: key.into(),
             model: "m".into(),
-            usage: Usage { prompt_tokens: 3, completion_tokens: 4 },
+            usage: Usage {
+                prompt_tokens: 3,
+                completion_tokens: 4,
+            },
             reask: None,
             request: json!({"model": "m"}),
             response: json!({"choices": [{"message": {"content": "{}"}}]}),
@@ -191,6 +274,19 @@ mod tests {
     }
 
     #[test]
+    fn the_writer_thread_stores_everything_before_finish_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let mut writer = Writer::start(cache.clone());
+        let keys: Vec<String> = (0..50).map(|i| format!("{i:064x}")).collect();
+        for k in &keys {
+            writer.sender().send(entry(k)).unwrap();
+        }
+        assert!(writer.finish().is_empty());
+        assert_eq!(cache.keys().unwrap().len(), 50);
+    }
+
+    #[test]
     fn corrupt_entries_are_errors_not_panics() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path());
@@ -202,6 +298,12 @@ mod tests {
         let mut other = entry(&"cd".repeat(32));
         other.key = "cd".repeat(32);
         fs::write(cache.path(&key), canonical::pretty(&other)).unwrap();
-        assert!(cache.get(&key).unwrap_err().to_string().contains("holds key"));
+        assert!(
+            cache
+                .get(&key)
+                .unwrap_err()
+                .to_string()
+                .contains("holds key")
+        );
     }
 }

@@ -133,9 +133,7 @@ pub fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Parses JSON text strictly into `T`, reporting `line:column` and serde's message.
-pub fn parse_strict<T: serde::de::DeserializeOwned>(
-    text: &str,
-) -> Result<T, (String, String)> {
+pub fn parse_strict<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (String, String)> {
     serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; the location goes in front instead.
@@ -159,7 +157,11 @@ impl Catalog {
             let text = match fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    problems.push(Problem { path: shown, location: String::new(), message: format!("cannot read: {e}") });
+                    problems.push(Problem {
+                        path: shown,
+                        location: String::new(),
+                        message: format!("cannot read: {e}"),
+                    });
                     continue;
                 }
             };
@@ -177,7 +179,10 @@ impl Catalog {
             }
         }
         occupations.sort_by(|a, b| a.slug.cmp(&b.slug));
-        let mut catalog = Catalog { occupations, by_key: HashMap::new() };
+        let mut catalog = Catalog {
+            occupations,
+            by_key: HashMap::new(),
+        };
         catalog.index(&mut problems);
         Ok((catalog, problems))
     }
@@ -185,7 +190,10 @@ impl Catalog {
     /// Builds a catalog from values already in memory (importer, tests).
     pub fn from_occupations(mut occupations: Vec<Occupation>) -> Catalog {
         occupations.sort_by(|a, b| a.slug.cmp(&b.slug));
-        let mut catalog = Catalog { occupations, by_key: HashMap::new() };
+        let mut catalog = Catalog {
+            occupations,
+            by_key: HashMap::new(),
+        };
         catalog.index(&mut Vec::new());
         catalog
     }
@@ -239,7 +247,10 @@ impl Catalog {
         } else {
             format!(
                 "did you mean {}? (`willai status` lists them all)",
-                near.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+                near.iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         Err(format!("unknown profession {name:?}: {hint}"))
@@ -267,31 +278,61 @@ impl Catalog {
             }
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        scored.into_iter().take(n).map(|(_, name)| name.to_string()).collect()
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, name)| name.to_string())
+            .collect()
     }
 }
 
 fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mut Vec<Problem>) {
     let mut push = |location: String, message: String| {
-        problems.push(Problem { path: path.to_string(), location, message });
+        problems.push(Problem {
+            path: path.to_string(),
+            location,
+            message,
+        });
     };
     if !slug::is_slug(&occ.slug) {
-        push("/slug".into(), format!("{:?} is not a slug: use {:?}", occ.slug, slug::slugify(&occ.slug)));
+        push(
+            "/slug".into(),
+            format!(
+                "{:?} is not a slug: use {:?}",
+                occ.slug,
+                slug::slugify(&occ.slug)
+            ),
+        );
     } else if occ.slug != file_stem {
-        push("/slug".into(), format!("slug {:?} does not match the file name: rename the file to {}.json", occ.slug, occ.slug));
+        push(
+            "/slug".into(),
+            format!(
+                "slug {:?} does not match the file name: rename the file to {}.json",
+                occ.slug, occ.slug
+            ),
+        );
     }
     check_text(&occ.name, "/name", 120, &mut push);
     for (i, alias) in occ.aliases.iter().enumerate() {
         check_text(alias, &format!("/aliases/{i}"), 120, &mut push);
     }
     if occ.tasks.is_empty() {
-        push("/tasks".into(), "an occupation needs at least one task".into());
+        push(
+            "/tasks".into(),
+            "an occupation needs at least one task".into(),
+        );
     }
     let mut ids = HashMap::new();
     for (i, task) in occ.tasks.iter().enumerate() {
         check_id(&task.id, &format!("/tasks/{i}/id"), &mut push);
         if let Some(j) = ids.insert(task.id.as_str(), i) {
-            push(format!("/tasks/{i}/id"), format!("duplicate task id {:?} (also /tasks/{j}): task ids must be unique", task.id));
+            push(
+                format!("/tasks/{i}/id"),
+                format!(
+                    "duplicate task id {:?} (also /tasks/{j}): task ids must be unique",
+                    task.id
+                ),
+            );
         }
         check_text(&task.text, &format!("/tasks/{i}/text"), 1000, &mut push);
     }
@@ -299,7 +340,13 @@ fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mu
     for (i, skill) in occ.skills.iter().enumerate() {
         check_id(&skill.id, &format!("/skills/{i}/id"), &mut push);
         if let Some(j) = ids.insert(skill.id.as_str(), i) {
-            push(format!("/skills/{i}/id"), format!("duplicate skill id {:?} (also /skills/{j}): skill ids must be unique", skill.id));
+            push(
+                format!("/skills/{i}/id"),
+                format!(
+                    "duplicate skill id {:?} (also /skills/{j}): skill ids must be unique",
+                    skill.id
+                ),
+            );
         }
         check_text(&skill.name, &format!("/skills/{i}/name"), 120, &mut push);
     }
@@ -307,7 +354,13 @@ fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mu
 
 fn check_id(id: &str, pointer: &str, push: &mut impl FnMut(String, String)) {
     if !slug::is_slug(id) {
-        push(pointer.to_string(), format!("id {id:?} must be lowercase letters, digits and single dashes, e.g. {:?}", slug::slugify(id)));
+        push(
+            pointer.to_string(),
+            format!(
+                "id {id:?} must be lowercase letters, digits and single dashes, e.g. {:?}",
+                slug::slugify(id)
+            ),
+        );
     }
 }
 
@@ -316,9 +369,18 @@ pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut impl FnMut(S
     if text.trim().is_empty() {
         push(pointer.to_string(), "must not be empty".into());
     } else if text.trim() != text {
-        push(pointer.to_string(), "has leading or trailing whitespace: trim it".into());
+        push(
+            pointer.to_string(),
+            "has leading or trailing whitespace: trim it".into(),
+        );
     } else if text.chars().count() > max {
-        push(pointer.to_string(), format!("is {} characters long; the limit is {max}", text.chars().count()));
+        push(
+            pointer.to_string(),
+            format!(
+                "is {} characters long; the limit is {max}",
+                text.chars().count()
+            ),
+        );
     } else if text.contains('\n') {
         push(pointer.to_string(), "must be one line".into());
     }
@@ -337,7 +399,12 @@ mod tests {
             onet_soc: None,
             onet_title: None,
             source: None,
-            tasks: vec![Task { id: "t".into(), text: "Do it".into(), kind: None, onet_task_id: None }],
+            tasks: vec![Task {
+                id: "t".into(),
+                text: "Do it".into(),
+                kind: None,
+                onet_task_id: None,
+            }],
             skills: vec![],
         }
     }
@@ -354,7 +421,10 @@ mod tests {
     fn finds_by_name_alias_or_slug_in_any_case() {
         let c = catalog();
         assert_eq!(c.find("ml engineer").unwrap().slug, "ml-engineer");
-        assert_eq!(c.find("MACHINE LEARNING ENGINEER").unwrap().slug, "ml-engineer");
+        assert_eq!(
+            c.find("MACHINE LEARNING ENGINEER").unwrap().slug,
+            "ml-engineer"
+        );
         assert_eq!(c.find("ceo").unwrap().slug, "chief-executives");
         assert_eq!(c.find("data-scientists").unwrap().slug, "data-scientists");
     }
@@ -369,7 +439,8 @@ mod tests {
 
     #[test]
     fn strict_parse_reports_line_and_column() {
-        let (loc, msg) = parse_strict::<Occupation>("{\n  \"name\": \"x\",\n  \"nmae\": 1\n}").unwrap_err();
+        let (loc, msg) =
+            parse_strict::<Occupation>("{\n  \"name\": \"x\",\n  \"nmae\": 1\n}").unwrap_err();
         assert_eq!(loc, "3:8");
         assert!(msg.contains("unknown field `nmae`"), "{msg}");
     }

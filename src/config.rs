@@ -16,7 +16,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
 /// How the request asks for structured output. The client falls back down this list
 /// when a server refuses a mode with 400/422.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// `response_format: {type: json_schema, strict: true}` (OpenAI, vLLM, recent Ollama)
@@ -221,9 +223,14 @@ impl Endpoint {
         }
         let timeout = over.timeout_secs.or(file.timeout_secs).unwrap_or(120.0);
         let connect_timeout = file.connect_timeout_secs.unwrap_or(10.0);
-        for (name, v) in [("timeout", timeout), ("connect_timeout_secs", connect_timeout)] {
+        for (name, v) in [
+            ("timeout", timeout),
+            ("connect_timeout_secs", connect_timeout),
+        ] {
             if !(v.is_finite() && v > 0.0) {
-                return Err(usage(format!("{name} must be a positive number of seconds")));
+                return Err(usage(format!(
+                    "{name} must be a positive number of seconds"
+                )));
             }
         }
         let temperature = file.temperature.unwrap_or(0.0);
@@ -245,7 +252,10 @@ impl Endpoint {
             concurrency,
             rpm: over.rpm.or(file.requests_per_minute).filter(|&n| n > 0),
             tpm: over.tpm.or(file.tokens_per_minute).filter(|&n| n > 0),
-            mode: over.structured_output.or(file.structured_output).unwrap_or(Mode::JsonSchema),
+            mode: over
+                .structured_output
+                .or(file.structured_output)
+                .unwrap_or(Mode::JsonSchema),
         })
     }
 
@@ -282,7 +292,10 @@ mod tests {
     use super::*;
 
     fn file(model: Option<&str>) -> FileConfig {
-        FileConfig { model: model.map(String::from), ..FileConfig::default() }
+        FileConfig {
+            model: model.map(String::from),
+            ..FileConfig::default()
+        }
     }
 
     #[test]
@@ -291,7 +304,10 @@ mod tests {
         f.concurrency = Some(3);
         f.base_url = Some("http://file/v1/".into());
         let e = Endpoint::resolve(&f, EndpointOverrides::default()).unwrap();
-        assert_eq!((e.model.as_str(), e.concurrency, e.base_url.as_str()), ("from-file", 3, "http://file/v1"));
+        assert_eq!(
+            (e.model.as_str(), e.concurrency, e.base_url.as_str()),
+            ("from-file", 3, "http://file/v1")
+        );
         assert!(e.base_url_explicit);
         let over = EndpointOverrides {
             model: Some("from-flag".into()),
@@ -300,14 +316,24 @@ mod tests {
             ..Default::default()
         };
         let e = Endpoint::resolve(&f, over).unwrap();
-        assert_eq!((e.model.as_str(), e.concurrency, e.base_url.as_str()), ("from-flag", 9, "http://flag/v1"));
+        assert_eq!(
+            (e.model.as_str(), e.concurrency, e.base_url.as_str()),
+            ("from-flag", 9, "http://flag/v1")
+        );
     }
 
     #[test]
     fn the_default_endpoint_needs_a_key() {
         let e = Endpoint::resolve(&file(Some("m")), EndpointOverrides::default()).unwrap();
         assert!(!e.is_configured());
-        let e = Endpoint::resolve(&file(Some("m")), EndpointOverrides { api_key: Some("k".into()), ..Default::default() }).unwrap();
+        let e = Endpoint::resolve(
+            &file(Some("m")),
+            EndpointOverrides {
+                api_key: Some("k".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(e.is_configured());
         assert_eq!(format!("{:?}", e.api_key), "Some(***)");
     }
@@ -321,13 +347,19 @@ mod tests {
 
     #[test]
     fn urls_lose_their_credentials_in_messages() {
-        assert_eq!(redact_url("http://user:pw@host:8080/v1"), "http://host:8080/v1");
+        assert_eq!(
+            redact_url("http://user:pw@host:8080/v1"),
+            "http://host:8080/v1"
+        );
         assert_eq!(redact_url("http://host/v1"), "http://host/v1");
     }
 
     #[test]
     fn mode_chain_falls_back_in_order() {
-        assert_eq!(Mode::JsonSchema.chain(), vec![Mode::JsonSchema, Mode::JsonObject, Mode::None]);
+        assert_eq!(
+            Mode::JsonSchema.chain(),
+            vec![Mode::JsonSchema, Mode::JsonObject, Mode::None]
+        );
         assert_eq!(Mode::None.chain(), vec![Mode::None]);
     }
 }

@@ -15,18 +15,37 @@ use anyhow::Context;
 /// creating parent directories. The file is readable by everyone (0644 on Unix), like a
 /// file written by an editor, since these files are committed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".willai-tmp-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    write_atomic_with(path, bytes, true)
+}
+
+/// [`write_atomic`] with the fsync optional. Without it a crash of the process still
+/// leaves the old file or the new one (the rename is atomic); only a power cut could
+/// leave an empty file. Cache entries use that: a damaged entry is a miss, never a
+/// loss, and thousands of fsyncs would dominate a large run.
+pub fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".willai-tmp-");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(fs::Permissions::from_mode(0o644))?;
+        builder.permissions(fs::Permissions::from_mode(0o644));
     }
-    tmp.as_file().sync_all()?;
+    // The directory usually exists: create it only when the first try says it does not.
+    let mut tmp = match builder.tempfile_in(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir)?;
+            builder.tempfile_in(dir)?
+        }
+        other => other?,
+    };
+    tmp.write_all(bytes)?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -52,8 +71,7 @@ impl RootLock {
     /// Takes the lock, waiting (with a message on stderr) while another process holds it.
     pub fn acquire(path: &Path, command: &str) -> anyhow::Result<RootLock> {
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let mut file = OpenOptions::new()
             .create(true)
@@ -69,7 +87,11 @@ impl RootLock {
                 let holder = holder.trim();
                 eprintln!(
                     "willai: another willai is writing to this project ({}); waiting for it to finish (Ctrl-C to stop waiting)",
-                    if holder.is_empty() { "unknown process" } else { holder }
+                    if holder.is_empty() {
+                        "unknown process"
+                    } else {
+                        holder
+                    }
                 );
                 file.lock()
                     .with_context(|| format!("cannot lock {}", path.display()))?;
@@ -82,7 +104,10 @@ impl RootLock {
         file.set_len(0).ok();
         let _ = write!(file, "pid {}, willai {command}", std::process::id());
         let _ = file.flush();
-        Ok(RootLock { _file: file, path: path.to_path_buf() })
+        Ok(RootLock {
+            _file: file,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -106,6 +131,19 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names, vec!["a.json".to_string()]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_world_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.json");
+        write_atomic(&target, b"x").unwrap();
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
     }
 
     #[test]

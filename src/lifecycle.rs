@@ -55,7 +55,13 @@ impl Item {
 }
 
 /// Why a machine text no longer matches what would be drafted now.
-fn stale_reasons(p: &Provenance, model: &str, template: &str, input: &str, what: &str) -> Vec<String> {
+fn stale_reasons(
+    p: &Provenance,
+    model: &str,
+    template: &str,
+    input: &str,
+    what: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
     if p.input != input {
         out.push(format!("{what} changed since drafting"));
@@ -82,31 +88,72 @@ fn state_of(status: Status, edited: bool, has_content: bool) -> State {
 /// The state of a task of an occupation.
 pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: &Current) -> Item {
     let Some(e) = entry else {
-        return Item { state: State::Missing, stale: Vec::new(), proposal: false };
+        return Item {
+            state: State::Missing,
+            stale: Vec::new(),
+            proposal: false,
+        };
     };
     let state = state_of(e.status, e.is_edited(), e.content().is_some());
     // The newest machine text counts: a proposal made under the current settings means
     // the item has been redrafted already.
-    let newest = e.proposal.as_ref().or(e.machine.as_ref()).map(|m| m.provenance());
+    let newest = e
+        .proposal
+        .as_ref()
+        .or(e.machine.as_ref())
+        .map(|m| m.provenance());
     let stale = match newest {
-        Some(p) => stale_reasons(&p, cur.model, cur.task_template, &prompt::task_input(occ, task), "task text"),
+        Some(p) => stale_reasons(
+            &p,
+            cur.model,
+            cur.task_template,
+            &prompt::task_input(occ, task),
+            "task text",
+        ),
         None => Vec::new(),
     };
-    Item { state, stale, proposal: e.proposal.is_some() }
+    Item {
+        state,
+        stale,
+        proposal: e.proposal.is_some(),
+    }
 }
 
 /// The state of a skill of an occupation.
-pub fn skill_item(entry: Option<&SkillEntry>, occ: &Occupation, skill: &Skill, cur: &Current) -> Item {
+pub fn skill_item(
+    entry: Option<&SkillEntry>,
+    occ: &Occupation,
+    skill: &Skill,
+    cur: &Current,
+) -> Item {
     let Some(e) = entry else {
-        return Item { state: State::Missing, stale: Vec::new(), proposal: false };
+        return Item {
+            state: State::Missing,
+            stale: Vec::new(),
+            proposal: false,
+        };
     };
     let state = state_of(e.status, e.is_edited(), e.content().is_some());
-    let newest = e.proposal.as_ref().or(e.machine.as_ref()).map(|m| m.provenance());
+    let newest = e
+        .proposal
+        .as_ref()
+        .or(e.machine.as_ref())
+        .map(|m| m.provenance());
     let stale = match newest {
-        Some(p) => stale_reasons(&p, cur.model, cur.skills_template, &prompt::skill_input(occ, skill), "skill or profession name"),
+        Some(p) => stale_reasons(
+            &p,
+            cur.model,
+            cur.skills_template,
+            &prompt::skill_input(occ, skill),
+            "skill or profession name",
+        ),
         None => Vec::new(),
     };
-    Item { state, stale, proposal: e.proposal.is_some() }
+    Item {
+        state,
+        stale,
+        proposal: e.proposal.is_some(),
+    }
 }
 
 /// Whether `draft` works on an item: missing, failed, stale, or everything with

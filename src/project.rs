@@ -38,7 +38,11 @@ impl Project {
         let (catalog, problems) = Catalog::load(&self.root)?;
         if !problems.is_empty() {
             let shown: Vec<String> = problems.iter().take(20).map(|p| format!("  {p}")).collect();
-            let more = if problems.len() > 20 { format!("\n  ... and {} more", problems.len() - 20) } else { String::new() };
+            let more = if problems.len() > 20 {
+                format!("\n  ... and {} more", problems.len() - 20)
+            } else {
+                String::new()
+            };
             return Err(usage(format!(
                 "the catalog has {} problem(s); fix them (`willai validate` lists them all):\n{}{more}",
                 problems.len(),
@@ -56,7 +60,12 @@ impl Project {
 
     /// The professions a command names, or all of them; unknown names are a usage error
     /// that suggests the nearest.
-    pub fn select<'c>(&self, catalog: &'c Catalog, names: &[String], all: bool) -> anyhow::Result<Vec<&'c Occupation>> {
+    pub fn select<'c>(
+        &self,
+        catalog: &'c Catalog,
+        names: &[String],
+        all: bool,
+    ) -> anyhow::Result<Vec<&'c Occupation>> {
         if all {
             return Ok(catalog.occupations.iter().collect());
         }

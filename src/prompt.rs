@@ -57,7 +57,9 @@ fn describe(dir: &str, err: &minijinja::Error) -> PromptError {
         Some(detail) => format!("{}: {detail}", err.kind()),
         None => err.kind().to_string(),
     };
-    PromptError(format!("{dir}/{name}{line}: {what}: fix the template (see the README's Prompts section)"))
+    PromptError(format!(
+        "{dir}/{name}{line}: {what}: fix the template (see the README's Prompts section)"
+    ))
 }
 
 /// The loaded templates of a root.
@@ -96,14 +98,19 @@ impl Prompts {
         let mut partials = Vec::new();
         let mut sources = Vec::new();
         for path in &files {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             let source = fs::read_to_string(path)
                 .map_err(|e| PromptError(format!("{dir_shown}/{name}: cannot read: {e}")))?;
             if name.starts_with('_') {
                 partials.push((name.clone(), source.clone()));
             }
             sources.push((name.clone(), source.clone()));
-            env.add_template_owned(name, source).map_err(|e| describe(dir_shown, &e))?;
+            env.add_template_owned(name, source)
+                .map_err(|e| describe(dir_shown, &e))?;
         }
         let fingerprint = |entry: &str| -> Result<String, PromptError> {
             let (_, source) = sources.iter().find(|(n, _)| n == entry).ok_or_else(|| {
@@ -124,7 +131,12 @@ impl Prompts {
         };
         let task_fingerprint = fingerprint(TASK_TEMPLATE)?;
         let skills_fingerprint = fingerprint(SKILLS_TEMPLATE)?;
-        Ok(Prompts { env, dir_shown: dir_shown.to_string(), task_fingerprint, skills_fingerprint })
+        Ok(Prompts {
+            env,
+            dir_shown: dir_shown.to_string(),
+            task_fingerprint,
+            skills_fingerprint,
+        })
     }
 
     pub fn task_fingerprint(&self) -> &str {
@@ -136,8 +148,13 @@ impl Prompts {
     }
 
     fn render(&self, name: &str, ctx: JinjaValue) -> Result<Vec<Message>, PromptError> {
-        let template = self.env.get_template(name).map_err(|e| describe(&self.dir_shown, &e))?;
-        let mut captured = template.render_captured(ctx).map_err(|e| describe(&self.dir_shown, &e))?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| describe(&self.dir_shown, &e))?;
+        let mut captured = template
+            .render_captured(ctx)
+            .map_err(|e| describe(&self.dir_shown, &e))?;
         let mut messages = Vec::with_capacity(2);
         for role in ["system", "user"] {
             let text = captured
@@ -154,9 +171,15 @@ impl Prompts {
                 })?;
             let text = text.trim().to_string();
             if text.is_empty() {
-                return Err(PromptError(format!("{}/{name}: the {role} block renders empty", self.dir_shown)));
+                return Err(PromptError(format!(
+                    "{}/{name}: the {role} block renders empty",
+                    self.dir_shown
+                )));
             }
-            messages.push(Message { role, content: text });
+            messages.push(Message {
+                role,
+                content: text,
+            });
         }
         Ok(messages)
     }
@@ -197,7 +220,9 @@ impl Prompts {
 
 /// sha256 of what a task prompt is made from: a change makes its draft stale.
 pub fn task_input(occ: &Occupation, task: &Task) -> String {
-    canonical::hash_value(&serde_json::json!({"profession": occ.name, "task": task.text, "type": task.kind}))
+    canonical::hash_value(
+        &serde_json::json!({"profession": occ.name, "task": task.text, "type": task.kind}),
+    )
 }
 
 /// sha256 of what a skill's assessment is made from.
@@ -234,7 +259,10 @@ mod tests {
         let o = occ();
         let prompt = p.task(&o, &o.tasks[0]).unwrap();
         assert_eq!(prompt.messages[0].content, "Rubric.");
-        assert_eq!(prompt.messages[1].content, "Task: Write production code of ML Engineer");
+        assert_eq!(
+            prompt.messages[1].content,
+            "Task: Write production code of ML Engineer"
+        );
         assert!(prompt.template.starts_with("task.j2@"));
         assert_eq!(p.skills(&o).unwrap().messages[1].content, "- Python");
     }
@@ -242,14 +270,25 @@ mod tests {
     #[test]
     fn template_errors_name_the_template_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "task.j2", "{% block system %}\nRubric\n{{ task.nope }}{% endblock %}{% block user %}x{% endblock %}");
+        write(
+            dir.path(),
+            "task.j2",
+            "{% block system %}\nRubric\n{{ task.nope }}{% endblock %}{% block user %}x{% endblock %}",
+        );
         write(dir.path(), "skills.j2", OK_SKILLS);
         let p = Prompts::load(dir.path(), "prompts").unwrap();
         let o = occ();
         let err = p.task(&o, &o.tasks[0]).unwrap_err().0;
-        assert!(err.starts_with("prompts/task.j2:3: undefined value"), "{err}");
+        assert!(
+            err.starts_with("prompts/task.j2:3: undefined value"),
+            "{err}"
+        );
 
-        write(dir.path(), "task.j2", "{% block system %}\n{% if %}{% endblock %}");
+        write(
+            dir.path(),
+            "task.j2",
+            "{% block system %}\n{% if %}{% endblock %}",
+        );
         let err = Prompts::load(dir.path(), "prompts").err().unwrap().0;
         assert!(err.starts_with("prompts/task.j2:2: syntax error"), "{err}");
     }

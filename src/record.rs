@@ -22,7 +22,9 @@ use crate::canonical;
 pub const SCHEMA_REF: &str = "../schema/record.schema.json";
 
 /// How exposed a task is to AI (Eloundou et al. 2023: E1 = HIGH, E2 = MEDIUM, E0 = LOW).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Level {
     High,
@@ -159,11 +161,21 @@ impl MachineTask {
     }
 
     pub fn draft(&self) -> TaskDraft {
-        TaskDraft { level: self.level, rationale: self.rationale.clone(), tools: self.tools.clone(), tip: self.tip.clone() }
+        TaskDraft {
+            level: self.level,
+            rationale: self.rationale.clone(),
+            tools: self.tools.clone(),
+            tip: self.tip.clone(),
+        }
     }
 
     pub fn provenance(&self) -> Provenance {
-        Provenance { model: self.model.clone(), template: self.template.clone(), input: self.input.clone(), cache_key: self.cache_key.clone() }
+        Provenance {
+            model: self.model.clone(),
+            template: self.template.clone(),
+            input: self.input.clone(),
+            cache_key: self.cache_key.clone(),
+        }
     }
 }
 
@@ -181,15 +193,30 @@ pub struct MachineSkill {
 
 impl MachineSkill {
     pub fn new(p: Provenance, d: SkillDraft) -> MachineSkill {
-        MachineSkill { model: p.model, template: p.template, input: p.input, cache_key: p.cache_key, verdict: d.verdict, reason: d.reason }
+        MachineSkill {
+            model: p.model,
+            template: p.template,
+            input: p.input,
+            cache_key: p.cache_key,
+            verdict: d.verdict,
+            reason: d.reason,
+        }
     }
 
     pub fn draft(&self) -> SkillDraft {
-        SkillDraft { verdict: self.verdict, reason: self.reason.clone() }
+        SkillDraft {
+            verdict: self.verdict,
+            reason: self.reason.clone(),
+        }
     }
 
     pub fn provenance(&self) -> Provenance {
-        Provenance { model: self.model.clone(), template: self.template.clone(), input: self.input.clone(), cache_key: self.cache_key.clone() }
+        Provenance {
+            model: self.model.clone(),
+            template: self.template.clone(),
+            input: self.input.clone(),
+            cache_key: self.cache_key.clone(),
+        }
     }
 }
 
@@ -340,7 +367,12 @@ impl TaskEntry {
 
     /// The sha256 an approval of the current content records.
     pub fn content_hash(&self) -> String {
-        task_content_hash(self.level, self.rationale.as_deref(), self.tools.as_deref(), self.tip.as_deref())
+        task_content_hash(
+            self.level,
+            self.rationale.as_deref(),
+            self.tools.as_deref(),
+            self.tip.as_deref(),
+        )
     }
 
     /// Offers new machine text. Untouched drafts and failures are replaced; approved or
@@ -353,7 +385,11 @@ impl TaskEntry {
             }
             let was_failed = self.status == Status::Failed && self.content().is_none();
             *self = TaskEntry::new_draft(&self.id, machine);
-            return if was_failed { Absorbed::New } else { Absorbed::Replaced };
+            return if was_failed {
+                Absorbed::New
+            } else {
+                Absorbed::Replaced
+            };
         }
         // A person's text: keep it.
         if self.content().as_ref() == Some(&machine.draft()) {
@@ -361,7 +397,11 @@ impl TaskEntry {
             let changed = self.machine.as_ref() != Some(&machine) || self.proposal.is_some();
             self.machine = Some(machine);
             self.proposal = None;
-            return if changed { Absorbed::Replaced } else { Absorbed::Unchanged };
+            return if changed {
+                Absorbed::Replaced
+            } else {
+                Absorbed::Unchanged
+            };
         }
         if self.proposal.as_ref() == Some(&machine) {
             return Absorbed::Unchanged;
@@ -402,7 +442,10 @@ impl SkillEntry {
     }
 
     pub fn content(&self) -> Option<SkillDraft> {
-        Some(SkillDraft { verdict: self.verdict?, reason: self.reason.clone()? })
+        Some(SkillDraft {
+            verdict: self.verdict?,
+            reason: self.reason.clone()?,
+        })
     }
 
     pub fn is_edited(&self) -> bool {
@@ -426,13 +469,21 @@ impl SkillEntry {
             }
             let was_failed = self.status == Status::Failed && self.content().is_none();
             *self = SkillEntry::new_draft(&self.id, machine);
-            return if was_failed { Absorbed::New } else { Absorbed::Replaced };
+            return if was_failed {
+                Absorbed::New
+            } else {
+                Absorbed::Replaced
+            };
         }
         if self.content().as_ref() == Some(&machine.draft()) {
             let changed = self.machine.as_ref() != Some(&machine) || self.proposal.is_some();
             self.machine = Some(machine);
             self.proposal = None;
-            return if changed { Absorbed::Replaced } else { Absorbed::Unchanged };
+            return if changed {
+                Absorbed::Replaced
+            } else {
+                Absorbed::Unchanged
+            };
         }
         if self.proposal.as_ref() == Some(&machine) {
             return Absorbed::Unchanged;
@@ -443,7 +494,12 @@ impl SkillEntry {
 }
 
 /// sha256 of a task's content fields, as approvals record it.
-pub fn task_content_hash(level: Option<Level>, rationale: Option<&str>, tools: Option<&[String]>, tip: Option<&str>) -> String {
+pub fn task_content_hash(
+    level: Option<Level>,
+    rationale: Option<&str>,
+    tools: Option<&[String]>,
+    tip: Option<&str>,
+) -> String {
     canonical::hash_value(&serde_json::json!({
         "level": level,
         "rationale": rationale,
@@ -459,7 +515,12 @@ pub fn skill_content_hash(verdict: Option<Verdict>, reason: Option<&str>) -> Str
 
 impl Record {
     pub fn new(profession: &str) -> Record {
-        Record { schema: Some(SCHEMA_REF.to_string()), profession: profession.to_string(), tasks: Vec::new(), skills: Vec::new() }
+        Record {
+            schema: Some(SCHEMA_REF.to_string()),
+            profession: profession.to_string(),
+            tasks: Vec::new(),
+            skills: Vec::new(),
+        }
     }
 
     /// Reads a record file; `Ok(None)` when it does not exist. Errors carry the
@@ -468,7 +529,12 @@ impl Record {
         let text = match fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(RecordReadError { location: String::new(), message: format!("cannot read: {e}") }),
+            Err(e) => {
+                return Err(RecordReadError {
+                    location: String::new(),
+                    message: format!("cannot read: {e}"),
+                });
+            }
         };
         crate::catalog::parse_strict::<Record>(&text)
             .map(Some)
@@ -499,7 +565,8 @@ impl Record {
     /// Puts entries in catalog order; entries whose id the catalog no longer has stay
     /// at the end, in their order (validate reports them; the machine deletes nothing).
     pub fn sort_like(&mut self, task_order: &[&str], skill_order: &[&str]) {
-        let pos = |order: &[&str], id: &str| order.iter().position(|x| *x == id).unwrap_or(usize::MAX);
+        let pos =
+            |order: &[&str], id: &str| order.iter().position(|x| *x == id).unwrap_or(usize::MAX);
         self.tasks.sort_by_key(|t| pos(task_order, &t.id));
         self.skills.sort_by_key(|s| pos(skill_order, &s.id));
     }
@@ -518,18 +585,34 @@ mod tests {
 
     fn machine(level: Level, rationale: &str, key: &str) -> MachineTask {
         MachineTask::new(
-            Provenance { model: "m".into(), template: "task.j2@abc".into(), input: "i".into(), cache_key: key.into() },
-            TaskDraft { level, rationale: rationale.into(), tools: vec!["ChatGPT".into()], tip: "Learn.".into() },
+            Provenance {
+                model: "m".into(),
+                template: "task.j2@abc".into(),
+                input: "i".into(),
+                cache_key: key.into(),
+            },
+            TaskDraft {
+                level,
+                rationale: rationale.into(),
+                tools: vec!["ChatGPT".into()],
+                tip: "Learn.".into(),
+            },
         )
     }
 
     #[test]
     fn untouched_drafts_are_replaced() {
         let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
-        assert_eq!(e.absorb(machine(Level::High, "new", "k2")), Absorbed::Replaced);
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Replaced
+        );
         assert_eq!(e.rationale.as_deref(), Some("new"));
         assert!(e.proposal.is_none());
-        assert_eq!(e.absorb(machine(Level::High, "new", "k2")), Absorbed::Unchanged);
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Unchanged
+        );
     }
 
     #[test]
@@ -537,7 +620,10 @@ mod tests {
         let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
         e.rationale = Some("an editor's words".into());
         assert!(e.is_edited());
-        assert_eq!(e.absorb(machine(Level::High, "new", "k2")), Absorbed::Proposed);
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Proposed
+        );
         assert_eq!(e.rationale.as_deref(), Some("an editor's words"));
         assert_eq!(e.proposal.as_ref().unwrap().rationale, "new");
         assert_eq!(e.machine.as_ref().unwrap().rationale, "old");
@@ -547,10 +633,25 @@ mod tests {
     fn approved_text_is_never_replaced() {
         let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
         e.status = Status::Approved;
-        e.approval = Some(Approval { reviewer: "Ann".into(), date: "2026-01-01".into(), sha256: e.content_hash() });
+        e.approval = Some(Approval {
+            reviewer: "Ann".into(),
+            date: "2026-01-01".into(),
+            sha256: e.content_hash(),
+        });
         let before = e.clone();
-        assert_eq!(e.absorb(machine(Level::High, "new", "k2")), Absorbed::Proposed);
-        assert_eq!((e.level, &e.rationale, &e.approval, e.status), (before.level, &before.rationale, &before.approval, before.status));
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Proposed
+        );
+        assert_eq!(
+            (e.level, &e.rationale, &e.approval, e.status),
+            (
+                before.level,
+                &before.rationale,
+                &before.approval,
+                before.status
+            )
+        );
     }
 
     #[test]

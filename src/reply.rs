@@ -79,32 +79,48 @@ pub fn extract_json(content: &str) -> Result<Value, String> {
     let mut stream = serde_json::Deserializer::from_str(&trimmed[start..]).into_iter::<Value>();
     match stream.next() {
         Some(Ok(v)) => Ok(v),
-        Some(Err(e)) => Err(format!("the reply is not valid JSON ({e}): reply with one complete JSON object and nothing else")),
+        Some(Err(e)) => Err(format!(
+            "the reply is not valid JSON ({e}): reply with one complete JSON object and nothing else"
+        )),
         None => Err("the reply is not JSON: reply with one JSON object and nothing else".into()),
     }
 }
 
 fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, String> {
-    v.as_object().ok_or_else(|| "the reply must be a JSON object, not an array or a string".to_string())
+    v.as_object()
+        .ok_or_else(|| "the reply must be a JSON object, not an array or a string".to_string())
 }
 
-fn text_field(obj: &serde_json::Map<String, Value>, name: &str, max: usize) -> Result<String, String> {
-    let v = obj.get(name).ok_or_else(|| format!("the field `{name}` is missing"))?;
-    let s = v.as_str().ok_or_else(|| format!("`{name}` must be a string"))?;
+fn text_field(
+    obj: &serde_json::Map<String, Value>,
+    name: &str,
+    max: usize,
+) -> Result<String, String> {
+    let v = obj
+        .get(name)
+        .ok_or_else(|| format!("the field `{name}` is missing"))?;
+    let s = v
+        .as_str()
+        .ok_or_else(|| format!("`{name}` must be a string"))?;
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() {
         return Err(format!("`{name}` must not be empty"));
     }
     let n = s.chars().count();
     if n > max {
-        return Err(format!("`{name}` is {n} characters long; keep it under {max}"));
+        return Err(format!(
+            "`{name}` is {n} characters long; keep it under {max}"
+        ));
     }
     Ok(s)
 }
 
 fn unknown_fields(obj: &serde_json::Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(format!("unexpected field `{k}`: use only {}", allowed.join(", "))),
+        Some(k) => Err(format!(
+            "unexpected field `{k}`: use only {}",
+            allowed.join(", ")
+        )),
         None => Ok(()),
     }
 }
@@ -122,9 +138,14 @@ pub fn parse_task(content: &str) -> Result<TaskDraft, String> {
     let rationale = text_field(obj, "rationale", MAX_RATIONALE)?;
     let tip = text_field(obj, "tip", MAX_TIP)?;
     let tools_raw = obj.get("tools").ok_or("the field `tools` is missing")?;
-    let items = tools_raw.as_array().ok_or("`tools` must be an array of strings")?;
+    let items = tools_raw
+        .as_array()
+        .ok_or("`tools` must be an array of strings")?;
     if items.len() > MAX_TOOLS {
-        return Err(format!("`tools` lists {} tools; name at most {MAX_TOOLS}", items.len()));
+        return Err(format!(
+            "`tools` lists {} tools; name at most {MAX_TOOLS}",
+            items.len()
+        ));
     }
     let mut tools: Vec<String> = Vec::new();
     for item in items {
@@ -134,13 +155,20 @@ pub fn parse_task(content: &str) -> Result<TaskDraft, String> {
             return Err("`tools` must not contain empty names".into());
         }
         if t.chars().count() > MAX_TOOL {
-            return Err(format!("a tool name is over {MAX_TOOL} characters: name the tool, do not describe it"));
+            return Err(format!(
+                "a tool name is over {MAX_TOOL} characters: name the tool, do not describe it"
+            ));
         }
         if !tools.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
             tools.push(t);
         }
     }
-    Ok(TaskDraft { level, rationale, tools, tip })
+    Ok(TaskDraft {
+        level,
+        rationale,
+        tools,
+        tip,
+    })
 }
 
 /// Checks a skills reply against the skills asked about (`names`, in catalog order).
@@ -156,7 +184,9 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, St
         .ok_or("`skills` must be an array")?;
     let mut found: Vec<Option<SkillDraft>> = vec![None; names.len()];
     for item in items {
-        let o = item.as_object().ok_or("each item of `skills` must be an object")?;
+        let o = item
+            .as_object()
+            .ok_or("each item of `skills` must be an object")?;
         unknown_fields(o, &["skill", "verdict", "reason"])?;
         let skill = text_field(o, "skill", 200)?;
         let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(&skill)) else {
@@ -167,13 +197,23 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, St
         let verdict = verdict_raw
             .as_str()
             .and_then(Verdict::parse)
-            .ok_or_else(|| format!("`verdict` must be \"vulnerable\" or \"resilient\" (got {verdict_raw})"))?;
+            .ok_or_else(|| {
+                format!("`verdict` must be \"vulnerable\" or \"resilient\" (got {verdict_raw})")
+            })?;
         let reason = text_field(o, "reason", MAX_REASON)?;
         found[i] = Some(SkillDraft { verdict, reason });
     }
-    let missing: Vec<&str> = names.iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(n, _)| *n).collect();
+    let missing: Vec<&str> = names
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(n, _)| *n)
+        .collect();
     if !missing.is_empty() {
-        return Err(format!("assess every skill; missing: {}", missing.join(", ")));
+        return Err(format!(
+            "assess every skill; missing: {}",
+            missing.join(", ")
+        ));
     }
     Ok(found.into_iter().flatten().collect())
 }
@@ -192,7 +232,8 @@ mod tests {
 
     #[test]
     fn fenced_and_chatty_replies_are_found() {
-        let fenced = "```json\n{\"level\":\"LOW\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"}\n```";
+        let fenced =
+            "```json\n{\"level\":\"LOW\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"}\n```";
         assert_eq!(parse_task(fenced).unwrap().level, Level::Low);
         let chatty = "Sure! {\"level\":\"MEDIUM\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"} Hope this helps.";
         assert_eq!(parse_task(chatty).unwrap().level, Level::Medium);
@@ -202,12 +243,30 @@ mod tests {
     fn invalid_task_replies_say_what_is_wrong() {
         let cases = [
             ("Sure, here is my analysis.", "not JSON"),
-            (r#"{"level":"EXTREME","rationale":"r","tools":[],"tip":"t"}"#, "`level` must be one of HIGH, MEDIUM, LOW (got \"EXTREME\")"),
-            (r#"{"level":"LOW","tools":[],"tip":"t"}"#, "`rationale` is missing"),
-            (r#"{"level":"LOW","rationale":"","tools":[],"tip":"t"}"#, "`rationale` must not be empty"),
-            (r#"{"level":"LOW","rationale":"r","tools":["a","b","c","d","e","f"],"tip":"t"}"#, "at most 5"),
-            (r#"{"level":"LOW","rationale":"r","tools":[],"tip":"t","extra":1}"#, "unexpected field `extra`"),
-            (r#"{"level":"LOW","rationale":"r","tools":[],"ti"#, "not valid JSON"),
+            (
+                r#"{"level":"EXTREME","rationale":"r","tools":[],"tip":"t"}"#,
+                "`level` must be one of HIGH, MEDIUM, LOW (got \"EXTREME\")",
+            ),
+            (
+                r#"{"level":"LOW","tools":[],"tip":"t"}"#,
+                "`rationale` is missing",
+            ),
+            (
+                r#"{"level":"LOW","rationale":"","tools":[],"tip":"t"}"#,
+                "`rationale` must not be empty",
+            ),
+            (
+                r#"{"level":"LOW","rationale":"r","tools":["a","b","c","d","e","f"],"tip":"t"}"#,
+                "at most 5",
+            ),
+            (
+                r#"{"level":"LOW","rationale":"r","tools":[],"tip":"t","extra":1}"#,
+                "unexpected field `extra`",
+            ),
+            (
+                r#"{"level":"LOW","rationale":"r","tools":[],"ti"#,
+                "not valid JSON",
+            ),
         ];
         for (reply, want) in cases {
             let err = parse_task(reply).unwrap_err();
@@ -223,6 +282,10 @@ mod tests {
         assert_eq!(got[0].reason, "b.");
         assert_eq!(got[1].verdict, Verdict::Vulnerable);
         let missing = r#"{"skills":[{"skill":"Python","verdict":"resilient","reason":"b."}]}"#;
-        assert!(parse_skills(missing, &names).unwrap_err().contains("missing: Coding delivery"));
+        assert!(
+            parse_skills(missing, &names)
+                .unwrap_err()
+                .contains("missing: Coding delivery")
+        );
     }
 }

@@ -15,14 +15,18 @@ impl Root {
     /// the current one that holds `willai.toml`, or else the current directory.
     pub fn discover(explicit: Option<&Path>) -> std::io::Result<Root> {
         if let Some(dir) = explicit {
-            return Ok(Root { dir: dir.to_path_buf() });
+            return Ok(Root {
+                dir: dir.to_path_buf(),
+            });
         }
         let cwd = std::env::current_dir()?;
         let found = cwd
             .ancestors()
             .find(|d| d.join("willai.toml").is_file())
             .unwrap_or(&cwd);
-        Ok(Root { dir: found.to_path_buf() })
+        Ok(Root {
+            dir: found.to_path_buf(),
+        })
     }
 
     pub fn new(dir: impl Into<PathBuf>) -> Root {

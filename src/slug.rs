@@ -69,7 +69,10 @@ mod tests {
     #[test]
     fn short_slugs_cut_at_a_dash() {
         assert_eq!(slugify_short("Write production code", 12), "write");
-        assert_eq!(slugify_short("Write production code", 100), "write-production-code");
+        assert_eq!(
+            slugify_short("Write production code", 100),
+            "write-production-code"
+        );
         assert_eq!(slugify_short("abcdefghij", 4), "abcd");
     }
 

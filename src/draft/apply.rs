@@ -5,7 +5,9 @@
 
 use crate::cache::Entry;
 use crate::catalog::Occupation;
-use crate::record::{Absorbed, MachineSkill, MachineTask, Provenance, Record, SkillEntry, Status, TaskEntry};
+use crate::record::{
+    Absorbed, MachineSkill, MachineTask, Provenance, Record, SkillEntry, Status, TaskEntry,
+};
 use crate::reply;
 
 use super::plan::Target;
@@ -53,7 +55,12 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
     match (&res.target, &res.result) {
         (Target::Task(t), Ok(entry)) => {
             let Some(draft) = entry.content().and_then(|c| reply::parse_task(c).ok()) else {
-                return fail_task(record, &t.id, "the cached reply no longer passes validation".into(), changes);
+                return fail_task(
+                    record,
+                    &t.id,
+                    "the cached reply no longer passes validation".into(),
+                    changes,
+                );
             };
             let machine = MachineTask::new(provenance(entry, &res.template, &t.input), draft);
             match record.task_mut(&t.id) {
@@ -67,15 +74,28 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
         (Target::Task(t), Err(why)) => fail_task(record, &t.id, why.clone(), changes),
         (Target::Skills { targets, names }, Ok(entry)) => {
             let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
-            let Some(drafts) = entry.content().and_then(|c| reply::parse_skills(c, &names_ref).ok()) else {
+            let Some(drafts) = entry
+                .content()
+                .and_then(|c| reply::parse_skills(c, &names_ref).ok())
+            else {
                 for t in targets {
-                    fail_skill(record, &t.id, "the cached reply no longer passes validation".into(), changes);
+                    fail_skill(
+                        record,
+                        &t.id,
+                        "the cached reply no longer passes validation".into(),
+                        changes,
+                    );
                 }
                 return;
             };
             for t in targets {
-                let Some(i) = occ.skills.iter().position(|s| s.id == t.id) else { continue };
-                let machine = MachineSkill::new(provenance(entry, &res.template, &t.input), drafts[i].clone());
+                let Some(i) = occ.skills.iter().position(|s| s.id == t.id) else {
+                    continue;
+                };
+                let machine = MachineSkill::new(
+                    provenance(entry, &res.template, &t.input),
+                    drafts[i].clone(),
+                );
                 match record.skill_mut(&t.id) {
                     Some(e) => changes.count(e.absorb(machine)),
                     None => {

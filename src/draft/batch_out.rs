@@ -25,7 +25,13 @@ pub struct BatchWriter {
 
 impl BatchWriter {
     pub fn new(base: &Path, max_lines: usize) -> BatchWriter {
-        BatchWriter { base: base.to_path_buf(), max_lines: max_lines.max(1), current: None, files: Vec::new(), lines: 0 }
+        BatchWriter {
+            base: base.to_path_buf(),
+            max_lines: max_lines.max(1),
+            current: None,
+            files: Vec::new(),
+            lines: 0,
+        }
     }
 
     /// The name of part `n` (1-based): the given name, then `-2`, `-3`, ... before the extension.
@@ -52,17 +58,20 @@ impl BatchWriter {
 
     pub fn write(&mut self, body: &Body) -> anyhow::Result<()> {
         let line = Self::line(body);
-        let full = self
-            .current
-            .as_ref()
-            .is_some_and(|(_, lines, bytes)| *lines >= self.max_lines || bytes + line.len() > MAX_BYTES);
+        let full = self.current.as_ref().is_some_and(|(_, lines, bytes)| {
+            *lines >= self.max_lines || bytes + line.len() > MAX_BYTES
+        });
         if full {
             self.close()?;
         }
         if self.current.is_none() {
             let path = Self::part_path(&self.base, self.files.len() + 1);
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             let tmp = tempfile::Builder::new()
                 .prefix(".willai-tmp-")
                 .tempfile_in(dir)
@@ -83,7 +92,9 @@ impl BatchWriter {
             let path = self.files.last().expect("a file per writer").clone();
             let tmp = w.into_inner().map_err(|e| e.into_error())?;
             tmp.as_file().sync_all()?;
-            tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
+            tmp.persist(&path)
+                .map_err(|e| e.error)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
     }
@@ -101,7 +112,13 @@ mod tests {
     #[test]
     fn parts_are_numbered_after_the_first() {
         let base = Path::new("out/requests.jsonl");
-        assert_eq!(BatchWriter::part_path(base, 1), PathBuf::from("out/requests.jsonl"));
-        assert_eq!(BatchWriter::part_path(base, 3), PathBuf::from("out/requests-3.jsonl"));
+        assert_eq!(
+            BatchWriter::part_path(base, 1),
+            PathBuf::from("out/requests.jsonl")
+        );
+        assert_eq!(
+            BatchWriter::part_path(base, 3),
+            PathBuf::from("out/requests-3.jsonl")
+        );
     }
 }

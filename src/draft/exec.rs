@@ -36,6 +36,8 @@ pub struct Run<'a> {
     pub prompts: &'a Prompts,
     pub endpoint: &'a Endpoint,
     pub cache: Cache,
+    /// The keys in the cache when the run started.
+    pub cached: std::collections::HashSet<String>,
     pub plans: Vec<ProfessionPlan>,
     pub misses: Misses,
     pub progress: Arc<Progress>,
@@ -65,6 +67,7 @@ impl Run<'_> {
         let mut exhausted = false;
         let mut interrupted = false;
         let mut abort: Option<anyhow::Error> = None;
+        let mut writer = crate::cache::Writer::start(self.cache.clone());
 
         while !(exhausted && tasks.is_empty()) {
             let can_produce = !exhausted && tasks.len() < self.concurrency;
@@ -73,6 +76,38 @@ impl Run<'_> {
                 _ = &mut ctrl_c => {
                     interrupted = true;
                     break;
+                }
+                // Keep the pipe full first: a free slot is filled before finished
+                // answers are filed.
+                next = std::future::ready(()), if can_produce => {
+                    let () = next;
+                    match self.next_miss(&mut plans, &mut units, &mut inflight, tally) {
+                        Ok(Next::Miss(unit)) => {
+                            let Misses::Send(client) = &self.misses else { unreachable!("only Send yields misses") };
+                            let client = Arc::clone(client);
+                            let store = writer.sender();
+                            let info = (unit.slug.clone(), unit.target.clone(), unit.prompt.template.clone());
+                            let handle = tasks.spawn(async move {
+                                let result = match client.complete(&unit.prompt, &|c| unit.check(c)).await {
+                                    Ok(entry) => {
+                                        // The writer outlives every task: a send cannot fail.
+                                        let _ = store.send(entry.clone());
+                                        Ok(entry)
+                                    }
+                                    Err(e) => Err(e.to_string()),
+                                };
+                                (unit, result)
+                            });
+                            spawned.insert(handle.id(), info);
+                        }
+                        Ok(Next::Done) => exhausted = true,
+                        Err(e) => {
+                            abort = Some(e);
+                            exhausted = true;
+                            plans.clear();
+                            units.clear();
+                        }
+                    }
                 }
                 Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
                     let (slug, result) = match joined {
@@ -92,44 +127,6 @@ impl Run<'_> {
                     self.progress.inc(1);
                     self.settle(&mut inflight, &slug, Some(result), tally)?;
                 }
-                next = std::future::ready(()), if can_produce => {
-                    let () = next;
-                    match self.next_miss(&mut plans, &mut units, &mut inflight, tally) {
-                        Ok(Next::Miss(unit)) => {
-                            let Misses::Send(client) = &self.misses else { unreachable!("only Send yields misses") };
-                            let client = Arc::clone(client);
-                            let cache = self.cache.clone();
-                            let progress = Arc::clone(&self.progress);
-                            let info = (unit.slug.clone(), unit.target.clone(), unit.prompt.template.clone());
-                            let handle = tasks.spawn(async move {
-                                let result = match client.complete(&unit.prompt, &|c| unit.check(c)).await {
-                                    Ok(entry) => {
-                                        let (entry, stored) = tokio::task::spawn_blocking(move || {
-                                            let stored = cache.put(&entry);
-                                            (entry, stored)
-                                        })
-                                        .await
-                                        .expect("cache writer does not panic");
-                                        if let Err(e) = stored {
-                                            progress.line(&format!("warning: cannot write the cache entry {}: {e}", entry.key));
-                                        }
-                                        Ok(entry)
-                                    }
-                                    Err(e) => Err(e.to_string()),
-                                };
-                                (unit, result)
-                            });
-                            spawned.insert(handle.id(), info);
-                        }
-                        Ok(Next::Done) => exhausted = true,
-                        Err(e) => {
-                            abort = Some(e);
-                            exhausted = true;
-                            plans.clear();
-                            units.clear();
-                        }
-                    }
-                }
             }
         }
 
@@ -141,11 +138,25 @@ impl Run<'_> {
                     if result.is_ok() {
                         tally.sent += 1;
                         let template = unit.prompt.template.clone();
-                        let res = UnitResult { target: unit.target, template, result };
-                        inflight.entry(unit.slug).or_insert(InFlight { pending: 1, results: Vec::new() }).results.push(res);
+                        let res = UnitResult {
+                            target: unit.target,
+                            template,
+                            result,
+                        };
+                        inflight
+                            .entry(unit.slug)
+                            .or_insert(InFlight {
+                                pending: 1,
+                                results: Vec::new(),
+                            })
+                            .results
+                            .push(res);
                     }
                 }
             }
+        }
+        for problem in writer.finish() {
+            self.progress.line(&format!("warning: {problem}"));
         }
         // Whatever is still open (Ctrl-C, or an abort): save the answers that are in.
         let open: Vec<String> = inflight.keys().cloned().collect();
@@ -183,12 +194,23 @@ impl Run<'_> {
     ) -> anyhow::Result<Next> {
         loop {
             let Some(unit) = units.pop_front() else {
-                let Some(plan) = plans.pop_front() else { return Ok(Next::Done) };
-                let occ = self.catalog.get(&plan.slug).expect("planned from the catalog");
+                let Some(plan) = plans.pop_front() else {
+                    return Ok(Next::Done);
+                };
+                let occ = self
+                    .catalog
+                    .get(&plan.slug)
+                    .expect("planned from the catalog");
                 let rendered = plan::units(occ, &plan, self.prompts).map_err(|e| usage(e.0))?;
                 tally.professions += 1;
                 tally.units += rendered.len();
-                inflight.insert(plan.slug.clone(), InFlight { pending: rendered.len(), results: Vec::new() });
+                inflight.insert(
+                    plan.slug.clone(),
+                    InFlight {
+                        pending: rendered.len(),
+                        results: Vec::new(),
+                    },
+                );
                 units.extend(rendered);
                 continue;
             };
@@ -217,7 +239,11 @@ impl Run<'_> {
                 tally.from_cache += 1;
                 self.progress.inc(1);
                 let slug = unit.slug.clone();
-                let res = UnitResult { target: unit.target, template: unit.prompt.template, result: Ok(entry) };
+                let res = UnitResult {
+                    target: unit.target,
+                    template: unit.prompt.template,
+                    result: Ok(entry),
+                };
                 self.settle(inflight, &slug, Some(res), tally)?;
                 continue;
             }
@@ -234,7 +260,10 @@ impl Run<'_> {
                 }
                 Misses::Offline => {
                     tally.not_cached += 1;
-                    tally.failures.push((unit.label(), "not in the cache (--offline: nothing sent)".into()));
+                    tally.failures.push((
+                        unit.label(),
+                        "not in the cache (--offline: nothing sent)".into(),
+                    ));
                     self.progress.inc(1);
                     self.settle(inflight, &unit.slug.clone(), None, tally)?;
                 }
@@ -255,6 +284,9 @@ impl Run<'_> {
     fn lookup(&self, unit: &Unit) -> Option<Entry> {
         for mode in self.endpoint.mode.chain() {
             let body = build_body(self.endpoint, &unit.prompt, mode, &[]);
+            if !self.cached.contains(&body.key) {
+                continue;
+            }
             match self.cache.get(&body.key) {
                 Ok(Some(entry)) => match entry.content().map(|c| unit.check(c)) {
                     Some(Ok(())) => return Some(entry),
@@ -279,7 +311,9 @@ impl Run<'_> {
         result: Option<UnitResult>,
         tally: &mut Tally,
     ) -> anyhow::Result<()> {
-        let Some(f) = inflight.get_mut(slug) else { return Ok(()) };
+        let Some(f) = inflight.get_mut(slug) else {
+            return Ok(());
+        };
         f.pending = f.pending.saturating_sub(1);
         if let Some(r) = result {
             f.results.push(r);

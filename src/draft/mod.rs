@@ -13,6 +13,8 @@ mod plan;
 mod report;
 
 use std::sync::Arc;
+
+use anyhow::Context;
 use std::time::Instant;
 
 use crate::cli::DraftArgs;
@@ -33,7 +35,11 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     let selected = project.select(&catalog, &args.selection.professions, args.selection.all)?;
     let endpoint = Endpoint::resolve(&project.config, args.endpoint.overrides())?;
     let prompts = project.prompts()?;
-    let _lock = if args.dry_run { None } else { Some(project.lock("draft")?) };
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(project.lock("draft")?)
+    };
 
     let cur = Current {
         model: &endpoint.model,
@@ -62,16 +68,24 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let progress = Arc::new(Progress::new(total as u64, !args.no_progress && !args.dry_run));
+    let progress = Arc::new(Progress::new(
+        total as u64,
+        !args.no_progress && !args.dry_run,
+    ));
     let misses = if args.dry_run {
-        Misses::DryRun { show_prompts: args.show_prompts }
+        Misses::DryRun {
+            show_prompts: args.show_prompts,
+        }
     } else if args.offline {
         Misses::Offline
     } else if let Some(path) = &args.batch_out {
         Misses::Batch(batch_out::BatchWriter::new(path, batch_out::MAX_LINES))
     } else {
         let p = Arc::clone(&progress);
-        Misses::Send(Arc::new(Client::new(endpoint.clone(), Box::new(move |n| p.notice(n)))?))
+        Misses::Send(Arc::new(Client::new(
+            endpoint.clone(),
+            Box::new(move |n| p.notice(n)),
+        )?))
     };
     let client = match &misses {
         Misses::Send(c) => Some(Arc::clone(c)),
@@ -82,13 +96,16 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         catalog: &catalog,
         prompts: &prompts,
         endpoint: &endpoint,
+        cached: project.cache().keys().context("cannot list the cache")?,
         cache: project.cache(),
         plans,
         misses,
         progress: Arc::clone(&progress),
         concurrency: endpoint.concurrency,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let outcome = runtime.block_on(run.execute(&mut tally));
     // The summary is printed whatever happened, so a stopped run still says what it did.
     if args.dry_run {
@@ -100,7 +117,13 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     }
     print!(
         "{}",
-        report::summary(&tally, client.as_ref().map(|c| &c.stats), &endpoint, &progress.fallbacks(), started)
+        report::summary(
+            &tally,
+            client.as_ref().map(|c| &c.stats),
+            &endpoint,
+            &progress.fallbacks(),
+            started
+        )
     );
     outcome?;
     if let Some(path) = &args.batch_out {

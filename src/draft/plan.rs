@@ -55,22 +55,39 @@ fn why(item: &lifecycle::Item, redraft: bool) -> Why {
 }
 
 /// Plans one profession against its record.
-pub fn plan(occ: &Occupation, record: Option<&Record>, cur: &Current, redraft: bool) -> ProfessionPlan {
+pub fn plan(
+    occ: &Occupation,
+    record: Option<&Record>,
+    cur: &Current,
+    redraft: bool,
+) -> ProfessionPlan {
     let mut tasks = Vec::new();
     for task in &occ.tasks {
         let item = lifecycle::task_item(record.and_then(|r| r.task(&task.id)), occ, task, cur);
         if lifecycle::wants_draft(&item, redraft) {
-            tasks.push(TaskTarget { id: task.id.clone(), input: prompt::task_input(occ, task), why: why(&item, redraft) });
+            tasks.push(TaskTarget {
+                id: task.id.clone(),
+                input: prompt::task_input(occ, task),
+                why: why(&item, redraft),
+            });
         }
     }
     let mut skills = Vec::new();
     for skill in &occ.skills {
         let item = lifecycle::skill_item(record.and_then(|r| r.skill(&skill.id)), occ, skill, cur);
         if lifecycle::wants_draft(&item, redraft) {
-            skills.push(SkillTarget { id: skill.id.clone(), input: prompt::skill_input(occ, skill), why: why(&item, redraft) });
+            skills.push(SkillTarget {
+                id: skill.id.clone(),
+                input: prompt::skill_input(occ, skill),
+                why: why(&item, redraft),
+            });
         }
     }
-    ProfessionPlan { slug: occ.slug.clone(), tasks, skills }
+    ProfessionPlan {
+        slug: occ.slug.clone(),
+        tasks,
+        skills,
+    }
 }
 
 /// What one prompt drafts.
@@ -79,7 +96,10 @@ pub enum Target {
     Task(TaskTarget),
     /// The skills to take from the reply; `names` are all the profession's skills in
     /// catalog order, as the prompt lists them.
-    Skills { targets: Vec<SkillTarget>, names: Vec<String> },
+    Skills {
+        targets: Vec<SkillTarget>,
+        names: Vec<String>,
+    },
 }
 
 /// One prompt of a run.
@@ -112,11 +132,19 @@ impl Unit {
 }
 
 /// Renders the units of a profession plan.
-pub fn units(occ: &Occupation, plan: &ProfessionPlan, prompts: &Prompts) -> Result<Vec<Unit>, PromptError> {
+pub fn units(
+    occ: &Occupation,
+    plan: &ProfessionPlan,
+    prompts: &Prompts,
+) -> Result<Vec<Unit>, PromptError> {
     let mut out = Vec::with_capacity(plan.units());
     for t in &plan.tasks {
         let task = occ.task(&t.id).expect("planned from this occupation");
-        out.push(Unit { slug: occ.slug.clone(), target: Target::Task(t.clone()), prompt: prompts.task(occ, task)? });
+        out.push(Unit {
+            slug: occ.slug.clone(),
+            target: Target::Task(t.clone()),
+            prompt: prompts.task(occ, task)?,
+        });
     }
     if !plan.skills.is_empty() {
         out.push(Unit {

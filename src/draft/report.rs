@@ -36,7 +36,11 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
-        Progress { bar, retries_shown: AtomicU64::new(0), fallbacks: Mutex::new(Vec::new()) }
+        Progress {
+            bar,
+            retries_shown: AtomicU64::new(0),
+            fallbacks: Mutex::new(Vec::new()),
+        }
     }
 
     /// A line above the bar, or on stderr.
@@ -53,12 +57,6 @@ impl Progress {
         }
     }
 
-    pub fn message(&self, msg: String) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(msg);
-        }
-    }
-
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -67,10 +65,18 @@ impl Progress {
 
     pub fn notice(&self, n: Notice) {
         match n {
-            Notice::Retry { why, attempt, delay } => {
+            Notice::Retry {
+                why,
+                attempt,
+                delay,
+            } => {
                 let shown = self.retries_shown.fetch_add(1, Ordering::Relaxed);
                 if shown < MAX_RETRY_LINES {
-                    self.line(&format!("retry: {why}; attempt {} in {:.1} s", attempt + 1, delay.as_secs_f64()));
+                    self.line(&format!(
+                        "retry: {why}; attempt {} in {:.1} s",
+                        attempt + 1,
+                        delay.as_secs_f64()
+                    ));
                 } else if shown == MAX_RETRY_LINES {
                     self.line("retry: further retries are counted in the summary");
                 }
@@ -79,7 +85,10 @@ impl Progress {
                 let msg = format!(
                     "structured output: the server refused response_format {from} ({why}); falling back to {to} for this run"
                 );
-                self.fallbacks.lock().expect("fallbacks lock").push(format!("{from} -> {to}"));
+                self.fallbacks
+                    .lock()
+                    .expect("fallbacks lock")
+                    .push(format!("{from} -> {to}"));
                 self.line(&msg);
             }
             Notice::Reask { why } => self.line(&format!("re-ask: invalid reply ({why})")),
@@ -109,7 +118,7 @@ fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -123,7 +132,13 @@ pub fn cost(price: Price, prompt_tokens: u64, completion_tokens: u64) -> f64 {
 }
 
 /// The summary printed at the end of a run.
-pub fn summary(t: &Tally, stats: Option<&Stats>, endpoint: &Endpoint, fallbacks: &[String], started: Instant) -> String {
+pub fn summary(
+    t: &Tally,
+    stats: Option<&Stats>,
+    endpoint: &Endpoint,
+    fallbacks: &[String],
+    started: Instant,
+) -> String {
     let mut out = String::new();
     let c = &t.changes;
     let done = c.new + c.replaced + c.proposed + c.unchanged;
@@ -133,10 +148,16 @@ pub fn summary(t: &Tally, stats: Option<&Stats>, endpoint: &Endpoint, fallbacks:
     ));
     out.push_str(&format!("from cache  {} prompt(s)\n", t.from_cache));
     if t.not_cached > 0 {
-        out.push_str(&format!("not cached  {} prompt(s) (offline: nothing sent)\n", t.not_cached));
+        out.push_str(&format!(
+            "not cached  {} prompt(s) (offline: nothing sent)\n",
+            t.not_cached
+        ));
     }
     if t.batched > 0 {
-        out.push_str(&format!("batched     {} request(s) written for the batch engine\n", t.batched));
+        out.push_str(&format!(
+            "batched     {} request(s) written for the batch engine\n",
+            t.batched
+        ));
     }
     let (requests, retries, pt, ct, reasks, fixed) = match stats {
         Some(s) => (
@@ -151,14 +172,23 @@ pub fn summary(t: &Tally, stats: Option<&Stats>, endpoint: &Endpoint, fallbacks:
     };
     let mut req_line = format!("requests    {requests} sent, {retries} retried");
     if reasks > 0 {
-        req_line.push_str(&format!(", {reasks} re-asked after an invalid reply ({fixed} fixed)"));
+        req_line.push_str(&format!(
+            ", {reasks} re-asked after an invalid reply ({fixed} fixed)"
+        ));
     }
     if !fallbacks.is_empty() {
-        req_line.push_str(&format!(", structured output fell back {}", fallbacks.join(", ")));
+        req_line.push_str(&format!(
+            ", structured output fell back {}",
+            fallbacks.join(", ")
+        ));
     }
     out.push_str(&req_line);
     out.push('\n');
-    out.push_str(&format!("tokens      {} in, {} out\n", thousands(pt), thousands(ct)));
+    out.push_str(&format!(
+        "tokens      {} in, {} out\n",
+        thousands(pt),
+        thousands(ct)
+    ));
     let cost_line = match endpoint.price {
         Some(p) => format!(
             "cost        ~${:.4} ({} at ${}/${} per 1M tokens in/out)\n",
@@ -168,15 +198,24 @@ pub fn summary(t: &Tally, stats: Option<&Stats>, endpoint: &Endpoint, fallbacks:
             p.output
         ),
         None if requests == 0 => "cost        $0 (nothing sent)\n".to_string(),
-        None => format!("cost        unknown: no price for {:?} in willai.toml [prices]\n", endpoint.model),
+        None => format!(
+            "cost        unknown: no price for {:?} in willai.toml [prices]\n",
+            endpoint.model
+        ),
     };
     out.push_str(&cost_line);
     out.push_str(&format!("failed      {}\n", c.failed));
     for (label, why) in &t.failures {
         out.push_str(&format!("  {label}: {why}\n"));
     }
-    out.push_str(&format!("records     {} file(s) written\n", t.records_written));
-    out.push_str(&format!("elapsed     {:.2} s\n", started.elapsed().as_secs_f64()));
+    out.push_str(&format!(
+        "records     {} file(s) written\n",
+        t.records_written
+    ));
+    out.push_str(&format!(
+        "elapsed     {:.2} s\n",
+        started.elapsed().as_secs_f64()
+    ));
     out
 }
 
@@ -193,7 +232,10 @@ mod tests {
 
     #[test]
     fn cost_is_per_million_tokens() {
-        let p = Price { input: 0.15, output: 0.60 };
+        let p = Price {
+            input: 0.15,
+            output: 0.60,
+        };
         assert!((cost(p, 1_000_000, 500_000) - 0.45).abs() < 1e-12);
     }
 }

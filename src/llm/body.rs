@@ -56,8 +56,3 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
     }
     Body::from_value(body)
 }
-
-/// Rebuilds a body from a value read back (batch files, cache verification).
-pub fn body_of(value: Value) -> Body {
-    Body::from_value(value)
-}

@@ -1,7 +1,7 @@
 //! The chat-completions client: one call = build, send (with retries), check, and at
 //! most one re-ask. See DESIGN.md, "Talking to the endpoint".
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use backon::BackoffBuilder;
@@ -32,16 +32,30 @@ pub struct Stats {
 /// Something the run should tell the user about.
 #[derive(Clone, Debug)]
 pub enum Notice {
-    Retry { why: String, attempt: u32, delay: Duration },
-    Fallback { from: Mode, to: Mode, why: String },
-    Reask { why: String },
+    Retry {
+        why: String,
+        attempt: u32,
+        delay: Duration,
+    },
+    Fallback {
+        from: Mode,
+        to: Mode,
+        why: String,
+    },
+    Reask {
+        why: String,
+    },
 }
 
 /// Why a call failed, in one line.
 #[derive(Debug)]
 pub enum CallError {
     /// A status that is not retried, or retries ran out.
-    Status { status: u16, message: String, attempts: u32 },
+    Status {
+        status: u16,
+        message: String,
+        attempts: u32,
+    },
     /// Timeouts or dropped connections, retries ran out.
     Transport { what: String, attempts: u32 },
     /// Every structured-output mode was refused.
@@ -55,21 +69,38 @@ pub enum CallError {
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CallError::Status { status, message, attempts } => {
+            CallError::Status {
+                status,
+                message,
+                attempts,
+            } => {
                 let hint = match status {
                     401 | 403 => ": check OPENAI_API_KEY",
                     404 => ": check OPENAI_BASE_URL (it usually ends in /v1) and the model name",
                     _ => "",
                 };
-                let tries = if *attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+                let tries = if *attempts > 1 {
+                    format!(" after {attempts} attempts")
+                } else {
+                    String::new()
+                };
                 write!(f, "HTTP {status}{tries}: {message}{hint}")
             }
-            CallError::Transport { what, attempts } => write!(f, "{what} (gave up after {attempts} attempts)"),
-            CallError::Refused { status, message } => {
-                write!(f, "the server refused the request in every structured-output mode (HTTP {status}: {message})")
+            CallError::Transport { what, attempts } => {
+                write!(f, "{what} (gave up after {attempts} attempts)")
             }
-            CallError::Invalid { error } => write!(f, "invalid reply, also after one re-ask: {error}"),
-            CallError::BadResponse { message } => write!(f, "the server's answer is not a chat completion: {message}"),
+            CallError::Refused { status, message } => {
+                write!(
+                    f,
+                    "the server refused the request in every structured-output mode (HTTP {status}: {message})"
+                )
+            }
+            CallError::Invalid { error } => {
+                write!(f, "invalid reply, also after one re-ask: {error}")
+            }
+            CallError::BadResponse { message } => {
+                write!(f, "the server's answer is not a chat completion: {message}")
+            }
         }
     }
 }
@@ -78,26 +109,40 @@ impl std::error::Error for CallError {}
 
 /// The outcome of one HTTP attempt.
 enum Attempt {
-    Ok { response: Value, usage: Usage },
-    Retry { why: String, retry_after: Option<Duration>, status: Option<u16>, message: String },
-    Refused { status: u16, message: String },
+    Ok {
+        response: Value,
+        usage: Usage,
+    },
+    Retry {
+        why: String,
+        retry_after: Option<Duration>,
+        status: Option<u16>,
+        message: String,
+    },
+    Refused {
+        status: u16,
+        message: String,
+    },
     Fatal(CallError),
 }
 
 /// Why a body could not be sent, after retries.
 enum SendError {
     /// 400/422: the caller may fall back to another structured-output mode.
-    Refused { status: u16, message: String },
+    Refused {
+        status: u16,
+        message: String,
+    },
     Fatal(CallError),
 }
 
-/// The structured-output mode of the run, shared by all workers. Until a server has
-/// answered once, calls go one at a time, so a server that refuses `json_schema` costs
-/// one refused request, not one per worker.
+/// The structured-output mode of the run, shared by all workers: once a server has
+/// refused a mode, later calls start in the fallback. Calls already in flight when the
+/// first refusal arrives fall back on their own (a refusal is answered at once, before
+/// any generation, so this costs at most `concurrency` quick requests, and a run that
+/// never meets a refusing server waits for nothing).
 struct ModeState {
     current: AtomicU8,
-    confirmed: AtomicBool,
-    probe: tokio::sync::Mutex<()>,
 }
 
 fn mode_to_u8(m: Mode) -> u8 {
@@ -131,7 +176,10 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(endpoint: Endpoint, notify: Box<dyn Fn(Notice) + Send + Sync>) -> anyhow::Result<Client> {
+    pub fn new(
+        endpoint: Endpoint,
+        notify: Box<dyn Fn(Notice) + Send + Sync>,
+    ) -> anyhow::Result<Client> {
         let http = reqwest::Client::builder()
             .timeout(endpoint.timeout)
             .connect_timeout(endpoint.connect_timeout)
@@ -139,14 +187,11 @@ impl Client {
             .user_agent(concat!("willai/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let url = endpoint.completions_url();
-        let confirmed = endpoint.mode == Mode::None;
         Ok(Client {
             http,
             limits: Limits::new(endpoint.rpm, endpoint.tpm),
             mode: ModeState {
                 current: AtomicU8::new(mode_to_u8(endpoint.mode)),
-                confirmed: AtomicBool::new(confirmed),
-                probe: tokio::sync::Mutex::new(()),
             },
             url,
             endpoint,
@@ -185,7 +230,10 @@ impl Client {
         (self.notify)(Notice::Reask { why: error.clone() });
         let previous = message_content(&response).unwrap_or_default();
         let follow_up = [
-            Message { role: "assistant", content: previous.to_string() },
+            Message {
+                role: "assistant",
+                content: previous.to_string(),
+            },
             Message {
                 role: "user",
                 content: format!(
@@ -198,17 +246,33 @@ impl Client {
         let (response2, usage2) = match self.send(&reask_body).await {
             Ok(r) => r,
             Err(SendError::Fatal(e)) => return Err(e),
-            Err(SendError::Refused { status, message }) => return Err(CallError::Status { status, message, attempts: 1 }),
+            Err(SendError::Refused { status, message }) => {
+                return Err(CallError::Status {
+                    status,
+                    message,
+                    attempts: 1,
+                });
+            }
         };
-        let second = reply_problem(&response2, self.endpoint.max_tokens)
-            .map_or_else(|| check(message_content(&response2).unwrap_or_default()).err(), Some);
+        let second = reply_problem(&response2, self.endpoint.max_tokens).map_or_else(
+            || check(message_content(&response2).unwrap_or_default()).err(),
+            Some,
+        );
         if let Some(error2) = second {
             return Err(CallError::Invalid { error: error2 });
         }
         self.stats.reasks_fixed.fetch_add(1, Ordering::Relaxed);
         let mut total = usage;
         total.add(usage2);
-        Ok(self.entry(&body, response2, total, Some(Reask { error, request: reask_body.value })))
+        Ok(self.entry(
+            &body,
+            response2,
+            total,
+            Some(Reask {
+                error,
+                request: reask_body.value,
+            }),
+        ))
     }
 
     fn entry(&self, body: &Body, response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
@@ -225,20 +289,11 @@ impl Client {
     /// Sends in the run's mode, falling back once per mode when the server refuses it
     /// with 400/422. Returns the body that was answered.
     async fn send_negotiated(&self, prompt: &Prompt) -> Result<(Body, (Value, Usage)), CallError> {
-        let _probe = if self.mode.confirmed.load(Ordering::SeqCst) {
-            None
-        } else {
-            let guard = self.mode.probe.lock().await;
-            (!self.mode.confirmed.load(Ordering::SeqCst)).then_some(guard)
-        };
         let mut mode = self.mode();
         loop {
             let body = build_body(&self.endpoint, prompt, mode, &[]);
             match self.send(&body).await {
-                Ok(answer) => {
-                    self.mode.confirmed.store(true, Ordering::SeqCst);
-                    return Ok((body, answer));
-                }
+                Ok(answer) => return Ok((body, answer)),
                 Err(SendError::Refused { status, message }) => match mode.fallback() {
                     Some(next) => {
                         let before = self.mode.current.compare_exchange(
@@ -254,19 +309,12 @@ impl Client {
                                 why: format!("HTTP {status}: {message}"),
                             });
                         }
-                        mode = next;
+                        // Another call may have fallen back further already.
+                        mode = next.max(self.mode());
                     }
-                    None => {
-                        self.mode.confirmed.store(true, Ordering::SeqCst);
-                        return Err(CallError::Refused { status, message });
-                    }
+                    None => return Err(CallError::Refused { status, message }),
                 },
-                Err(SendError::Fatal(e)) => {
-                    if matches!(e, CallError::Status { .. } | CallError::BadResponse { .. }) {
-                        self.mode.confirmed.store(true, Ordering::SeqCst);
-                    }
-                    return Err(e);
-                }
+                Err(SendError::Fatal(e)) => return Err(e),
             }
         }
     }
@@ -290,17 +338,34 @@ impl Client {
             let outcome = self.attempt(body).await;
             match outcome {
                 Attempt::Ok { response, usage } => {
-                    self.limits.settle(estimate, usage.prompt_tokens + usage.completion_tokens);
-                    self.stats.prompt_tokens.fetch_add(usage.prompt_tokens, Ordering::Relaxed);
-                    self.stats.completion_tokens.fetch_add(usage.completion_tokens, Ordering::Relaxed);
+                    self.limits
+                        .settle(estimate, usage.prompt_tokens + usage.completion_tokens);
+                    self.stats
+                        .prompt_tokens
+                        .fetch_add(usage.prompt_tokens, Ordering::Relaxed);
+                    self.stats
+                        .completion_tokens
+                        .fetch_add(usage.completion_tokens, Ordering::Relaxed);
                     return Ok((response, usage));
                 }
-                Attempt::Retry { why, retry_after, status, message } => {
+                Attempt::Retry {
+                    why,
+                    retry_after,
+                    status,
+                    message,
+                } => {
                     self.limits.settle(estimate, 0);
                     let Some(mut delay) = backoff.next() else {
                         return Err(SendError::Fatal(match status {
-                            Some(status) => CallError::Status { status, message, attempts },
-                            None => CallError::Transport { what: why, attempts },
+                            Some(status) => CallError::Status {
+                                status,
+                                message,
+                                attempts,
+                            },
+                            None => CallError::Transport {
+                                what: why,
+                                attempts,
+                            },
                         }));
                     };
                     if let Some(after) = retry_after {
@@ -310,7 +375,11 @@ impl Client {
                         self.limits.pause_all(delay);
                     }
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    (self.notify)(Notice::Retry { why, attempt: attempts, delay });
+                    (self.notify)(Notice::Retry {
+                        why,
+                        attempt: attempts,
+                        delay,
+                    });
                     tokio::time::sleep(delay).await;
                 }
                 Attempt::Refused { status, message } => {
@@ -349,12 +418,20 @@ impl Client {
             return match serde_json::from_slice::<Value>(&bytes) {
                 Ok(v) if v.get("choices").is_some() => {
                     let usage = Usage {
-                        prompt_tokens: v.pointer("/usage/prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
-                        completion_tokens: v.pointer("/usage/completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+                        prompt_tokens: v
+                            .pointer("/usage/prompt_tokens")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(0),
+                        completion_tokens: v
+                            .pointer("/usage/completion_tokens")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(0),
                     };
                     Attempt::Ok { response: v, usage }
                 }
-                Ok(_) => Attempt::Fatal(CallError::BadResponse { message: one_line(&bytes, secret) }),
+                Ok(_) => Attempt::Fatal(CallError::BadResponse {
+                    message: one_line(&bytes, secret),
+                }),
                 Err(e) => Attempt::Fatal(CallError::BadResponse {
                     message: format!("{e}: {}", one_line(&bytes, secret)),
                 }),
@@ -369,24 +446,44 @@ impl Client {
                 message,
             },
             400 | 422 => Attempt::Refused { status, message },
-            _ => Attempt::Fatal(CallError::Status { status, message, attempts: 1 }),
+            _ => Attempt::Fatal(CallError::Status {
+                status,
+                message,
+                attempts: 1,
+            }),
         }
     }
 
     fn transport(&self, e: reqwest::Error) -> Attempt {
         let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
         let what = if e.is_timeout() {
-            format!("no answer within {} s (timeout)", self.endpoint.timeout.as_secs_f64())
+            format!(
+                "no answer within {} s (timeout)",
+                self.endpoint.timeout.as_secs_f64()
+            )
         } else if e.is_connect() {
-            format!("cannot connect to {}: {}", self.endpoint.shown_url(), innermost(&e))
+            format!(
+                "cannot connect to {}: {}",
+                self.endpoint.shown_url(),
+                innermost(&e)
+            )
         } else {
-            format!("connection to {} dropped: {}", self.endpoint.shown_url(), innermost(&e))
+            format!(
+                "connection to {} dropped: {}",
+                self.endpoint.shown_url(),
+                innermost(&e)
+            )
         };
         let what = mask(&what, secret);
         if e.is_builder() {
             return Attempt::Fatal(CallError::Transport { what, attempts: 1 });
         }
-        Attempt::Retry { message: what.clone(), why: what, retry_after: None, status: None }
+        Attempt::Retry {
+            message: what.clone(),
+            why: what,
+            retry_after: None,
+            status: None,
+        }
     }
 }
 
@@ -400,7 +497,10 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// The mode a body was built in.
 fn mode_of(body: &Value) -> Mode {
-    match body.pointer("/response_format/type").and_then(Value::as_str) {
+    match body
+        .pointer("/response_format/type")
+        .and_then(Value::as_str)
+    {
         Some("json_schema") => Mode::JsonSchema,
         Some(_) => Mode::JsonObject,
         None => Mode::None,
@@ -426,14 +526,18 @@ fn reply_problem(response: &Value, max_tokens: u32) -> Option<String> {
 
 /// `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date).
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok()) {
-        if let Ok(ms) = ms.trim().parse::<f64>() {
-            if ms.is_finite() && ms >= 0.0 {
-                return Some(Duration::from_secs_f64(ms / 1000.0));
-            }
-        }
+    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok())
+        && let Ok(ms) = ms.trim().parse::<f64>()
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
     }
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = v.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
     }
@@ -457,10 +561,15 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
         let mut h = HeaderMap::new();
         let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30);
-        let date = jiff::fmt::rfc2822::DateTimePrinter::new().timestamp_to_rfc9110_string(&later).unwrap();
+        let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&later)
+            .unwrap();
         h.insert("retry-after", HeaderValue::from_str(&date).unwrap());
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?} from {date}");
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?} from {date}"
+        );
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }

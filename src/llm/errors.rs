@@ -15,7 +15,11 @@ pub fn one_line(body: &[u8], secret: Option<&str>) -> String {
         Ok(v) => from_json(&v).unwrap_or_else(|| collapse(&text)),
         Err(_) => collapse(&strip_tags(&text)),
     };
-    let line = if line.is_empty() { "(empty body)".to_string() } else { line };
+    let line = if line.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        line
+    };
     truncate(&mask(&line, secret), MAX)
 }
 
@@ -46,10 +50,23 @@ fn from_json(v: &Value) -> Option<String> {
                     let loc = d
                         .get("loc")
                         .and_then(Value::as_array)
-                        .map(|l| l.iter().map(|p| p.as_str().map(String::from).unwrap_or_else(|| p.to_string())).collect::<Vec<_>>().join("."))
+                        .map(|l| {
+                            l.iter()
+                                .map(|p| {
+                                    p.as_str()
+                                        .map(String::from)
+                                        .unwrap_or_else(|| p.to_string())
+                                })
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
                         .unwrap_or_default();
                     let msg = d.get("msg").and_then(Value::as_str).unwrap_or("invalid");
-                    if loc.is_empty() { msg.to_string() } else { format!("{loc}: {msg}") }
+                    if loc.is_empty() {
+                        msg.to_string()
+                    } else {
+                        format!("{loc}: {msg}")
+                    }
                 })
                 .collect();
             return Some(collapse(&parts.join("; ")));
@@ -120,12 +137,24 @@ mod tests {
     #[test]
     fn every_server_shape_becomes_one_line() {
         let cases: [(&str, &str); 8] = [
-            (r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#, "Rate limit reached (requests)"),
-            (r#"{"object":"error","message":"bad schema","type":"BadRequestError","code":400}"#, "bad schema"),
-            (r#"{"detail":[{"type":"literal_error","loc":["body","response_format","type"],"msg":"Input should be 'text' or 'json_object'"}]}"#, "body.response_format.type: Input should be 'text' or 'json_object'"),
+            (
+                r#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#,
+                "Rate limit reached (requests)",
+            ),
+            (
+                r#"{"object":"error","message":"bad schema","type":"BadRequestError","code":400}"#,
+                "bad schema",
+            ),
+            (
+                r#"{"detail":[{"type":"literal_error","loc":["body","response_format","type"],"msg":"Input should be 'text' or 'json_object'"}]}"#,
+                "body.response_format.type: Input should be 'text' or 'json_object'",
+            ),
             (r#"{"detail":"Not Found"}"#, "Not Found"),
             (r#"{"error":"model 'x' not found"}"#, "model 'x' not found"),
-            ("<html><body><h1>502 Bad Gateway</h1>\n</body></html>", "502 Bad Gateway"),
+            (
+                "<html><body><h1>502 Bad Gateway</h1>\n</body></html>",
+                "502 Bad Gateway",
+            ),
             ("", "(empty body)"),
             ("upstream\n  timed   out", "upstream timed out"),
         ];
@@ -140,7 +169,10 @@ mod tests {
         let line = one_line(body.as_bytes(), None);
         assert!(!line.contains("abcdefghijklmnop"), "{line}");
         assert!(line.contains("sk-***"));
-        let line = one_line(b"bad token my-secret-token-123", Some("my-secret-token-123"));
+        let line = one_line(
+            b"bad token my-secret-token-123",
+            Some("my-secret-token-123"),
+        );
         assert_eq!(line, "bad token ***");
     }
 

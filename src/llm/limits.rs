@@ -21,7 +21,12 @@ struct Bucket {
 
 impl Bucket {
     fn new(per_minute: f64, now: Instant) -> Bucket {
-        Bucket { capacity: per_minute, per_sec: per_minute / 60.0, level: per_minute, last: now }
+        Bucket {
+            capacity: per_minute,
+            per_sec: per_minute / 60.0,
+            level: per_minute,
+            last: now,
+        }
     }
 
     fn refill(&mut self, now: Instant) {
@@ -34,7 +39,11 @@ impl Bucket {
     /// bucket, so one huge request cannot block forever).
     fn wait_for(&self, amount: f64) -> Duration {
         let need = amount.min(self.capacity) - self.level;
-        if need <= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(need / self.per_sec) }
+        if need <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(need / self.per_sec)
+        }
     }
 }
 
@@ -69,7 +78,10 @@ impl Limits {
             let wait = {
                 let mut s = self.state.lock().expect("limits lock");
                 let now = Instant::now();
-                let mut wait = s.paused_until.map(|p| p.saturating_duration_since(now)).unwrap_or_default();
+                let mut wait = s
+                    .paused_until
+                    .map(|p| p.saturating_duration_since(now))
+                    .unwrap_or_default();
                 if wait.is_zero() {
                     s.paused_until = None;
                     if let Some(b) = s.requests.as_mut() {
@@ -129,7 +141,10 @@ mod tests {
         }
         // 60 from the full bucket, then one per second.
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_millis(1990) && elapsed < Duration::from_millis(2100), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(1990) && elapsed < Duration::from_millis(2100),
+            "{elapsed:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -142,7 +157,10 @@ mod tests {
         assert!(start.elapsed() < Duration::from_millis(10));
         limits.acquire(60).await; // empty: 60 tokens take 6 s at 10/s
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_millis(5990) && elapsed < Duration::from_millis(6100), "{elapsed:?}");
+        assert!(
+            elapsed >= Duration::from_millis(5990) && elapsed < Duration::from_millis(6100),
+            "{elapsed:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -334,7 +334,10 @@ impl<'a> Generator<'a> {
                 })
                 .collect();
         }
-        if schema_type(items) == Some("string") && items.get("enum").is_none() && items.get("format").is_none() {
+        if schema_type(items) == Some("string")
+            && items.get("enum").is_none()
+            && items.get("format").is_none()
+        {
             // Lists of plain strings are lists of names (tools, tags): short items.
             return (0..count(schema, 2))
                 .map(|i| Value::from(short_name(name, path.wrapping_add(i))))
@@ -518,7 +521,10 @@ mod tests {
         assert_eq!(tools.len(), 2);
         for tool in tools {
             let name = tool.as_str().expect("a string");
-            assert!(name.starts_with("Tools helper ") && name.len() <= 20, "{name}");
+            assert!(
+                name.starts_with("Tools helper ") && name.len() <= 20,
+                "{name}"
+            );
         }
     }
 

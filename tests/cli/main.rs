@@ -1,0 +1,6 @@
+//! The integration tests: one binary (faster to build and link), one module per
+//! command, all driving the real `willai` binary against real files and, for the
+//! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
+
+mod draft;
+mod util;

@@ -1,0 +1,181 @@
+//! The test harness (after ripgrep's `tests/util.rs`): each test gets its own project
+//! root in a temp dir, built from the repository's real `prompts/` and the fixture
+//! catalog, and runs the real binary with a blank environment, so nothing from the
+//! developer's machine (keys, base URLs, git identity) leaks in.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const KEY: &str = "sk-test-SECRET-0123456789abcdefXYZ";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+pub struct Project {
+    pub dir: TempDir,
+    home: TempDir,
+}
+
+impl Project {
+    /// A root with the repository's prompts, the test willai.toml and the fixture catalog.
+    pub fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&repo().join("prompts"), &dir.path().join("prompts"));
+        copy_dir(
+            &repo().join("tests/fixtures/catalog"),
+            &dir.path().join("data/catalog"),
+        );
+        fs::copy(
+            repo().join("tests/fixtures/willai.toml"),
+            dir.path().join("willai.toml"),
+        )
+        .unwrap();
+        Project {
+            dir,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    /// The binary, with a blank environment rooted here.
+    pub fn willai(&self) -> Command {
+        let mut cmd = Command::cargo_bin("willai").unwrap();
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
+            .env("WILLAI_ROOT", self.root())
+            .current_dir(self.root());
+        cmd
+    }
+
+    /// The binary pointed at a server, with the test key.
+    pub fn willai_at(&self, base_url: &str) -> Command {
+        let mut cmd = self.willai();
+        cmd.env("OPENAI_BASE_URL", base_url)
+            .env("OPENAI_API_KEY", KEY);
+        cmd
+    }
+
+    /// Every cache entry file, sorted.
+    pub fn cache_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(shards) = fs::read_dir(self.path("cache")) else {
+            return out;
+        };
+        for shard in shards {
+            for f in fs::read_dir(shard.unwrap().path()).unwrap() {
+                out.push(f.unwrap().path());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Every file under the root with its bytes (for leak checks and byte comparisons),
+    /// but the lock file, which names the process that last held it.
+    pub fn all_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for e in fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if !p.ends_with(".willai.lock") {
+                    out.push((p.clone(), fs::read(&p).unwrap()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.root(), &mut out);
+        out.sort();
+        out
+    }
+
+    pub fn record(&self, slug: &str) -> serde_json::Value {
+        serde_json::from_str(&self.read(&format!("data/records/{slug}.json"))).unwrap()
+    }
+}
+
+/// stdout and stderr of a finished command, as text.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Ran {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().unwrap();
+    Ran {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs and asserts the exit code, showing the output when it differs.
+pub fn run_ok(cmd: &mut Command, code: i32) -> Ran {
+    let r = run(cmd);
+    assert_eq!(
+        r.code, code,
+        "exit code\n--- stdout\n{}\n--- stderr\n{}",
+        r.stdout, r.stderr
+    );
+    r
+}
+
+/// The value of a summary line, e.g. `line_of(out, "requests")`.
+pub fn summary_line<'a>(out: &'a str, name: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("no `{name}` line in\n{out}"))
+}
