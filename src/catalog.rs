@@ -286,7 +286,12 @@ impl Catalog {
     }
 }
 
-fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mut Vec<Problem>) {
+pub fn check_occupation(
+    occ: &Occupation,
+    file_stem: &str,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
     let mut push = |location: String, message: String| {
         problems.push(Problem {
             path: path.to_string(),
@@ -319,7 +324,7 @@ fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mu
     if occ.tasks.is_empty() {
         push(
             "/tasks".into(),
-            "an occupation needs at least one task".into(),
+            "an occupation needs at least one task: add one".into(),
         );
     }
     let mut ids = HashMap::new();
@@ -329,7 +334,7 @@ fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mu
             push(
                 format!("/tasks/{i}/id"),
                 format!(
-                    "duplicate task id {:?} (also /tasks/{j}): task ids must be unique",
+                    "duplicate task id {:?} (also /tasks/{j}): give each task its own id",
                     task.id
                 ),
             );
@@ -343,7 +348,7 @@ fn check_occupation(occ: &Occupation, file_stem: &str, path: &str, problems: &mu
             push(
                 format!("/skills/{i}/id"),
                 format!(
-                    "duplicate skill id {:?} (also /skills/{j}): skill ids must be unique",
+                    "duplicate skill id {:?} (also /skills/{j}): give each skill its own id",
                     skill.id
                 ),
             );
@@ -357,7 +362,7 @@ fn check_id(id: &str, pointer: &str, push: &mut impl FnMut(String, String)) {
         push(
             pointer.to_string(),
             format!(
-                "id {id:?} must be lowercase letters, digits and single dashes, e.g. {:?}",
+                "id {id:?} must be lowercase letters, digits and single dashes: use {:?}",
                 slug::slugify(id)
             ),
         );
@@ -367,7 +372,10 @@ fn check_id(id: &str, pointer: &str, push: &mut impl FnMut(String, String)) {
 /// Text must be non-empty, trimmed, one line and not overlong.
 pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut impl FnMut(String, String)) {
     if text.trim().is_empty() {
-        push(pointer.to_string(), "must not be empty".into());
+        push(
+            pointer.to_string(),
+            "must not be empty: write the text".into(),
+        );
     } else if text.trim() != text {
         push(
             pointer.to_string(),
@@ -377,12 +385,15 @@ pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut impl FnMut(S
         push(
             pointer.to_string(),
             format!(
-                "is {} characters long; the limit is {max}",
+                "is {} characters long: shorten it to {max} at most",
                 text.chars().count()
             ),
         );
     } else if text.contains('\n') {
-        push(pointer.to_string(), "must be one line".into());
+        push(
+            pointer.to_string(),
+            "must be one line: remove the line breaks".into(),
+        );
     }
 }
 

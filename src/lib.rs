@@ -21,8 +21,11 @@ pub mod project;
 pub mod prompt;
 pub mod record;
 pub mod reply;
+pub mod review;
 pub mod root;
+pub mod schema;
 pub mod slug;
+pub mod validate;
 
 use std::process::ExitCode;
 

@@ -94,7 +94,7 @@ pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: 
             proposal: false,
         };
     };
-    let state = state_of(e.status, e.is_edited(), e.content().is_some());
+    let state = state_of(e.status, e.is_edited(), e.has_content());
     // The newest machine text counts: a proposal made under the current settings means
     // the item has been redrafted already.
     let newest = e
@@ -133,7 +133,7 @@ pub fn skill_item(
             proposal: false,
         };
     };
-    let state = state_of(e.status, e.is_edited(), e.content().is_some());
+    let state = state_of(e.status, e.is_edited(), e.has_content());
     let newest = e
         .proposal
         .as_ref()

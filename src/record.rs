@@ -346,22 +346,25 @@ impl TaskEntry {
         }
     }
 
-    /// The current content, when complete.
-    pub fn content(&self) -> Option<TaskDraft> {
-        Some(TaskDraft {
-            level: self.level?,
-            rationale: self.rationale.clone()?,
-            tools: self.tools.clone().unwrap_or_default(),
-            tip: self.tip.clone()?,
-        })
+    /// Whether the entry has text to show: a level and a rationale (tools and tip are
+    /// optional for a person's text).
+    pub fn has_content(&self) -> bool {
+        self.level.is_some() && self.rationale.is_some()
     }
 
-    /// Whether the content differs from what the machine wrote (or no machine wrote it).
+    /// Whether the current text is exactly this machine text.
+    pub fn matches(&self, d: &TaskDraft) -> bool {
+        self.level == Some(d.level)
+            && self.rationale.as_deref() == Some(d.rationale.as_str())
+            && self.tools.as_deref().unwrap_or(&[]) == d.tools.as_slice()
+            && self.tip.as_deref() == Some(d.tip.as_str())
+    }
+
+    /// Whether a person changed the text the machine wrote (or wrote it without one).
     pub fn is_edited(&self) -> bool {
-        match (&self.machine, self.content()) {
-            (Some(m), Some(c)) => m.draft() != c,
-            (None, Some(_)) => true,
-            (_, None) => self.level.is_some() || self.rationale.is_some() || self.tip.is_some(),
+        match &self.machine {
+            Some(m) => !self.matches(&m.draft()),
+            None => self.has_content(),
         }
     }
 
@@ -383,7 +386,7 @@ impl TaskEntry {
             if self.machine.as_ref() == Some(&machine) && self.status == Status::Draft {
                 return Absorbed::Unchanged;
             }
-            let was_failed = self.status == Status::Failed && self.content().is_none();
+            let was_failed = self.status == Status::Failed && !self.has_content();
             *self = TaskEntry::new_draft(&self.id, machine);
             return if was_failed {
                 Absorbed::New
@@ -392,7 +395,7 @@ impl TaskEntry {
             };
         }
         // A person's text: keep it.
-        if self.content().as_ref() == Some(&machine.draft()) {
+        if self.matches(&machine.draft()) {
             // The machine now says what the person kept: just refresh the provenance.
             let changed = self.machine.as_ref() != Some(&machine) || self.proposal.is_some();
             self.machine = Some(machine);
@@ -403,7 +406,9 @@ impl TaskEntry {
                 Absorbed::Unchanged
             };
         }
-        if self.proposal.as_ref() == Some(&machine) {
+        // Already proposed, or proposed before and dropped by the editor (`reject` makes
+        // a dropped proposal the machine's latest word): nothing new to offer.
+        if self.proposal.as_ref() == Some(&machine) || self.machine.as_ref() == Some(&machine) {
             return Absorbed::Unchanged;
         }
         self.proposal = Some(machine);
@@ -441,18 +446,18 @@ impl SkillEntry {
         }
     }
 
-    pub fn content(&self) -> Option<SkillDraft> {
-        Some(SkillDraft {
-            verdict: self.verdict?,
-            reason: self.reason.clone()?,
-        })
+    pub fn has_content(&self) -> bool {
+        self.verdict.is_some() && self.reason.is_some()
+    }
+
+    pub fn matches(&self, d: &SkillDraft) -> bool {
+        self.verdict == Some(d.verdict) && self.reason.as_deref() == Some(d.reason.as_str())
     }
 
     pub fn is_edited(&self) -> bool {
-        match (&self.machine, self.content()) {
-            (Some(m), Some(c)) => m.draft() != c,
-            (None, Some(_)) => true,
-            (_, None) => self.verdict.is_some() || self.reason.is_some(),
+        match &self.machine {
+            Some(m) => !self.matches(&m.draft()),
+            None => self.has_content(),
         }
     }
 
@@ -467,7 +472,7 @@ impl SkillEntry {
             if self.machine.as_ref() == Some(&machine) && self.status == Status::Draft {
                 return Absorbed::Unchanged;
             }
-            let was_failed = self.status == Status::Failed && self.content().is_none();
+            let was_failed = self.status == Status::Failed && !self.has_content();
             *self = SkillEntry::new_draft(&self.id, machine);
             return if was_failed {
                 Absorbed::New
@@ -475,7 +480,7 @@ impl SkillEntry {
                 Absorbed::Replaced
             };
         }
-        if self.content().as_ref() == Some(&machine.draft()) {
+        if self.matches(&machine.draft()) {
             let changed = self.machine.as_ref() != Some(&machine) || self.proposal.is_some();
             self.machine = Some(machine);
             self.proposal = None;
@@ -485,7 +490,7 @@ impl SkillEntry {
                 Absorbed::Unchanged
             };
         }
-        if self.proposal.as_ref() == Some(&machine) {
+        if self.proposal.as_ref() == Some(&machine) || self.machine.as_ref() == Some(&machine) {
             return Absorbed::Unchanged;
         }
         self.proposal = Some(machine);
@@ -651,6 +656,26 @@ mod tests {
                 &before.approval,
                 before.status
             )
+        );
+    }
+
+    #[test]
+    fn a_dropped_proposal_is_not_offered_again() {
+        let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
+        e.rationale = Some("an editor's words".into());
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Proposed
+        );
+        assert!(crate::review::reject_task(&mut e));
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Unchanged
+        );
+        assert!(e.proposal.is_none());
+        assert_eq!(
+            e.absorb(machine(Level::Medium, "newer", "k3")),
+            Absorbed::Proposed
         );
     }
 

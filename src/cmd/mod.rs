@@ -1,7 +1,10 @@
 //! One small file per subcommand: each opens the project, calls into the pipeline
 //! modules, and prints. Dispatch is here.
 
+mod approve;
 mod draft;
+pub mod status;
+mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::project::Project;
@@ -10,6 +13,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let project = Project::open(cli.root.as_deref())?;
     match cli.command {
         Command::Draft(args) => draft::run(&project, &args),
+        Command::Status(args) => status::run(&project, &args),
+        Command::Approve(args) => approve::approve(&project, &args),
+        Command::Reject(args) => approve::reject(&project, &args),
+        Command::Validate(args) => validate::validate(&project, &args),
+        Command::Fmt(args) => validate::fmt(&project, &args),
+        Command::Schema(args) => validate::schema(&project, &args),
         _ => Err(crate::exit::usage("not implemented yet")),
     }
 }

@@ -128,7 +128,7 @@ fn fail_task(record: &mut Record, id: &str, why: String, changes: &mut Changes) 
     changes.failed += 1;
     match record.task_mut(id) {
         None => record.tasks.push(TaskEntry::failed(id, why)),
-        Some(e) if e.status == Status::Failed && e.content().is_none() => e.error = Some(why),
+        Some(e) if e.status == Status::Failed && !e.has_content() => e.error = Some(why),
         Some(_) => {}
     }
 }
@@ -137,7 +137,7 @@ fn fail_skill(record: &mut Record, id: &str, why: String, changes: &mut Changes)
     changes.failed += 1;
     match record.skill_mut(id) {
         None => record.skills.push(SkillEntry::failed(id, why)),
-        Some(e) if e.status == Status::Failed && e.content().is_none() => e.error = Some(why),
+        Some(e) if e.status == Status::Failed && !e.has_content() => e.error = Some(why),
         Some(_) => {}
     }
 }

@@ -3,4 +3,6 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod draft;
+mod review;
 mod util;
+mod validate;

@@ -76,22 +76,37 @@ impl Project {
         self.path(rel).exists()
     }
 
-    /// The binary, with a blank environment rooted here.
-    pub fn willai(&self) -> Command {
-        let mut cmd = Command::cargo_bin("willai").unwrap();
+    /// The binary as a plain process, with a blank environment rooted here.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("willai"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", self.home.path().join("gitconfig"))
+            .env("GIT_CONFIG_GLOBAL", self.git_config())
             .env("WILLAI_ROOT", self.root())
             .current_dir(self.root());
         cmd
     }
 
+    /// The global git configuration the binary sees (empty unless a test writes it).
+    pub fn git_config(&self) -> PathBuf {
+        self.home.path().join("gitconfig")
+    }
+
+    /// The binary, with a blank environment rooted here.
+    pub fn willai(&self) -> Command {
+        Command::from_std(self.process())
+    }
+
     /// The binary pointed at a server, with the test key.
     pub fn willai_at(&self, base_url: &str) -> Command {
-        let mut cmd = self.willai();
+        Command::from_std(self.process_at(base_url))
+    }
+
+    /// [`Project::willai_at`] as a plain process (to run several at once).
+    pub fn process_at(&self, base_url: &str) -> std::process::Command {
+        let mut cmd = self.process();
         cmd.env("OPENAI_BASE_URL", base_url)
             .env("OPENAI_API_KEY", KEY);
         cmd

@@ -1,0 +1,282 @@
+//! `willai status`: counts per state, per profession, what is stale and why, and which
+//! proposals wait; a table for people, stable JSON for scripts.
+
+use serde::Serialize;
+
+use crate::catalog::Occupation;
+use crate::cli::StatusArgs;
+use crate::exit::problems;
+use crate::lifecycle::{self, Current, Item, State};
+use crate::project::Project;
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub missing: usize,
+    pub failed: usize,
+    pub draft: usize,
+    pub edited: usize,
+    pub approved: usize,
+    pub stale: usize,
+    pub proposals: usize,
+}
+
+impl Counts {
+    fn add_item(&mut self, item: &Item) {
+        self.total += 1;
+        match item.state {
+            State::Missing => self.missing += 1,
+            State::Failed => self.failed += 1,
+            State::Draft => self.draft += 1,
+            State::Edited => self.edited += 1,
+            State::Approved => self.approved += 1,
+        }
+        self.stale += usize::from(item.is_stale());
+        self.proposals += usize::from(item.proposal);
+    }
+
+    fn add(&mut self, o: &Counts) {
+        self.total += o.total;
+        self.missing += o.missing;
+        self.failed += o.failed;
+        self.draft += o.draft;
+        self.edited += o.edited;
+        self.approved += o.approved;
+        self.stale += o.stale;
+        self.proposals += o.proposals;
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Flagged {
+    pub kind: &'static str,
+    pub id: String,
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProfessionStatus {
+    pub slug: String,
+    pub name: String,
+    pub tasks: Counts,
+    pub skills: Counts,
+    pub stale: Vec<Flagged>,
+    pub proposals: Vec<Flagged>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Totals {
+    pub tasks: Counts,
+    pub skills: Counts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub model: Option<String>,
+    pub professions: Vec<ProfessionStatus>,
+    pub totals: Totals,
+}
+
+fn profession_status(project: &Project, occ: &Occupation, cur: &Current) -> ProfessionStatus {
+    let mut st = ProfessionStatus {
+        slug: occ.slug.clone(),
+        name: occ.name.clone(),
+        tasks: Counts::default(),
+        skills: Counts::default(),
+        stale: Vec::new(),
+        proposals: Vec::new(),
+        error: None,
+    };
+    let record = match project.read_record(&occ.slug) {
+        Ok(r) => r,
+        Err(e) => {
+            st.error = Some(format!("{e:#}"));
+            return st;
+        }
+    };
+    let items = occ
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                "task",
+                t.id.clone(),
+                lifecycle::task_item(record.as_ref().and_then(|r| r.task(&t.id)), occ, t, cur),
+            )
+        })
+        .chain(occ.skills.iter().map(|s| {
+            (
+                "skill",
+                s.id.clone(),
+                lifecycle::skill_item(record.as_ref().and_then(|r| r.skill(&s.id)), occ, s, cur),
+            )
+        }));
+    for (kind, id, item) in items {
+        if kind == "task" {
+            st.tasks.add_item(&item)
+        } else {
+            st.skills.add_item(&item)
+        }
+        if item.is_stale() {
+            st.stale.push(Flagged {
+                kind,
+                id: id.clone(),
+                state: item.state.as_str(),
+                reasons: item.stale.clone(),
+            });
+        }
+        if item.proposal {
+            st.proposals.push(Flagged {
+                kind,
+                id,
+                state: item.state.as_str(),
+                reasons: Vec::new(),
+            });
+        }
+    }
+    st
+}
+
+pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
+    let catalog = project.catalog()?;
+    let selected: Vec<&Occupation> = match &args.profession {
+        Some(name) => vec![catalog.find(name).map_err(crate::exit::usage)?],
+        None => catalog.occupations.iter().collect(),
+    };
+    let prompts = project.prompts()?;
+    let model = args
+        .model
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .or_else(|| project.config.model.clone());
+    let cur = Current {
+        // Without a configured model, drafts cannot be stale by model.
+        model: model.as_deref().unwrap_or(""),
+        task_template: prompts.task_fingerprint(),
+        skills_template: prompts.skills_fingerprint(),
+    };
+    let mut professions: Vec<ProfessionStatus> = selected
+        .iter()
+        .map(|occ| profession_status(project, occ, &cur))
+        .collect();
+    if model.is_none() {
+        for p in &mut professions {
+            for f in &mut p.stale {
+                f.reasons.retain(|r| !r.starts_with("model changed"));
+            }
+            p.stale.retain(|f| !f.reasons.is_empty());
+        }
+    }
+    let mut totals = Totals {
+        tasks: Counts::default(),
+        skills: Counts::default(),
+    };
+    for p in &professions {
+        totals.tasks.add(&p.tasks);
+        totals.skills.add(&p.skills);
+    }
+    let errors: Vec<String> = professions.iter().filter_map(|p| p.error.clone()).collect();
+    let report = StatusReport {
+        model,
+        professions,
+        totals,
+    };
+    if args.json {
+        print!("{}", crate::canonical::pretty(&report));
+    } else {
+        print!("{}", table(&report));
+    }
+    if !errors.is_empty() {
+        return Err(problems(format!(
+            "{} record file(s) could not be read (listed above)",
+            errors.len()
+        )));
+    }
+    Ok(())
+}
+
+const MAX_LISTED: usize = 40;
+
+fn row(name: &str, kind: &str, c: &Counts) -> String {
+    format!(
+        "{name:<34} {kind:<6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9}\n",
+        c.total, c.missing, c.failed, c.draft, c.edited, c.approved, c.stale, c.proposals
+    )
+}
+
+/// The table people read.
+pub fn table(r: &StatusReport) -> String {
+    let mut out = format!(
+        "{:<34} {:<6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9}\n",
+        "PROFESSION",
+        "KIND",
+        "TOTAL",
+        "MISSING",
+        "FAILED",
+        "DRAFT",
+        "EDITED",
+        "APPROVED",
+        "STALE",
+        "PROPOSALS"
+    );
+    for p in &r.professions {
+        let name: String = p.slug.chars().take(34).collect();
+        if let Some(e) = &p.error {
+            out.push_str(&format!("{name:<34} error: {e}\n"));
+            continue;
+        }
+        out.push_str(&row(&name, "tasks", &p.tasks));
+        if p.skills.total > 0 {
+            out.push_str(&row("", "skills", &p.skills));
+        }
+    }
+    if r.professions.len() > 1 {
+        out.push_str(&row("total", "tasks", &r.totals.tasks));
+        out.push_str(&row("", "skills", &r.totals.skills));
+    }
+    let stale: Vec<(&str, &Flagged)> = r
+        .professions
+        .iter()
+        .flat_map(|p| p.stale.iter().map(move |f| (p.slug.as_str(), f)))
+        .collect();
+    if !stale.is_empty() {
+        out.push_str("\nstale (`willai draft` redrafts them; edited or approved text gets a proposal beside it):\n");
+        for (slug, f) in stale.iter().take(MAX_LISTED) {
+            out.push_str(&format!(
+                "  {slug}/{} ({} {}): {}\n",
+                f.id,
+                f.kind,
+                f.state,
+                f.reasons.join("; ")
+            ));
+        }
+        if stale.len() > MAX_LISTED {
+            out.push_str(&format!(
+                "  ... and {} more (`willai status --json` lists them all)\n",
+                stale.len() - MAX_LISTED
+            ));
+        }
+    }
+    let proposals: Vec<(&str, &Flagged)> = r
+        .professions
+        .iter()
+        .flat_map(|p| p.proposals.iter().map(move |f| (p.slug.as_str(), f)))
+        .collect();
+    if !proposals.is_empty() {
+        out.push_str("\nproposals waiting (take one with `willai approve --accept-proposal`, drop it with `willai reject`):\n");
+        for (slug, f) in proposals.iter().take(MAX_LISTED) {
+            out.push_str(&format!("  {slug}/{} ({} {})\n", f.id, f.kind, f.state));
+        }
+        if proposals.len() > MAX_LISTED {
+            out.push_str(&format!(
+                "  ... and {} more\n",
+                proposals.len() - MAX_LISTED
+            ));
+        }
+    }
+    out
+}

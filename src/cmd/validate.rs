@@ -1,0 +1,139 @@
+//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form.
+
+use std::fs;
+
+use crate::catalog::{self, Occupation, Problem};
+use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs};
+use crate::exit::problems;
+use crate::fsx;
+use crate::project::Project;
+use crate::record::{self, Record};
+use crate::schema;
+use crate::validate;
+
+pub fn validate(project: &Project, args: &ValidateArgs) -> anyhow::Result<()> {
+    let report = validate::validate(&project.root)?;
+    for p in &report.problems {
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"path": p.path, "location": p.location, "message": p.message})
+            );
+        } else {
+            println!("{p}");
+        }
+    }
+    if report.problems.is_empty() {
+        eprintln!("validate: {} file(s), no problems", report.files);
+        Ok(())
+    } else {
+        Err(problems(format!(
+            "validate: {} problem(s) in {} file(s) checked",
+            report.problems.len(),
+            report.files
+        )))
+    }
+}
+
+/// The canonical text of a data file, or the problem that keeps it from parsing.
+fn canonical_text(
+    project: &Project,
+    path: &std::path::Path,
+    text: &str,
+) -> Result<String, Problem> {
+    let shown = project.root.display(path);
+    let is_record = path.starts_with(project.root.records_dir());
+    let parsed = if is_record {
+        catalog::parse_strict::<Record>(text).map(|mut r| {
+            r.schema = Some(record::SCHEMA_REF.to_string());
+            r.to_canonical()
+        })
+    } else {
+        catalog::parse_strict::<Occupation>(text).map(|mut o| {
+            o.schema = Some(catalog::SCHEMA_REF.to_string());
+            crate::canonical::pretty(&o)
+        })
+    };
+    parsed.map_err(|(location, message)| Problem {
+        path: shown,
+        location,
+        message: format!("{message}: fix it by hand, then run `willai fmt` again"),
+    })
+}
+
+pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
+    let _lock = if args.check {
+        None
+    } else {
+        Some(project.lock("fmt")?)
+    };
+    let mut changed = Vec::new();
+    let mut broken = Vec::new();
+    let files = validate::data_files(&project.root)?;
+    for path in &files {
+        let text = fs::read_to_string(path)?;
+        match canonical_text(project, path, &text) {
+            Ok(canonical) if canonical == text => {}
+            Ok(canonical) => {
+                if !args.check {
+                    fsx::write_atomic(path, canonical.as_bytes())?;
+                }
+                changed.push(project.root.display(path));
+            }
+            Err(p) => broken.push(p),
+        }
+    }
+    for p in &broken {
+        println!("{p}");
+    }
+    for f in &changed {
+        println!(
+            "{} {f}",
+            if args.check {
+                "not canonical:"
+            } else {
+                "formatted:"
+            }
+        );
+    }
+    if !broken.is_empty() {
+        return Err(problems(format!(
+            "{} file(s) do not parse and were left as they are",
+            broken.len()
+        )));
+    }
+    if args.check && !changed.is_empty() {
+        return Err(problems(format!(
+            "{} file(s) are not in canonical formatting: run `willai fmt`",
+            changed.len()
+        )));
+    }
+    if changed.is_empty() {
+        eprintln!("fmt: {} file(s), all canonical", files.len());
+    }
+    Ok(())
+}
+
+pub fn schema(project: &Project, args: &SchemaArgs) -> anyhow::Result<()> {
+    let mut stale = 0;
+    for (name, text) in schema::files() {
+        let path = project.root.schema_dir().join(name);
+        let shown = project.root.display(&path);
+        if args.check {
+            if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale += 1;
+                println!("out of date: {shown}");
+            }
+        } else if fsx::write_if_changed(&path, text.as_bytes())? {
+            println!("wrote {shown}");
+        } else {
+            println!("unchanged {shown}");
+        }
+    }
+    if stale > 0 {
+        return Err(problems(
+            "the schemas in data/schema/ are out of date: run `willai schema`",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! The JSON Schemas of catalog and record files, generated from the Rust types so the
+//! two cannot drift: `willai schema` writes them to `data/schema/`, a test fails when the
+//! committed files differ from the code, and `willai validate` checks every file with
+//! both the schema and the typed parser.
+//!
+//! Optional fields are described as "may be omitted", not "may be null": the canonical
+//! form omits them, and an editor's editor then offers the right completions.
+
+use serde_json::{Map, Value};
+
+use crate::catalog::Occupation;
+use crate::record::Record;
+
+pub const CATALOG_FILE: &str = "catalog.schema.json";
+pub const RECORD_FILE: &str = "record.schema.json";
+
+fn generate<T: schemars::JsonSchema>(id: &str) -> Value {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    let mut value = schema.to_value();
+    drop_nulls(&mut value);
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "$id".into(),
+            Value::String(format!("https://willai.invalid/schema/{id}")),
+        );
+    }
+    value
+}
+
+/// `anyOf: [X, {type: null}]` -> X, and `type: [T, "null"]` -> T, everywhere.
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            collapse_any_of(map);
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types[0].clone();
+                    map.insert("type".into(), only);
+                }
+            }
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+fn collapse_any_of(map: &mut Map<String, Value>) {
+    let Some(Value::Array(options)) = map.get("anyOf") else {
+        return;
+    };
+    let rest: Vec<Value> = options
+        .iter()
+        .filter(|o| o.get("type") != Some(&Value::from("null")))
+        .cloned()
+        .collect();
+    if rest.len() == 1 && rest.len() < options.len() {
+        map.remove("anyOf");
+        if let Value::Object(inner) = &rest[0] {
+            for (k, v) in inner {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// The schema of `data/catalog/*.json`.
+pub fn catalog() -> Value {
+    generate::<Occupation>(CATALOG_FILE)
+}
+
+/// The schema of `data/records/*.json`.
+pub fn record() -> Value {
+    generate::<Record>(RECORD_FILE)
+}
+
+/// The schema files with their canonical text.
+pub fn files() -> [(&'static str, String); 2] {
+    [
+        (CATALOG_FILE, crate::canonical::pretty(&catalog())),
+        (RECORD_FILE, crate::canonical::pretty(&record())),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_fields_are_omittable_not_nullable() {
+        let s = record();
+        let text = s.to_string();
+        assert!(!text.contains("\"null\""), "{text}");
+        let task = &s["$defs"]["TaskEntry"];
+        assert_eq!(task["additionalProperties"], false);
+        let required: Vec<&str> = task["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(required, vec!["id", "status"]);
+    }
+
+    #[test]
+    fn the_committed_schemas_match_the_code() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/schema");
+        for (name, text) in files() {
+            let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            assert!(
+                committed == text,
+                "data/schema/{name} is out of date: run `cargo run -- schema` and commit the result"
+            );
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! `willai validate`, the CI gate: every catalog and record file must parse strictly,
+//! follow its JSON Schema, hold together (ids, slugs, references to the catalog), carry
+//! intact approvals, and be in canonical formatting. Every problem of every file is
+//! reported in one run, one `path:json-pointer: message` line each (`path:line:column`
+//! for syntax errors), each saying what to do.
+//!
+//! Each file is checked twice over: by the JSON Schema generated from the Rust types,
+//! and by the typed parser the rest of the tool uses, so the schema and the code cannot
+//! silently disagree about a file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jsonschema::error::ValidationErrorKind;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::catalog::{self, Occupation, Problem, check_text, json_files};
+use crate::record::{Approval, Record, Status};
+use crate::reply;
+use crate::root::Root;
+use crate::schema;
+
+/// What `validate` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub files: usize,
+    pub problems: Vec<Problem>,
+}
+
+struct Checker {
+    catalog_schema: jsonschema::Validator,
+    record_schema: jsonschema::Validator,
+}
+
+/// Checks every catalog and record file of a root.
+pub fn validate(root: &Root) -> anyhow::Result<Report> {
+    let checker = Checker {
+        catalog_schema: jsonschema::validator_for(&schema::catalog())
+            .map_err(|e| anyhow::anyhow!("catalog schema: {e}"))?,
+        record_schema: jsonschema::validator_for(&schema::record())
+            .map_err(|e| anyhow::anyhow!("record schema: {e}"))?,
+    };
+    let mut report = Report::default();
+    report.problems.extend(check_schema_files(root));
+
+    let catalog_files = json_files(&root.catalog_dir())?;
+    let parsed: Vec<(Vec<Problem>, Option<Occupation>)> = catalog_files
+        .par_iter()
+        .map(|path| checker.catalog_file(root, path))
+        .collect();
+    let mut occupations: HashMap<String, Occupation> = HashMap::new();
+    for (problems, occ) in parsed {
+        report.problems.extend(problems);
+        if let Some(occ) = occ {
+            occupations.insert(occ.slug.clone(), occ);
+        }
+    }
+    report.problems.extend(cross_catalog(&occupations));
+
+    let record_files = json_files(&root.records_dir())?;
+    let record_problems: Vec<Vec<Problem>> = record_files
+        .par_iter()
+        .map(|path| checker.record_file(root, path, &occupations))
+        .collect();
+    report
+        .problems
+        .extend(record_problems.into_iter().flatten());
+    report.files = catalog_files.len() + record_files.len();
+    Ok(report)
+}
+
+fn problem(path: &str, location: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        path: path.to_string(),
+        location: location.into(),
+        message: message.into(),
+    }
+}
+
+/// `data/schema/` must hold what the code generates.
+fn check_schema_files(root: &Root) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (name, text) in schema::files() {
+        let path = root.schema_dir().join(name);
+        let shown = root.display(&path);
+        match fs::read_to_string(&path) {
+            Ok(committed) if committed == text => {}
+            Ok(_) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
+            Err(_) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
+        }
+    }
+    out
+}
+
+impl Checker {
+    /// Syntax, then schema, then the typed parse. `Err` carries the problems found.
+    fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        shown: &str,
+        text: &str,
+        schema: &jsonschema::Validator,
+        schema_name: &str,
+    ) -> Result<T, Vec<Problem>> {
+        let value: Value = catalog::parse_strict(text).map_err(|(loc, msg)| {
+            vec![problem(shown, loc, format!("{msg}: fix the JSON syntax"))]
+        })?;
+        let mut errors: Vec<Problem> = Vec::new();
+        for e in schema.iter_errors(&value) {
+            let is_enum = matches!(e.kind(), ValidationErrorKind::Enum { .. });
+            for p in schema_problem(shown, &value, &e) {
+                // One message per place: a value of the wrong type that is not in the enum
+                // either is one mistake, best told by the list of allowed values.
+                match errors.iter_mut().find(|q| q.location == p.location) {
+                    Some(q) if is_enum => *q = p,
+                    Some(_) => {}
+                    None => errors.push(p),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        catalog::parse_strict::<T>(text).map_err(|(loc, msg)| {
+            vec![problem(shown, loc, format!("{msg} (data/schema/{schema_name} accepts this but willai does not: please report it)"))]
+        })
+    }
+
+    fn catalog_file(&self, root: &Root, path: &Path) -> (Vec<Problem>, Option<Occupation>) {
+        let shown = root.display(path);
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return (vec![problem(&shown, "", format!("cannot read: {e}"))], None),
+        };
+        let occ: Occupation =
+            match self.parse(&shown, &text, &self.catalog_schema, schema::CATALOG_FILE) {
+                Ok(o) => o,
+                Err(problems) => return (problems, None),
+            };
+        let mut problems = Vec::new();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        catalog::check_occupation(&occ, stem, &shown, &mut problems);
+        check_schema_ref(
+            &shown,
+            occ.schema.as_deref(),
+            catalog::SCHEMA_REF,
+            &mut problems,
+        );
+        check_canonical(
+            &shown,
+            &text,
+            &crate::canonical::pretty(&occ),
+            &mut problems,
+        );
+        (problems, Some(occ))
+    }
+
+    fn record_file(
+        &self,
+        root: &Root,
+        path: &Path,
+        catalog: &HashMap<String, Occupation>,
+    ) -> Vec<Problem> {
+        let shown = root.display(path);
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return vec![problem(&shown, "", format!("cannot read: {e}"))],
+        };
+        let record: Record =
+            match self.parse(&shown, &text, &self.record_schema, schema::RECORD_FILE) {
+                Ok(r) => r,
+                Err(problems) => return problems,
+            };
+        let mut problems = Vec::new();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        check_record(
+            &record,
+            stem,
+            catalog.get(&record.profession),
+            &shown,
+            &mut problems,
+        );
+        check_schema_ref(
+            &shown,
+            record.schema.as_deref(),
+            crate::record::SCHEMA_REF,
+            &mut problems,
+        );
+        check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+        problems
+    }
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One schema error as problems, worded for an editor.
+fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
+    let at = e.instance_path().to_string();
+    let instance = root.pointer(&at).cloned().unwrap_or(Value::Null);
+    match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| problem(shown, format!("{at}/{name}"), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            vec![problem(shown, at, format!("missing field `{}`: add it", property.as_str().unwrap_or_default()))]
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
+            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}", allowed.join(", ")))]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let found = describe(&instance);
+            let wanted = match format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "").as_str() {
+                "string" => "a string",
+                "integer" => "a whole number",
+                "number" => "a number",
+                "array" => "a list ([...])",
+                "object" => "an object ({...})",
+                "boolean" => "true or false",
+                _ => "another type",
+            };
+            vec![problem(shown, at, format!("expected {wanted}, found {found}: write it as {wanted}"))]
+        }
+        _ => vec![problem(shown, at, e.to_string())],
+    }
+}
+
+fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut Vec<Problem>) {
+    if got != Some(want) {
+        problems.push(problem(
+            shown,
+            "/$schema",
+            format!(
+                "should be {want:?}, so editors can check the file as they type: run `willai fmt`"
+            ),
+        ));
+    }
+}
+
+fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<Problem>) {
+    if text == canonical {
+        return;
+    }
+    let line = text
+        .lines()
+        .zip(canonical.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()))
+        + 1;
+    problems.push(problem(
+        shown,
+        "",
+        format!("not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"),
+    ));
+}
+
+/// Names and aliases must find one profession each.
+fn cross_catalog(occupations: &HashMap<String, Occupation>) -> Vec<Problem> {
+    let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut sorted: Vec<&Occupation> = occupations.values().collect();
+    sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
+    for occ in &sorted {
+        let mut keys: Vec<String> = std::iter::once(&occ.name)
+            .chain(occ.aliases.iter())
+            .map(|k| k.trim().to_lowercase())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            owners.entry(k).or_default().push(&occ.slug);
+        }
+    }
+    let mut out = Vec::new();
+    for (key, slugs) in owners {
+        if slugs.len() > 1 {
+            for slug in &slugs[1..] {
+                out.push(problem(
+                    &format!("data/catalog/{slug}.json"),
+                    "/aliases",
+                    format!("the name or alias {key:?} also names {:?}: remove it or change it, since a profession must be found by one name only", slugs[0]),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn check_approval(
+    a: Option<&Approval>,
+    expected_hash: &str,
+    at: &str,
+    fix: &str,
+    push: &mut impl FnMut(String, String),
+) {
+    let Some(a) = a else {
+        push(
+            format!("{at}/status"),
+            format!("approved but no `approval` is recorded: approve it with `{fix}`"),
+        );
+        return;
+    };
+    if a.reviewer.trim().is_empty() {
+        push(
+            format!("{at}/approval/reviewer"),
+            format!("an approval needs a reviewer: re-approve with `{fix} --reviewer NAME`"),
+        );
+    }
+    if a.date.parse::<jiff::civil::Date>().is_err() {
+        push(
+            format!("{at}/approval/date"),
+            format!(
+                "{:?} is not a date (YYYY-MM-DD): re-approve with `{fix}`",
+                a.date
+            ),
+        );
+    }
+    if a.sha256 != expected_hash {
+        push(
+            format!("{at}/approval/sha256"),
+            format!("edited after approval: re-approve with `{fix}` (or undo the edit)"),
+        );
+    }
+}
+
+fn check_provenance(
+    model: &str,
+    template: &str,
+    input: &str,
+    cache_key: &str,
+    at: &str,
+    push: &mut impl FnMut(String, String),
+) {
+    if model.trim().is_empty() {
+        push(format!("{at}/model"), "must name the model".into());
+    }
+    if template
+        .split_once('@')
+        .is_none_or(|(n, h)| n.is_empty() || h.is_empty())
+    {
+        push(
+            format!("{at}/template"),
+            "must be `NAME.j2@FINGERPRINT`: do not edit provenance by hand".into(),
+        );
+    }
+    for (field, v) in [("input", input), ("cache_key", cache_key)] {
+        if !crate::cache::is_key(v) {
+            push(
+                format!("{at}/{field}"),
+                "must be a sha256 in lowercase hex: do not edit provenance by hand".into(),
+            );
+        }
+    }
+}
+
+fn check_tools(tools: &[String], at: &str, push: &mut impl FnMut(String, String)) {
+    if tools.len() > reply::MAX_TOOLS {
+        push(
+            at.to_string(),
+            format!(
+                "lists {} tools; keep at most {}",
+                tools.len(),
+                reply::MAX_TOOLS
+            ),
+        );
+    }
+    for (i, t) in tools.iter().enumerate() {
+        check_text(t, &format!("{at}/{i}"), reply::MAX_TOOL, push);
+    }
+}
+
+/// The checks a typed record must pass.
+pub fn check_record(
+    record: &Record,
+    stem: &str,
+    occ: Option<&Occupation>,
+    shown: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let mut push =
+        |location: String, message: String| problems.push(problem(shown, location, message));
+    let slug = &record.profession;
+    if slug != stem {
+        push(
+            "/profession".into(),
+            format!(
+                "{slug:?} does not match the file name: rename the file to {slug}.json or fix the field"
+            ),
+        );
+    }
+    if occ.is_none() {
+        push(
+            "/profession".into(),
+            format!(
+                "no catalog file data/catalog/{slug}.json: add the occupation to the catalog or remove this record"
+            ),
+        );
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, t) in record.tasks.iter().enumerate() {
+        let at = format!("/tasks/{i}");
+        if let Some(j) = seen.insert(t.id.as_str(), i) {
+            push(
+                format!("{at}/id"),
+                format!(
+                    "duplicate task {:?} (also /tasks/{j}): keep one entry per task",
+                    t.id
+                ),
+            );
+        }
+        if let Some(occ) = occ
+            && occ.task(&t.id).is_none()
+        {
+            push(
+                format!("{at}/id"),
+                format!(
+                    "task {:?} is not in data/catalog/{slug}.json: remove this entry or restore the task in the catalog",
+                    t.id
+                ),
+            );
+        }
+        let fix = format!("willai approve --profession {slug} --task {}", t.id);
+        if let Some(r) = &t.rationale {
+            check_text(
+                r,
+                &format!("{at}/rationale"),
+                reply::MAX_RATIONALE,
+                &mut push,
+            );
+        }
+        if let Some(tip) = &t.tip {
+            check_text(tip, &format!("{at}/tip"), reply::MAX_TIP, &mut push);
+        }
+        if let Some(tools) = &t.tools {
+            check_tools(tools, &format!("{at}/tools"), &mut push);
+        }
+        match t.status {
+            Status::Approved => {
+                if !t.has_content() {
+                    push(
+                        at.clone(),
+                        "approved without a `level` and a `rationale`: add them and re-approve"
+                            .into(),
+                    );
+                }
+                check_approval(t.approval.as_ref(), &t.content_hash(), &at, &fix, &mut push);
+            }
+            Status::Draft => {
+                if !t.has_content() {
+                    push(at.clone(), "a draft needs a `level` and a `rationale`: write them, or run `willai draft` to redraft".into());
+                }
+            }
+            Status::Failed => {
+                if t.error.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                    push(
+                        format!("{at}/error"),
+                        "a failed entry says why in `error`: run `willai draft` to retry".into(),
+                    );
+                }
+            }
+        }
+        if t.status != Status::Approved && t.approval.is_some() {
+            push(
+                format!("{at}/approval"),
+                format!(
+                    "an approval is recorded but the status is not approved: approve with `{fix}`, or remove the approval"
+                ),
+            );
+        }
+        for (field, m) in [("machine", &t.machine), ("proposal", &t.proposal)] {
+            if let Some(m) = m {
+                let at = format!("{at}/{field}");
+                check_provenance(
+                    &m.model,
+                    &m.template,
+                    &m.input,
+                    &m.cache_key,
+                    &at,
+                    &mut push,
+                );
+                check_text(
+                    &m.rationale,
+                    &format!("{at}/rationale"),
+                    reply::MAX_RATIONALE,
+                    &mut push,
+                );
+                check_text(&m.tip, &format!("{at}/tip"), reply::MAX_TIP, &mut push);
+                check_tools(&m.tools, &format!("{at}/tools"), &mut push);
+            }
+        }
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, s) in record.skills.iter().enumerate() {
+        let at = format!("/skills/{i}");
+        if let Some(j) = seen.insert(s.id.as_str(), i) {
+            push(
+                format!("{at}/id"),
+                format!(
+                    "duplicate skill {:?} (also /skills/{j}): keep one entry per skill",
+                    s.id
+                ),
+            );
+        }
+        if let Some(occ) = occ
+            && occ.skill(&s.id).is_none()
+        {
+            push(
+                format!("{at}/id"),
+                format!(
+                    "skill {:?} is not in data/catalog/{slug}.json: remove this entry or restore the skill in the catalog",
+                    s.id
+                ),
+            );
+        }
+        let fix = format!("willai approve --profession {slug} --skill {}", s.id);
+        if let Some(r) = &s.reason {
+            check_text(r, &format!("{at}/reason"), reply::MAX_REASON, &mut push);
+        }
+        match s.status {
+            Status::Approved => {
+                if !s.has_content() {
+                    push(
+                        at.clone(),
+                        "approved without a `verdict` and a `reason`: add them and re-approve"
+                            .into(),
+                    );
+                }
+                check_approval(s.approval.as_ref(), &s.content_hash(), &at, &fix, &mut push);
+            }
+            Status::Draft => {
+                if !s.has_content() {
+                    push(at.clone(), "a draft needs a `verdict` and a `reason`: write them, or run `willai draft` to redraft".into());
+                }
+            }
+            Status::Failed => {
+                if s.error.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                    push(
+                        format!("{at}/error"),
+                        "a failed entry says why in `error`: run `willai draft` to retry".into(),
+                    );
+                }
+            }
+        }
+        if s.status != Status::Approved && s.approval.is_some() {
+            push(
+                format!("{at}/approval"),
+                format!(
+                    "an approval is recorded but the status is not approved: approve with `{fix}`, or remove the approval"
+                ),
+            );
+        }
+        for (field, m) in [("machine", &s.machine), ("proposal", &s.proposal)] {
+            if let Some(m) = m {
+                let at = format!("{at}/{field}");
+                check_provenance(
+                    &m.model,
+                    &m.template,
+                    &m.input,
+                    &m.cache_key,
+                    &at,
+                    &mut push,
+                );
+                check_text(
+                    &m.reason,
+                    &format!("{at}/reason"),
+                    reply::MAX_REASON,
+                    &mut push,
+                );
+            }
+        }
+    }
+}
+
+/// Every file `fmt` and `validate` look at.
+pub fn data_files(root: &Root) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = json_files(&root.catalog_dir())?;
+    files.extend(json_files(&root.records_dir())?);
+    Ok(files)
+}
