@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod llm;
 pub mod project;
 pub mod prompt;
+pub mod publish;
 pub mod record;
 pub mod reply;
 pub mod review;

@@ -3,6 +3,7 @@
 
 mod approve;
 mod draft;
+mod publish;
 pub mod status;
 mod validate;
 
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Validate(args) => validate::validate(&project, &args),
         Command::Fmt(args) => validate::fmt(&project, &args),
         Command::Schema(args) => validate::schema(&project, &args),
+        Command::Publish(args) => publish::run(&project, &args),
         _ => Err(crate::exit::usage("not implemented yet")),
     }
 }
