@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod draft;
+pub mod eval;
 pub mod exit;
 pub mod fsx;
 pub mod lifecycle;

@@ -3,6 +3,7 @@
 
 mod approve;
 mod draft;
+mod eval;
 mod publish;
 pub mod status;
 mod validate;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fmt(args) => validate::fmt(&project, &args),
         Command::Schema(args) => validate::schema(&project, &args),
         Command::Publish(args) => publish::run(&project, &args),
+        Command::Eval(args) => eval::run(&project, &args),
         _ => Err(crate::exit::usage("not implemented yet")),
     }
 }

@@ -3,6 +3,7 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod draft;
+mod eval;
 mod publish;
 mod review;
 mod util;

@@ -1,0 +1,1 @@
+//! `willai eval`: agreement between two sets of exposure labels (placeholder, being written).

@@ -1,0 +1,1 @@
+//! `willai eval` (tests being written).
