@@ -6,6 +6,7 @@
 //! `publish`, `eval`. `cli` holds the command line and `cmd` one small file per
 //! subcommand; `main` only maps the outcome to an exit code.
 
+pub mod batch;
 pub mod cache;
 pub mod canonical;
 pub mod catalog;
@@ -18,6 +19,7 @@ pub mod exit;
 pub mod fsx;
 pub mod lifecycle;
 pub mod llm;
+pub mod onet;
 pub mod project;
 pub mod prompt;
 pub mod publish;

@@ -23,6 +23,11 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     let selected = project.select(&catalog, &args.selection.professions, args.selection.all)?;
     let endpoint = Endpoint::resolve(&project.config, args.endpoint.overrides())?;
     let prompts = project.prompts()?;
+    if args.batch_out.is_some() && endpoint.mode == crate::config::Mode::None {
+        return Err(crate::exit::usage(
+            "batch request files carry the reply schema: use --structured-output json_schema (OpenAI, vLLM) or json_object",
+        ));
+    }
     let _lock = if args.dry_run {
         None
     } else {
@@ -114,16 +119,18 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         )
     );
     outcome?;
-    if let Some(path) = &args.batch_out {
-        if tally.batched > 0 {
-            println!(
-                "batch: {} request line(s) in {}; submit them, then `willai batch import RESULTS.jsonl --requests {}` and `willai draft --offline`",
-                tally.batched,
-                path.display(),
-                path.display()
-            );
-        } else {
+    if args.batch_out.is_some() {
+        let files = &tally.batch_files;
+        if files.is_empty() {
             println!("batch: every prompt is in the cache; no request file written");
+        } else {
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            println!(
+                "batch: {} request line(s) in {}\nnext: submit them (README: Batch), then `willai batch import RESULTS.jsonl --requests {}`, then this command with --offline",
+                tally.batched,
+                names.join(", "),
+                names.join(" ")
+            );
         }
     }
     if tally.not_cached > 0 && args.offline {

@@ -2,8 +2,11 @@
 //! modules, and prints. Dispatch is here.
 
 mod approve;
+mod batch;
+mod cache;
 mod draft;
 mod eval;
+mod import;
 mod publish;
 pub mod status;
 mod validate;
@@ -23,6 +26,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema(args) => validate::schema(&project, &args),
         Command::Publish(args) => publish::run(&project, &args),
         Command::Eval(args) => eval::run(&project, &args),
-        _ => Err(crate::exit::usage("not implemented yet")),
+        Command::Import(cmd) => import::run(&project, &cmd),
+        Command::Cache(cmd) => cache::run(&project, &cmd),
+        Command::Batch(cmd) => batch::run(&project, &cmd),
     }
 }

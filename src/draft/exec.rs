@@ -169,6 +169,7 @@ impl Run<'_> {
         }
         if let Misses::Batch(writer) = &mut self.misses {
             writer.finish()?;
+            tally.batch_files = writer.files.clone();
         }
         self.progress.finish();
         if let Some(e) = abort {

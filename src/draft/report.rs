@@ -109,6 +109,8 @@ pub struct Tally {
     pub sent: usize,
     pub not_cached: usize,
     pub batched: usize,
+    /// The request files `--batch-out` wrote.
+    pub batch_files: Vec<std::path::PathBuf>,
     pub changes: Changes,
     pub failures: Vec<(String, String)>,
     pub records_written: usize,

@@ -56,3 +56,8 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
     }
     Body::from_value(body)
 }
+
+/// The body of a request read back (batch files, cache verification), with its key.
+pub fn body_of(value: Value) -> Body {
+    Body::from_value(value)
+}

@@ -507,8 +507,9 @@ fn mode_of(body: &Value) -> Mode {
     }
 }
 
-/// What is wrong with a completion before its text is even read.
-fn reply_problem(response: &Value, max_tokens: u32) -> Option<String> {
+/// What is wrong with a completion before its text is even read: cut off at
+/// `max_tokens`, refused, or without text.
+pub fn reply_problem(response: &Value, max_tokens: u32) -> Option<String> {
     let choice = response.pointer("/choices/0")?;
     if choice.pointer("/finish_reason").and_then(Value::as_str) == Some("length") {
         return Some(format!(

@@ -2,8 +2,10 @@
 //! command, all driving the real `willai` binary against real files and, for the
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
+mod batch;
 mod draft;
 mod eval;
+mod onet;
 mod publish;
 mod review;
 mod util;

@@ -45,6 +45,19 @@ use tokio::sync::oneshot;
 
 pub use fault::Fault;
 
+/// The reply content the server gives a request when no fault applies: a JSON object
+/// valid against the schema the request names (`{}` without one), deterministic for the
+/// body's bytes. Tests that play a batch provider write their result files with it.
+pub fn reply_content(body: &[u8]) -> String {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return "{}".to_owned();
+    };
+    match generate::find_schema(&request) {
+        Some(schema) => generate::generate(&schema, generate::fnv1a(body)).to_string(),
+        None => "{}".to_owned(),
+    }
+}
+
 use state::State;
 
 /// How long dropping a [`FakeServer`] waits for in-flight handlers to be cancelled.

@@ -1,0 +1,192 @@
+//! The provider's batch engine, the way back: result files (OpenAI Batch API, or
+//! `vllm run-batch`) into the cache.
+//!
+//! The request files written by `draft --batch-out` are the ground truth: a request
+//! line's `custom_id` must be the sha256 of its body (else the line was altered and is
+//! refused), and a result is stored only under the key of a request it answers, after
+//! its reply passes the same validation an online reply does. Then `draft --offline`
+//! finishes the job from the cache.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::cache::{Cache, Entry, Usage, message_content};
+use crate::llm::{body_of, reply_problem};
+use crate::reply;
+
+/// One refused line: where, and why.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub file: PathBuf,
+    pub line: usize,
+    pub why: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.why)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub requests: usize,
+    pub results: usize,
+    pub stored: usize,
+    pub already_cached: usize,
+    pub refused: Vec<Refused>,
+}
+
+fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = (usize, std::io::Result<String>)>> {
+    let file = File::open(path)?;
+    Ok(BufReader::new(file).lines().enumerate().map(|(i, l)| (i + 1, l)))
+}
+
+/// Reads request files: `custom_id` -> body, refusing lines whose id is not the hash of
+/// their body.
+pub fn read_requests(paths: &[PathBuf], report: &mut Report) -> std::io::Result<HashMap<String, Value>> {
+    let mut out = HashMap::new();
+    for path in paths {
+        for (n, line) in lines(path)? {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let refuse = |why: String| Refused { file: path.clone(), line: n, why };
+            let v: Value = match serde_json::from_str(&line) {
+                Ok(v) => v,
+                Err(e) => {
+                    report.refused.push(refuse(format!("not a JSON line ({e})")));
+                    continue;
+                }
+            };
+            let (Some(id), Some(body)) = (v.get("custom_id").and_then(Value::as_str), v.get("body")) else {
+                report.refused.push(refuse("not a batch request line (needs `custom_id` and `body`)".into()));
+                continue;
+            };
+            let key = body_of(body.clone()).key;
+            if key != id {
+                report.refused.push(refuse(format!(
+                    "custom_id {id} does not match its body (whose sha256 is {key}): the line was altered; write the request file again with `willai draft --batch-out`"
+                )));
+                continue;
+            }
+            report.requests += 1;
+            out.insert(key, body.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The check a reply to this request must pass, from the schema the request carries.
+fn check(body: &Value, content: &str) -> Result<(), String> {
+    let schema = body
+        .pointer("/response_format/json_schema/schema")
+        .or_else(|| body.pointer("/response_format/schema"))
+        .ok_or("the request carries no response schema; batch files are written with --structured-output json_schema or json_object")?;
+    if let Some(names) = schema.pointer("/properties/skills/items/properties/skill/enum").and_then(Value::as_array) {
+        let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+        return reply::parse_skills(content, &names).map(|_| ());
+    }
+    if schema.pointer("/properties/level").is_some() {
+        return reply::parse_task(content).map(|_| ());
+    }
+    Err("the request's schema is not one willai asks for".into())
+}
+
+/// The chat completion of a result line, from either format: OpenAI's
+/// `response.body` (with `response.status_code`), or an older vLLM's bare completion.
+fn completion(line: &Value) -> Result<&Value, String> {
+    if let Some(err) = line.get("error").filter(|e| !e.is_null()) {
+        let msg = err.get("message").and_then(Value::as_str).map(String::from).unwrap_or_else(|| err.to_string());
+        return Err(format!("the provider reports an error: {msg}"));
+    }
+    let response = line.get("response").filter(|r| !r.is_null()).ok_or("no `response` in the line")?;
+    if let Some(body) = response.get("body") {
+        let status = response.get("status_code").and_then(Value::as_u64).unwrap_or(200);
+        if status != 200 {
+            let msg = crate::llm::one_line(body.to_string().as_bytes(), None);
+            return Err(format!("the provider answered HTTP {status}: {msg}"));
+        }
+        return Ok(body);
+    }
+    if response.get("choices").is_some() {
+        return Ok(response);
+    }
+    Err("the `response` holds no chat completion".into())
+}
+
+/// Reads result files into the cache.
+pub fn import_results(paths: &[PathBuf], requests: &HashMap<String, Value>, cache: &Cache, report: &mut Report) -> std::io::Result<()> {
+    for path in paths {
+        for (n, line) in lines(path)? {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            report.results += 1;
+            let mut refuse = |why: String| report.refused.push(Refused { file: path.clone(), line: n, why });
+            let v: Value = match serde_json::from_str(&line) {
+                Ok(v) => v,
+                Err(e) => {
+                    refuse(format!("not a JSON line ({e})"));
+                    continue;
+                }
+            };
+            let Some(id) = v.get("custom_id").and_then(Value::as_str) else {
+                refuse("no `custom_id`".into());
+                continue;
+            };
+            let Some(body) = requests.get(id) else {
+                refuse(format!("no request line has custom_id {id}: pass the request file this batch was made from with --requests"));
+                continue;
+            };
+            let response = match completion(&v) {
+                Ok(r) => r,
+                Err(why) => {
+                    refuse(format!("{id}: {why}"));
+                    continue;
+                }
+            };
+            let asked = body.get("model").and_then(Value::as_str).unwrap_or_default();
+            if let Some(answered) = response.get("model").and_then(Value::as_str)
+                && !answered.starts_with(asked)
+            {
+                refuse(format!("{id}: answered by model {answered:?}, but the request asked for {asked:?}"));
+                continue;
+            }
+            let max_tokens = body.get("max_tokens").and_then(Value::as_u64).unwrap_or(0) as u32;
+            if let Some(why) = reply_problem(response, max_tokens) {
+                refuse(format!("{id}: {why}"));
+                continue;
+            }
+            if let Err(why) = check(body, message_content(response).unwrap_or_default()) {
+                refuse(format!("{id}: invalid reply: {why}"));
+                continue;
+            }
+            if cache.contains(id) {
+                report.already_cached += 1;
+                continue;
+            }
+            let entry = Entry {
+                key: id.to_string(),
+                model: asked.to_string(),
+                usage: Usage {
+                    prompt_tokens: response.pointer("/usage/prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
+                    completion_tokens: response.pointer("/usage/completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+                },
+                reask: None,
+                request: body.clone(),
+                response: response.clone(),
+            };
+            cache.put(&entry)?;
+            report.stored += 1;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! `willai batch import`: provider batch results into the cache (see `batch`).
+
+use crate::batch::{self, Report};
+use crate::cli::BatchCommand;
+use crate::exit::{problems, usage};
+use crate::project::Project;
+
+pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
+    let BatchCommand::Import(args) = cmd;
+    let _lock = project.lock("batch import")?;
+    let mut report = Report::default();
+    let io = |e: std::io::Error| usage(format!("cannot read a batch file: {e}"));
+    let requests = batch::read_requests(&args.requests, &mut report).map_err(io)?;
+    batch::import_results(&args.results, &requests, &project.cache(), &mut report).map_err(io)?;
+    for r in &report.refused {
+        println!("refused  {r}");
+    }
+    println!(
+        "batch import: {} result line(s) for {} request(s): {} stored in the cache, {} already there, {} refused",
+        report.results,
+        report.requests,
+        report.stored,
+        report.already_cached,
+        report.refused.len()
+    );
+    if report.stored + report.already_cached > 0 {
+        println!("next: `willai draft --offline` (with the same selection) writes the records from the cache");
+    }
+    if !report.refused.is_empty() {
+        return Err(problems(format!(
+            "{} line(s) refused (listed above); the rest were imported. Draft the refused prompts online, or in a new batch",
+            report.refused.len()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! `willai cache stats|verify|gc`: size and hit counts, integrity, and tidying.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+
+use anyhow::Context;
+use crate::cache::{Entry, is_key};
+use crate::cli::{CacheCommand, GcArgs};
+use crate::config::{Endpoint, EndpointOverrides};
+use crate::exit::problems;
+use crate::llm::{body_of, build_body};
+use crate::project::Project;
+
+pub fn run(project: &Project, cmd: &CacheCommand) -> anyhow::Result<()> {
+    match cmd {
+        CacheCommand::Stats => stats(project),
+        CacheCommand::Verify => verify(project),
+        CacheCommand::Gc(args) => gc(project, args),
+    }
+}
+
+#[derive(Default)]
+struct ModelStats {
+    entries: usize,
+    bytes: u64,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    reasked: usize,
+}
+
+fn stats(project: &Project) -> anyhow::Result<()> {
+    let cache = project.cache();
+    let mut by_model: BTreeMap<String, ModelStats> = BTreeMap::new();
+    let mut unreadable = 0;
+    for path in cache.files()? {
+        let bytes = fs::metadata(&path)?.len();
+        match fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str::<Entry>(&t).ok()) {
+            Some(e) => {
+                let s = by_model.entry(e.model.clone()).or_default();
+                s.entries += 1;
+                s.bytes += bytes;
+                s.prompt_tokens += e.usage.prompt_tokens;
+                s.completion_tokens += e.usage.completion_tokens;
+                s.reasked += usize::from(e.reask.is_some());
+            }
+            None => unreadable += 1,
+        }
+    }
+    let total_entries: usize = by_model.values().map(|s| s.entries).sum();
+    let total_bytes: u64 = by_model.values().map(|s| s.bytes).sum();
+    println!("{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}", "MODEL", "ENTRIES", "BYTES", "TOKENS IN", "TOKENS OUT", "RE-ASKED");
+    for (model, s) in &by_model {
+        println!("{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}", model, s.entries, s.bytes, s.prompt_tokens, s.completion_tokens, s.reasked);
+    }
+    println!("{:<32} {:>9} {:>12}", "total", total_entries, total_bytes);
+    if let Some(price_note) = by_model.iter().find_map(|(m, s)| {
+        project.config.prices.get(m).map(|p| (m, crate::draft::report::cost(*p, s.prompt_tokens, s.completion_tokens)))
+    }) {
+        println!("a rerun from the cache saves ~${:.4} of {} calls", price_note.1, price_note.0);
+    }
+    if unreadable > 0 {
+        println!("{unreadable} file(s) are not cache entries: `willai cache verify` names them");
+    }
+    Ok(())
+}
+
+/// Re-hashes every entry: the file name, the stored key and the sha256 of the stored
+/// request must agree, and the response must hold a reply.
+fn verify(project: &Project) -> anyhow::Result<()> {
+    let cache = project.cache();
+    let files = cache.files()?;
+    let mut bad = 0;
+    for path in &files {
+        let shown = project.root.display(path);
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let shard = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or_default();
+        let problem = match fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str::<Entry>(&t).map_err(|e| e.to_string())) {
+            Err(e) => Some(format!("not a cache entry ({e})")),
+            Ok(_) if !is_key(stem) || !stem.starts_with(shard) => Some("misplaced: the file name is not cache/<first two hex digits>/<sha256>.json".to_string()),
+            Ok(e) if e.key != stem => Some(format!("holds key {} under the name {stem}", e.key)),
+            Ok(e) => {
+                let actual = body_of(e.request.clone()).key;
+                if actual != e.key {
+                    Some(format!("the stored request hashes to {actual}, not to its key: it was edited"))
+                } else if e.content().is_none() {
+                    Some("the response has no reply text".to_string())
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(p) = problem {
+            bad += 1;
+            println!("{shown}: {p}: delete it (a rerun asks again)");
+        }
+    }
+    if bad > 0 {
+        return Err(problems(format!("{bad} of {} cache entries failed verification", files.len())));
+    }
+    println!("verify: {} entries, all intact", files.len());
+    Ok(())
+}
+
+/// Removes entries that no record refers to and no current prompt would look up.
+fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
+    let catalog = project.catalog()?;
+    let prompts = project.prompts()?;
+    let endpoint = Endpoint::resolve(&project.config, EndpointOverrides { model: args.model.clone(), ..Default::default() })?;
+    let _lock = if args.dry_run { None } else { Some(project.lock("cache gc")?) };
+    let mut keep: HashSet<String> = HashSet::new();
+    for occ in &catalog.occupations {
+        if let Some(r) = project.read_record(&occ.slug)? {
+            for t in &r.tasks {
+                keep.extend(t.machine.iter().chain(&t.proposal).map(|m| m.cache_key.clone()));
+            }
+            for s in &r.skills {
+                keep.extend(s.machine.iter().chain(&s.proposal).map(|m| m.cache_key.clone()));
+            }
+        }
+        let mut current = Vec::new();
+        for task in &occ.tasks {
+            current.push(prompts.task(occ, task).map_err(|e| crate::exit::usage(e.0))?);
+        }
+        if !occ.skills.is_empty() {
+            current.push(prompts.skills(occ).map_err(|e| crate::exit::usage(e.0))?);
+        }
+        for prompt in &current {
+            for mode in endpoint.mode.chain() {
+                keep.insert(build_body(&endpoint, prompt, mode, &[]).key);
+            }
+        }
+    }
+    let cache = project.cache();
+    let (mut removed, mut bytes, mut kept) = (0usize, 0u64, 0usize);
+    for path in cache.files()? {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        if keep.contains(&stem) {
+            kept += 1;
+            continue;
+        }
+        bytes += fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        removed += 1;
+        if args.dry_run {
+            println!("would remove {}", project.root.display(&path));
+        } else {
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            if let Some(dir) = path.parent() {
+                let _ = fs::remove_dir(dir);
+            }
+        }
+    }
+    let verb = if args.dry_run { "would remove" } else { "removed" };
+    println!("cache gc: kept {kept} entries referred to by a record or a current prompt ({}), {verb} {removed} ({bytes} bytes)", endpoint.model);
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! `willai import onet FILE`: O*NET task statements into the catalog (see `onet`).
+
+use std::collections::HashSet;
+
+use anyhow::Context;
+
+use crate::cli::{BadRows, ImportCommand, OnetArgs};
+use crate::exit::{problems, usage};
+use crate::fsx;
+use crate::onet::{self, Outcome};
+use crate::project::Project;
+
+pub fn run(project: &Project, cmd: &ImportCommand) -> anyhow::Result<()> {
+    match cmd {
+        ImportCommand::Onet(args) => onet_import(project, args),
+    }
+}
+
+fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
+    let parsed = onet::parse(&args.file, &args.occupations).map_err(|e| usage(e.0))?;
+    let shown = args.file.display();
+    for bad in &parsed.bad {
+        println!("{shown}:{}: {}", bad.line, bad.why);
+    }
+    if !args.occupations.is_empty() && parsed.occupations.is_empty() {
+        return Err(usage(format!(
+            "no occupation in {shown} has the title or O*NET-SOC code {}: check the spelling (titles are matched whole, case-insensitively)",
+            args.occupations.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if !parsed.bad.is_empty() && args.bad_rows == BadRows::Refuse {
+        return Err(problems(format!(
+            "{} bad row(s) in {shown} (listed above): nothing imported. Fix them, or pass --bad-rows skip to import the rest",
+            parsed.bad.len()
+        )));
+    }
+    let _lock = if args.dry_run { None } else { Some(project.lock("import")?) };
+    // The catalog as it is (it may be empty: a first import starts it).
+    let (catalog, catalog_problems) = crate::catalog::Catalog::load(&project.root)?;
+    if !catalog_problems.is_empty() {
+        let first = catalog_problems.iter().take(5).map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n");
+        return Err(usage(format!("fix the catalog before importing into it (`willai validate` lists every problem):\n{first}")));
+    }
+    let mut taken: HashSet<String> = catalog.occupations.iter().map(|o| o.slug.clone()).collect();
+    let (mut new, mut updated, mut unchanged) = (0, 0, 0);
+    let (mut added_tasks, mut changed_tasks, mut kept_tasks, mut renamed) = (0, 0, 0, 0);
+    let mut stale_hint = Vec::new();
+    for (soc, title, rows) in &parsed.occupations {
+        let outcome = onet::merge(onet::by_soc(&catalog, soc), soc, title, rows, &taken);
+        let occ = match outcome {
+            Outcome::Unchanged => {
+                unchanged += 1;
+                continue;
+            }
+            Outcome::New(occ) => {
+                new += 1;
+                added_tasks += occ.tasks.len();
+                println!("added      {} ({soc}): {} task(s)", occ.slug, occ.tasks.len());
+                taken.insert(occ.slug.clone());
+                occ
+            }
+            Outcome::Updated(occ, change) => {
+                updated += 1;
+                added_tasks += change.added_tasks;
+                changed_tasks += change.changed_tasks.len();
+                kept_tasks += change.kept_tasks;
+                renamed += usize::from(change.renamed);
+                println!(
+                    "updated    {} ({soc}): {} task(s) added, {} changed, {} kept (not in the file), {} unchanged{}",
+                    occ.slug,
+                    change.added_tasks,
+                    change.changed_tasks.len(),
+                    change.kept_tasks,
+                    change.unchanged_tasks,
+                    if change.renamed { ", renamed after O*NET" } else { "" }
+                );
+                for id in &change.changed_tasks {
+                    stale_hint.push(format!("{}/{id}", occ.slug));
+                }
+                occ
+            }
+        };
+        if !args.dry_run {
+            let path = project.root.catalog_path(&occ.slug);
+            fsx::write_if_changed(&path, crate::canonical::pretty(&occ).as_bytes())
+                .with_context(|| format!("cannot write {}", project.root.display(&path)))?;
+        }
+    }
+    println!(
+        "{}{} occupation(s) added, {updated} updated, {unchanged} unchanged; tasks: {added_tasks} added, {changed_tasks} changed, {kept_tasks} kept; {renamed} renamed; {} bad row(s) skipped ({} rows read)",
+        if args.dry_run { "dry run (nothing written): " } else { "" },
+        new,
+        parsed.bad.len(),
+        parsed.rows
+    );
+    if !stale_hint.is_empty() {
+        println!(
+            "{} task text(s) changed: their drafts are now stale (`willai status` lists them; `willai draft` redrafts them, with proposals beside edited or approved text)",
+            stale_hint.len()
+        );
+    }
+    Ok(())
+}
