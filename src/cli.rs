@@ -276,14 +276,15 @@ pub struct OnetArgs {
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Gold labels: a TSV or CSV file with a `Task ID` column.
+    /// Gold labels: a TSV or CSV file with a `Task ID` column (`.csv`: commas; `.tsv`:
+    /// tabs; otherwise told from the header line).
     #[arg(long, value_name = "FILE", required_unless_present = "overrides")]
     pub gold: Option<PathBuf>,
     /// The gold label column.
     #[arg(long, value_name = "COL", default_value = "human_exposure_agg")]
     pub gold_column: String,
-    /// Predicted labels from a file instead of the project's records.
-    #[arg(long, value_name = "FILE")]
+    /// Predicted labels from a file (may be the gold file) instead of the project's records.
+    #[arg(long, value_name = "FILE", requires = "predicted_column")]
     pub predicted: Option<PathBuf>,
     /// The predicted label column (with --predicted).
     #[arg(long, value_name = "COL", requires = "predicted")]
@@ -291,7 +292,7 @@ pub struct EvalArgs {
     /// From records: compare the approved level instead of the machine's.
     #[arg(long, conflicts_with = "predicted")]
     pub approved: bool,
-    /// Label mapping to levels.
+    /// How file labels map to levels: LABEL=LEVEL pairs, comma-separated.
     #[arg(long, value_name = "MAP", default_value = "E0=LOW,E1=HIGH,E2=MEDIUM")]
     pub map: String,
     /// JSON for scripts.
@@ -301,7 +302,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub by_occupation: bool,
     /// How often editors changed the machine's level before approving.
-    #[arg(long, conflicts_with_all = ["gold", "predicted"])]
+    #[arg(long, conflicts_with_all = ["gold", "predicted", "approved", "by_occupation"])]
     pub overrides: bool,
 }
 

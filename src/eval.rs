@@ -1,1 +1,0 @@
-//! `willai eval`: agreement between two sets of exposure labels (placeholder, being written).
