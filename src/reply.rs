@@ -63,6 +63,42 @@ pub fn skills_schema(names: &[&str]) -> Value {
     })
 }
 
+/// The schema with willai's length limits written in (`maxLength`, `maxItems`), for
+/// servers that enforce a schema with a grammar (llama.cpp's `json_object` mode): a small
+/// model then cannot ramble past them into `max_tokens`. Not sent in `json_schema`
+/// mode, whose strict subset at OpenAI does not allow these keywords.
+pub fn with_limits(schema: &Value) -> Value {
+    let mut out = schema.clone();
+    fn walk(v: &mut Value) {
+        if let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) {
+            for (name, prop) in props.iter_mut() {
+                let limit = match name.as_str() {
+                    "rationale" => Some(MAX_RATIONALE),
+                    "tip" => Some(MAX_TIP),
+                    "reason" => Some(MAX_REASON),
+                    _ => None,
+                };
+                if let (Some(max), Some(obj)) = (limit, prop.as_object_mut()) {
+                    obj.insert("minLength".into(), json!(1));
+                    obj.insert("maxLength".into(), json!(max));
+                }
+                if name == "tools"
+                    && let Some(obj) = prop.as_object_mut()
+                {
+                    obj.insert("maxItems".into(), json!(MAX_TOOLS));
+                    obj.insert("items".into(), json!({"type": "string", "minLength": 1, "maxLength": MAX_TOOL}));
+                }
+                walk(prop);
+            }
+        }
+        if let Some(items) = v.get_mut("items") {
+            walk(items);
+        }
+    }
+    walk(&mut out);
+    out
+}
+
 /// Finds the JSON object in a reply: the whole content, or the part inside a Markdown
 /// code fence, or from the first `{` to its matching `}` when a model adds prose.
 pub fn extract_json(content: &str) -> Result<Value, String> {
@@ -221,6 +257,17 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_are_written_into_a_copy_of_the_schema() {
+        let t = with_limits(&task_schema());
+        assert_eq!(t["properties"]["rationale"]["maxLength"], MAX_RATIONALE);
+        assert_eq!(t["properties"]["tools"]["maxItems"], MAX_TOOLS);
+        assert_eq!(t["properties"]["tools"]["items"]["maxLength"], MAX_TOOL);
+        let s = with_limits(&skills_schema(&["Python"]));
+        assert_eq!(s["properties"]["skills"]["items"]["properties"]["reason"]["maxLength"], MAX_REASON);
+        assert!(task_schema()["properties"]["rationale"].get("maxLength").is_none());
+    }
 
     #[test]
     fn a_valid_task_reply_is_normalised() {

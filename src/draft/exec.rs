@@ -261,10 +261,7 @@ impl Run<'_> {
                 }
                 Misses::Offline => {
                     tally.not_cached += 1;
-                    tally.failures.push((
-                        unit.label(),
-                        "not in the cache (--offline: nothing sent)".into(),
-                    ));
+                    tally.not_cached_labels.push(unit.label());
                     self.progress.inc(1);
                     self.settle(inflight, &unit.slug.clone(), None, tally)?;
                 }

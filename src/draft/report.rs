@@ -108,6 +108,8 @@ pub struct Tally {
     pub from_cache: usize,
     pub sent: usize,
     pub not_cached: usize,
+    /// Which prompts an offline run could not answer.
+    pub not_cached_labels: Vec<String>,
     pub batched: usize,
     /// The request files `--batch-out` wrote.
     pub batch_files: Vec<std::path::PathBuf>,
@@ -154,6 +156,12 @@ pub fn summary(
             "not cached  {} prompt(s) (offline: nothing sent)\n",
             t.not_cached
         ));
+        for label in t.not_cached_labels.iter().take(20) {
+            out.push_str(&format!("  {label}\n"));
+        }
+        if t.not_cached_labels.len() > 20 {
+            out.push_str(&format!("  ... and {} more\n", t.not_cached_labels.len() - 20));
+        }
     }
     if t.batched > 0 {
         out.push_str(&format!(

@@ -438,14 +438,19 @@ impl Client {
             };
         }
         let message = one_line(&bytes, secret);
+        // llama-cpp-python answers an unsupported `response_format` with 500 and its
+        // request-validation error (seen with 0.3.36): that is a refusal of the mode, not a
+        // server in trouble, and retrying it would only fail the same way.
+        let refuses_format = body.value.get("response_format").is_some() && message.to_lowercase().contains("response_format");
         match status {
+            400 | 422 => Attempt::Refused { status, message },
+            _ if refuses_format => Attempt::Refused { status, message },
             408 | 409 | 429 | 500..=599 => Attempt::Retry {
                 why: format!("HTTP {status}: {message}"),
                 retry_after,
                 status: Some(status),
                 message,
             },
-            400 | 422 => Attempt::Refused { status, message },
             _ => Attempt::Fatal(CallError::Status {
                 status,
                 message,

@@ -377,6 +377,26 @@ fn a_server_refusing_json_schema_is_asked_in_json_object_and_the_run_says_so() {
     assert_eq!(server.requests(), 0);
 }
 
+/// What llama-cpp-python 0.3.36 (`python -m llama_cpp.server`) answers to a
+/// `json_schema` response format: HTTP 500 with its request-validation error.
+const LLAMA_CPP_PYTHON_REFUSAL: &str = r#"{"error":{"message":"1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n  File \"/venv/lib/python3.11/site-packages/llama_cpp/server/app.py\", line 376, in create_chat_completion\n    POST /v1/chat/completions","type":"internal_server_error","param":null,"code":null}}"#;
+
+#[test]
+fn a_500_that_names_response_format_is_a_refusal_not_a_retry() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    let refusal = Fault::Status { status: 500, headers: vec![("content-type".into(), "application/json".into())], body: LLAMA_CPP_PYTHON_REFUSAL.into() };
+    // Every json_schema request is refused like that (more than the run can send).
+    server.script("\"type\":\"json_schema\"", vec![refusal; 10]);
+    let r = draft(&p, &server, "Widget Makers");
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stderr.contains("refused response_format json_schema (HTTP 500: 1 validation error: {'type': 'literal_error', 'loc': ('body', 'response_format', 'type')"), "{}", r.stderr);
+    assert!(summary_line(&r.stdout, "requests").contains(" 0 retried"), "a refusal is not retried: {}", r.stdout);
+    let refused = server.bodies().iter().filter(|b| b["response_format"]["type"] == "json_schema").count();
+    assert_eq!(server.requests(), 5 + refused);
+    assert_eq!(p.record("widget-makers")["tasks"].as_array().unwrap().len(), 4);
+}
+
 #[test]
 fn concurrency_never_exceeds_the_cap() {
     let p = Project::new();
