@@ -44,12 +44,18 @@ pub struct Report {
 
 fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = (usize, std::io::Result<String>)>> {
     let file = File::open(path)?;
-    Ok(BufReader::new(file).lines().enumerate().map(|(i, l)| (i + 1, l)))
+    Ok(BufReader::new(file)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l)))
 }
 
 /// Reads request files: `custom_id` -> body, refusing lines whose id is not the hash of
 /// their body.
-pub fn read_requests(paths: &[PathBuf], report: &mut Report) -> std::io::Result<HashMap<String, Value>> {
+pub fn read_requests(
+    paths: &[PathBuf],
+    report: &mut Report,
+) -> std::io::Result<HashMap<String, Value>> {
     let mut out = HashMap::new();
     for path in paths {
         for (n, line) in lines(path)? {
@@ -57,16 +63,26 @@ pub fn read_requests(paths: &[PathBuf], report: &mut Report) -> std::io::Result<
             if line.trim().is_empty() {
                 continue;
             }
-            let refuse = |why: String| Refused { file: path.clone(), line: n, why };
+            let refuse = |why: String| Refused {
+                file: path.clone(),
+                line: n,
+                why,
+            };
             let v: Value = match serde_json::from_str(&line) {
                 Ok(v) => v,
                 Err(e) => {
-                    report.refused.push(refuse(format!("not a JSON line ({e})")));
+                    report
+                        .refused
+                        .push(refuse(format!("not a JSON line ({e})")));
                     continue;
                 }
             };
-            let (Some(id), Some(body)) = (v.get("custom_id").and_then(Value::as_str), v.get("body")) else {
-                report.refused.push(refuse("not a batch request line (needs `custom_id` and `body`)".into()));
+            let (Some(id), Some(body)) =
+                (v.get("custom_id").and_then(Value::as_str), v.get("body"))
+            else {
+                report.refused.push(refuse(
+                    "not a batch request line (needs `custom_id` and `body`)".into(),
+                ));
                 continue;
             };
             let key = body_of(body.clone()).key;
@@ -89,7 +105,10 @@ fn check(body: &Value, content: &str) -> Result<(), String> {
         .pointer("/response_format/json_schema/schema")
         .or_else(|| body.pointer("/response_format/schema"))
         .ok_or("the request carries no response schema; batch files are written with --structured-output json_schema or json_object")?;
-    if let Some(names) = schema.pointer("/properties/skills/items/properties/skill/enum").and_then(Value::as_array) {
+    if let Some(names) = schema
+        .pointer("/properties/skills/items/properties/skill/enum")
+        .and_then(Value::as_array)
+    {
         let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
         return reply::parse_skills(content, &names).map(|_| ());
     }
@@ -103,12 +122,22 @@ fn check(body: &Value, content: &str) -> Result<(), String> {
 /// `response.body` (with `response.status_code`), or an older vLLM's bare completion.
 fn completion(line: &Value) -> Result<&Value, String> {
     if let Some(err) = line.get("error").filter(|e| !e.is_null()) {
-        let msg = err.get("message").and_then(Value::as_str).map(String::from).unwrap_or_else(|| err.to_string());
+        let msg = err
+            .get("message")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .unwrap_or_else(|| err.to_string());
         return Err(format!("the provider reports an error: {msg}"));
     }
-    let response = line.get("response").filter(|r| !r.is_null()).ok_or("no `response` in the line")?;
+    let response = line
+        .get("response")
+        .filter(|r| !r.is_null())
+        .ok_or("no `response` in the line")?;
     if let Some(body) = response.get("body") {
-        let status = response.get("status_code").and_then(Value::as_u64).unwrap_or(200);
+        let status = response
+            .get("status_code")
+            .and_then(Value::as_u64)
+            .unwrap_or(200);
         if status != 200 {
             let msg = crate::llm::one_line(body.to_string().as_bytes(), None);
             return Err(format!("the provider answered HTTP {status}: {msg}"));
@@ -122,7 +151,12 @@ fn completion(line: &Value) -> Result<&Value, String> {
 }
 
 /// Reads result files into the cache.
-pub fn import_results(paths: &[PathBuf], requests: &HashMap<String, Value>, cache: &Cache, report: &mut Report) -> std::io::Result<()> {
+pub fn import_results(
+    paths: &[PathBuf],
+    requests: &HashMap<String, Value>,
+    cache: &Cache,
+    report: &mut Report,
+) -> std::io::Result<()> {
     for path in paths {
         for (n, line) in lines(path)? {
             let line = line?;
@@ -130,7 +164,13 @@ pub fn import_results(paths: &[PathBuf], requests: &HashMap<String, Value>, cach
                 continue;
             }
             report.results += 1;
-            let mut refuse = |why: String| report.refused.push(Refused { file: path.clone(), line: n, why });
+            let mut refuse = |why: String| {
+                report.refused.push(Refused {
+                    file: path.clone(),
+                    line: n,
+                    why,
+                })
+            };
             let v: Value = match serde_json::from_str(&line) {
                 Ok(v) => v,
                 Err(e) => {
@@ -143,7 +183,9 @@ pub fn import_results(paths: &[PathBuf], requests: &HashMap<String, Value>, cach
                 continue;
             };
             let Some(body) = requests.get(id) else {
-                refuse(format!("no request line has custom_id {id}: pass the request file this batch was made from with --requests"));
+                refuse(format!(
+                    "no request line has custom_id {id}: pass the request file this batch was made from with --requests"
+                ));
                 continue;
             };
             let response = match completion(&v) {
@@ -153,11 +195,16 @@ pub fn import_results(paths: &[PathBuf], requests: &HashMap<String, Value>, cach
                     continue;
                 }
             };
-            let asked = body.get("model").and_then(Value::as_str).unwrap_or_default();
+            let asked = body
+                .get("model")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if let Some(answered) = response.get("model").and_then(Value::as_str)
                 && !answered.starts_with(asked)
             {
-                refuse(format!("{id}: answered by model {answered:?}, but the request asked for {asked:?}"));
+                refuse(format!(
+                    "{id}: answered by model {answered:?}, but the request asked for {asked:?}"
+                ));
                 continue;
             }
             let max_tokens = body.get("max_tokens").and_then(Value::as_u64).unwrap_or(0) as u32;
@@ -177,8 +224,14 @@ pub fn import_results(paths: &[PathBuf], requests: &HashMap<String, Value>, cach
                 key: id.to_string(),
                 model: asked.to_string(),
                 usage: Usage {
-                    prompt_tokens: response.pointer("/usage/prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
-                    completion_tokens: response.pointer("/usage/completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+                    prompt_tokens: response
+                        .pointer("/usage/prompt_tokens")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
+                    completion_tokens: response
+                        .pointer("/usage/completion_tokens")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
                 },
                 reask: None,
                 request: body.clone(),

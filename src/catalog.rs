@@ -357,7 +357,7 @@ pub fn check_occupation(
     }
 }
 
-fn check_id(id: &str, pointer: &str, push: &mut impl FnMut(String, String)) {
+fn check_id(id: &str, pointer: &str, push: &mut dyn FnMut(String, String)) {
     if !slug::is_slug(id) {
         push(
             pointer.to_string(),
@@ -370,7 +370,7 @@ fn check_id(id: &str, pointer: &str, push: &mut impl FnMut(String, String)) {
 }
 
 /// Text must be non-empty, trimmed, one line and not overlong.
-pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut impl FnMut(String, String)) {
+pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut dyn FnMut(String, String)) {
     if text.trim().is_empty() {
         push(
             pointer.to_string(),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::catalog::{Occupation, Skill, Task};
 use crate::prompt;
-use crate::record::{Provenance, SkillEntry, Status, TaskEntry};
+use crate::record::{Entry, Machine, Provenance, SkillEntry, Status, TaskEntry};
 
 /// What drafts are compared with to tell whether they are stale.
 #[derive(Clone, Copy, Debug)]
@@ -75,18 +75,25 @@ fn stale_reasons(
     out
 }
 
-fn state_of(status: Status, edited: bool, has_content: bool) -> State {
-    match status {
+fn state_of<E: Entry>(e: &E) -> State {
+    match e.status() {
         Status::Approved => State::Approved,
-        Status::Failed if !has_content => State::Failed,
-        _ if edited => State::Edited,
+        Status::Failed if !e.has_content() => State::Failed,
+        _ if e.is_edited() => State::Edited,
         Status::Failed => State::Failed,
         Status::Draft => State::Draft,
     }
 }
 
-/// The state of a task of an occupation.
-pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: &Current) -> Item {
+/// The state of an entry, given the template fingerprint and the input hash it would be
+/// drafted with now. `what` names the input in the staleness reason.
+pub fn item<E: Entry>(
+    entry: Option<&E>,
+    model: &str,
+    template: &str,
+    input: &str,
+    what: &str,
+) -> Item {
     let Some(e) = entry else {
         return Item {
             state: State::Missing,
@@ -94,29 +101,28 @@ pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: 
             proposal: false,
         };
     };
-    let state = state_of(e.status, e.is_edited(), e.has_content());
     // The newest machine text counts: a proposal made under the current settings means
     // the item has been redrafted already.
-    let newest = e
-        .proposal
-        .as_ref()
-        .or(e.machine.as_ref())
-        .map(|m| m.provenance());
-    let stale = match newest {
-        Some(p) => stale_reasons(
-            &p,
-            cur.model,
-            cur.task_template,
-            &prompt::task_input(occ, task),
-            "task text",
-        ),
+    let stale = match e.proposal().or(e.machine()) {
+        Some(m) => stale_reasons(&m.provenance(), model, template, input, what),
         None => Vec::new(),
     };
     Item {
-        state,
+        state: state_of(e),
         stale,
-        proposal: e.proposal.is_some(),
+        proposal: e.proposal().is_some(),
     }
+}
+
+/// The state of a task of an occupation.
+pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: &Current) -> Item {
+    item(
+        entry,
+        cur.model,
+        cur.task_template,
+        &prompt::task_input(occ, task),
+        "task text",
+    )
 }
 
 /// The state of a skill of an occupation.
@@ -126,34 +132,13 @@ pub fn skill_item(
     skill: &Skill,
     cur: &Current,
 ) -> Item {
-    let Some(e) = entry else {
-        return Item {
-            state: State::Missing,
-            stale: Vec::new(),
-            proposal: false,
-        };
-    };
-    let state = state_of(e.status, e.is_edited(), e.has_content());
-    let newest = e
-        .proposal
-        .as_ref()
-        .or(e.machine.as_ref())
-        .map(|m| m.provenance());
-    let stale = match newest {
-        Some(p) => stale_reasons(
-            &p,
-            cur.model,
-            cur.skills_template,
-            &prompt::skill_input(occ, skill),
-            "skill or profession name",
-        ),
-        None => Vec::new(),
-    };
-    Item {
-        state,
-        stale,
-        proposal: e.proposal.is_some(),
-    }
+    item(
+        entry,
+        cur.model,
+        cur.skills_template,
+        &prompt::skill_input(occ, skill),
+        "skill or profession name",
+    )
 }
 
 /// Whether `draft` works on an item: missing, failed, stale, or everything with

@@ -64,7 +64,9 @@ fn task_id(s: &str) -> Option<u64> {
     let s = s.trim();
     match s.split_once('.') {
         None => s.parse().ok(),
-        Some((whole, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => whole.parse().ok(),
+        Some((whole, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => {
+            whole.parse().ok()
+        }
         Some(_) => None,
     }
 }
@@ -79,13 +81,33 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, FileError> {
         .flexible(true)
         .from_path(path)
         .map_err(|e| FileError(format!("cannot read {shown}: {e}")))?;
-    let headers = reader.headers().map_err(|e| FileError(format!("{shown}: cannot read the header line: {e}")))?.clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
-    let (Some(c_soc), Some(c_title), Some(c_id), Some(c_task)) = (find(SOC), find(TITLE), find(TASK_ID), find(TASK)) else {
-        let have: Vec<&str> = headers.iter().map(str::trim).filter(|h| !h.is_empty()).collect();
+    let headers = reader
+        .headers()
+        .map_err(|e| FileError(format!("{shown}: cannot read the header line: {e}")))?
+        .clone();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(c_soc), Some(c_title), Some(c_id), Some(c_task)) =
+        (find(SOC), find(TITLE), find(TASK_ID), find(TASK))
+    else {
+        let have: Vec<&str> = headers
+            .iter()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .collect();
         return Err(FileError(format!(
             "{shown}: the header must name the columns {SOC:?}, {TITLE:?}, {TASK_ID:?} and {TASK:?} (tab-separated); it has {}",
-            if have.is_empty() { "none".to_string() } else { have.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ") }
+            if have.is_empty() {
+                "none".to_string()
+            } else {
+                have.iter()
+                    .map(|h| format!("{h:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         )));
     };
     let c_type = find(TASK_TYPE);
@@ -100,7 +122,10 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, FileError> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                parsed.bad.push(BadRow { line, why: format!("unreadable row: {e}") });
+                parsed.bad.push(BadRow {
+                    line,
+                    why: format!("unreadable row: {e}"),
+                });
                 continue;
             }
         }
@@ -110,29 +135,60 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, FileError> {
         }
         parsed.rows += 1;
         let field = |c: usize| record.get(c).map(str::trim);
-        let needed = [c_soc, c_title, c_id, c_task].into_iter().max().unwrap_or(0);
+        let needed = [c_soc, c_title, c_id, c_task]
+            .into_iter()
+            .max()
+            .unwrap_or(0);
         if record.len() <= needed {
-            parsed.bad.push(BadRow { line, why: format!("has {} columns; the header has {}", record.len(), headers.len()) });
+            parsed.bad.push(BadRow {
+                line,
+                why: format!(
+                    "has {} columns; the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
+            });
             continue;
         }
-        let (soc, title, id_raw, text) = (field(c_soc).unwrap_or(""), field(c_title).unwrap_or(""), field(c_id).unwrap_or(""), field(c_task).unwrap_or(""));
-        if !wanted.is_empty() && !wanted.iter().any(|w| *w == soc.to_lowercase() || *w == title.to_lowercase()) {
+        let (soc, title, id_raw, text) = (
+            field(c_soc).unwrap_or(""),
+            field(c_title).unwrap_or(""),
+            field(c_id).unwrap_or(""),
+            field(c_task).unwrap_or(""),
+        );
+        if !wanted.is_empty()
+            && !wanted
+                .iter()
+                .any(|w| *w == soc.to_lowercase() || *w == title.to_lowercase())
+        {
             continue;
         }
         if soc.is_empty() || title.is_empty() {
-            parsed.bad.push(BadRow { line, why: "empty O*NET-SOC Code or Title".into() });
+            parsed.bad.push(BadRow {
+                line,
+                why: "empty O*NET-SOC Code or Title".into(),
+            });
             continue;
         }
         let Some(id) = task_id(id_raw) else {
-            parsed.bad.push(BadRow { line, why: format!("Task ID {id_raw:?} is not a whole number") });
+            parsed.bad.push(BadRow {
+                line,
+                why: format!("Task ID {id_raw:?} is not a whole number"),
+            });
             continue;
         };
         if text.is_empty() {
-            parsed.bad.push(BadRow { line, why: format!("task {id} has an empty statement") });
+            parsed.bad.push(BadRow {
+                line,
+                why: format!("task {id} has an empty statement"),
+            });
             continue;
         }
         if let Some(first) = seen_ids.insert(id, line) {
-            parsed.bad.push(BadRow { line, why: format!("duplicate Task ID {id} (first on line {first})") });
+            parsed.bad.push(BadRow {
+                line,
+                why: format!("duplicate Task ID {id} (first on line {first})"),
+            });
             continue;
         }
         let kind = match c_type.and_then(field).unwrap_or("") {
@@ -142,10 +198,18 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, FileError> {
         };
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let i = *index.entry(soc.to_string()).or_insert_with(|| {
-            parsed.occupations.push((soc.to_string(), title.to_string(), Vec::new()));
+            parsed
+                .occupations
+                .push((soc.to_string(), title.to_string(), Vec::new()));
             parsed.occupations.len() - 1
         });
-        parsed.occupations[i].2.push(Row { soc: soc.to_string(), title: title.to_string(), task_id: id, text, kind });
+        parsed.occupations[i].2.push(Row {
+            soc: soc.to_string(),
+            title: title.to_string(),
+            task_id: id,
+            text,
+            kind,
+        });
     }
     Ok(parsed)
 }
@@ -169,7 +233,13 @@ pub enum Outcome {
 }
 
 /// Merges one occupation's rows into the catalog entry with its SOC code, if any.
-pub fn merge(existing: Option<&Occupation>, soc: &str, title: &str, rows: &[Row], taken: &HashSet<String>) -> Outcome {
+pub fn merge(
+    existing: Option<&Occupation>,
+    soc: &str,
+    title: &str,
+    rows: &[Row],
+    taken: &HashSet<String>,
+) -> Outcome {
     let Some(old) = existing else {
         let mut slug = slug::slugify(title);
         if taken.contains(&slug) {
@@ -185,7 +255,12 @@ pub fn merge(existing: Option<&Occupation>, soc: &str, title: &str, rows: &[Row]
             source: Some(SOURCE.to_string()),
             tasks: rows
                 .iter()
-                .map(|r| Task { id: format!("onet-{}", r.task_id), text: r.text.clone(), kind: r.kind, onet_task_id: Some(r.task_id) })
+                .map(|r| Task {
+                    id: format!("onet-{}", r.task_id),
+                    text: r.text.clone(),
+                    kind: r.kind,
+                    onet_task_id: Some(r.task_id),
+                })
                 .collect(),
             skills: Vec::new(),
         });
@@ -226,15 +301,27 @@ pub fn merge(existing: Option<&Occupation>, soc: &str, title: &str, rows: &[Row]
         while ids.contains(&id) {
             id.push_str("-onet");
         }
-        occ.tasks.push(Task { id, text: row.text.clone(), kind: row.kind, onet_task_id: Some(row.task_id) });
+        occ.tasks.push(Task {
+            id,
+            text: row.text.clone(),
+            kind: row.kind,
+            onet_task_id: Some(row.task_id),
+        });
         change.added_tasks += 1;
     }
-    if occ == *old { Outcome::Unchanged } else { Outcome::Updated(occ, change) }
+    if occ == *old {
+        Outcome::Unchanged
+    } else {
+        Outcome::Updated(occ, change)
+    }
 }
 
 /// Finds the catalog entry of an O*NET-SOC code.
 pub fn by_soc<'c>(catalog: &'c Catalog, soc: &str) -> Option<&'c Occupation> {
-    catalog.occupations.iter().find(|o| o.onet_soc.as_deref() == Some(soc))
+    catalog
+        .occupations
+        .iter()
+        .find(|o| o.onet_soc.as_deref() == Some(soc))
 }
 
 #[cfg(test)]

@@ -79,6 +79,15 @@ impl Project {
         Ok(out)
     }
 
+    /// The model drafts are compared with (flag or `WILLAI_MODEL`, else willai.toml);
+    /// `None` when neither names one, and then no draft is stale by its model.
+    pub fn model(&self, flag: Option<&str>) -> Option<String> {
+        flag.map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(String::from)
+            .or_else(|| self.config.model.clone())
+    }
+
     pub fn prompts(&self) -> anyhow::Result<Prompts> {
         Prompts::load(&self.root.prompts_dir(), "prompts").map_err(|e| usage(e.0))
     }

@@ -86,7 +86,10 @@ pub fn with_limits(schema: &Value) -> Value {
                     && let Some(obj) = prop.as_object_mut()
                 {
                     obj.insert("maxItems".into(), json!(MAX_TOOLS));
-                    obj.insert("items".into(), json!({"type": "string", "minLength": 1, "maxLength": MAX_TOOL}));
+                    obj.insert(
+                        "items".into(),
+                        json!({"type": "string", "minLength": 1, "maxLength": MAX_TOOL}),
+                    );
                 }
                 walk(prop);
             }
@@ -265,8 +268,15 @@ mod tests {
         assert_eq!(t["properties"]["tools"]["maxItems"], MAX_TOOLS);
         assert_eq!(t["properties"]["tools"]["items"]["maxLength"], MAX_TOOL);
         let s = with_limits(&skills_schema(&["Python"]));
-        assert_eq!(s["properties"]["skills"]["items"]["properties"]["reason"]["maxLength"], MAX_REASON);
-        assert!(task_schema()["properties"]["rationale"].get("maxLength").is_none());
+        assert_eq!(
+            s["properties"]["skills"]["items"]["properties"]["reason"]["maxLength"],
+            MAX_REASON
+        );
+        assert!(
+            task_schema()["properties"]["rationale"]
+                .get("maxLength")
+                .is_none()
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::catalog::Occupation;
 use crate::lifecycle::{Item, State};
-use crate::record::{Approval, SkillEntry, Status, TaskEntry};
+use crate::record::{Approval, Entry, Status};
 use crate::slug;
 
 /// Finds tasks by id, by the slug of their text, or by their text (case-insensitive).
@@ -129,85 +129,27 @@ fn refusal(
     }
 }
 
-/// Approves a task entry (taking its proposal first with `accept_proposal`).
-pub fn approve_task(entry: &mut TaskEntry, item: &Item, opts: &ApproveOptions) -> Outcome {
-    if let Some(why) = refusal(item, opts, entry.proposal.is_some(), entry.has_content()) {
+/// Approves an entry (taking its proposal first with `accept_proposal`).
+pub fn approve<E: Entry>(entry: &mut E, item: &Item, opts: &ApproveOptions) -> Outcome {
+    if let Some(why) = refusal(item, opts, entry.proposal().is_some(), entry.has_content()) {
         return Outcome::Refused(why);
     }
-    if opts.accept_proposal
-        && let Some(p) = entry.proposal.take()
-    {
-        entry.level = Some(p.level);
-        entry.rationale = Some(p.rationale.clone());
-        entry.tools = Some(p.tools.clone());
-        entry.tip = Some(p.tip.clone());
-        entry.machine = Some(p);
+    if opts.accept_proposal {
+        entry.accept_proposal();
     }
     let sha256 = entry.content_hash();
-    if entry.status == Status::Approved
-        && entry.approval.as_ref().is_some_and(|a| a.sha256 == sha256)
-    {
+    if entry.is_approved_intact() {
         return Outcome::Unchanged;
     }
-    entry.status = Status::Approved;
-    entry.error = None;
-    entry.approval = Some(Approval {
+    let parts = entry.parts();
+    *parts.status = Status::Approved;
+    *parts.error = None;
+    *parts.approval = Some(Approval {
         reviewer: opts.reviewer.clone(),
         date: opts.date.clone(),
         sha256,
     });
     Outcome::Approved
-}
-
-/// Approves a skill entry.
-pub fn approve_skill(entry: &mut SkillEntry, item: &Item, opts: &ApproveOptions) -> Outcome {
-    if let Some(why) = refusal(item, opts, entry.proposal.is_some(), entry.has_content()) {
-        return Outcome::Refused(why);
-    }
-    if opts.accept_proposal
-        && let Some(p) = entry.proposal.take()
-    {
-        entry.verdict = Some(p.verdict);
-        entry.reason = Some(p.reason.clone());
-        entry.machine = Some(p);
-    }
-    let sha256 = entry.content_hash();
-    if entry.status == Status::Approved
-        && entry.approval.as_ref().is_some_and(|a| a.sha256 == sha256)
-    {
-        return Outcome::Unchanged;
-    }
-    entry.status = Status::Approved;
-    entry.error = None;
-    entry.approval = Some(Approval {
-        reviewer: opts.reviewer.clone(),
-        date: opts.date.clone(),
-        sha256,
-    });
-    Outcome::Approved
-}
-
-/// Drops a task's proposal: the person's text stays, and the proposal becomes the
-/// machine's latest word, so the item is no longer stale and is not proposed again.
-pub fn reject_task(entry: &mut TaskEntry) -> bool {
-    match entry.proposal.take() {
-        Some(p) => {
-            entry.machine = Some(p);
-            true
-        }
-        None => false,
-    }
-}
-
-/// Drops a skill's proposal (see [`reject_task`]).
-pub fn reject_skill(entry: &mut SkillEntry) -> bool {
-    match entry.proposal.take() {
-        Some(p) => {
-            entry.machine = Some(p);
-            true
-        }
-        None => false,
-    }
 }
 
 /// The reviewer: the flag or `WILLAI_REVIEWER`, else `git config user.name` in the root.

@@ -107,13 +107,17 @@ mod tests {
 
     #[test]
     fn the_committed_schemas_match_the_code() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/schema");
-        for (name, text) in files() {
-            let committed = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
-            assert!(
-                committed == text,
-                "data/schema/{name} is out of date: run `cargo run -- schema` and commit the result"
-            );
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for root in ["", "examples/quickstart/"] {
+            for (name, text) in files() {
+                let committed =
+                    std::fs::read_to_string(repo.join(root).join("data/schema").join(name))
+                        .unwrap_or_default();
+                assert!(
+                    committed == text,
+                    "{root}data/schema/{name} is out of date: run `cargo run -- --root ./{root} schema` and commit the result"
+                );
+            }
         }
     }
 }

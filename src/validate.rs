@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::catalog::{self, Occupation, Problem, check_text, json_files};
-use crate::record::{Approval, Record, Status};
+use crate::record::{Approval, Entry, Machine, Provenance, Record, SkillEntry, Status, TaskEntry};
 use crate::reply;
 use crate::root::Root;
 use crate::schema;
@@ -307,7 +307,7 @@ fn check_approval(
     expected_hash: &str,
     at: &str,
     fix: &str,
-    push: &mut impl FnMut(String, String),
+    push: &mut dyn FnMut(String, String),
 ) {
     let Some(a) = a else {
         push(
@@ -339,18 +339,14 @@ fn check_approval(
     }
 }
 
-fn check_provenance(
-    model: &str,
-    template: &str,
-    input: &str,
-    cache_key: &str,
-    at: &str,
-    push: &mut impl FnMut(String, String),
-) {
-    if model.trim().is_empty() {
-        push(format!("{at}/model"), "must name the model".into());
+fn check_provenance(p: &Provenance, at: &str, push: &mut dyn FnMut(String, String)) {
+    if p.model.trim().is_empty() {
+        push(
+            format!("{at}/model"),
+            "must name the model: do not edit provenance by hand".into(),
+        );
     }
-    if template
+    if p.template
         .split_once('@')
         .is_none_or(|(n, h)| n.is_empty() || h.is_empty())
     {
@@ -359,7 +355,7 @@ fn check_provenance(
             "must be `NAME.j2@FINGERPRINT`: do not edit provenance by hand".into(),
         );
     }
-    for (field, v) in [("input", input), ("cache_key", cache_key)] {
+    for (field, v) in [("input", &p.input), ("cache_key", &p.cache_key)] {
         if !crate::cache::is_key(v) {
             push(
                 format!("{at}/{field}"),
@@ -369,7 +365,7 @@ fn check_provenance(
     }
 }
 
-fn check_tools(tools: &[String], at: &str, push: &mut impl FnMut(String, String)) {
+fn check_tools(tools: &[String], at: &str, push: &mut dyn FnMut(String, String)) {
     if tools.len() > reply::MAX_TOOLS {
         push(
             at.to_string(),
@@ -382,6 +378,104 @@ fn check_tools(tools: &[String], at: &str, push: &mut impl FnMut(String, String)
     }
     for (i, t) in tools.iter().enumerate() {
         check_text(t, &format!("{at}/{i}"), reply::MAX_TOOL, push);
+    }
+}
+
+/// Where checks report a problem: (JSON pointer, message).
+type Push<'p> = dyn FnMut(String, String) + 'p;
+
+/// A check of the texts of one value.
+type TextCheck<'a, T> = &'a dyn Fn(&T, &str, &mut Push);
+
+/// How one kind of entry (tasks or skills) is checked.
+struct Kind<'a, E: Entry> {
+    /// "task" or "skill", and the record field, "tasks" or "skills".
+    noun: &'a str,
+    field: &'a str,
+    /// The content an entry with text must have, e.g. "a `level` and a `rationale`".
+    content: &'a str,
+    in_catalog: &'a dyn Fn(&str) -> bool,
+    texts: TextCheck<'a, E>,
+    machine_texts: TextCheck<'a, E::Machine>,
+}
+
+/// The checks every entry of a kind must pass: unique, in the catalog, its text, its
+/// status and approval, its provenance.
+fn check_entries<E: Entry>(
+    entries: &[E],
+    kind: &Kind<E>,
+    slug: &str,
+    push: &mut dyn FnMut(String, String),
+) {
+    let noun = kind.noun;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let at = format!("/{}/{i}", kind.field);
+        let id = e.id();
+        if let Some(j) = seen.insert(id, i) {
+            push(
+                format!("{at}/id"),
+                format!(
+                    "duplicate {noun} {id:?} (also /{}/{j}): keep one entry per {noun}",
+                    kind.field
+                ),
+            );
+        }
+        if !(kind.in_catalog)(id) {
+            push(
+                format!("{at}/id"),
+                format!(
+                    "{noun} {id:?} is not in data/catalog/{slug}.json: remove this entry or restore the {noun} in the catalog"
+                ),
+            );
+        }
+        (kind.texts)(e, &at, push);
+        let fix = format!("willai approve --profession {slug} --{noun} {id}");
+        match e.status() {
+            Status::Approved => {
+                if !e.has_content() {
+                    push(
+                        at.clone(),
+                        format!("approved without {}: add them and re-approve", kind.content),
+                    );
+                }
+                check_approval(e.approval(), &e.content_hash(), &at, &fix, push);
+            }
+            Status::Draft => {
+                if !e.has_content() {
+                    push(
+                        at.clone(),
+                        format!(
+                            "a draft needs {}: write them, or run `willai draft` to redraft",
+                            kind.content
+                        ),
+                    );
+                }
+            }
+            Status::Failed => {
+                if e.error().is_none_or(|x| x.trim().is_empty()) {
+                    push(
+                        format!("{at}/error"),
+                        "a failed entry says why in `error`: run `willai draft` to retry".into(),
+                    );
+                }
+            }
+        }
+        if e.status() != Status::Approved && e.approval().is_some() {
+            push(
+                format!("{at}/approval"),
+                format!(
+                    "an approval is recorded but the status is not approved: approve with `{fix}`, or remove the approval"
+                ),
+            );
+        }
+        for (field, m) in [("machine", e.machine()), ("proposal", e.proposal())] {
+            if let Some(m) = m {
+                let at = format!("{at}/{field}");
+                check_provenance(&m.provenance(), &at, push);
+                (kind.machine_texts)(m, &at, push);
+            }
+        }
     }
 }
 
@@ -412,179 +506,49 @@ pub fn check_record(
             ),
         );
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, t) in record.tasks.iter().enumerate() {
-        let at = format!("/tasks/{i}");
-        if let Some(j) = seen.insert(t.id.as_str(), i) {
-            push(
-                format!("{at}/id"),
-                format!(
-                    "duplicate task {:?} (also /tasks/{j}): keep one entry per task",
-                    t.id
-                ),
-            );
-        }
-        if let Some(occ) = occ
-            && occ.task(&t.id).is_none()
-        {
-            push(
-                format!("{at}/id"),
-                format!(
-                    "task {:?} is not in data/catalog/{slug}.json: remove this entry or restore the task in the catalog",
-                    t.id
-                ),
-            );
-        }
-        let fix = format!("willai approve --profession {slug} --task {}", t.id);
-        if let Some(r) = &t.rationale {
+    let tasks = Kind::<TaskEntry> {
+        noun: "task",
+        field: "tasks",
+        content: "a `level` and a `rationale`",
+        in_catalog: &|id| occ.is_none_or(|o| o.task(id).is_some()),
+        texts: &|t, at, push| {
+            if let Some(r) = &t.rationale {
+                check_text(r, &format!("{at}/rationale"), reply::MAX_RATIONALE, push);
+            }
+            if let Some(tip) = &t.tip {
+                check_text(tip, &format!("{at}/tip"), reply::MAX_TIP, push);
+            }
+            if let Some(tools) = &t.tools {
+                check_tools(tools, &format!("{at}/tools"), push);
+            }
+        },
+        machine_texts: &|m, at, push| {
             check_text(
-                r,
+                &m.rationale,
                 &format!("{at}/rationale"),
                 reply::MAX_RATIONALE,
-                &mut push,
+                push,
             );
-        }
-        if let Some(tip) = &t.tip {
-            check_text(tip, &format!("{at}/tip"), reply::MAX_TIP, &mut push);
-        }
-        if let Some(tools) = &t.tools {
-            check_tools(tools, &format!("{at}/tools"), &mut push);
-        }
-        match t.status {
-            Status::Approved => {
-                if !t.has_content() {
-                    push(
-                        at.clone(),
-                        "approved without a `level` and a `rationale`: add them and re-approve"
-                            .into(),
-                    );
-                }
-                check_approval(t.approval.as_ref(), &t.content_hash(), &at, &fix, &mut push);
+            check_text(&m.tip, &format!("{at}/tip"), reply::MAX_TIP, push);
+            check_tools(&m.tools, &format!("{at}/tools"), push);
+        },
+    };
+    check_entries(&record.tasks, &tasks, slug, &mut push);
+    let skills = Kind::<SkillEntry> {
+        noun: "skill",
+        field: "skills",
+        content: "a `verdict` and a `reason`",
+        in_catalog: &|id| occ.is_none_or(|o| o.skill(id).is_some()),
+        texts: &|s, at, push| {
+            if let Some(r) = &s.reason {
+                check_text(r, &format!("{at}/reason"), reply::MAX_REASON, push);
             }
-            Status::Draft => {
-                if !t.has_content() {
-                    push(at.clone(), "a draft needs a `level` and a `rationale`: write them, or run `willai draft` to redraft".into());
-                }
-            }
-            Status::Failed => {
-                if t.error.as_deref().is_none_or(|e| e.trim().is_empty()) {
-                    push(
-                        format!("{at}/error"),
-                        "a failed entry says why in `error`: run `willai draft` to retry".into(),
-                    );
-                }
-            }
-        }
-        if t.status != Status::Approved && t.approval.is_some() {
-            push(
-                format!("{at}/approval"),
-                format!(
-                    "an approval is recorded but the status is not approved: approve with `{fix}`, or remove the approval"
-                ),
-            );
-        }
-        for (field, m) in [("machine", &t.machine), ("proposal", &t.proposal)] {
-            if let Some(m) = m {
-                let at = format!("{at}/{field}");
-                check_provenance(
-                    &m.model,
-                    &m.template,
-                    &m.input,
-                    &m.cache_key,
-                    &at,
-                    &mut push,
-                );
-                check_text(
-                    &m.rationale,
-                    &format!("{at}/rationale"),
-                    reply::MAX_RATIONALE,
-                    &mut push,
-                );
-                check_text(&m.tip, &format!("{at}/tip"), reply::MAX_TIP, &mut push);
-                check_tools(&m.tools, &format!("{at}/tools"), &mut push);
-            }
-        }
-    }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, s) in record.skills.iter().enumerate() {
-        let at = format!("/skills/{i}");
-        if let Some(j) = seen.insert(s.id.as_str(), i) {
-            push(
-                format!("{at}/id"),
-                format!(
-                    "duplicate skill {:?} (also /skills/{j}): keep one entry per skill",
-                    s.id
-                ),
-            );
-        }
-        if let Some(occ) = occ
-            && occ.skill(&s.id).is_none()
-        {
-            push(
-                format!("{at}/id"),
-                format!(
-                    "skill {:?} is not in data/catalog/{slug}.json: remove this entry or restore the skill in the catalog",
-                    s.id
-                ),
-            );
-        }
-        let fix = format!("willai approve --profession {slug} --skill {}", s.id);
-        if let Some(r) = &s.reason {
-            check_text(r, &format!("{at}/reason"), reply::MAX_REASON, &mut push);
-        }
-        match s.status {
-            Status::Approved => {
-                if !s.has_content() {
-                    push(
-                        at.clone(),
-                        "approved without a `verdict` and a `reason`: add them and re-approve"
-                            .into(),
-                    );
-                }
-                check_approval(s.approval.as_ref(), &s.content_hash(), &at, &fix, &mut push);
-            }
-            Status::Draft => {
-                if !s.has_content() {
-                    push(at.clone(), "a draft needs a `verdict` and a `reason`: write them, or run `willai draft` to redraft".into());
-                }
-            }
-            Status::Failed => {
-                if s.error.as_deref().is_none_or(|e| e.trim().is_empty()) {
-                    push(
-                        format!("{at}/error"),
-                        "a failed entry says why in `error`: run `willai draft` to retry".into(),
-                    );
-                }
-            }
-        }
-        if s.status != Status::Approved && s.approval.is_some() {
-            push(
-                format!("{at}/approval"),
-                format!(
-                    "an approval is recorded but the status is not approved: approve with `{fix}`, or remove the approval"
-                ),
-            );
-        }
-        for (field, m) in [("machine", &s.machine), ("proposal", &s.proposal)] {
-            if let Some(m) = m {
-                let at = format!("{at}/{field}");
-                check_provenance(
-                    &m.model,
-                    &m.template,
-                    &m.input,
-                    &m.cache_key,
-                    &at,
-                    &mut push,
-                );
-                check_text(
-                    &m.reason,
-                    &format!("{at}/reason"),
-                    reply::MAX_REASON,
-                    &mut push,
-                );
-            }
-        }
-    }
+        },
+        machine_texts: &|m, at, push| {
+            check_text(&m.reason, &format!("{at}/reason"), reply::MAX_REASON, push)
+        },
+    };
+    check_entries(&record.skills, &skills, slug, &mut push);
 }
 
 /// Every file `fmt` and `validate` look at.

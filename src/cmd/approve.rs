@@ -7,7 +7,7 @@ use crate::cli::{ApproveArgs, RejectArgs};
 use crate::exit::{problems, usage};
 use crate::lifecycle::{self, Current};
 use crate::project::Project;
-use crate::record::Record;
+use crate::record::{Entry, Record};
 use crate::review::{self, ApproveOptions, Outcome};
 
 /// The tasks and skills a command names (all of those with an entry for `--all`).
@@ -44,19 +44,6 @@ fn targets(
     ))
 }
 
-fn current<'a>(
-    project: &'a Project,
-    model: &'a Option<String>,
-    prompts: &'a crate::prompt::Prompts,
-) -> Current<'a> {
-    let _ = project;
-    Current {
-        model: model.as_deref().unwrap_or(""),
-        task_template: prompts.task_fingerprint(),
-        skills_template: prompts.skills_fingerprint(),
-    }
-}
-
 fn today() -> String {
     jiff::ZonedDateTime::now().date().to_string()
 }
@@ -73,12 +60,12 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
         None => today(),
     };
     let prompts = project.prompts()?;
-    let model = args
-        .model
-        .clone()
-        .filter(|m| !m.trim().is_empty())
-        .or_else(|| project.config.model.clone());
-    let cur = current(project, &model, &prompts);
+    let model = project.model(args.model.as_deref());
+    let cur = Current {
+        model: model.as_deref().unwrap_or(""),
+        task_template: prompts.task_fingerprint(),
+        skills_template: prompts.skills_fingerprint(),
+    };
     let _lock = project.lock("approve")?;
     let Some(mut record) = project.read_record(&occ.slug)? else {
         return Err(usage(format!(
@@ -99,7 +86,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
         let task = occ.task(id).expect("resolved in this occupation");
         let item = lifecycle::task_item(record.task(id), occ, task, &cur);
         let outcome = match record.task_mut(id) {
-            Some(entry) => review::approve_task(entry, &item, &opts),
+            Some(entry) => review::approve(entry, &item, &opts),
             None => Outcome::Refused("has not been drafted: run `willai draft` first".into()),
         };
         let level = record
@@ -120,7 +107,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
         let skill = occ.skill(id).expect("resolved in this occupation");
         let item = lifecycle::skill_item(record.skill(id), occ, skill, &cur);
         let outcome = match record.skill_mut(id) {
-            Some(entry) => review::approve_skill(entry, &item, &opts),
+            Some(entry) => review::approve(entry, &item, &opts),
             None => Outcome::Refused("has not been drafted: run `willai draft` first".into()),
         };
         report(
@@ -207,7 +194,7 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
     };
     let mut dropped = 0;
     for id in &tasks {
-        if record.task_mut(id).is_some_and(review::reject_task) {
+        if record.task_mut(id).is_some_and(|e| e.reject_proposal()) {
             dropped += 1;
             println!(
                 "dropped    {}/{id}: the proposal is gone, the current text stays",
@@ -218,7 +205,7 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
         }
     }
     for id in &skills {
-        if record.skill_mut(id).is_some_and(review::reject_skill) {
+        if record.skill_mut(id).is_some_and(|e| e.reject_proposal()) {
             dropped += 1;
             println!(
                 "dropped    {}/skills/{id}: the proposal is gone, the current text stays",

@@ -24,7 +24,9 @@ pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
         report.refused.len()
     );
     if report.stored + report.already_cached > 0 {
-        println!("next: `willai draft --offline` (with the same selection) writes the records from the cache");
+        println!(
+            "next: `willai draft --offline` (with the same selection) writes the records from the cache"
+        );
     }
     if !report.refused.is_empty() {
         return Err(problems(format!(

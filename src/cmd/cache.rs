@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
-use anyhow::Context;
 use crate::cache::{Entry, is_key};
 use crate::cli::{CacheCommand, GcArgs};
 use crate::config::{Endpoint, EndpointOverrides};
 use crate::exit::problems;
 use crate::llm::{body_of, build_body};
 use crate::project::Project;
+use anyhow::Context;
 
 pub fn run(project: &Project, cmd: &CacheCommand) -> anyhow::Result<()> {
     match cmd {
@@ -34,7 +34,10 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     let mut unreadable = 0;
     for path in cache.files()? {
         let bytes = fs::metadata(&path)?.len();
-        match fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str::<Entry>(&t).ok()) {
+        match fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Entry>(&t).ok())
+        {
             Some(e) => {
                 let s = by_model.entry(e.model.clone()).or_default();
                 s.entries += 1;
@@ -48,15 +51,29 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     }
     let total_entries: usize = by_model.values().map(|s| s.entries).sum();
     let total_bytes: u64 = by_model.values().map(|s| s.bytes).sum();
-    println!("{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}", "MODEL", "ENTRIES", "BYTES", "TOKENS IN", "TOKENS OUT", "RE-ASKED");
+    println!(
+        "{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}",
+        "MODEL", "ENTRIES", "BYTES", "TOKENS IN", "TOKENS OUT", "RE-ASKED"
+    );
     for (model, s) in &by_model {
-        println!("{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}", model, s.entries, s.bytes, s.prompt_tokens, s.completion_tokens, s.reasked);
+        println!(
+            "{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}",
+            model, s.entries, s.bytes, s.prompt_tokens, s.completion_tokens, s.reasked
+        );
     }
     println!("{:<32} {:>9} {:>12}", "total", total_entries, total_bytes);
     if let Some(price_note) = by_model.iter().find_map(|(m, s)| {
-        project.config.prices.get(m).map(|p| (m, crate::draft::report::cost(*p, s.prompt_tokens, s.completion_tokens)))
+        project.config.prices.get(m).map(|p| {
+            (
+                m,
+                crate::draft::report::cost(*p, s.prompt_tokens, s.completion_tokens),
+            )
+        })
     }) {
-        println!("a rerun from the cache saves ~${:.4} of {} calls", price_note.1, price_note.0);
+        println!(
+            "a rerun from the cache saves ~${:.4} of {} calls",
+            price_note.1, price_note.0
+        );
     }
     if unreadable > 0 {
         println!("{unreadable} file(s) are not cache entries: `willai cache verify` names them");
@@ -72,16 +89,31 @@ fn verify(project: &Project) -> anyhow::Result<()> {
     let mut bad = 0;
     for path in &files {
         let shown = project.root.display(path);
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let shard = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or_default();
-        let problem = match fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str::<Entry>(&t).map_err(|e| e.to_string())) {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let shard = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let problem = match fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<Entry>(&t).map_err(|e| e.to_string()))
+        {
             Err(e) => Some(format!("not a cache entry ({e})")),
-            Ok(_) if !is_key(stem) || !stem.starts_with(shard) => Some("misplaced: the file name is not cache/<first two hex digits>/<sha256>.json".to_string()),
+            Ok(_) if !is_key(stem) || !stem.starts_with(shard) => Some(
+                "misplaced: the file name is not cache/<first two hex digits>/<sha256>.json"
+                    .to_string(),
+            ),
             Ok(e) if e.key != stem => Some(format!("holds key {} under the name {stem}", e.key)),
             Ok(e) => {
                 let actual = body_of(e.request.clone()).key;
                 if actual != e.key {
-                    Some(format!("the stored request hashes to {actual}, not to its key: it was edited"))
+                    Some(format!(
+                        "the stored request hashes to {actual}, not to its key: it was edited"
+                    ))
                 } else if e.content().is_none() {
                     Some("the response has no reply text".to_string())
                 } else {
@@ -95,7 +127,10 @@ fn verify(project: &Project) -> anyhow::Result<()> {
         }
     }
     if bad > 0 {
-        return Err(problems(format!("{bad} of {} cache entries failed verification", files.len())));
+        return Err(problems(format!(
+            "{bad} of {} cache entries failed verification",
+            files.len()
+        )));
     }
     println!("verify: {} entries, all intact", files.len());
     Ok(())
@@ -105,21 +140,45 @@ fn verify(project: &Project) -> anyhow::Result<()> {
 fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let prompts = project.prompts()?;
-    let endpoint = Endpoint::resolve(&project.config, EndpointOverrides { model: args.model.clone(), ..Default::default() })?;
-    let _lock = if args.dry_run { None } else { Some(project.lock("cache gc")?) };
+    let endpoint = Endpoint::resolve(
+        &project.config,
+        EndpointOverrides {
+            model: args.model.clone(),
+            ..Default::default()
+        },
+    )?;
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(project.lock("cache gc")?)
+    };
     let mut keep: HashSet<String> = HashSet::new();
     for occ in &catalog.occupations {
         if let Some(r) = project.read_record(&occ.slug)? {
             for t in &r.tasks {
-                keep.extend(t.machine.iter().chain(&t.proposal).map(|m| m.cache_key.clone()));
+                keep.extend(
+                    t.machine
+                        .iter()
+                        .chain(&t.proposal)
+                        .map(|m| m.cache_key.clone()),
+                );
             }
             for s in &r.skills {
-                keep.extend(s.machine.iter().chain(&s.proposal).map(|m| m.cache_key.clone()));
+                keep.extend(
+                    s.machine
+                        .iter()
+                        .chain(&s.proposal)
+                        .map(|m| m.cache_key.clone()),
+                );
             }
         }
         let mut current = Vec::new();
         for task in &occ.tasks {
-            current.push(prompts.task(occ, task).map_err(|e| crate::exit::usage(e.0))?);
+            current.push(
+                prompts
+                    .task(occ, task)
+                    .map_err(|e| crate::exit::usage(e.0))?,
+            );
         }
         if !occ.skills.is_empty() {
             current.push(prompts.skills(occ).map_err(|e| crate::exit::usage(e.0))?);
@@ -133,7 +192,11 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
     let cache = project.cache();
     let (mut removed, mut bytes, mut kept) = (0usize, 0u64, 0usize);
     for path in cache.files()? {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         if keep.contains(&stem) {
             kept += 1;
             continue;
@@ -149,7 +212,14 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let verb = if args.dry_run { "would remove" } else { "removed" };
-    println!("cache gc: kept {kept} entries referred to by a record or a current prompt ({}), {verb} {removed} ({bytes} bytes)", endpoint.model);
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    println!(
+        "cache gc: kept {kept} entries referred to by a record or a current prompt ({}), {verb} {removed} ({bytes} bytes)",
+        endpoint.model
+    );
     Ok(())
 }

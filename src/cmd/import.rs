@@ -25,7 +25,11 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
     if !args.occupations.is_empty() && parsed.occupations.is_empty() {
         return Err(usage(format!(
             "no occupation in {shown} has the title or O*NET-SOC code {}: check the spelling (titles are matched whole, case-insensitively)",
-            args.occupations.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>().join(", ")
+            args.occupations
+                .iter()
+                .map(|o| format!("{o:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     if !parsed.bad.is_empty() && args.bad_rows == BadRows::Refuse {
@@ -34,12 +38,23 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             parsed.bad.len()
         )));
     }
-    let _lock = if args.dry_run { None } else { Some(project.lock("import")?) };
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(project.lock("import")?)
+    };
     // The catalog as it is (it may be empty: a first import starts it).
     let (catalog, catalog_problems) = crate::catalog::Catalog::load(&project.root)?;
     if !catalog_problems.is_empty() {
-        let first = catalog_problems.iter().take(5).map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n");
-        return Err(usage(format!("fix the catalog before importing into it (`willai validate` lists every problem):\n{first}")));
+        let first = catalog_problems
+            .iter()
+            .take(5)
+            .map(|p| format!("  {p}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(usage(format!(
+            "fix the catalog before importing into it (`willai validate` lists every problem):\n{first}"
+        )));
     }
     let mut taken: HashSet<String> = catalog.occupations.iter().map(|o| o.slug.clone()).collect();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
@@ -55,7 +70,11 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             Outcome::New(occ) => {
                 new += 1;
                 added_tasks += occ.tasks.len();
-                println!("added      {} ({soc}): {} task(s)", occ.slug, occ.tasks.len());
+                println!(
+                    "added      {} ({soc}): {} task(s)",
+                    occ.slug,
+                    occ.tasks.len()
+                );
                 taken.insert(occ.slug.clone());
                 occ
             }
@@ -72,7 +91,11 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
                     change.changed_tasks.len(),
                     change.kept_tasks,
                     change.unchanged_tasks,
-                    if change.renamed { ", renamed after O*NET" } else { "" }
+                    if change.renamed {
+                        ", renamed after O*NET"
+                    } else {
+                        ""
+                    }
                 );
                 for id in &change.changed_tasks {
                     stale_hint.push(format!("{}/{id}", occ.slug));
@@ -88,7 +111,11 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
     }
     println!(
         "{}{} occupation(s) added, {updated} updated, {unchanged} unchanged; tasks: {added_tasks} added, {changed_tasks} changed, {kept_tasks} kept; {renamed} renamed; {} bad row(s) skipped ({} rows read)",
-        if args.dry_run { "dry run (nothing written): " } else { "" },
+        if args.dry_run {
+            "dry run (nothing written): "
+        } else {
+            ""
+        },
         new,
         parsed.bad.len(),
         parsed.rows

@@ -148,11 +148,7 @@ pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
         None => catalog.occupations.iter().collect(),
     };
     let prompts = project.prompts()?;
-    let model = args
-        .model
-        .clone()
-        .filter(|m| !m.trim().is_empty())
-        .or_else(|| project.config.model.clone());
+    let model = project.model(args.model.as_deref());
     let cur = Current {
         // Without a configured model, drafts cannot be stale by model.
         model: model.as_deref().unwrap_or(""),

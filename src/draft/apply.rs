@@ -3,11 +3,9 @@
 //! Results are applied to a fresh read of the record just before it is written, so an
 //! edit made while a long run was going is kept too.
 
-use crate::cache::Entry;
+use crate::cache;
 use crate::catalog::Occupation;
-use crate::record::{
-    Absorbed, MachineSkill, MachineTask, Provenance, Record, SkillEntry, Status, TaskEntry,
-};
+use crate::record::{Absorbed, Entry, MachineSkill, MachineTask, Provenance, Record, Status};
 use crate::reply;
 
 use super::plan::Target;
@@ -18,7 +16,7 @@ pub struct UnitResult {
     pub target: Target,
     /// The template fingerprint the prompt was rendered with.
     pub template: String,
-    pub result: Result<Entry, String>,
+    pub result: Result<cache::Entry, String>,
 }
 
 /// Item counts of a run.
@@ -52,26 +50,19 @@ impl Changes {
 
 /// Applies one result to a record.
 pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &mut Changes) {
+    const STALE_CACHE: &str = "the cached reply no longer passes validation";
     match (&res.target, &res.result) {
         (Target::Task(t), Ok(entry)) => {
-            let Some(draft) = entry.content().and_then(|c| reply::parse_task(c).ok()) else {
-                return fail_task(
-                    record,
-                    &t.id,
-                    "the cached reply no longer passes validation".into(),
-                    changes,
-                );
-            };
-            let machine = MachineTask::new(provenance(entry, &res.template, &t.input), draft);
-            match record.task_mut(&t.id) {
-                Some(e) => changes.count(e.absorb(machine)),
-                None => {
-                    record.tasks.push(TaskEntry::new_draft(&t.id, machine));
-                    changes.new += 1;
+            match entry.content().and_then(|c| reply::parse_task(c).ok()) {
+                Some(draft) => {
+                    let machine =
+                        MachineTask::new(provenance(entry, &res.template, &t.input), draft);
+                    offer(&mut record.tasks, &t.id, machine, changes);
                 }
+                None => fail(&mut record.tasks, &t.id, STALE_CACHE.into(), changes),
             }
         }
-        (Target::Task(t), Err(why)) => fail_task(record, &t.id, why.clone(), changes),
+        (Target::Task(t), Err(why)) => fail(&mut record.tasks, &t.id, why.clone(), changes),
         (Target::Skills { targets, names }, Ok(entry)) => {
             let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
             let Some(drafts) = entry
@@ -79,12 +70,7 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
                 .and_then(|c| reply::parse_skills(c, &names_ref).ok())
             else {
                 for t in targets {
-                    fail_skill(
-                        record,
-                        &t.id,
-                        "the cached reply no longer passes validation".into(),
-                        changes,
-                    );
+                    fail(&mut record.skills, &t.id, STALE_CACHE.into(), changes);
                 }
                 return;
             };
@@ -96,24 +82,29 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
                     provenance(entry, &res.template, &t.input),
                     drafts[i].clone(),
                 );
-                match record.skill_mut(&t.id) {
-                    Some(e) => changes.count(e.absorb(machine)),
-                    None => {
-                        record.skills.push(SkillEntry::new_draft(&t.id, machine));
-                        changes.new += 1;
-                    }
-                }
+                offer(&mut record.skills, &t.id, machine, changes);
             }
         }
         (Target::Skills { targets, .. }, Err(why)) => {
             for t in targets {
-                fail_skill(record, &t.id, why.clone(), changes);
+                fail(&mut record.skills, &t.id, why.clone(), changes);
             }
         }
     }
 }
 
-fn provenance(entry: &Entry, template: &str, input: &str) -> Provenance {
+/// Offers the machine's text to the entry with this id (a new draft when there is none).
+fn offer<E: Entry>(entries: &mut Vec<E>, id: &str, machine: E::Machine, changes: &mut Changes) {
+    match entries.iter_mut().find(|e| e.id() == id) {
+        Some(e) => changes.count(e.absorb(machine)),
+        None => {
+            entries.push(E::new_draft(id, machine));
+            changes.new += 1;
+        }
+    }
+}
+
+fn provenance(entry: &cache::Entry, template: &str, input: &str) -> Provenance {
     Provenance {
         model: entry.model.clone(),
         template: template.to_string(),
@@ -124,20 +115,11 @@ fn provenance(entry: &Entry, template: &str, input: &str) -> Provenance {
 
 /// A failure is written down only where there is no text to keep: a missing entry
 /// becomes `failed`; existing text (a person's or an earlier draft) stays as it is.
-fn fail_task(record: &mut Record, id: &str, why: String, changes: &mut Changes) {
+fn fail<E: Entry>(entries: &mut Vec<E>, id: &str, why: String, changes: &mut Changes) {
     changes.failed += 1;
-    match record.task_mut(id) {
-        None => record.tasks.push(TaskEntry::failed(id, why)),
-        Some(e) if e.status == Status::Failed && !e.has_content() => e.error = Some(why),
-        Some(_) => {}
-    }
-}
-
-fn fail_skill(record: &mut Record, id: &str, why: String, changes: &mut Changes) {
-    changes.failed += 1;
-    match record.skill_mut(id) {
-        None => record.skills.push(SkillEntry::failed(id, why)),
-        Some(e) if e.status == Status::Failed && !e.has_content() => e.error = Some(why),
+    match entries.iter_mut().find(|e| e.id() == id) {
+        None => entries.push(E::failed(id, why)),
+        Some(e) if e.status() == Status::Failed && !e.has_content() => *e.parts().error = Some(why),
         Some(_) => {}
     }
 }

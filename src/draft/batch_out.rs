@@ -115,23 +115,56 @@ mod tests {
         use crate::prompt::{Message, Prompt};
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("req.jsonl");
-        let endpoint = Endpoint::resolve(&FileConfig { model: Some("m".into()), ..FileConfig::default() }, EndpointOverrides::default()).unwrap();
+        let endpoint = Endpoint::resolve(
+            &FileConfig {
+                model: Some("m".into()),
+                ..FileConfig::default()
+            },
+            EndpointOverrides::default(),
+        )
+        .unwrap();
         let mut w = BatchWriter::new(&base, 2);
         for i in 0..5 {
             let prompt = Prompt {
-                messages: vec![Message { role: "user", content: format!("task {i}") }],
+                messages: vec![Message {
+                    role: "user",
+                    content: format!("task {i}"),
+                }],
                 schema_name: "task_exposure",
                 schema: crate::reply::task_schema(),
                 template: "task.j2@x".into(),
             };
-            w.write(&crate::llm::build_body(&endpoint, &prompt, Mode::JsonSchema, &[])).unwrap();
+            w.write(&crate::llm::build_body(
+                &endpoint,
+                &prompt,
+                Mode::JsonSchema,
+                &[],
+            ))
+            .unwrap();
         }
         w.finish().unwrap();
-        assert_eq!(w.files, vec![base.clone(), dir.path().join("req-2.jsonl"), dir.path().join("req-3.jsonl")]);
-        let counts: Vec<usize> = w.files.iter().map(|f| std::fs::read_to_string(f).unwrap().lines().count()).collect();
+        assert_eq!(
+            w.files,
+            vec![
+                base.clone(),
+                dir.path().join("req-2.jsonl"),
+                dir.path().join("req-3.jsonl")
+            ]
+        );
+        let counts: Vec<usize> = w
+            .files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap().lines().count())
+            .collect();
         assert_eq!(counts, vec![2, 2, 1]);
-        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-        assert!(names.iter().all(|n| !n.starts_with(".willai-tmp-")), "no temp file left: {names:?}");
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.starts_with(".willai-tmp-")),
+            "no temp file left: {names:?}"
+        );
     }
 
     #[test]

@@ -160,7 +160,10 @@ pub fn summary(
             out.push_str(&format!("  {label}\n"));
         }
         if t.not_cached_labels.len() > 20 {
-            out.push_str(&format!("  ... and {} more\n", t.not_cached_labels.len() - 20));
+            out.push_str(&format!(
+                "  ... and {} more\n",
+                t.not_cached_labels.len() - 20
+            ));
         }
     }
     if t.batched > 0 {

@@ -15,7 +15,7 @@ use csv::{ByteRecord, ReaderBuilder};
 use super::{EvalError, LabelMap, LabelSet, Labelled, Source};
 use crate::catalog::TaskType;
 use crate::project::Project;
-use crate::record::Status;
+use crate::record::{Entry as _, Status};
 
 pub const TASK_ID: &str = "Task ID";
 pub const SOC: &str = "O*NET-SOC Code";
@@ -267,11 +267,7 @@ pub fn records(project: &Project, approved: bool) -> anyhow::Result<(LabelSet, R
                 if e.status != Status::Approved {
                     return None;
                 }
-                let valid = e
-                    .approval
-                    .as_ref()
-                    .is_some_and(|a| a.sha256 == e.content_hash());
-                if !valid {
+                if !e.is_approved_intact() {
                     notes.edited_after_approval += 1;
                     return None;
                 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::metrics;
 use super::report::{Num, PerLevel};
 use crate::project::Project;
-use crate::record::{Level, Record, Status};
+use crate::record::{Entry, Level, Record, Status};
 
 /// The overrides of one drafted level.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
@@ -60,11 +60,7 @@ impl Tally {
             let Some(level) = entry.level else {
                 continue;
             };
-            if entry
-                .approval
-                .as_ref()
-                .is_none_or(|a| a.sha256 != entry.content_hash())
-            {
+            if !entry.is_approved_intact() {
                 self.edited_after_approval += 1;
                 continue;
             }

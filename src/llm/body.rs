@@ -50,7 +50,8 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
             });
         }
         Mode::JsonObject => {
-            body["response_format"] = json!({"type": "json_object", "schema": crate::reply::with_limits(&prompt.schema)});
+            body["response_format"] =
+                json!({"type": "json_object", "schema": crate::reply::with_limits(&prompt.schema)});
         }
         Mode::None => {}
     }

@@ -441,7 +441,8 @@ impl Client {
         // llama-cpp-python answers an unsupported `response_format` with 500 and its
         // request-validation error (seen with 0.3.36): that is a refusal of the mode, not a
         // server in trouble, and retrying it would only fail the same way.
-        let refuses_format = body.value.get("response_format").is_some() && message.to_lowercase().contains("response_format");
+        let refuses_format = body.value.get("response_format").is_some()
+            && message.to_lowercase().contains("response_format");
         match status {
             400 | 422 => Attempt::Refused { status, message },
             _ if refuses_format => Attempt::Refused { status, message },

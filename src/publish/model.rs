@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Occupation};
-use crate::record::{Level, Record, Status, Verdict};
+use crate::record::{Entry, Level, Record, Status, Verdict};
 use crate::slug;
 
 #[derive(Clone, Debug, Serialize)]
@@ -137,6 +137,24 @@ pub struct Skipped {
     pub why: String,
 }
 
+/// An entry the site may show: approved, complete, and still what was approved. An
+/// approved entry that fails the check is reported as skipped.
+fn publishable<'e, E: Entry>(
+    entry: Option<&'e E>,
+    what: impl FnOnce() -> String,
+    skipped: &mut Vec<Skipped>,
+) -> Option<&'e E> {
+    let e = entry.filter(|e| e.status() == Status::Approved)?;
+    if e.is_approved_intact() && e.has_content() {
+        return Some(e);
+    }
+    skipped.push(Skipped {
+        what: what(),
+        why: "edited after approval or incomplete: re-approve it (`willai validate` tells)".into(),
+    });
+    None
+}
+
 /// The publishable view of one occupation and its record: `None` when nothing of it is
 /// approved.
 pub fn profession(
@@ -147,22 +165,14 @@ pub fn profession(
     let mut tasks = Vec::new();
     let mut used: HashSet<String> = HashSet::new();
     for task in &occ.tasks {
-        let Some(e) = record.task(&task.id) else {
+        let Some(e) = publishable(
+            record.task(&task.id),
+            || format!("{}/{}", occ.slug, task.id),
+            skipped,
+        ) else {
             continue;
         };
-        if e.status != Status::Approved {
-            continue;
-        }
-        let intact = e
-            .approval
-            .as_ref()
-            .is_some_and(|a| a.sha256 == e.content_hash());
-        let (Some(level), Some(rationale), true) = (e.level, e.rationale.clone(), intact) else {
-            skipped.push(Skipped {
-                what: format!("{}/{}", occ.slug, task.id),
-                why: "edited after approval or incomplete: re-approve it (`willai validate` tells)"
-                    .into(),
-            });
+        let (Some(level), Some(rationale)) = (e.level, e.rationale.clone()) else {
             continue;
         };
         // Deep-dive file names from the task text: short, unique within the profession.
@@ -186,22 +196,14 @@ pub fn profession(
     }
     let (mut vulnerable, mut resilient) = (Vec::new(), Vec::new());
     for skill in &occ.skills {
-        let Some(e) = record.skill(&skill.id) else {
+        let Some(e) = publishable(
+            record.skill(&skill.id),
+            || format!("{}/skills/{}", occ.slug, skill.id),
+            skipped,
+        ) else {
             continue;
         };
-        if e.status != Status::Approved {
-            continue;
-        }
-        let intact = e
-            .approval
-            .as_ref()
-            .is_some_and(|a| a.sha256 == e.content_hash());
-        let (Some(verdict), Some(reason), true) = (e.verdict, e.reason.clone(), intact) else {
-            skipped.push(Skipped {
-                what: format!("{}/skills/{}", occ.slug, skill.id),
-                why: "edited after approval or incomplete: re-approve it (`willai validate` tells)"
-                    .into(),
-            });
+        let (Some(verdict), Some(reason)) = (e.verdict, e.reason.clone()) else {
             continue;
         };
         let s = Skill {
