@@ -105,11 +105,7 @@ fn check(body: &Value, content: &str) -> Result<(), String> {
         .pointer("/response_format/json_schema/schema")
         .or_else(|| body.pointer("/response_format/schema"))
         .ok_or("the request carries no response schema; batch files are written with --structured-output json_schema or json_object")?;
-    if let Some(names) = schema
-        .pointer("/properties/skills/items/properties/skill/enum")
-        .and_then(Value::as_array)
-    {
-        let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+    if let Some(names) = reply::skill_names(schema) {
         return reply::parse_skills(content, &names).map(|_| ());
     }
     if schema.pointer("/properties/level").is_some() {

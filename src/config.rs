@@ -20,6 +20,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum Mode {
     /// `response_format: {type: json_schema, strict: true}` (OpenAI, vLLM, recent Ollama)
     JsonSchema,
@@ -352,6 +353,17 @@ mod tests {
             "http://host:8080/v1"
         );
         assert_eq!(redact_url("http://host/v1"), "http://host/v1");
+    }
+
+    #[test]
+    fn modes_are_spelled_the_same_on_the_command_line_and_in_willai_toml() {
+        use clap::ValueEnum;
+        for mode in [Mode::JsonSchema, Mode::JsonObject, Mode::None] {
+            assert_eq!(Mode::from_str(mode.name(), false), Ok(mode));
+            let toml_value: FileConfig =
+                toml::from_str(&format!("structured_output = {:?}", mode.name())).unwrap();
+            assert_eq!(toml_value.structured_output, Some(mode));
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::record::{Level, SkillDraft, TaskDraft, Verdict};
 
 /// Bumped when the schemas or the checks below change meaning; part of the template
 /// fingerprint, so drafts made under older rules show as stale.
-pub const FORMAT_VERSION: &str = "reply-v1";
+pub const FORMAT_VERSION: &str = "reply-v2";
 
 pub const MAX_RATIONALE: usize = 600;
 pub const MAX_TIP: usize = 300;
@@ -38,29 +38,42 @@ pub fn task_schema() -> Value {
     })
 }
 
-/// The schema of a skills reply; the skill names are an enum so a constrained decoder
-/// can only name skills that were asked about.
+/// The schema of a skills reply: an object keyed by the skill names, every one
+/// required, so a constrained decoder (OpenAI's strict mode, llama.cpp's grammar) has to
+/// assess each skill exactly once and can name no other.
 pub fn skills_schema(names: &[&str]) -> Value {
+    let assessment = json!({
+        "type": "object",
+        "properties": {
+            "verdict": {"type": "string", "enum": ["vulnerable", "resilient"]},
+            "reason": {"type": "string"}
+        },
+        "required": ["verdict", "reason"],
+        "additionalProperties": false
+    });
+    let properties: serde_json::Map<String, Value> = names
+        .iter()
+        .map(|n| (n.to_string(), assessment.clone()))
+        .collect();
     json!({
         "type": "object",
         "properties": {
             "skills": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "skill": {"type": "string", "enum": names},
-                        "verdict": {"type": "string", "enum": ["vulnerable", "resilient"]},
-                        "reason": {"type": "string"}
-                    },
-                    "required": ["skill", "verdict", "reason"],
-                    "additionalProperties": false
-                }
+                "type": "object",
+                "properties": properties,
+                "required": names,
+                "additionalProperties": false
             }
         },
         "required": ["skills"],
         "additionalProperties": false
     })
+}
+
+/// The skill names a skills reply schema asks about, in catalog order.
+pub fn skill_names(schema: &Value) -> Option<Vec<&str>> {
+    let required = schema.pointer("/properties/skills/required")?.as_array()?;
+    required.iter().map(Value::as_str).collect()
 }
 
 /// The schema with willai's length limits written in (`maxLength`, `maxItems`), for
@@ -211,36 +224,58 @@ pub fn parse_task(content: &str) -> Result<TaskDraft, String> {
 }
 
 /// Checks a skills reply against the skills asked about (`names`, in catalog order).
-/// Every skill must be assessed once; the result follows the order of `names`.
+/// Every skill must be assessed once; the result follows the order of `names`. The
+/// reply is the object keyed by skill name the schema asks for; a list of
+/// `{"skill", "verdict", "reason"}` (what a model without constraints may write) is
+/// accepted too.
 pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, String> {
     let value = extract_json(content)?;
     let obj = object(&value)?;
     unknown_fields(obj, &["skills"])?;
-    let items = obj
-        .get("skills")
-        .ok_or("the field `skills` is missing")?
-        .as_array()
-        .ok_or("`skills` must be an array")?;
+    let skills = obj.get("skills").ok_or("the field `skills` is missing")?;
     let mut found: Vec<Option<SkillDraft>> = vec![None; names.len()];
-    for item in items {
-        let o = item
-            .as_object()
-            .ok_or("each item of `skills` must be an object")?;
-        unknown_fields(o, &["skill", "verdict", "reason"])?;
-        let skill = text_field(o, "skill", 200)?;
-        let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(&skill)) else {
-            // A skill nobody asked about: ignore it rather than fail the whole reply.
-            continue;
+    let mut take = |name: &str, o: &serde_json::Map<String, Value>| -> Result<(), String> {
+        // A skill nobody asked about is ignored rather than failing the whole reply.
+        let Some(i) = names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name.trim()))
+        else {
+            return Ok(());
         };
-        let verdict_raw = o.get("verdict").ok_or("the field `verdict` is missing")?;
+        let verdict_raw = o
+            .get("verdict")
+            .ok_or_else(|| format!("the `verdict` of {name:?} is missing"))?;
         let verdict = verdict_raw
             .as_str()
             .and_then(Verdict::parse)
-            .ok_or_else(|| {
-                format!("`verdict` must be \"vulnerable\" or \"resilient\" (got {verdict_raw})")
-            })?;
-        let reason = text_field(o, "reason", MAX_REASON)?;
+            .ok_or_else(|| format!("the `verdict` of {name:?} must be \"vulnerable\" or \"resilient\" (got {verdict_raw})"))?;
+        let reason = text_field(o, "reason", MAX_REASON).map_err(|e| format!("{name:?}: {e}"))?;
         found[i] = Some(SkillDraft { verdict, reason });
+        Ok(())
+    };
+    match skills {
+        Value::Object(by_name) => {
+            for (name, item) in by_name {
+                let o = item.as_object().ok_or_else(|| {
+                    format!(
+                        "the assessment of {name:?} must be an object with `verdict` and `reason`"
+                    )
+                })?;
+                unknown_fields(o, &["verdict", "reason"])?;
+                take(name, o)?;
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                let o = item
+                    .as_object()
+                    .ok_or("each item of `skills` must be an object")?;
+                unknown_fields(o, &["skill", "verdict", "reason"])?;
+                let name = text_field(o, "skill", 200)?;
+                take(&name, o)?;
+            }
+        }
+        _ => return Err("`skills` must be an object keyed by skill name".into()),
     }
     let missing: Vec<&str> = names
         .iter()
@@ -269,7 +304,7 @@ mod tests {
         assert_eq!(t["properties"]["tools"]["items"]["maxLength"], MAX_TOOL);
         let s = with_limits(&skills_schema(&["Python"]));
         assert_eq!(
-            s["properties"]["skills"]["items"]["properties"]["reason"]["maxLength"],
+            s["properties"]["skills"]["properties"]["Python"]["properties"]["reason"]["maxLength"],
             MAX_REASON
         );
         assert!(
@@ -334,15 +369,40 @@ mod tests {
     #[test]
     fn skills_replies_follow_the_catalog_order_and_must_cover_every_skill() {
         let names = ["Python", "Coding delivery"];
-        let ok = r#"{"skills":[{"skill":"coding delivery","verdict":"vulnerable","reason":"a."},{"skill":"Python","verdict":"Resilient","reason":"b."},{"skill":"Other","verdict":"resilient","reason":"c."}]}"#;
-        let got = parse_skills(ok, &names).unwrap();
+        let keyed = r#"{"skills":{"coding delivery":{"verdict":"vulnerable","reason":"a."},"Python":{"verdict":"Resilient","reason":"b."},"Other":{"verdict":"resilient","reason":"c."}}}"#;
+        let got = parse_skills(keyed, &names).unwrap();
         assert_eq!(got[0].reason, "b.");
         assert_eq!(got[1].verdict, Verdict::Vulnerable);
-        let missing = r#"{"skills":[{"skill":"Python","verdict":"resilient","reason":"b."}]}"#;
+        let listed = r#"{"skills":[{"skill":"Coding delivery","verdict":"vulnerable","reason":"a."},{"skill":"Python","verdict":"resilient","reason":"b."}]}"#;
+        assert_eq!(parse_skills(listed, &names).unwrap()[1].reason, "a.");
+        let missing = r#"{"skills":{"Python":{"verdict":"resilient","reason":"b."}}}"#;
         assert!(
             parse_skills(missing, &names)
                 .unwrap_err()
                 .contains("missing: Coding delivery")
+        );
+        let bad = r#"{"skills":{"Python":{"verdict":"doomed","reason":"b."}}}"#;
+        assert!(
+            parse_skills(bad, &names)
+                .unwrap_err()
+                .contains("the `verdict` of \"Python\" must be")
+        );
+    }
+
+    #[test]
+    fn the_skills_schema_requires_every_skill_by_name() {
+        let schema = skills_schema(&["Python", "Coding delivery"]);
+        assert_eq!(
+            skill_names(&schema),
+            Some(vec!["Python", "Coding delivery"])
+        );
+        assert_eq!(
+            schema["properties"]["skills"]["additionalProperties"],
+            false
+        );
+        assert_eq!(
+            schema["properties"]["skills"]["properties"]["Python"]["required"],
+            json!(["verdict", "reason"])
         );
     }
 }

@@ -141,7 +141,7 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     }
     if !tally.failures.is_empty() {
         return Err(problems(format!(
-            "{} item(s) failed (listed above); every success was saved. Run the same command again to retry the failures",
+            "{} prompt(s) failed (listed above); every success was saved. Run the same command again to retry the failures",
             tally.failures.len()
         )));
     }

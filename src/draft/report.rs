@@ -217,7 +217,11 @@ pub fn summary(
         ),
     };
     out.push_str(&cost_line);
-    out.push_str(&format!("failed      {}\n", c.failed));
+    out.push_str(&format!(
+        "failed      {} item(s) in {} prompt(s)\n",
+        c.failed,
+        t.failures.len()
+    ));
     for (label, why) in &t.failures {
         out.push_str(&format!("  {label}: {why}\n"));
     }

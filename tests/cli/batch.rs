@@ -34,14 +34,26 @@ fn answer(requests: &str, vllm: bool) -> String {
 #[test]
 fn a_batch_round_trip_fills_the_cache_and_offline_drafting_finishes() {
     let p = Project::new();
-    let r = run_ok(p.willai().args(["draft", "--all", "--batch-out", "batch/requests.jsonl"]), 0);
-    assert!(r.stdout.contains("batch: 9 request line(s) in batch/requests.jsonl"), "{}", r.stdout);
+    let r = run_ok(
+        p.willai()
+            .args(["draft", "--all", "--batch-out", "batch/requests.jsonl"]),
+        0,
+    );
+    assert!(
+        r.stdout
+            .contains("batch: 9 request line(s) in batch/requests.jsonl"),
+        "{}",
+        r.stdout
+    );
     let requests = p.read("batch/requests.jsonl");
     assert_eq!(requests.lines().count(), 9);
     let first: Value = serde_json::from_str(requests.lines().next().unwrap()).unwrap();
     assert_eq!(first["method"], "POST");
     assert_eq!(first["url"], "/v1/chat/completions");
-    assert_eq!(first["custom_id"].as_str().unwrap(), willai::canonical::hash_value(&first["body"]));
+    assert_eq!(
+        first["custom_id"].as_str().unwrap(),
+        willai::canonical::hash_value(&first["body"])
+    );
     assert_eq!(first["body"]["response_format"]["type"], "json_schema");
     assert!(!p.exists("data/records"), "nothing drafted yet");
 
@@ -49,43 +61,127 @@ fn a_batch_round_trip_fills_the_cache_and_offline_drafting_finishes() {
     let lines: Vec<&str> = requests.lines().collect();
     p.write("batch/openai.jsonl", &answer(&lines[..5].join("\n"), false));
     p.write("batch/vllm.jsonl", &answer(&lines[5..].join("\n"), true));
-    let r = run_ok(p.willai().args(["batch", "import", "batch/openai.jsonl", "batch/vllm.jsonl", "--requests", "batch/requests.jsonl"]), 0);
-    assert!(r.stdout.contains("9 result line(s) for 9 request(s): 9 stored in the cache, 0 already there, 0 refused"), "{}", r.stdout);
+    let r = run_ok(
+        p.willai().args([
+            "batch",
+            "import",
+            "batch/openai.jsonl",
+            "batch/vllm.jsonl",
+            "--requests",
+            "batch/requests.jsonl",
+        ]),
+        0,
+    );
+    assert!(
+        r.stdout.contains(
+            "9 result line(s) for 9 request(s): 9 stored in the cache, 0 already there, 0 refused"
+        ),
+        "{}",
+        r.stdout
+    );
     assert_eq!(p.cache_files().len(), 9);
 
     let server = FakeServer::start();
-    let r = run_ok(p.willai_at(&server.base_url()).args(["draft", "--all", "--offline"]), 0);
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "--all", "--offline"]),
+        0,
+    );
     assert!(r.stdout.contains("from cache  9 prompt(s)"), "{}", r.stdout);
     assert_eq!(server.requests(), 0);
     run_ok(p.willai().args(["status", "--json"]), 0);
-    assert_eq!(p.record("widget-makers")["tasks"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        p.record("widget-makers")["tasks"].as_array().unwrap().len(),
+        4
+    );
     // Nothing left to batch.
-    let r = run_ok(p.willai().args(["draft", "--all", "--batch-out", "batch/more.jsonl"]), 0);
+    let r = run_ok(
+        p.willai()
+            .args(["draft", "--all", "--batch-out", "batch/more.jsonl"]),
+        0,
+    );
     assert!(r.stdout.contains("nothing to draft"), "{}", r.stdout);
 }
 
 #[test]
 fn altered_unknown_and_invalid_result_lines_are_refused() {
     let p = Project::new();
-    run_ok(p.willai().args(["draft", "-p", "widget-makers", "--batch-out", "req.jsonl"]), 0);
+    run_ok(
+        p.willai()
+            .args(["draft", "-p", "widget-makers", "--batch-out", "req.jsonl"]),
+        0,
+    );
     let requests = p.read("req.jsonl");
     let mut lines: Vec<String> = requests.lines().map(String::from).collect();
     // Request line 2: the body altered after the batch was written.
-    lines[1] = lines[1].replacen("Paint the widget housings", "Paint the widget housings twice", 1);
+    lines[1] = lines[1].replacen(
+        "Paint the widget housings",
+        "Paint the widget housings twice",
+        1,
+    );
     p.write("req.jsonl", &(lines.join("\n") + "\n"));
-    let mut results: Vec<Value> = answer(&requests, false).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut results: Vec<Value> = answer(&requests, false)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     // Result 3: an invalid reply; result 4: a provider error; plus one for no request.
-    results[2]["response"]["body"]["choices"][0]["message"]["content"] = json!("{\"level\":\"EXTREME\",\"rationale\":\"r\",\"tools\":[],\"tip\":\"t\"}");
+    results[2]["response"]["body"]["choices"][0]["message"]["content"] =
+        json!("{\"level\":\"EXTREME\",\"rationale\":\"r\",\"tools\":[],\"tip\":\"t\"}");
     results[3] = json!({"id": "x", "custom_id": results[3]["custom_id"], "response": null, "error": {"code": "server_error", "message": "the batch worker crashed"}});
     results.push(json!({"id": "y", "custom_id": "0".repeat(64), "response": results[0]["response"].clone(), "error": null}));
-    p.write("res.jsonl", &results.iter().map(|r| r.to_string() + "\n").collect::<String>());
-    let r = run_ok(p.willai().args(["batch", "import", "res.jsonl", "--requests", "req.jsonl"]), 1);
-    assert!(r.stdout.contains("req.jsonl:2: custom_id") && r.stdout.contains("does not match its body"), "{}", r.stdout);
-    assert!(r.stdout.contains("res.jsonl:2: no request line has custom_id"), "the result of the altered request has no request: {}", r.stdout);
-    assert!(r.stdout.contains("res.jsonl:3: ") && r.stdout.contains("invalid reply: `level` must be one of HIGH, MEDIUM, LOW (got \"EXTREME\")"), "{}", r.stdout);
-    assert!(r.stdout.contains("res.jsonl:4: ") && r.stdout.contains("the provider reports an error: the batch worker crashed"), "{}", r.stdout);
-    assert!(r.stdout.contains(&format!("res.jsonl:6: no request line has custom_id {}", "0".repeat(64))), "{}", r.stdout);
-    assert!(r.stdout.contains("6 result line(s) for 4 request(s): 2 stored in the cache, 0 already there, 5 refused"), "{}", r.stdout);
+    p.write(
+        "res.jsonl",
+        &results
+            .iter()
+            .map(|r| r.to_string() + "\n")
+            .collect::<String>(),
+    );
+    let r = run_ok(
+        p.willai()
+            .args(["batch", "import", "res.jsonl", "--requests", "req.jsonl"]),
+        1,
+    );
+    assert!(
+        r.stdout.contains("req.jsonl:2: custom_id") && r.stdout.contains("does not match its body"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("res.jsonl:2: no request line has custom_id"),
+        "the result of the altered request has no request: {}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("res.jsonl:3: ")
+            && r.stdout.contains(
+                "invalid reply: `level` must be one of HIGH, MEDIUM, LOW (got \"EXTREME\")"
+            ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("res.jsonl:4: ")
+            && r.stdout
+                .contains("the provider reports an error: the batch worker crashed"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "res.jsonl:6: no request line has custom_id {}",
+            "0".repeat(64)
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "6 result line(s) for 4 request(s): 2 stored in the cache, 0 already there, 5 refused"
+        ),
+        "{}",
+        r.stdout
+    );
     assert_eq!(p.cache_files().len(), 2);
 }
 
@@ -95,19 +191,37 @@ fn cache_stats_verify_and_gc() {
     let server = FakeServer::start();
     run_ok(p.willai_at(&server.base_url()).args(["draft", "--all"]), 0);
     let r = run_ok(p.willai().args(["cache", "stats"]), 0);
-    assert!(r.stdout.lines().any(|l| l.starts_with("test-model") && l.split_whitespace().nth(1) == Some("9")), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("test-model") && l.split_whitespace().nth(1) == Some("9")),
+        "{}",
+        r.stdout
+    );
     run_ok(p.willai().args(["cache", "verify"]), 0);
 
     // A template change: the new drafts refer to new entries; the old ones are garbage.
-    let t = p.read("prompts/task.j2").replace("When in doubt between two levels", "When unsure between two levels");
+    let t = p.read("prompts/task.j2").replace(
+        "When in doubt between two levels",
+        "When unsure between two levels",
+    );
     p.write("prompts/task.j2", &t);
     run_ok(p.willai_at(&server.base_url()).args(["draft", "--all"]), 0);
     assert_eq!(p.cache_files().len(), 16);
     let r = run_ok(p.willai().args(["cache", "gc", "--dry-run"]), 0);
-    assert_eq!(r.stdout.matches("would remove cache/").count(), 7, "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches("would remove cache/").count(),
+        7,
+        "{}",
+        r.stdout
+    );
     assert_eq!(p.cache_files().len(), 16);
     let r = run_ok(p.willai().args(["cache", "gc"]), 0);
-    assert!(r.stdout.contains("kept 9 entries") && r.stdout.contains("removed 7"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("kept 9 entries") && r.stdout.contains("removed 7"),
+        "{}",
+        r.stdout
+    );
     server.reset_counts();
     std::fs::remove_dir_all(p.path("data/records")).unwrap();
     run_ok(p.willai_at(&server.base_url()).args(["draft", "--all"]), 0);
@@ -115,10 +229,18 @@ fn cache_stats_verify_and_gc() {
 
     // verify catches an edited entry.
     let victim = p.cache_files()[0].clone();
-    let text = std::fs::read_to_string(&victim).unwrap().replacen("\"temperature\": 0.0", "\"temperature\": 0.7", 1);
+    let text = std::fs::read_to_string(&victim).unwrap().replacen(
+        "\"temperature\": 0.0",
+        "\"temperature\": 0.7",
+        1,
+    );
     std::fs::write(&victim, text).unwrap();
     let r = run_ok(p.willai().args(["cache", "verify"]), 1);
-    assert!(r.stdout.contains("the stored request hashes to"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("the stored request hashes to"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -129,20 +251,41 @@ fn a_run_killed_with_sigkill_leaves_no_broken_file_and_the_rerun_sends_only_the_
         "data/catalog/big.json",
         &serde_json::to_string_pretty(&json!({"$schema": "../schema/catalog.schema.json", "name": "Big", "slug": "big", "tasks": tasks, "skills": []})).unwrap(),
     );
-    let server = FakeServer::start_with(Options { delay: Duration::from_millis(100), ..Options::default() });
-    let mut child = p.process_at(&server.base_url()).args(["draft", "-p", "big", "--concurrency", "4"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let server = FakeServer::start_with(Options {
+        delay: Duration::from_millis(100),
+        ..Options::default()
+    });
+    let mut child = p
+        .process_at(&server.base_url())
+        .args(["draft", "-p", "big", "--concurrency", "4"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(700));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let cached = p.cache_files().len();
-    assert!(cached > 0 && cached < 48, "killed mid-run ({cached} cached)");
+    assert!(
+        cached > 0 && cached < 48,
+        "killed mid-run ({cached} cached)"
+    );
     for (path, bytes) in p.all_files() {
         if path.extension().is_some_and(|e| e == "json") {
-            serde_json::from_slice::<Value>(&bytes).unwrap_or_else(|e| panic!("{} is broken: {e}", path.display()));
+            serde_json::from_slice::<Value>(&bytes)
+                .unwrap_or_else(|e| panic!("{} is broken: {e}", path.display()));
         }
     }
     server.reset_counts();
-    run_ok(p.willai_at(&server.base_url()).args(["draft", "-p", "big", "--concurrency", "4"]), 0);
-    assert_eq!(server.requests(), 48 - cached, "only what was not cached is sent again");
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "big", "--concurrency", "4"]),
+        0,
+    );
+    assert_eq!(
+        server.requests(),
+        48 - cached,
+        "only what was not cached is sent again"
+    );
     assert_eq!(p.record("big")["tasks"].as_array().unwrap().len(), 48);
 }

@@ -385,16 +385,31 @@ const LLAMA_CPP_PYTHON_REFUSAL: &str = r#"{"error":{"message":"1 validation erro
 fn a_500_that_names_response_format_is_a_refusal_not_a_retry() {
     let p = Project::new();
     let server = FakeServer::start();
-    let refusal = Fault::Status { status: 500, headers: vec![("content-type".into(), "application/json".into())], body: LLAMA_CPP_PYTHON_REFUSAL.into() };
+    let refusal = Fault::Status {
+        status: 500,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: LLAMA_CPP_PYTHON_REFUSAL.into(),
+    };
     // Every json_schema request is refused like that (more than the run can send).
     server.script("\"type\":\"json_schema\"", vec![refusal; 10]);
     let r = draft(&p, &server, "Widget Makers");
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stderr.contains("refused response_format json_schema (HTTP 500: 1 validation error: {'type': 'literal_error', 'loc': ('body', 'response_format', 'type')"), "{}", r.stderr);
-    assert!(summary_line(&r.stdout, "requests").contains(" 0 retried"), "a refusal is not retried: {}", r.stdout);
-    let refused = server.bodies().iter().filter(|b| b["response_format"]["type"] == "json_schema").count();
+    assert!(
+        summary_line(&r.stdout, "requests").contains(" 0 retried"),
+        "a refusal is not retried: {}",
+        r.stdout
+    );
+    let refused = server
+        .bodies()
+        .iter()
+        .filter(|b| b["response_format"]["type"] == "json_schema")
+        .count();
     assert_eq!(server.requests(), 5 + refused);
-    assert_eq!(p.record("widget-makers")["tasks"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        p.record("widget-makers")["tasks"].as_array().unwrap().len(),
+        4
+    );
 }
 
 #[test]

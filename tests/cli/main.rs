@@ -4,9 +4,11 @@
 
 mod batch;
 mod draft;
+mod e2e;
 mod eval;
 mod onet;
 mod publish;
+mod quickstart;
 mod review;
 mod util;
 mod validate;

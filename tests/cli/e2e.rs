@@ -1,0 +1,173 @@
+//! End to end against a real OpenAI-compatible server and a real model: llama.cpp's
+//! Python server with SmolLM2-135M-Instruct, started by `scripts/local-llm`. Run by
+//! `.ci/run` (`cargo test --test cli e2e -- --ignored`), not by plain `cargo test`,
+//! which stays fast and offline.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{Project, repo, run, summary_line};
+
+/// The server process; stopped whatever happens (drop runs on panic too).
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[test]
+#[ignore = "needs the real model server from scripts/local-llm (about 8 minutes to build): .ci/run runs it"]
+fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
+    let started = Instant::now();
+    let port = free_port();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let child = Command::new(repo().join("scripts/local-llm"))
+        .args(["serve", "--port", &port.to_string(), "--log"])
+        .arg(log.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("scripts/local-llm starts");
+    let _server = Server { child };
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while get(port, "/v1/models").is_none_or(|r| !r.contains("smollm2")) {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not come up: {}",
+            std::fs::read_to_string(log.path()).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let up = started.elapsed();
+
+    let p = Project::new();
+    let base = format!("http://127.0.0.1:{port}/v1");
+    let draft = |p: &Project| {
+        run(p.willai().env("OPENAI_BASE_URL", &base).args([
+            "draft",
+            "-p",
+            "Widget Makers",
+            "--model",
+            "smollm2",
+            "--concurrency",
+            "2",
+            "--structured-output",
+            "json_schema",
+            "--timeout",
+            "300",
+        ]))
+    };
+    let t0 = Instant::now();
+    let first = draft(&p);
+    let first_secs = t0.elapsed().as_secs_f64();
+    eprintln!(
+        "--- first run ({first_secs:.1} s)\n{}{}",
+        first.stdout, first.stderr
+    );
+    assert!(
+        first.stderr.contains("refused response_format json_schema"),
+        "the run reports the fallback:\n{}",
+        first.stderr
+    );
+    assert!(
+        summary_line(&first.stdout, "requests").contains("fell back json_schema -> json_object"),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(
+        first.code, 0,
+        "every prompt drafted:\n{}{}",
+        first.stdout, first.stderr
+    );
+
+    let record = p.record("widget-makers");
+    let tasks = record["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 4);
+    for t in tasks {
+        assert_eq!(t["status"], "draft", "{t}");
+        assert!(
+            ["HIGH", "MEDIUM", "LOW"].contains(&t["level"].as_str().unwrap()),
+            "{t}"
+        );
+        assert!(!t["rationale"].as_str().unwrap().trim().is_empty(), "{t}");
+        assert_eq!(t["machine"]["model"], "smollm2");
+    }
+    for s in record["skills"].as_array().unwrap() {
+        assert!(
+            ["vulnerable", "resilient"].contains(&s["verdict"].as_str().unwrap()),
+            "{s}"
+        );
+    }
+    let v = run(p.willai().arg("validate").env("WILLAI_ROOT", p.root()));
+    // The fixture root has no data/schema: only its records are judged here.
+    assert!(
+        !v.stdout.lines().any(|l| l.starts_with("data/records/")),
+        "{}",
+        v.stdout
+    );
+
+    // The server's own log counts the same requests as the run.
+    let sent: usize = summary_line(&first.stdout, "requests")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let served = std::fs::read_to_string(log.path())
+        .unwrap()
+        .matches("\"POST /v1/chat/completions HTTP/1.1\"")
+        .count();
+    assert_eq!(
+        served, sent,
+        "the server's request log matches the run's count"
+    );
+
+    // A rerun (records deleted, so every prompt is looked up) sends nothing.
+    std::fs::remove_dir_all(p.path("data/records")).unwrap();
+    let second = draft(&p);
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    assert!(
+        summary_line(&second.stdout, "requests").starts_with("requests    0 sent"),
+        "{}",
+        second.stdout
+    );
+    let served_after = std::fs::read_to_string(log.path())
+        .unwrap()
+        .matches("\"POST /v1/chat/completions HTTP/1.1\"")
+        .count();
+    assert_eq!(served_after, served, "the server saw nothing new");
+    eprintln!(
+        "e2e: server up in {:.1} s; first run {first_secs:.1} s, {sent} request(s) sent ({}); whole test {:.1} s",
+        up.as_secs_f64(),
+        summary_line(&first.stdout, "requests").trim(),
+        started.elapsed().as_secs_f64()
+    );
+}

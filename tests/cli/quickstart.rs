@@ -1,0 +1,72 @@
+//! The README's first command: on a fresh clone, with no key and no network, it drafts a
+//! whole profession from the committed answers of a real model in
+//! `examples/quickstart/`.
+
+use std::fs;
+use std::path::Path;
+
+use crate::util::{repo, summary_line};
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("quickstart");
+    copy_dir(&repo().join("examples/quickstart"), &root);
+    assert!(
+        !root.join("data/records").exists(),
+        "the example ships without records: its first run drafts them"
+    );
+    let out = assert_cmd::Command::cargo_bin("willai")
+        .unwrap()
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["--root"])
+        .arg(&root)
+        .args(["draft", "--profession", "Proofreaders and Copy Markers"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        summary_line(&stdout, "requests").starts_with("requests    0 sent"),
+        "{stdout}"
+    );
+    assert!(
+        summary_line(&stdout, "from cache").contains("12 prompt(s)"),
+        "{stdout}"
+    );
+    let record: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root.join("data/records/proofreaders-and-copy-markers.json")).unwrap(),
+    )
+    .unwrap();
+    let tasks = record["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 11);
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["status"] == "draft" && t["machine"]["model"] == "smollm2")
+    );
+    assert_eq!(record["skills"].as_array().unwrap().len(), 3);
+    // Every cache entry names its model.
+    for shard in fs::read_dir(root.join("cache")).unwrap() {
+        for f in fs::read_dir(shard.unwrap().path()).unwrap() {
+            let e: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(f.unwrap().path()).unwrap()).unwrap();
+            assert_eq!(e["model"], "smollm2");
+        }
+    }
+}
