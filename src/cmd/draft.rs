@@ -126,7 +126,7 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         } else {
             let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
             println!(
-                "batch: {} request line(s) in {}\nnext: submit them (README: Batch), then `willai batch import RESULTS.jsonl --requests {}`, then this command with --offline",
+                "batch: {} request line(s) in {}\nnext: run them through the provider's batch engine (README: `willai batch import`), then `willai batch import RESULTS.jsonl --requests {}`, then `willai draft` with the same selection and --offline",
                 tally.batched,
                 names.join(", "),
                 names.join(" ")

@@ -200,10 +200,6 @@ impl Client {
         })
     }
 
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
-
     /// The mode calls currently start in (after any fallback).
     pub fn mode(&self) -> Mode {
         mode_from_u8(self.mode.current.load(Ordering::SeqCst))
@@ -219,12 +215,8 @@ impl Client {
     ) -> Result<Entry, CallError> {
         let (body, first) = self.send_negotiated(prompt).await?;
         let (response, usage) = first;
-        let error = match reply_problem(&response, self.endpoint.max_tokens).map_or_else(
-            || check(message_content(&response).unwrap_or_default()).err(),
-            Some,
-        ) {
-            None => return Ok(self.entry(&body, response, usage, None)),
-            Some(e) => e,
+        let Some(error) = self.problem(&response, check) else {
+            return Ok(self.entry(&body, response, usage, None));
         };
         self.stats.reasks.fetch_add(1, Ordering::Relaxed);
         (self.notify)(Notice::Reask { why: error.clone() });
@@ -254,10 +246,7 @@ impl Client {
                 });
             }
         };
-        let second = reply_problem(&response2, self.endpoint.max_tokens).map_or_else(
-            || check(message_content(&response2).unwrap_or_default()).err(),
-            Some,
-        );
+        let second = self.problem(&response2, check);
         if let Some(error2) = second {
             return Err(CallError::Invalid { error: error2 });
         }
@@ -273,6 +262,16 @@ impl Client {
                 request: reask_body.value,
             }),
         ))
+    }
+
+    /// What is wrong with a reply, if anything: its shape first, then `check`.
+    fn problem(
+        &self,
+        response: &Value,
+        check: &(dyn Fn(&str) -> Result<(), String> + Sync),
+    ) -> Option<String> {
+        reply_problem(response, self.endpoint.max_tokens)
+            .or_else(|| check(message_content(response).unwrap_or_default()).err())
     }
 
     fn entry(&self, body: &Body, response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
