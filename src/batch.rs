@@ -219,16 +219,7 @@ pub fn import_results(
             let entry = Entry {
                 key: id.to_string(),
                 model: asked.to_string(),
-                usage: Usage {
-                    prompt_tokens: response
-                        .pointer("/usage/prompt_tokens")
-                        .and_then(Value::as_u64)
-                        .unwrap_or(0),
-                    completion_tokens: response
-                        .pointer("/usage/completion_tokens")
-                        .and_then(Value::as_u64)
-                        .unwrap_or(0),
-                },
+                usage: Usage::of(response),
                 reask: None,
                 request: body.clone(),
                 response: response.clone(),

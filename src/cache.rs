@@ -25,6 +25,20 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// The `usage` of a chat-completions response (zero where the server gives none).
+    pub fn of(response: &Value) -> Usage {
+        let count = |field: &str| {
+            response
+                .pointer(&format!("/usage/{field}"))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        Usage {
+            prompt_tokens: count("prompt_tokens"),
+            completion_tokens: count("completion_tokens"),
+        }
+    }
+
     pub fn add(&mut self, other: Usage) {
         self.prompt_tokens += other.prompt_tokens;
         self.completion_tokens += other.completion_tokens;

@@ -415,19 +415,10 @@ impl Client {
         };
         if (200..300).contains(&status) {
             return match serde_json::from_slice::<Value>(&bytes) {
-                Ok(v) if v.get("choices").is_some() => {
-                    let usage = Usage {
-                        prompt_tokens: v
-                            .pointer("/usage/prompt_tokens")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(0),
-                        completion_tokens: v
-                            .pointer("/usage/completion_tokens")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(0),
-                    };
-                    Attempt::Ok { response: v, usage }
-                }
+                Ok(v) if v.get("choices").is_some() => Attempt::Ok {
+                    usage: Usage::of(&v),
+                    response: v,
+                },
                 Ok(_) => Attempt::Fatal(CallError::BadResponse {
                     message: one_line(&bytes, secret),
                 }),

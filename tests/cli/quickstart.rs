@@ -3,22 +3,8 @@
 //! `examples/quickstart/`.
 
 use std::fs;
-use std::path::Path;
 
-use crate::util::{repo, summary_line};
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use crate::util::{copy_dir, repo, summary_line};
 
 #[test]
 fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
