@@ -123,13 +123,9 @@ fn drafts_and_proposals_never_reach_the_site() {
         0,
     );
     // Approve one widget task with the editor's own words.
-    let mut rec: serde_json::Value = p.record("widget-makers");
-    rec["tasks"][0]["rationale"] = "Editor-approved words about sorting.".into();
-    p.write(
-        "data/records/widget-makers.json",
-        &serde_json::to_string_pretty(&rec).unwrap(),
-    );
-    run_ok(p.willai().arg("fmt"), 0);
+    p.edit_record("widget-makers", |rec| {
+        rec["tasks"][0]["rationale"] = "Editor-approved words about sorting.".into()
+    });
     run_ok(
         p.willai().args([
             "approve",
@@ -234,14 +230,11 @@ fn a_profession_with_nothing_approved_has_no_page() {
 #[test]
 fn a_script_in_a_rationale_renders_as_text() {
     let p = valid_project();
-    let mut rec = p.record("widget-makers");
-    rec["tasks"][0]["rationale"] = "Sorting is easy <script>alert(1)</script> & \"quoted\".".into();
-    rec["skills"][0]["reason"] = "<img src=x onerror=alert(2)>".into();
-    p.write(
-        "data/records/widget-makers.json",
-        &serde_json::to_string_pretty(&rec).unwrap(),
-    );
-    run_ok(p.willai().arg("fmt"), 0);
+    p.edit_record("widget-makers", |rec| {
+        rec["tasks"][0]["rationale"] =
+            "Sorting is easy <script>alert(1)</script> & \"quoted\".".into();
+        rec["skills"][0]["reason"] = "<img src=x onerror=alert(2)>".into();
+    });
     run_ok(
         p.willai().args([
             "approve",

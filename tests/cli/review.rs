@@ -288,13 +288,9 @@ fn a_redraft_of_approved_text_adds_a_proposal_and_accepting_it_reapproves() {
 #[test]
 fn editing_a_draft_by_hand_is_kept_and_the_machine_proposes_beside_it() {
     let (p, server) = drafted();
-    let mut rec = p.record("widget-makers");
-    rec["tasks"][1]["rationale"] = "An editor's own words.".into();
-    p.write(
-        "data/records/widget-makers.json",
-        &serde_json::to_string_pretty(&rec).unwrap(),
-    );
-    run_ok(p.willai().arg("fmt"), 0);
+    p.edit_record("widget-makers", |rec| {
+        rec["tasks"][1]["rationale"] = "An editor's own words.".into()
+    });
     let status = run_ok(
         p.willai().args(["status", "-p", "widget-makers", "--json"]),
         0,

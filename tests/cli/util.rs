@@ -146,6 +146,18 @@ impl Project {
         out
     }
 
+    /// Edits a record as an editor would (any change to its JSON), leaving the file in
+    /// canonical form with `willai fmt`.
+    pub fn edit_record(&self, slug: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+        let mut rec = self.record(slug);
+        edit(&mut rec);
+        self.write(
+            &format!("data/records/{slug}.json"),
+            &serde_json::to_string_pretty(&rec).unwrap(),
+        );
+        run_ok(self.willai().arg("fmt"), 0);
+    }
+
     pub fn record(&self, slug: &str) -> serde_json::Value {
         serde_json::from_str(&self.read(&format!("data/records/{slug}.json"))).unwrap()
     }
