@@ -8,7 +8,7 @@
 //! and treated as a miss, never a crash.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -118,10 +118,6 @@ pub fn is_key(s: &str) -> bool {
 impl Cache {
     pub fn new(dir: impl Into<PathBuf>) -> Cache {
         Cache { dir: dir.into() }
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     pub fn path(&self, key: &str) -> PathBuf {

@@ -63,11 +63,6 @@ pub fn hash_value(value: &Value) -> String {
     sha256_hex(&hash_bytes(value))
 }
 
-/// The sha256 of any serializable value's canonical form.
-pub fn hash_of<T: Serialize>(value: &T) -> String {
-    hash_value(&serde_json::to_value(value).expect("plain data serializes to JSON"))
-}
-
 /// Two-space indented JSON in the type's field order, with a trailing newline.
 pub fn pretty<T: Serialize + ?Sized>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("plain data serializes to JSON");

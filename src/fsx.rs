@@ -7,7 +7,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -64,7 +64,6 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
 #[derive(Debug)]
 pub struct RootLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl RootLock {
@@ -104,14 +103,7 @@ impl RootLock {
         file.set_len(0).ok();
         let _ = write!(file, "pid {}, willai {command}", std::process::id());
         let _ = file.flush();
-        Ok(RootLock {
-            _file: file,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(RootLock { _file: file })
     }
 }
 

@@ -12,9 +12,21 @@ use crate::record::{Entry, Machine, Provenance, SkillEntry, Status, TaskEntry};
 /// What drafts are compared with to tell whether they are stale.
 #[derive(Clone, Copy, Debug)]
 pub struct Current<'a> {
-    pub model: &'a str,
+    /// The configured model; `None` when none is configured, and then no draft is stale
+    /// by its model.
+    pub model: Option<&'a str>,
     pub task_template: &'a str,
     pub skills_template: &'a str,
+}
+
+impl<'a> Current<'a> {
+    pub fn new(model: Option<&'a str>, prompts: &'a crate::prompt::Prompts) -> Current<'a> {
+        Current {
+            model,
+            task_template: prompts.task_fingerprint(),
+            skills_template: prompts.skills_fingerprint(),
+        }
+    }
 }
 
 /// The state of one task or skill.
@@ -57,7 +69,7 @@ impl Item {
 /// Why a machine text no longer matches what would be drafted now.
 fn stale_reasons(
     p: &Provenance,
-    model: &str,
+    model: Option<&str>,
     template: &str,
     input: &str,
     what: &str,
@@ -69,7 +81,9 @@ fn stale_reasons(
     if p.template != template {
         out.push(format!("template changed ({} -> {template})", p.template));
     }
-    if p.model != model {
+    if let Some(model) = model
+        && p.model != model
+    {
         out.push(format!("model changed ({} -> {model})", p.model));
     }
     out
@@ -89,7 +103,7 @@ fn state_of<E: Entry>(e: &E) -> State {
 /// drafted with now. `what` names the input in the staleness reason.
 pub fn item<E: Entry>(
     entry: Option<&E>,
-    model: &str,
+    model: Option<&str>,
     template: &str,
     input: &str,
     what: &str,

@@ -29,10 +29,6 @@ impl Root {
         })
     }
 
-    pub fn new(dir: impl Into<PathBuf>) -> Root {
-        Root { dir: dir.into() }
-    }
-
     pub fn dir(&self) -> &Path {
         &self.dir
     }

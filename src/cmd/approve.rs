@@ -61,11 +61,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     };
     let prompts = project.prompts()?;
     let model = project.model(args.model.as_deref());
-    let cur = Current {
-        model: model.as_deref().unwrap_or(""),
-        task_template: prompts.task_fingerprint(),
-        skills_template: prompts.skills_fingerprint(),
-    };
+    let cur = Current::new(model.as_deref(), &prompts);
     let _lock = project.lock("approve")?;
     let Some(mut record) = project.read_record(&occ.slug)? else {
         return Err(usage(format!(

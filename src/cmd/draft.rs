@@ -34,11 +34,7 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         Some(project.lock("draft")?)
     };
 
-    let cur = Current {
-        model: &endpoint.model,
-        task_template: prompts.task_fingerprint(),
-        skills_template: prompts.skills_fingerprint(),
-    };
+    let cur = Current::new(Some(&endpoint.model), &prompts);
     let mut tally = Tally::default();
     let mut plans = Vec::new();
     for occ in &selected {

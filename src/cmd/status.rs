@@ -149,24 +149,11 @@ pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
     };
     let prompts = project.prompts()?;
     let model = project.model(args.model.as_deref());
-    let cur = Current {
-        // Without a configured model, drafts cannot be stale by model.
-        model: model.as_deref().unwrap_or(""),
-        task_template: prompts.task_fingerprint(),
-        skills_template: prompts.skills_fingerprint(),
-    };
-    let mut professions: Vec<ProfessionStatus> = selected
+    let cur = Current::new(model.as_deref(), &prompts);
+    let professions: Vec<ProfessionStatus> = selected
         .iter()
         .map(|occ| profession_status(project, occ, &cur))
         .collect();
-    if model.is_none() {
-        for p in &mut professions {
-            for f in &mut p.stale {
-                f.reasons.retain(|r| !r.starts_with("model changed"));
-            }
-            p.stale.retain(|f| !f.reasons.is_empty());
-        }
-    }
     let mut totals = Totals {
         tasks: Counts::default(),
         skills: Counts::default(),

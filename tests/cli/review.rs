@@ -538,3 +538,38 @@ fn status_tells_states_and_staleness() {
     );
     assert_eq!(v["model"], "test-model");
 }
+
+#[test]
+fn without_a_configured_model_no_draft_is_stale_by_its_model() {
+    let (p, _server) = drafted();
+    let toml = p
+        .read("willai.toml")
+        .replace("model = \"test-model\"\n", "");
+    assert!(
+        !toml.contains("model = "),
+        "the fixture names its model on one line"
+    );
+    p.write("willai.toml", &toml);
+    let s: serde_json::Value = serde_json::from_str(
+        &run_ok(
+            p.willai().args(["status", "-p", "widget-makers", "--json"]),
+            0,
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(s["model"], serde_json::Value::Null);
+    assert_eq!(s["professions"][0]["tasks"]["stale"], 0, "{s}");
+    assert!(s["professions"][0]["stale"].as_array().unwrap().is_empty());
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+            "--reviewer",
+            "Ann",
+        ]),
+        0,
+    );
+}
