@@ -280,6 +280,10 @@ impl Run<'_> {
     /// The cached, valid answer to a unit in any structured-output mode the run may
     /// use (a server that made the run fall back answered under the fallback's key).
     fn lookup(&self, unit: &Unit) -> Option<Entry> {
+        if self.cached.is_empty() {
+            // A first run: no body to build and hash just to miss.
+            return None;
+        }
         for mode in self.endpoint.mode.chain() {
             let body = build_body(self.endpoint, &unit.prompt, mode, &[]);
             if !self.cached.contains(&body.key) {

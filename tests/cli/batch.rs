@@ -289,3 +289,57 @@ fn a_run_killed_with_sigkill_leaves_no_broken_file_and_the_rerun_sends_only_the_
     );
     assert_eq!(p.record("big")["tasks"].as_array().unwrap().len(), 48);
 }
+
+#[test]
+fn ctrl_c_saves_what_is_answered_and_exits_130() {
+    let p = Project::new();
+    let tasks: Vec<Value> = (0..40).map(|i| json!({"id": format!("task-{i:02}"), "text": format!("Count widget crate number {i}")})).collect();
+    p.write(
+        "data/catalog/big.json",
+        &serde_json::to_string_pretty(&json!({"$schema": "../schema/catalog.schema.json", "name": "Big", "slug": "big", "tasks": tasks, "skills": []})).unwrap(),
+    );
+    let server = FakeServer::start_with(Options {
+        delay: Duration::from_millis(100),
+        ..Options::default()
+    });
+    let child = p
+        .process_at(&server.base_url())
+        .args(["draft", "-p", "big", "--concurrency", "2", "--no-progress"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("willai: interrupted:")
+            && stderr.contains("run the same command again to continue"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("records     1 file(s) written"),
+        "the summary is printed: {stdout}"
+    );
+    let saved = p.record("big")["tasks"].as_array().unwrap().len();
+    assert!(
+        saved > 0 && saved < 40,
+        "{saved} answers saved to the record"
+    );
+    server.reset_counts();
+    run_ok(
+        p.willai_at(&server.base_url()).args(["draft", "-p", "big"]),
+        0,
+    );
+    assert_eq!(
+        server.requests(),
+        40 - saved,
+        "the rerun sends only the rest"
+    );
+}
