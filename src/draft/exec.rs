@@ -369,9 +369,9 @@ impl Run<'_> {
 
 fn why_of(target: &Target) -> String {
     match target {
-        Target::Task(t) => t.why.0.clone(),
+        Target::Task(t) => t.why.clone(),
         Target::Skills { targets, .. } => {
-            let mut whys: Vec<&str> = targets.iter().map(|t| t.why.0.as_str()).collect();
+            let mut whys: Vec<&str> = targets.iter().map(|t| t.why.as_str()).collect();
             whys.dedup();
             format!("{} skill(s): {}", targets.len(), whys.join("; "))
         }

@@ -8,16 +8,13 @@ use crate::lifecycle::{self, Current, State};
 use crate::prompt::{self, Prompt, PromptError, Prompts};
 use crate::record::Record;
 
-/// Why an item is drafted.
-#[derive(Clone, Debug)]
-pub struct Why(pub String);
-
 /// One task to draft.
 #[derive(Clone, Debug)]
 pub struct TaskTarget {
     pub id: String,
     pub input: String,
-    pub why: Why,
+    /// Why the item is drafted ("missing", "stale: ...").
+    pub why: String,
 }
 
 /// One skill to draft (skills are asked about together, one prompt per profession).
@@ -25,7 +22,8 @@ pub struct TaskTarget {
 pub struct SkillTarget {
     pub id: String,
     pub input: String,
-    pub why: Why,
+    /// Why the item is drafted ("missing", "stale: ...").
+    pub why: String,
 }
 
 /// The work for one profession.
@@ -43,15 +41,14 @@ impl ProfessionPlan {
     }
 }
 
-fn why(item: &lifecycle::Item, redraft: bool) -> Why {
-    let text = match item.state {
+fn why(item: &lifecycle::Item, redraft: bool) -> String {
+    match item.state {
         State::Missing => "missing".to_string(),
         State::Failed => "failed before".to_string(),
         _ if item.is_stale() => format!("stale: {}", item.stale.join("; ")),
         _ if redraft => "--redraft".to_string(),
         _ => "current".to_string(),
-    };
-    Why(text)
+    }
 }
 
 /// Plans one profession against its record.
