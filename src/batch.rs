@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::cache::{Cache, Entry, Usage, message_content};
 use crate::llm::{body_of, reply_problem};
-use crate::reply;
+use crate::reply::Ask;
 
 /// One refused line: where, and why.
 #[derive(Debug, Clone)]
@@ -42,12 +42,43 @@ pub struct Report {
     pub refused: Vec<Refused>,
 }
 
-fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = (usize, std::io::Result<String>)>> {
-    let file = File::open(path)?;
+/// A batch file that cannot be read (exit 2), or a cache entry that cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("cannot read a batch file: {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write to the cache")]
+    Write(#[source] std::io::Error),
+}
+
+impl BatchError {
+    pub fn is_usage(&self) -> bool {
+        matches!(self, BatchError::Read { .. })
+    }
+}
+
+fn lines(path: &Path) -> Result<impl Iterator<Item = (usize, Result<String, BatchError>)>, BatchError> {
+    let read = |source| BatchError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(read)?;
+    let path = path.to_path_buf();
     Ok(BufReader::new(file)
         .lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, l)))
+        .map(move |(i, l)| {
+            (
+                i + 1,
+                l.map_err(|source| BatchError::Read {
+                    path: path.clone(),
+                    source,
+                }),
+            )
+        }))
 }
 
 /// Reads request files: `custom_id` -> body, refusing lines whose id is not the hash of
@@ -55,7 +86,7 @@ fn lines(path: &Path) -> std::io::Result<impl Iterator<Item = (usize, std::io::R
 pub fn read_requests(
     paths: &[PathBuf],
     report: &mut Report,
-) -> std::io::Result<HashMap<String, Value>> {
+) -> Result<HashMap<String, Value>, BatchError> {
     let mut out = HashMap::new();
     for path in paths {
         for (n, line) in lines(path)? {
@@ -105,13 +136,8 @@ fn check(body: &Value, content: &str) -> Result<(), String> {
         .pointer("/response_format/json_schema/schema")
         .or_else(|| body.pointer("/response_format/schema"))
         .ok_or("the request carries no response schema; batch files are written with --structured-output json_schema or json_object")?;
-    if let Some(names) = reply::skill_names(schema) {
-        return reply::parse_skills(content, &names).map(|_| ());
-    }
-    if schema.pointer("/properties/level").is_some() {
-        return reply::parse_task(content).map(|_| ());
-    }
-    Err("the request's schema is not one willai asks for".into())
+    let ask = Ask::of_schema(schema).ok_or("the request's schema is not one willai asks for")?;
+    ask.check(content).map(|_| ())
 }
 
 /// The chat completion of a result line, from either format: OpenAI's
@@ -152,7 +178,7 @@ pub fn import_results(
     requests: &HashMap<String, Value>,
     cache: &Cache,
     report: &mut Report,
-) -> std::io::Result<()> {
+) -> Result<(), BatchError> {
     for path in paths {
         for (n, line) in lines(path)? {
             let line = line?;
@@ -224,7 +250,7 @@ pub fn import_results(
                 request: body.clone(),
                 response: response.clone(),
             };
-            cache.put(&entry)?;
+            cache.put(&entry).map_err(BatchError::Write)?;
             report.stored += 1;
         }
     }

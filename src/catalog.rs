@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::root::Root;
 use crate::slug;
 
 pub const SCHEMA_REF: &str = "../schema/catalog.schema.json";
@@ -145,57 +144,76 @@ pub fn parse_strict<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (St
     })
 }
 
-impl Catalog {
-    /// Loads every catalog file of the root. Problems (syntax, unknown fields, duplicate
-    /// slugs or ids) are collected, not stopped at; the caller decides what to do.
-    pub fn load(root: &Root) -> anyhow::Result<(Catalog, Vec<Problem>)> {
-        let mut problems = Vec::new();
-        let mut occupations = Vec::new();
-        let files = json_files(&root.catalog_dir())?;
-        for path in files {
-            let shown = root.display(&path);
-            let text = match fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    problems.push(Problem {
-                        path: shown,
-                        location: String::new(),
-                        message: format!("cannot read: {e}"),
-                    });
-                    continue;
-                }
-            };
-            match parse_strict::<Occupation>(&text) {
-                Ok(occ) => {
-                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                    check_occupation(&occ, stem, &shown, &mut problems);
-                    occupations.push(occ);
-                }
-                Err((location, message)) => problems.push(Problem {
-                    path: shown,
-                    location,
-                    message: format!("{message} (see data/schema/catalog.schema.json)"),
-                }),
-            }
+/// Parses and checks one catalog file; `None` when it does not parse (the problem is
+/// recorded).
+pub fn parse_file(
+    shown: &str,
+    stem: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Occupation> {
+    match parse_strict::<Occupation>(text) {
+        Ok(occ) => {
+            check_occupation(&occ, stem, shown, problems);
+            Some(occ)
         }
+        Err((location, message)) => {
+            problems.push(Problem {
+                path: shown.to_string(),
+                location,
+                message: format!("{message} (see data/schema/catalog.schema.json)"),
+            });
+            None
+        }
+    }
+}
+
+/// Why a command cannot use the catalog, or a profession named in it (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("unknown profession {name:?}: {hint}")]
+    UnknownProfession { name: String, hint: String },
+    #[error(
+        "the catalog has {} problem(s); fix them (`willai validate` lists them all):\n{}",
+        .0.len(),
+        shown_problems(.0)
+    )]
+    Problems(Vec<Problem>),
+    #[error(
+        "the catalog in {dir}/ is empty: add an occupation file or run `willai import onet FILE`"
+    )]
+    Empty { dir: String },
+    #[error("fix the catalog before importing into it (`willai validate` lists every problem):\n{}", shown_problems(.0))]
+    NotImportable(Vec<Problem>),
+}
+
+fn shown_problems(problems: &[Problem]) -> String {
+    let mut lines: Vec<String> = problems.iter().take(20).map(|p| format!("  {p}")).collect();
+    if problems.len() > 20 {
+        lines.push(format!("  ... and {} more", problems.len() - 20));
+    }
+    lines.join("\n")
+}
+
+impl Catalog {
+    /// A catalog of parsed occupations, sorted by slug; clashes between them (duplicate
+    /// slugs) are added to the problems.
+    pub fn with_problems(
+        mut occupations: Vec<Occupation>,
+        problems: &mut Vec<Problem>,
+    ) -> (Catalog, Vec<Problem>) {
         occupations.sort_by(|a, b| a.slug.cmp(&b.slug));
         let mut catalog = Catalog {
             occupations,
             by_key: HashMap::new(),
         };
-        catalog.index(&mut problems);
-        Ok((catalog, problems))
+        catalog.index(problems);
+        (catalog, std::mem::take(problems))
     }
 
     /// Builds a catalog from values already in memory (importer, tests).
-    pub fn from_occupations(mut occupations: Vec<Occupation>) -> Catalog {
-        occupations.sort_by(|a, b| a.slug.cmp(&b.slug));
-        let mut catalog = Catalog {
-            occupations,
-            by_key: HashMap::new(),
-        };
-        catalog.index(&mut Vec::new());
-        catalog
+    pub fn from_occupations(occupations: Vec<Occupation>) -> Catalog {
+        Catalog::with_problems(occupations, &mut Vec::new()).0
     }
 
     fn index(&mut self, problems: &mut Vec<Problem>) {
@@ -232,7 +250,7 @@ impl Catalog {
     }
 
     /// Finds a profession by name, alias or slug, case-insensitively.
-    pub fn find(&self, name: &str) -> Result<&Occupation, String> {
+    pub fn find(&self, name: &str) -> Result<&Occupation, CatalogError> {
         let key = name.trim().to_lowercase();
         if let Some(&i) = self.by_key.get(&key) {
             return Ok(&self.occupations[i]);
@@ -253,7 +271,10 @@ impl Catalog {
                     .join(", ")
             )
         };
-        Err(format!("unknown profession {name:?}: {hint}"))
+        Err(CatalogError::UnknownProfession {
+            name: name.to_string(),
+            hint,
+        })
     }
 
     /// The names nearest to `name`, best first (for "did you mean").
@@ -442,9 +463,9 @@ mod tests {
 
     #[test]
     fn unknown_names_suggest_the_nearest() {
-        let err = catalog().find("ML Enginer").unwrap_err();
+        let err = catalog().find("ML Enginer").unwrap_err().to_string();
         assert!(err.contains("did you mean \"ML Engineer\""), "{err}");
-        let err = catalog().find("Zookeeper").unwrap_err();
+        let err = catalog().find("Zookeeper").unwrap_err().to_string();
         assert!(err.contains("willai status"), "{err}");
     }
 

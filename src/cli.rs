@@ -1,11 +1,13 @@
 //! The whole command line, as clap derive types; doc comments are the help text.
 //! Environment variables are declared here, on the arguments they feed, and nowhere else.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{EndpointOverrides, Mode};
+use crate::config::{Given, Input, Mode, Origin};
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
 /// occupation, how exposed it is to AI (HIGH, MEDIUM, LOW) and why.
@@ -14,7 +16,13 @@ use crate::config::{EndpointOverrides, Mode};
 pub struct Cli {
     /// The project root (holds willai.toml, prompts/, data/, cache/). Default: the
     /// nearest directory upwards holding willai.toml, else the current directory.
-    #[arg(long, global = true, env = "WILLAI_ROOT", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "WILLAI_ROOT",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub root: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -50,6 +58,42 @@ pub enum Command {
     /// Load a provider's batch results into the cache.
     #[command(subcommand)]
     Batch(BatchCommand),
+    /// Show the settings in effect and where each comes from (flag, environment,
+    /// willai.toml or default).
+    Config(ConfigArgs),
+}
+
+impl Command {
+    /// What the command line gives the settings resolver.
+    pub fn given(&self, sources: &Sources) -> Given {
+        match self {
+            Command::Draft(a) => a.endpoint.given(sources),
+            Command::Config(a) => a.endpoint.given(sources),
+            Command::Status(a) => Given {
+                model: a.model.given(sources),
+                ..Given::default()
+            },
+            Command::Approve(a) => Given {
+                model: a.model.given(sources),
+                ..Given::default()
+            },
+            Command::Cache(CacheCommand::Gc(a)) => Given {
+                model: a.model.given(sources),
+                ..Given::default()
+            },
+            Command::Publish(a) => a.given(sources),
+            _ => Given::default(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    /// Stable JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which professions a command works on.
@@ -68,12 +112,11 @@ pub struct Selection {
 /// willai.toml.
 #[derive(Debug, Args, Clone, Default)]
 pub struct EndpointArgs {
-    /// The model to draft with.
-    #[arg(long, env = "WILLAI_MODEL")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArg,
     /// The OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1
     /// [default: https://api.openai.com/v1]
-    #[arg(long, env = "OPENAI_BASE_URL", value_name = "URL")]
+    #[arg(long, env = "OPENAI_BASE_URL", hide_env_values = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Requests in flight at once [willai.toml: concurrency; default 8].
     #[arg(long, value_name = "N")]
@@ -97,20 +140,104 @@ pub struct EndpointArgs {
 }
 
 impl EndpointArgs {
-    pub fn overrides(&self) -> EndpointOverrides {
-        EndpointOverrides {
-            model: self.model.clone(),
-            base_url: self.base_url.clone(),
-            // The key comes from the environment only, never a flag, so it stays out of
-            // shell history and process lists.
-            api_key: std::env::var("OPENAI_API_KEY").ok(),
-            concurrency: self.concurrency,
-            rpm: self.rpm,
-            tpm: self.tpm,
-            timeout_secs: self.timeout,
-            retries: self.retries,
-            structured_output: self.structured_output,
+    /// What these flags (and their environment variables) give.
+    pub fn given(&self, sources: &Sources) -> Given {
+        Given {
+            model: self.model.given(sources),
+            base_url: sources.input("base_url", self.base_url.clone()),
+            api_key: api_key(),
+            concurrency: sources.input("concurrency", self.concurrency),
+            rpm: sources.input("rpm", self.rpm),
+            tpm: sources.input("tpm", self.tpm),
+            timeout: sources.input("timeout", self.timeout),
+            retries: sources.input("retries", self.retries),
+            structured_output: sources.input("structured_output", self.structured_output),
+            ..Given::default()
         }
+    }
+}
+
+/// The model, for drafting or to tell stale drafts by.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ModelArg {
+    /// The model drafts are made with (and compared with, to tell stale ones)
+    /// [willai.toml: model].
+    #[arg(long, env = "WILLAI_MODEL", hide_env_values = true)]
+    pub model: Option<String>,
+}
+
+impl ModelArg {
+    pub fn given(&self, sources: &Sources) -> Input<String> {
+        sources.input("model", self.model.clone())
+    }
+}
+
+/// The API key: from the environment only, never a flag, so it stays out of shell
+/// history and process lists.
+pub fn api_key() -> Input<String> {
+    Input {
+        value: std::env::var("OPENAI_API_KEY").ok(),
+        origin: Origin::Env("OPENAI_API_KEY".into()),
+    }
+}
+
+/// Where each argument of the command that runs got its value: a flag or an
+/// environment variable (for the settings resolver and `willai config`).
+#[derive(Debug, Default)]
+pub struct Sources(HashMap<String, Origin>);
+
+impl Sources {
+    fn of(mut command: &clap::Command, mut matches: &ArgMatches) -> Sources {
+        let mut map = HashMap::new();
+        loop {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                let origin = match matches.try_get_raw(id) {
+                    Ok(Some(_)) => match matches.value_source(id) {
+                        Some(ValueSource::CommandLine) => {
+                            Origin::Flag(arg.get_long().unwrap_or(id).to_string())
+                        }
+                        Some(ValueSource::EnvVariable) => Origin::Env(
+                            arg.get_env()
+                                .map(|e| e.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
+                        ),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                map.insert(id.to_string(), origin);
+            }
+            match matches.subcommand() {
+                Some((name, sub)) => match command.find_subcommand(name) {
+                    Some(c) => {
+                        command = c;
+                        matches = sub;
+                    }
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        Sources(map)
+    }
+
+    /// A value of the argument `id` with where it came from.
+    pub fn input<T>(&self, id: &str, value: Option<T>) -> Input<T> {
+        let origin = self.0.get(id).cloned().unwrap_or(Origin::Default);
+        Input { value, origin }
+    }
+}
+
+impl Cli {
+    /// Parses the command line (exiting with clap's message on a usage error) and notes
+    /// where each value came from.
+    pub fn parse_with_sources() -> (Cli, Sources) {
+        let command = Cli::command();
+        let matches = command.clone().get_matches();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let sources = Sources::of(&command, &matches);
+        (cli, sources)
     }
 }
 
@@ -149,9 +276,8 @@ pub struct StatusArgs {
     /// Stable JSON for scripts.
     #[arg(long)]
     pub json: bool,
-    /// The model drafts are compared with, to tell stale ones.
-    #[arg(long, env = "WILLAI_MODEL")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArg,
 }
 
 #[derive(Debug, Args)]
@@ -169,7 +295,7 @@ pub struct ApproveArgs {
     #[arg(long, conflicts_with_all = ["tasks", "skills"])]
     pub all: bool,
     /// Who approves; default: `git config user.name`.
-    #[arg(long, env = "WILLAI_REVIEWER", value_name = "NAME")]
+    #[arg(long, env = "WILLAI_REVIEWER", hide_env_values = true, value_name = "NAME")]
     pub reviewer: Option<String>,
     /// Take the machine's proposal as the new text, then approve it.
     #[arg(long)]
@@ -180,9 +306,8 @@ pub struct ApproveArgs {
     /// The approval date (YYYY-MM-DD); default: today.
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
-    /// The model drafts are compared with, to tell stale ones.
-    #[arg(long, env = "WILLAI_MODEL")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArg,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +368,19 @@ pub struct PublishArgs {
     /// Edition date, YYYY-MM-DD [willai.toml: site.date].
     #[arg(long)]
     pub date: Option<String>,
+}
+
+impl PublishArgs {
+    pub fn given(&self, sources: &Sources) -> Given {
+        Given {
+            site_name: sources.input("site_name", self.site_name.clone()),
+            site_base_url: sources.input("base_url", self.base_url.clone()),
+            volume: sources.input("volume", self.volume.clone()),
+            number: sources.input("number", self.number.clone()),
+            date: sources.input("date", self.date.clone()),
+            ..Given::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,9 +459,8 @@ pub struct GcArgs {
     /// List what would be removed; remove nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// The model current prompts are keyed with.
-    #[arg(long, env = "WILLAI_MODEL")]
-    pub model: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,23 +1,38 @@
-//! Settings: `willai.toml` (project defaults), the environment, and flags, in that order
-//! of precedence: flags override the environment, which overrides the file. The
-//! environment variables are declared on the clap arguments (`cli.rs`); this module
-//! reads the file and merges.
+//! Settings: flags, the environment, `willai.toml` and defaults, resolved in one place by
+//! one rule, for every command.
+//!
+//! **The rule.** A flag wins over its environment variable (clap reads both: the
+//! variables are declared on the arguments in `cli.rs`), which wins over `willai.toml`,
+//! which wins over the default. A blank value (empty, or only spaces) counts as not set
+//! in the environment and in the file, so `export OPENAI_BASE_URL=` falls back to the
+//! next layer; a blank value typed on the command line is a mistake and an error.
+//! Every setting knows where its value came from, which `willai config` shows.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::exit::usage;
 use crate::root::Root;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_SITE_NAME: &str = "WillAIReplaceMe";
 
 /// How the request asks for structured output. The client falls back down this list
 /// when a server refuses a mode with 400/422.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
 #[value(rename_all = "snake_case")]
@@ -65,7 +80,7 @@ impl fmt::Display for Mode {
 }
 
 /// USD per million tokens.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
     pub input: f64,
@@ -98,6 +113,7 @@ pub struct FileConfig {
     pub timeout_secs: Option<f64>,
     pub connect_timeout_secs: Option<f64>,
     pub retries: Option<u32>,
+    pub retry_base_secs: Option<f64>,
     pub structured_output: Option<Mode>,
     #[serde(default)]
     pub prices: BTreeMap<String, Price>,
@@ -105,34 +121,329 @@ pub struct FileConfig {
     pub site: SiteConfig,
 }
 
+/// A setting that cannot be used (exit 2). Each message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}{line}: {message}: fix willai.toml (the README's Configuration section lists every key)"
+    )]
+    File {
+        path: String,
+        line: String,
+        message: String,
+    },
+    #[error("{flag} is blank: give a value, or leave the flag out")]
+    Blank { flag: String },
+    #[error(
+        "no model is set: set WILLAI_MODEL, pass --model, or set `model` in willai.toml"
+    )]
+    NoModel,
+    #[error(
+        "the base URL {url:?} is not a URL ({why}): set OPENAI_BASE_URL or --base-url to e.g. http://127.0.0.1:8080/v1"
+    )]
+    BadUrl { url: String, why: String },
+    #[error("the base URL {url:?} must start with http:// or https://")]
+    NotHttp { url: String },
+    #[error("{name} must be {what} (it is {value}, from {origin})")]
+    OutOfRange {
+        name: &'static str,
+        what: &'static str,
+        value: String,
+        origin: Origin,
+    },
+    #[error(
+        "no base URL for canonical links and the sitemap: pass --base-url https://example.org or set `base_url` under [site] in willai.toml"
+    )]
+    NoSiteUrl,
+    #[error("--base-url {url:?} is not a URL ({why})")]
+    BadSiteUrl { url: String, why: String },
+    #[error("--base-url {url:?} must start with http:// or https://")]
+    SiteNotHttp { url: String },
+    #[error("the edition date {date:?} is not a date: use YYYY-MM-DD")]
+    BadDate { date: String },
+}
+
 impl FileConfig {
     /// Reads `willai.toml` from the root; a missing file means all defaults.
-    pub fn load(root: &Root) -> anyhow::Result<FileConfig> {
+    pub fn load(root: &Root) -> Result<FileConfig, ConfigError> {
         let path = root.config_file();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
-            Err(e) => return Err(usage(format!("cannot read {}: {e}", path.display()))),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
         };
         toml::from_str(&text).map_err(|e| {
-            let at = e
+            let line = e
                 .span()
                 .map(|s| {
                     let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
                     format!(":{line}")
                 })
                 .unwrap_or_default();
-            usage(format!(
-                "{}{at}: {}: fix willai.toml (the README's Configuration section lists every key)",
-                root.display(&path),
-                e.message()
-            ))
+            ConfigError::File {
+                path: root.display(&path),
+                line,
+                message: e.message().to_string(),
+            }
         })
     }
 }
 
-/// An API key: shown as `***` by Debug and Display, so it cannot leak into a log line.
-#[derive(Clone)]
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `--model`
+    Flag(String),
+    /// `WILLAI_MODEL`
+    Env(String),
+    /// `model` in willai.toml
+    File(&'static str),
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag(name) => write!(f, "--{name}"),
+            Origin::Env(name) => f.write_str(name),
+            Origin::File(key) => write!(f, "willai.toml {key}"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A value given on the command line: by a flag, or by its environment variable.
+#[derive(Clone, Debug)]
+pub struct Input<T> {
+    pub value: Option<T>,
+    /// `Flag` or `Env`; `Default` when nothing was given.
+    pub origin: Origin,
+}
+
+impl<T> Default for Input<T> {
+    fn default() -> Self {
+        Input {
+            value: None,
+            origin: Origin::Default,
+        }
+    }
+}
+
+/// A resolved setting and where it came from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resolved<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+/// What a setting may hold: only strings can be blank.
+pub trait SettingValue: Clone {
+    fn is_blank(&self) -> bool {
+        false
+    }
+    fn trimmed(self) -> Self {
+        self
+    }
+}
+
+impl SettingValue for String {
+    fn is_blank(&self) -> bool {
+        self.trim().is_empty()
+    }
+    fn trimmed(self) -> Self {
+        self.trim().to_string()
+    }
+}
+
+impl SettingValue for usize {}
+impl SettingValue for u32 {}
+impl SettingValue for u64 {}
+impl SettingValue for i64 {}
+impl SettingValue for f64 {}
+impl SettingValue for Mode {}
+
+/// The one rule: command line (flag, then environment) > willai.toml > default; blank
+/// values in the environment or the file are not set; a blank flag is an error.
+pub fn layer<T: SettingValue>(
+    given: Input<T>,
+    file: Option<T>,
+    key: &'static str,
+    default: Option<T>,
+) -> Result<Option<Resolved<T>>, ConfigError> {
+    if let Some(v) = given.value {
+        if !v.is_blank() {
+            return Ok(Some(Resolved {
+                value: v.trimmed(),
+                origin: given.origin,
+            }));
+        }
+        if let Origin::Flag(flag) = given.origin {
+            return Err(ConfigError::Blank {
+                flag: format!("--{flag}"),
+            });
+        }
+    }
+    if let Some(v) = file.filter(|v| !v.is_blank()) {
+        return Ok(Some(Resolved {
+            value: v.trimmed(),
+            origin: Origin::File(key),
+        }));
+    }
+    Ok(default.map(|value| Resolved {
+        value,
+        origin: Origin::Default,
+    }))
+}
+
+/// [`layer`] for a setting that always has a value.
+fn layer_or<T: SettingValue>(
+    given: Input<T>,
+    file: Option<T>,
+    key: &'static str,
+    default: T,
+) -> Result<Resolved<T>, ConfigError> {
+    Ok(layer(given, file, key, Some(default))?.expect("a default was given"))
+}
+
+/// What the command line gave, for every setting a command has a flag for (the rest
+/// stay empty). Filled in by `cli.rs`.
+#[derive(Clone, Debug, Default)]
+pub struct Given {
+    pub model: Input<String>,
+    pub base_url: Input<String>,
+    /// From `OPENAI_API_KEY` only, never a flag.
+    pub api_key: Input<String>,
+    pub concurrency: Input<usize>,
+    pub rpm: Input<u32>,
+    pub tpm: Input<u64>,
+    pub timeout: Input<f64>,
+    pub retries: Input<u32>,
+    pub structured_output: Input<Mode>,
+    pub site_name: Input<String>,
+    pub site_base_url: Input<String>,
+    pub volume: Input<String>,
+    pub number: Input<String>,
+    pub date: Input<String>,
+}
+
+/// Every setting, resolved, with its origin. Values are checked where they are used
+/// ([`Endpoint::new`], [`Site::new`]), so a command is not refused for a setting it
+/// does not need.
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    pub model: Option<Resolved<String>>,
+    pub base_url: Resolved<String>,
+    /// Whether a key is set, and where (never the key).
+    pub api_key: Option<Resolved<Secret>>,
+    pub concurrency: Resolved<usize>,
+    pub requests_per_minute: Option<Resolved<u32>>,
+    pub tokens_per_minute: Option<Resolved<u64>>,
+    pub timeout_secs: Resolved<f64>,
+    pub connect_timeout_secs: Resolved<f64>,
+    pub retries: Resolved<u32>,
+    pub retry_base_secs: Resolved<f64>,
+    pub structured_output: Resolved<Mode>,
+    pub temperature: Resolved<f64>,
+    pub seed: Resolved<i64>,
+    pub max_tokens: Resolved<u32>,
+    pub prices: BTreeMap<String, Price>,
+    pub site: SiteSettings,
+}
+
+/// The `[site]` settings, resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct SiteSettings {
+    pub name: Resolved<String>,
+    pub base_url: Option<Resolved<String>>,
+    pub volume: Option<Resolved<String>>,
+    pub number: Option<Resolved<String>>,
+    pub date: Option<Resolved<String>>,
+}
+
+impl Settings {
+    pub fn resolve(file: &FileConfig, given: Given) -> Result<Settings, ConfigError> {
+        let f = file.clone();
+        let s = f.site;
+        Ok(Settings {
+            model: layer(given.model, f.model, "model", None)?,
+            base_url: layer_or(
+                given.base_url,
+                f.base_url,
+                "base_url",
+                DEFAULT_BASE_URL.to_string(),
+            )?,
+            api_key: layer(given.api_key, None, "", None)?.map(|r| Resolved {
+                value: Secret::new(r.value),
+                origin: r.origin,
+            }),
+            concurrency: layer_or(given.concurrency, f.concurrency, "concurrency", 8)?,
+            requests_per_minute: layer(
+                given.rpm,
+                f.requests_per_minute,
+                "requests_per_minute",
+                None,
+            )?,
+            tokens_per_minute: layer(given.tpm, f.tokens_per_minute, "tokens_per_minute", None)?,
+            timeout_secs: layer_or(given.timeout, f.timeout_secs, "timeout_secs", 120.0)?,
+            connect_timeout_secs: layer_or(
+                Input::default(),
+                f.connect_timeout_secs,
+                "connect_timeout_secs",
+                10.0,
+            )?,
+            retries: layer_or(given.retries, f.retries, "retries", 5)?,
+            retry_base_secs: layer_or(Input::default(), f.retry_base_secs, "retry_base_secs", 0.5)?,
+            structured_output: layer_or(
+                given.structured_output,
+                f.structured_output,
+                "structured_output",
+                Mode::JsonSchema,
+            )?,
+            temperature: layer_or(Input::default(), f.temperature, "temperature", 0.0)?,
+            seed: layer_or(Input::default(), f.seed, "seed", 42)?,
+            max_tokens: layer_or(Input::default(), f.max_tokens, "max_tokens", 600)?,
+            prices: f.prices,
+            site: SiteSettings {
+                name: layer_or(
+                    given.site_name,
+                    s.name,
+                    "[site] name",
+                    DEFAULT_SITE_NAME.to_string(),
+                )?,
+                base_url: layer(given.site_base_url, s.base_url, "[site] base_url", None)?,
+                volume: layer(given.volume, s.volume, "[site] volume", None)?,
+                number: layer(given.number, s.number, "[site] number", None)?,
+                date: layer(given.date, s.date, "[site] date", None)?,
+            },
+        })
+    }
+
+    /// The model drafts are made with, or compared with to tell stale ones; `None` when
+    /// nothing names one (and then no draft is stale by its model).
+    pub fn model(&self) -> Option<&str> {
+        self.model.as_ref().map(|m| m.value.as_str())
+    }
+}
+
+/// An API key: shown as `***` by Debug, Display and Serialize, so it cannot leak into a
+/// log line or a report.
+#[derive(Clone, PartialEq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -156,21 +467,15 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Flags and environment values for the endpoint (see `cli::EndpointArgs`).
-#[derive(Clone, Debug, Default)]
-pub struct EndpointOverrides {
-    pub model: Option<String>,
-    pub base_url: Option<String>,
-    pub api_key: Option<String>,
-    pub concurrency: Option<usize>,
-    pub rpm: Option<u32>,
-    pub tpm: Option<u64>,
-    pub timeout_secs: Option<f64>,
-    pub retries: Option<u32>,
-    pub structured_output: Option<Mode>,
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("***")
+    }
 }
 
-/// Everything the client needs, resolved.
+impl SettingValue for Secret {}
+
+/// Everything the client needs, checked.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
     pub base_url: String,
@@ -184,6 +489,8 @@ pub struct Endpoint {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retries: u32,
+    /// The first retry's delay; each further one doubles, up to 30 s.
+    pub retry_base: Duration,
     pub concurrency: usize,
     pub rpm: Option<u32>,
     pub tpm: Option<u64>,
@@ -191,72 +498,75 @@ pub struct Endpoint {
     pub price: Option<Price>,
 }
 
-fn non_empty(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+/// Checks that a URL is an http(s) URL; returns it without a trailing slash.
+fn http_url(url: &str) -> Result<String, (String, bool)> {
+    let url = url.trim_end_matches('/').to_string();
+    match reqwest::Url::parse(&url) {
+        Err(e) => Err((e.to_string(), false)),
+        Ok(u) if !matches!(u.scheme(), "http" | "https") => Err((String::new(), true)),
+        Ok(_) => Ok(url),
+    }
+}
+
+fn positive_secs(name: &'static str, r: &Resolved<f64>) -> Result<Duration, ConfigError> {
+    if r.value.is_finite() && r.value > 0.0 && r.value < 1e9 {
+        Ok(Duration::from_secs_f64(r.value))
+    } else {
+        Err(ConfigError::OutOfRange {
+            name,
+            what: "a positive number of seconds",
+            value: r.value.to_string(),
+            origin: r.origin.clone(),
+        })
+    }
 }
 
 impl Endpoint {
-    pub fn resolve(file: &FileConfig, over: EndpointOverrides) -> anyhow::Result<Endpoint> {
-        let base = non_empty(over.base_url).or_else(|| non_empty(file.base_url.clone()));
-        let base_url_explicit = base.is_some();
-        let base_url = base
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
-            .trim_end_matches('/')
-            .to_string();
-        let parsed = reqwest::Url::parse(&base_url).map_err(|e| {
-            usage(format!(
-                "the base URL {:?} is not a URL ({e}): set OPENAI_BASE_URL or --base-url to e.g. http://127.0.0.1:8080/v1",
-                redact_url(&base_url)
-            ))
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(usage(format!(
-                "the base URL {:?} must start with http:// or https://",
-                redact_url(&base_url)
-            )));
-        }
-        let model = non_empty(over.model)
-            .or_else(|| non_empty(file.model.clone()))
-            .ok_or_else(|| usage("no model is set: set WILLAI_MODEL, pass --model, or set `model` in willai.toml"))?;
-        let concurrency = over.concurrency.or(file.concurrency).unwrap_or(8);
-        if concurrency == 0 {
-            return Err(usage("concurrency must be at least 1"));
-        }
-        let timeout = over.timeout_secs.or(file.timeout_secs).unwrap_or(120.0);
-        let connect_timeout = file.connect_timeout_secs.unwrap_or(10.0);
-        for (name, v) in [
-            ("timeout", timeout),
-            ("connect_timeout_secs", connect_timeout),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(usage(format!(
-                    "{name} must be a positive number of seconds"
-                )));
+    /// The endpoint of a drafting command; a model must be set.
+    pub fn new(s: &Settings) -> Result<Endpoint, ConfigError> {
+        let base_url = http_url(&s.base_url.value).map_err(|(why, not_http)| {
+            let url = redact_url(&s.base_url.value);
+            if not_http {
+                ConfigError::NotHttp { url }
+            } else {
+                ConfigError::BadUrl { url, why }
             }
+        })?;
+        let model = s.model.clone().ok_or(ConfigError::NoModel)?.value;
+        if s.concurrency.value == 0 {
+            return Err(ConfigError::OutOfRange {
+                name: "concurrency",
+                what: "at least 1",
+                value: "0".into(),
+                origin: s.concurrency.origin.clone(),
+            });
         }
-        let temperature = file.temperature.unwrap_or(0.0);
+        let temperature = s.temperature.value;
         if !(0.0..=2.0).contains(&temperature) {
-            return Err(usage("temperature in willai.toml must be between 0 and 2"));
+            return Err(ConfigError::OutOfRange {
+                name: "temperature",
+                what: "between 0 and 2",
+                value: temperature.to_string(),
+                origin: s.temperature.origin.clone(),
+            });
         }
         Ok(Endpoint {
-            price: file.prices.get(&model).copied(),
+            price: s.prices.get(&model).copied(),
             base_url,
-            base_url_explicit,
-            api_key: non_empty(over.api_key).map(Secret::new),
+            base_url_explicit: s.base_url.origin != Origin::Default,
+            api_key: s.api_key.as_ref().map(|k| k.value.clone()),
             model,
             temperature,
-            seed: file.seed.or(Some(42)),
-            max_tokens: file.max_tokens.unwrap_or(600),
-            timeout: Duration::from_secs_f64(timeout),
-            connect_timeout: Duration::from_secs_f64(connect_timeout),
-            retries: over.retries.or(file.retries).unwrap_or(5),
-            concurrency,
-            rpm: over.rpm.or(file.requests_per_minute).filter(|&n| n > 0),
-            tpm: over.tpm.or(file.tokens_per_minute).filter(|&n| n > 0),
-            mode: over
-                .structured_output
-                .or(file.structured_output)
-                .unwrap_or(Mode::JsonSchema),
+            seed: Some(s.seed.value),
+            max_tokens: s.max_tokens.value,
+            timeout: positive_secs("timeout", &s.timeout_secs)?,
+            connect_timeout: positive_secs("connect_timeout_secs", &s.connect_timeout_secs)?,
+            retries: s.retries.value,
+            retry_base: positive_secs("retry_base_secs", &s.retry_base_secs)?,
+            concurrency: s.concurrency.value,
+            rpm: s.requests_per_minute.as_ref().map(|r| r.value).filter(|&n| n > 0),
+            tpm: s.tokens_per_minute.as_ref().map(|r| r.value).filter(|&n| n > 0),
+            mode: s.structured_output.value,
         })
     }
 
@@ -273,6 +583,48 @@ impl Endpoint {
     /// The base URL as it may be shown: without user:password.
     pub fn shown_url(&self) -> String {
         redact_url(&self.base_url)
+    }
+}
+
+/// The masthead and canonical URLs of the published site, checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Site {
+    pub name: String,
+    /// Volume, number and date as shown, e.g. ["Vol. I", "No. 04", "April 20, 2026"].
+    pub edition: Vec<String>,
+    /// Without a trailing slash.
+    pub base_url: String,
+}
+
+impl Site {
+    pub fn new(s: &SiteSettings) -> Result<Site, ConfigError> {
+        let given = s.base_url.as_ref().ok_or(ConfigError::NoSiteUrl)?;
+        let base_url = http_url(&given.value).map_err(|(why, not_http)| {
+            let url = given.value.clone();
+            if not_http {
+                ConfigError::SiteNotHttp { url }
+            } else {
+                ConfigError::BadSiteUrl { url, why }
+            }
+        })?;
+        let mut edition = Vec::new();
+        if let Some(v) = &s.volume {
+            edition.push(format!("Vol. {}", v.value));
+        }
+        if let Some(n) = &s.number {
+            edition.push(format!("No. {}", n.value));
+        }
+        if let Some(d) = &s.date {
+            let date: jiff::civil::Date = d.value.parse().map_err(|_| ConfigError::BadDate {
+                date: d.value.clone(),
+            })?;
+            edition.push(date.strftime("%B %-d, %Y").to_string());
+        }
+        Ok(Site {
+            name: s.name.value.clone(),
+            edition,
+            base_url,
+        })
     }
 }
 
@@ -299,50 +651,71 @@ mod tests {
         }
     }
 
+    fn flag<T>(name: &str, v: T) -> Input<T> {
+        Input {
+            value: Some(v),
+            origin: Origin::Flag(name.into()),
+        }
+    }
+
+    fn env<T>(name: &str, v: T) -> Input<T> {
+        Input {
+            value: Some(v),
+            origin: Origin::Env(name.into()),
+        }
+    }
+
+    /// The rule, case by case: (command line, file, default) -> (value, origin).
     #[test]
-    fn flags_and_env_override_the_file() {
-        let mut f = file(Some("from-file"));
-        f.concurrency = Some(3);
-        f.base_url = Some("http://file/v1/".into());
-        let e = Endpoint::resolve(&f, EndpointOverrides::default()).unwrap();
+    fn one_rule_for_every_layer_and_for_blanks() {
+        type Case = (Input<String>, Option<&'static str>, Option<&'static str>, Option<(&'static str, Origin)>);
+        let cases: Vec<Case> = vec![
+            (flag("m", "a".into()), Some("b"), Some("c"), Some(("a", Origin::Flag("m".into())))),
+            (env("M", "a".into()), Some("b"), Some("c"), Some(("a", Origin::Env("M".into())))),
+            (Input::default(), Some("b"), Some("c"), Some(("b", Origin::File("k")))),
+            (Input::default(), None, Some("c"), Some(("c", Origin::Default))),
+            (Input::default(), None, None, None),
+            (env("M", "  ".into()), Some("b"), None, Some(("b", Origin::File("k")))),
+            (env("M", "".into()), Some("  "), Some("c"), Some(("c", Origin::Default))),
+            (flag("m", " a ".into()), None, None, Some(("a", Origin::Flag("m".into())))),
+        ];
+        for (i, (given, file, default, want)) in cases.into_iter().enumerate() {
+            let got = layer(
+                given,
+                file.map(String::from),
+                "k",
+                default.map(String::from),
+            )
+            .unwrap()
+            .map(|r| (r.value, r.origin));
+            let want = want.map(|(v, o)| (v.to_string(), o));
+            assert_eq!(got, want, "case {i}");
+        }
+        let err = layer(flag("model", "  ".to_string()), Some("b".into()), "k", None).unwrap_err();
         assert_eq!(
-            (e.model.as_str(), e.concurrency, e.base_url.as_str()),
-            ("from-file", 3, "http://file/v1")
-        );
-        assert!(e.base_url_explicit);
-        let over = EndpointOverrides {
-            model: Some("from-flag".into()),
-            concurrency: Some(9),
-            base_url: Some("http://flag/v1".into()),
-            ..Default::default()
-        };
-        let e = Endpoint::resolve(&f, over).unwrap();
-        assert_eq!(
-            (e.model.as_str(), e.concurrency, e.base_url.as_str()),
-            ("from-flag", 9, "http://flag/v1")
+            err.to_string(),
+            "--model is blank: give a value, or leave the flag out"
         );
     }
 
     #[test]
     fn the_default_endpoint_needs_a_key() {
-        let e = Endpoint::resolve(&file(Some("m")), EndpointOverrides::default()).unwrap();
+        let s = Settings::resolve(&file(Some("m")), Given::default()).unwrap();
+        let e = Endpoint::new(&s).unwrap();
         assert!(!e.is_configured());
-        let e = Endpoint::resolve(
-            &file(Some("m")),
-            EndpointOverrides {
-                api_key: Some("k".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let given = Given {
+            api_key: env("OPENAI_API_KEY", "k".into()),
+            ..Given::default()
+        };
+        let e = Endpoint::new(&Settings::resolve(&file(Some("m")), given).unwrap()).unwrap();
         assert!(e.is_configured());
         assert_eq!(format!("{:?}", e.api_key), "Some(***)");
     }
 
     #[test]
     fn a_missing_model_is_a_usage_error() {
-        let err = Endpoint::resolve(&file(None), EndpointOverrides::default()).unwrap_err();
-        assert_eq!(crate::exit::code_for(&err), 2);
+        let s = Settings::resolve(&file(None), Given::default()).unwrap();
+        let err = Endpoint::new(&s).unwrap_err();
         assert!(err.to_string().contains("WILLAI_MODEL"));
     }
 

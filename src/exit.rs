@@ -1,6 +1,6 @@
 //! The error policy, in one place (after ripgrep's `messages.rs` and xh's
 //! `error_reporting.rs`): commands keep going past per-item problems, remember them, and
-//! decide the exit code at the end.
+//! decide the exit code at the end; the code follows from the type of the error, here.
 //!
 //! - 0: the job is done.
 //! - 1: the job ran and found problems (validation failed, some drafts failed) or hit an
@@ -11,64 +11,77 @@
 //!
 //! Errors are printed as a headline plus one `Reason:` line per cause in the chain.
 
-use std::fmt;
+use std::error::Error;
 
-/// A usage or configuration error (exit 2). The message says what to do.
-#[derive(Debug)]
+use crate::batch::BatchError;
+use crate::catalog::CatalogError;
+use crate::config::ConfigError;
+use crate::eval::EvalError;
+use crate::onet::OnetError;
+use crate::prompt::PromptError;
+use crate::publish::PublishError;
+use crate::review::ReviewError;
+
+/// A command line that asks for something impossible (exit 2); the message says what to
+/// type instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct UsageError(pub String);
 
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// The job ran to the end and found problems that were already reported (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ProblemsFound(pub String);
 
-impl std::error::Error for UsageError {}
+/// The run was stopped by Ctrl-C after saving what was done (exit 130, the shell's
+/// convention for SIGINT).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
 
 /// Builds a usage error (exit 2) from a message.
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(message.into()))
 }
 
-/// The job ran to the end and found problems that were already reported (exit 1).
-#[derive(Debug)]
-pub struct ProblemsFound(pub String);
-
-impl fmt::Display for ProblemsFound {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ProblemsFound {}
-
 /// Builds the "problems were found" outcome (exit 1) with a one-line summary.
 pub fn problems(summary: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(ProblemsFound(summary.into()))
 }
 
-/// The run was stopped by Ctrl-C after saving what was done (exit 130, the shell's
-/// convention for SIGINT).
-#[derive(Debug)]
-pub struct Interrupted(pub String);
-
-impl fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// The exit code of one error in a chain, if its type decides one.
+fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
+    if e.is::<Interrupted>() {
+        return Some(130);
     }
+    if e.is::<ProblemsFound>() {
+        return Some(1);
+    }
+    if e.is::<UsageError>()
+        || e.is::<ConfigError>()
+        || e.is::<CatalogError>()
+        || e.is::<PromptError>()
+        || e.is::<ReviewError>()
+        || e.is::<OnetError>()
+    {
+        return Some(2);
+    }
+    if let Some(e) = e.downcast_ref::<EvalError>() {
+        return Some(if e.is_usage() { 2 } else { 1 });
+    }
+    if let Some(e) = e.downcast_ref::<PublishError>() {
+        return Some(if e.is_usage() { 2 } else { 1 });
+    }
+    if let Some(e) = e.downcast_ref::<BatchError>() {
+        return Some(if e.is_usage() { 2 } else { 1 });
+    }
+    None
 }
 
-impl std::error::Error for Interrupted {}
-
-/// The exit code an error maps to.
+/// The exit code an error maps to: that of the outermost error whose type decides one,
+/// else 1 (an unexpected failure, such as a full disk).
 pub fn code_for(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|e| e.is::<UsageError>()) {
-        2
-    } else if err.chain().any(|e| e.is::<Interrupted>()) {
-        130
-    } else {
-        1
-    }
+    err.chain().find_map(code_of).unwrap_or(1)
 }
 
 /// Prints an error as a headline and its causes, `willai: error: ...` then `Reason: ...`.
@@ -98,11 +111,25 @@ mod tests {
             .context("cannot draft")
             .unwrap_err();
         assert_eq!(code_for(&err), 2);
+        let err = Err::<(), _>(anyhow::Error::new(ConfigError::NoModel))
+            .context("cannot draft")
+            .unwrap_err();
+        assert_eq!(code_for(&err), 2);
     }
 
     #[test]
     fn other_errors_map_to_1() {
         assert_eq!(code_for(&problems("2 tasks failed")), 1);
         assert_eq!(code_for(&anyhow::anyhow!("disk full")), 1);
+        let read = EvalError::Read {
+            path: "x".into(),
+            source: std::io::Error::other("gone"),
+        };
+        assert_eq!(code_for(&anyhow::Error::new(read)), 1);
+    }
+
+    #[test]
+    fn an_interruption_maps_to_130() {
+        assert_eq!(code_for(&anyhow::Error::new(Interrupted("x".into()))), 130);
     }
 }

@@ -29,16 +29,15 @@ pub mod review;
 pub mod root;
 pub mod schema;
 pub mod slug;
+pub mod store;
 pub mod validate;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Parses the command line, runs the command, reports any error, returns the exit code.
 pub fn main_entry() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match cmd::run(cli) {
+    let (cli, sources) = cli::Cli::parse_with_sources();
+    match cmd::run(cli, &sources) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             exit::report(&err);

@@ -1,13 +1,16 @@
-//! The record lifecycle of DESIGN.md: missing, draft, edited, approved, stale (and
-//! failed). Only `draft`, `failed` and `approved` are stored; `edited` and `stale` are
-//! derived here, from the entry and the current catalog, templates and model, so they
-//! can never disagree with the files.
+//! The record lifecycle: missing, draft, edited, approved, stale (and failed). Only
+//! `draft`, `failed` and `approved` are stored; `edited` and `stale` are derived here,
+//! from the entry and the current catalog, templates and model, so they can never
+//! disagree with the files.
+//!
+//! [`items`] is the one list of a profession's tasks and skills with their states that
+//! `status`, `approve`, `reject`, `draft` and `cache gc` all work from.
 
 use serde::Serialize;
 
-use crate::catalog::{Occupation, Skill, Task};
+use crate::catalog::Occupation;
 use crate::prompt;
-use crate::record::{Entry, Machine, Provenance, SkillEntry, Status, TaskEntry};
+use crate::record::{AnyEntry, Kind, Record, Status};
 
 /// What drafts are compared with to tell whether they are stale.
 #[derive(Clone, Copy, Debug)]
@@ -25,6 +28,13 @@ impl<'a> Current<'a> {
             model,
             task_template: prompts.task_fingerprint(),
             skills_template: prompts.skills_fingerprint(),
+        }
+    }
+
+    fn template(&self, kind: Kind) -> &'a str {
+        match kind {
+            Kind::Task => self.task_template,
+            Kind::Skill => self.skills_template,
         }
     }
 }
@@ -52,11 +62,20 @@ impl State {
     }
 }
 
-/// A state with why it is stale (empty when current) and whether a proposal waits.
+/// A task or skill of a profession, with its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
+    pub kind: Kind,
+    /// The catalog id.
+    pub id: String,
+    /// The task statement or the skill name.
+    pub label: String,
+    /// sha256 of what its prompt is made from.
+    pub input: String,
     pub state: State,
+    /// Why it is stale (empty when current).
     pub stale: Vec<String>,
+    /// Whether a proposal waits.
     pub proposal: bool,
 }
 
@@ -64,32 +83,17 @@ impl Item {
     pub fn is_stale(&self) -> bool {
         !self.stale.is_empty()
     }
+
+    /// `ml-engineer/write-production-code` or `ml-engineer/skills/python`.
+    pub fn label_in(&self, slug: &str) -> String {
+        match self.kind {
+            Kind::Task => format!("{slug}/{}", self.id),
+            Kind::Skill => format!("{slug}/skills/{}", self.id),
+        }
+    }
 }
 
-/// Why a machine text no longer matches what would be drafted now.
-fn stale_reasons(
-    p: &Provenance,
-    model: Option<&str>,
-    template: &str,
-    input: &str,
-    what: &str,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if p.input != input {
-        out.push(format!("{what} changed since drafting"));
-    }
-    if p.template != template {
-        out.push(format!("template changed ({} -> {template})", p.template));
-    }
-    if let Some(model) = model
-        && p.model != model
-    {
-        out.push(format!("model changed ({} -> {model})", p.model));
-    }
-    out
-}
-
-fn state_of<E: Entry>(e: &E) -> State {
+fn state_of(e: &dyn AnyEntry) -> State {
     match e.status() {
         Status::Approved => State::Approved,
         Status::Failed if !e.has_content() => State::Failed,
@@ -99,60 +103,77 @@ fn state_of<E: Entry>(e: &E) -> State {
     }
 }
 
-/// The state of an entry, given the template fingerprint and the input hash it would be
-/// drafted with now. `what` names the input in the staleness reason.
-pub fn item<E: Entry>(
-    entry: Option<&E>,
-    model: Option<&str>,
-    template: &str,
+/// Why a machine text no longer matches what would be drafted now.
+fn stale_reasons(
+    entry: &dyn AnyEntry,
+    kind: Kind,
     input: &str,
-    what: &str,
-) -> Item {
-    let Some(e) = entry else {
-        return Item {
-            state: State::Missing,
-            stale: Vec::new(),
-            proposal: false,
-        };
+    cur: &Current,
+) -> Vec<String> {
+    let Some(p) = entry.newest_provenance() else {
+        return Vec::new();
     };
-    // The newest machine text counts: a proposal made under the current settings means
-    // the item has been redrafted already.
-    let stale = match e.proposal().or(e.machine()) {
-        Some(m) => stale_reasons(&m.provenance(), model, template, input, what),
-        None => Vec::new(),
+    let what = match kind {
+        Kind::Task => "task text",
+        Kind::Skill => "skill or profession name",
+    };
+    let template = cur.template(kind);
+    let mut out = Vec::new();
+    if p.input != input {
+        out.push(format!("{what} changed since drafting"));
+    }
+    if p.template != template {
+        out.push(format!("template changed ({} -> {template})", p.template));
+    }
+    if let Some(model) = cur.model
+        && p.model != model
+    {
+        out.push(format!("model changed ({} -> {model})", p.model));
+    }
+    out
+}
+
+/// The state of an item given its entry (if any) and the input hash it would be drafted
+/// with now.
+pub fn item(
+    kind: Kind,
+    id: &str,
+    label: &str,
+    input: String,
+    entry: Option<&dyn AnyEntry>,
+    cur: &Current,
+) -> Item {
+    let (state, stale, proposal) = match entry {
+        None => (State::Missing, Vec::new(), false),
+        Some(e) => (
+            state_of(e),
+            stale_reasons(e, kind, &input, cur),
+            e.has_proposal(),
+        ),
     };
     Item {
-        state: state_of(e),
+        kind,
+        id: id.to_string(),
+        label: label.to_string(),
+        input,
+        state,
         stale,
-        proposal: e.proposal().is_some(),
+        proposal,
     }
 }
 
-/// The state of a task of an occupation.
-pub fn task_item(entry: Option<&TaskEntry>, occ: &Occupation, task: &Task, cur: &Current) -> Item {
-    item(
-        entry,
-        cur.model,
-        cur.task_template,
-        &prompt::task_input(occ, task),
-        "task text",
-    )
-}
-
-/// The state of a skill of an occupation.
-pub fn skill_item(
-    entry: Option<&SkillEntry>,
-    occ: &Occupation,
-    skill: &Skill,
-    cur: &Current,
-) -> Item {
-    item(
-        entry,
-        cur.model,
-        cur.skills_template,
-        &prompt::skill_input(occ, skill),
-        "skill or profession name",
-    )
+/// Every task and then every skill of a profession, in catalog order, with its state.
+pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<Item> {
+    let entry = |kind, id: &str| record.and_then(|r| r.entry(kind, id));
+    let tasks = occ.tasks.iter().map(|t| {
+        let input = prompt::task_input(occ, t);
+        item(Kind::Task, &t.id, &t.text, input, entry(Kind::Task, &t.id), cur)
+    });
+    let skills = occ.skills.iter().map(|s| {
+        let input = prompt::skill_input(occ, s);
+        item(Kind::Skill, &s.id, &s.name, input, entry(Kind::Skill, &s.id), cur)
+    });
+    tasks.chain(skills).collect()
 }
 
 /// Whether `draft` works on an item: missing, failed, stale, or everything with

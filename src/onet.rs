@@ -47,17 +47,23 @@ pub struct Parsed {
     pub rows: usize,
 }
 
-/// A file-level problem: the file cannot be read as task statements at all.
-#[derive(Debug)]
-pub struct FileError(pub String);
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A file that cannot be imported at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum OnetError {
+    #[error("cannot read {file}: {why}")]
+    Read { file: String, why: String },
+    #[error("{file}: cannot read the header line: {why}")]
+    Header { file: String, why: String },
+    #[error(
+        "{file}: the header must name the columns {SOC:?}, {TITLE:?}, {TASK_ID:?} and {TASK:?} (tab-separated); it has {has}"
+    )]
+    Columns { file: String, has: String },
+    #[error(
+        "no occupation in {file} has the title or O*NET-SOC code {}: check the spelling (titles are matched whole, case-insensitively)",
+        wanted.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>().join(", ")
+    )]
+    NoSuchOccupation { file: String, wanted: Vec<String> },
 }
-
-impl std::error::Error for FileError {}
 
 /// `8823`, `8823.0` -> 8823; anything else is not a Task ID.
 fn task_id(s: &str) -> Option<u64> {
@@ -73,17 +79,23 @@ fn task_id(s: &str) -> Option<u64> {
 
 /// Reads task statements. `wanted` (titles or SOC codes, case-insensitive) limits the
 /// occupations; empty means all.
-pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, FileError> {
+pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
     let shown = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .quoting(false)
         .flexible(true)
         .from_path(path)
-        .map_err(|e| FileError(format!("cannot read {shown}: {e}")))?;
+        .map_err(|e| OnetError::Read {
+            file: shown.to_string(),
+            why: e.to_string(),
+        })?;
     let headers = reader
         .headers()
-        .map_err(|e| FileError(format!("{shown}: cannot read the header line: {e}")))?
+        .map_err(|e| OnetError::Header {
+            file: shown.to_string(),
+            why: e.to_string(),
+        })?
         .clone();
     let find = |name: &str| {
         headers
@@ -98,17 +110,17 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, FileError> {
             .map(str::trim)
             .filter(|h| !h.is_empty())
             .collect();
-        return Err(FileError(format!(
-            "{shown}: the header must name the columns {SOC:?}, {TITLE:?}, {TASK_ID:?} and {TASK:?} (tab-separated); it has {}",
-            if have.is_empty() {
+        return Err(OnetError::Columns {
+            file: shown.to_string(),
+            has: if have.is_empty() {
                 "none".to_string()
             } else {
                 have.iter()
                     .map(|h| format!("{h:?}"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            }
-        )));
+            },
+        });
     };
     let c_type = find(TASK_TYPE);
     let wanted: Vec<String> = wanted.iter().map(|w| w.trim().to_lowercase()).collect();

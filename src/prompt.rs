@@ -11,11 +11,10 @@ use std::path::{Path, PathBuf};
 use minijinja::value::{Serde, Value as JinjaValue};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::canonical;
 use crate::catalog::{Occupation, Skill, Task};
-use crate::reply;
+use crate::reply::{self, Ask};
 
 pub const TASK_TEMPLATE: &str = "task.j2";
 pub const SKILLS_TEMPLATE: &str = "skills.j2";
@@ -27,39 +26,62 @@ pub struct Message {
     pub content: String,
 }
 
-/// A prompt ready to send: messages, the reply schema, and what it was made from.
+/// A prompt ready to send: messages, what the reply must be, and what it was made from.
 #[derive(Clone, Debug)]
 pub struct Prompt {
     pub messages: Vec<Message>,
-    /// Name of the reply schema (`task_exposure`, `skills_assessment`).
-    pub schema_name: &'static str,
-    pub schema: Value,
+    /// What the reply must answer (its schema and its check).
+    pub ask: Ask,
     /// `task.j2@<12 hex>`.
     pub template: String,
 }
 
-/// A template error: which template, which line, what is wrong.
-#[derive(Debug)]
-pub struct PromptError(pub String);
-
-impl std::fmt::Display for PromptError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A template that cannot be used (exit 2): which template, which line, what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum PromptError {
+    #[error("{dir}/{name}{line}: {what}: fix the template (see the README's Prompts section)")]
+    Template {
+        dir: String,
+        name: String,
+        /// `:LINE`, or empty.
+        line: String,
+        what: String,
+    },
+    #[error("cannot read the prompt templates in {dir}/ ({source}): is --root (or WILLAI_ROOT) the project root?")]
+    NoDirectory { dir: String, source: std::io::Error },
+    #[error("{dir}/{name}: cannot read: {source}")]
+    Unreadable {
+        dir: String,
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("{dir}/{name} is missing: every project needs {TASK_TEMPLATE} and {SKILLS_TEMPLATE} (copy them from the willai repository)")]
+    Missing { dir: String, name: String },
+    #[error("{dir}/{name}: has no `{{% block {role} %}}`: every prompt template needs a system and a user block")]
+    NoBlock {
+        dir: String,
+        name: String,
+        role: &'static str,
+    },
+    #[error("{dir}/{name}: the {role} block renders empty")]
+    EmptyBlock {
+        dir: String,
+        name: String,
+        role: &'static str,
+    },
 }
 
-impl std::error::Error for PromptError {}
-
 fn describe(dir: &str, err: &minijinja::Error) -> PromptError {
-    let name = err.name().unwrap_or("?");
-    let line = err.line().map(|l| format!(":{l}")).unwrap_or_default();
     let what = match err.detail() {
         Some(detail) => format!("{}: {detail}", err.kind()),
         None => err.kind().to_string(),
     };
-    PromptError(format!(
-        "{dir}/{name}{line}: {what}: fix the template (see the README's Prompts section)"
-    ))
+    PromptError::Template {
+        dir: dir.to_string(),
+        name: err.name().unwrap_or("?").to_string(),
+        line: err.line().map(|l| format!(":{l}")).unwrap_or_default(),
+        what,
+    }
 }
 
 /// The loaded templates of a root.
@@ -79,10 +101,11 @@ impl Prompts {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|e| e == "j2"))
                 .collect(),
-            Err(e) => {
-                return Err(PromptError(format!(
-                    "cannot read the prompt templates in {dir_shown}/ ({e}): is --root (or WILLAI_ROOT) the project root?"
-                )));
+            Err(source) => {
+                return Err(PromptError::NoDirectory {
+                    dir: dir_shown.to_string(),
+                    source,
+                });
             }
         };
         files.sort();
@@ -104,7 +127,11 @@ impl Prompts {
                 .unwrap_or_default()
                 .to_string();
             let source = fs::read_to_string(path)
-                .map_err(|e| PromptError(format!("{dir_shown}/{name}: cannot read: {e}")))?;
+                .map_err(|source| PromptError::Unreadable {
+                    dir: dir_shown.to_string(),
+                    name: name.clone(),
+                    source,
+                })?;
             if name.starts_with('_') {
                 partials.push((name.clone(), source.clone()));
             }
@@ -114,7 +141,10 @@ impl Prompts {
         }
         let fingerprint = |entry: &str| -> Result<String, PromptError> {
             let (_, source) = sources.iter().find(|(n, _)| n == entry).ok_or_else(|| {
-                PromptError(format!("{dir_shown}/{entry} is missing: every project needs {TASK_TEMPLATE} and {SKILLS_TEMPLATE} (copy them from the willai repository)"))
+                PromptError::Missing {
+                    dir: dir_shown.to_string(),
+                    name: entry.to_string(),
+                }
             })?;
             let mut bytes = Vec::new();
             for part in [reply::FORMAT_VERSION, entry, source.as_str()] {
@@ -161,20 +191,22 @@ impl Prompts {
                 .with_state_mut(|state| state.render_block(role))
                 .map_err(|e| {
                     if e.kind() == minijinja::ErrorKind::UnknownBlock {
-                        PromptError(format!(
-                            "{}/{name}: has no `{{% block {role} %}}`: every prompt template needs a system and a user block",
-                            self.dir_shown
-                        ))
+                        PromptError::NoBlock {
+                            dir: self.dir_shown.clone(),
+                            name: name.to_string(),
+                            role,
+                        }
                     } else {
                         describe(&self.dir_shown, &e)
                     }
                 })?;
             let text = text.trim().to_string();
             if text.is_empty() {
-                return Err(PromptError(format!(
-                    "{}/{name}: the {role} block renders empty",
-                    self.dir_shown
-                )));
+                return Err(PromptError::EmptyBlock {
+                    dir: self.dir_shown.clone(),
+                    name: name.to_string(),
+                    role,
+                });
             }
             messages.push(Message {
                 role,
@@ -186,7 +218,8 @@ impl Prompts {
 
     /// The prompt for one task.
     pub fn task(&self, occ: &Occupation, task: &Task) -> Result<Prompt, PromptError> {
-        let schema = reply::task_schema();
+        let ask = Ask::Task;
+        let schema = ask.schema(false);
         let ctx = serde_json::json!({
             "profession": {"name": occ.name},
             "task": {"text": task.text, "type": task.kind},
@@ -194,16 +227,18 @@ impl Prompts {
         });
         Ok(Prompt {
             messages: self.render(TASK_TEMPLATE, JinjaValue::from(Serde(&ctx)))?,
-            schema_name: "task_exposure",
-            schema,
+            ask,
             template: self.task_fingerprint.clone(),
         })
     }
 
     /// The prompt assessing every skill of a profession at once.
     pub fn skills(&self, occ: &Occupation) -> Result<Prompt, PromptError> {
-        let names: Vec<&str> = occ.skills.iter().map(|s| s.name.as_str()).collect();
-        let schema = reply::skills_schema(&names);
+        let names: Vec<String> = occ.skills.iter().map(|s| s.name.clone()).collect();
+        let ask = Ask::Skills {
+            names: names.clone(),
+        };
+        let schema = ask.schema(false);
         let ctx = serde_json::json!({
             "profession": {"name": occ.name},
             "skills": names,
@@ -211,8 +246,7 @@ impl Prompts {
         });
         Ok(Prompt {
             messages: self.render(SKILLS_TEMPLATE, JinjaValue::from(Serde(&ctx)))?,
-            schema_name: "skills_assessment",
-            schema,
+            ask,
             template: self.skills_fingerprint.clone(),
         })
     }
@@ -278,7 +312,7 @@ mod tests {
         write(dir.path(), "skills.j2", OK_SKILLS);
         let p = Prompts::load(dir.path(), "prompts").unwrap();
         let o = occ();
-        let err = p.task(&o, &o.tasks[0]).unwrap_err().0;
+        let err = p.task(&o, &o.tasks[0]).unwrap_err().to_string();
         assert!(
             err.starts_with("prompts/task.j2:3: undefined value"),
             "{err}"
@@ -289,7 +323,7 @@ mod tests {
             "task.j2",
             "{% block system %}\n{% if %}{% endblock %}",
         );
-        let err = Prompts::load(dir.path(), "prompts").err().unwrap().0;
+        let err = Prompts::load(dir.path(), "prompts").err().unwrap().to_string();
         assert!(err.starts_with("prompts/task.j2:2: syntax error"), "{err}");
     }
 
@@ -312,7 +346,7 @@ mod tests {
         write(dir.path(), "skills.j2", OK_SKILLS);
         let p = Prompts::load(dir.path(), "prompts").unwrap();
         let o = occ();
-        let err = p.task(&o, &o.tasks[0]).unwrap_err().0;
+        let err = p.task(&o, &o.tasks[0]).unwrap_err().to_string();
         assert!(err.contains("has no `{% block user %}`"), "{err}");
     }
 }

@@ -1,118 +1,276 @@
 //! What the model must answer, and how an answer is checked.
 //!
-//! The JSON Schemas sent as `response_format` are written out here by hand, not derived
-//! from Rust types: they are part of every request body and so of every cache key, and a
-//! derive macro's update must not silently invalidate a committed cache. They are
-//! OpenAI strict-mode ready (every property required, no extra properties).
+//! Each reply's fields are listed once, in a table ([`TASK_FIELDS`], [`SKILL_FIELDS`]):
+//! the JSON Schema sent as `response_format`, the unknown-field check, the length limits
+//! (in the schema for grammar-constrained servers, and in `validate` for a person's
+//! text) and the parse all follow from it. A new field is a new row (and the field in
+//! `record::content`).
 //!
-//! Whatever the server promised, every reply is parsed and validated here. The error
-//! messages are written for the model: on an invalid reply the client asks once more,
-//! quoting the message.
+//! The schemas are written out here, not derived from Rust types: they are part of every
+//! request body and so of every cache key, and a derive macro's update must not silently
+//! invalidate a committed cache. They are OpenAI strict-mode ready (every property
+//! required, no extra properties).
+//!
+//! Whatever the server promised, every reply is parsed and validated here, once, into a
+//! [`Reply`] that is carried to the record. The error messages are written for the
+//! model: on an invalid reply the client asks once more, quoting the message.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::record::{Level, SkillDraft, TaskDraft, Verdict};
+use crate::record::{Kind, Level, SkillContent, TaskContent, Verdict};
 
 /// Bumped when the schemas or the checks below change meaning; part of the template
 /// fingerprint, so drafts made under older rules show as stale.
 pub const FORMAT_VERSION: &str = "reply-v2";
 
-pub const MAX_RATIONALE: usize = 600;
-pub const MAX_TIP: usize = 300;
-pub const MAX_TOOLS: usize = 5;
-pub const MAX_TOOL: usize = 60;
-pub const MAX_REASON: usize = 300;
-
-/// The schema of a task reply.
-pub fn task_schema() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "level": {"type": "string", "enum": ["HIGH", "MEDIUM", "LOW"]},
-            "rationale": {"type": "string"},
-            "tools": {"type": "array", "items": {"type": "string"}},
-            "tip": {"type": "string"}
-        },
-        "required": ["level", "rationale", "tools", "tip"],
-        "additionalProperties": false
-    })
+/// What a field holds, and its limits.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// `HIGH`, `MEDIUM` or `LOW`.
+    Level,
+    /// `vulnerable` or `resilient`.
+    Verdict,
+    /// One line of text of at most `max` characters.
+    Text { max: usize },
+    /// A list of at most `max_items` names of at most `max_len` characters.
+    Names { max_items: usize, max_len: usize },
 }
 
-/// The schema of a skills reply: an object keyed by the skill names, every one
-/// required, so a constrained decoder (OpenAI's strict mode, llama.cpp's grammar) has to
-/// assess each skill exactly once and can name no other.
-pub fn skills_schema(names: &[&str]) -> Value {
-    let assessment = json!({
-        "type": "object",
-        "properties": {
-            "verdict": {"type": "string", "enum": ["vulnerable", "resilient"]},
-            "reason": {"type": "string"}
+/// One field of a reply.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub shape: Shape,
+}
+
+/// The fields of a task reply, in the order the schema requires them.
+pub const TASK_FIELDS: [Field; 4] = [
+    Field {
+        name: "level",
+        shape: Shape::Level,
+    },
+    Field {
+        name: "rationale",
+        shape: Shape::Text { max: 600 },
+    },
+    Field {
+        name: "tools",
+        shape: Shape::Names {
+            max_items: 5,
+            max_len: 60,
         },
-        "required": ["verdict", "reason"],
-        "additionalProperties": false
-    });
-    let properties: serde_json::Map<String, Value> = names
-        .iter()
-        .map(|n| (n.to_string(), assessment.clone()))
-        .collect();
-    json!({
-        "type": "object",
-        "properties": {
-            "skills": {
-                "type": "object",
-                "properties": properties,
-                "required": names,
-                "additionalProperties": false
+    },
+    Field {
+        name: "tip",
+        shape: Shape::Text { max: 300 },
+    },
+];
+
+/// The fields of one skill's assessment.
+pub const SKILL_FIELDS: [Field; 2] = [
+    Field {
+        name: "verdict",
+        shape: Shape::Verdict,
+    },
+    Field {
+        name: "reason",
+        shape: Shape::Text { max: 300 },
+    },
+];
+
+/// The fields of a reply about one item of this kind.
+pub fn fields(kind: Kind) -> &'static [Field] {
+    match kind {
+        Kind::Task => &TASK_FIELDS,
+        Kind::Skill => &SKILL_FIELDS,
+    }
+}
+
+impl Shape {
+    fn schema(self, limits: bool) -> Value {
+        match self {
+            Shape::Level => json!({"type": "string", "enum": ["HIGH", "MEDIUM", "LOW"]}),
+            Shape::Verdict => json!({"type": "string", "enum": ["vulnerable", "resilient"]}),
+            Shape::Text { max } if limits => {
+                json!({"type": "string", "minLength": 1, "maxLength": max})
             }
-        },
-        "required": ["skills"],
-        "additionalProperties": false
-    })
-}
-
-/// The skill names a skills reply schema asks about, in catalog order.
-pub fn skill_names(schema: &Value) -> Option<Vec<&str>> {
-    let required = schema.pointer("/properties/skills/required")?.as_array()?;
-    required.iter().map(Value::as_str).collect()
-}
-
-/// The schema with willai's length limits written in (`maxLength`, `maxItems`), for
-/// servers that enforce a schema with a grammar (llama.cpp's `json_object` mode): a small
-/// model then cannot ramble past them into `max_tokens`. Not sent in `json_schema`
-/// mode, whose strict subset at OpenAI does not allow these keywords.
-pub fn with_limits(schema: &Value) -> Value {
-    let mut out = schema.clone();
-    fn walk(v: &mut Value) {
-        if let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) {
-            for (name, prop) in props.iter_mut() {
-                let limit = match name.as_str() {
-                    "rationale" => Some(MAX_RATIONALE),
-                    "tip" => Some(MAX_TIP),
-                    "reason" => Some(MAX_REASON),
-                    _ => None,
-                };
-                if let (Some(max), Some(obj)) = (limit, prop.as_object_mut()) {
-                    obj.insert("minLength".into(), json!(1));
-                    obj.insert("maxLength".into(), json!(max));
-                }
-                if name == "tools"
-                    && let Some(obj) = prop.as_object_mut()
-                {
-                    obj.insert("maxItems".into(), json!(MAX_TOOLS));
-                    obj.insert(
-                        "items".into(),
-                        json!({"type": "string", "minLength": 1, "maxLength": MAX_TOOL}),
-                    );
-                }
-                walk(prop);
-            }
-        }
-        if let Some(items) = v.get_mut("items") {
-            walk(items);
+            Shape::Text { .. } => json!({"type": "string"}),
+            Shape::Names { max_items, max_len } if limits => json!({
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": max_len},
+                "maxItems": max_items
+            }),
+            Shape::Names { .. } => json!({"type": "array", "items": {"type": "string"}}),
         }
     }
-    walk(&mut out);
-    out
+
+    /// Checks and normalises one value (whitespace collapsed, levels upper case, names
+    /// deduplicated). `name` is how the message names the field.
+    fn parse(self, name: &str, v: &Value) -> Result<Value, String> {
+        match self {
+            Shape::Level => v
+                .as_str()
+                .and_then(Level::parse)
+                .map(|l| Value::from(l.as_str()))
+                .ok_or_else(|| format!("{name} must be one of HIGH, MEDIUM, LOW (got {v})")),
+            Shape::Verdict => v
+                .as_str()
+                .and_then(Verdict::parse)
+                .map(|x| Value::from(x.as_str()))
+                .ok_or_else(|| {
+                    format!("{name} must be \"vulnerable\" or \"resilient\" (got {v})")
+                }),
+            Shape::Text { max } => {
+                let s = v.as_str().ok_or_else(|| format!("{name} must be a string"))?;
+                let s = one_line(s);
+                if s.is_empty() {
+                    return Err(format!("{name} must not be empty"));
+                }
+                let n = s.chars().count();
+                if n > max {
+                    return Err(format!("{name} is {n} characters long; keep it under {max}"));
+                }
+                Ok(Value::from(s))
+            }
+            Shape::Names { max_items, max_len } => {
+                let items = v
+                    .as_array()
+                    .ok_or_else(|| format!("{name} must be an array of strings"))?;
+                if items.len() > max_items {
+                    return Err(format!(
+                        "{name} lists {} tools; name at most {max_items}",
+                        items.len()
+                    ));
+                }
+                let mut out: Vec<String> = Vec::new();
+                for item in items {
+                    let t = item
+                        .as_str()
+                        .ok_or_else(|| format!("{name} must be an array of strings"))?;
+                    let t = one_line(t);
+                    if t.is_empty() {
+                        return Err(format!("{name} must not contain empty names"));
+                    }
+                    if t.chars().count() > max_len {
+                        return Err(format!(
+                            "a tool name is over {max_len} characters: name the tool, do not describe it"
+                        ));
+                    }
+                    if !out.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
+                        out.push(t);
+                    }
+                }
+                Ok(Value::from(out))
+            }
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The schema of an object with these fields, all required.
+fn object_schema(fields: &[Field], limits: bool) -> Value {
+    let properties: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.name.to_string(), f.shape.schema(limits)))
+        .collect();
+    let required: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false
+    })
+}
+
+/// What a prompt asks for, and so how its reply is checked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ask {
+    /// One task's exposure.
+    Task,
+    /// An assessment of each of these skills, in catalog order.
+    Skills { names: Vec<String> },
+}
+
+/// A reply that passed validation, parsed once and carried to the record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Task(TaskContent),
+    /// In the order of the names asked about.
+    Skills(Vec<SkillContent>),
+}
+
+impl Ask {
+    /// The name of the reply schema.
+    pub fn schema_name(&self) -> &'static str {
+        match self {
+            Ask::Task => "task_exposure",
+            Ask::Skills { .. } => "skills_assessment",
+        }
+    }
+
+    /// The reply schema; `limits` writes willai's length limits in (`maxLength`,
+    /// `maxItems`), for servers that enforce a schema with a grammar (llama.cpp's
+    /// `json_object` mode), so a small model cannot ramble past them into `max_tokens`.
+    /// Strict `json_schema` mode gets the schema without: OpenAI's subset forbids them.
+    pub fn schema(&self, limits: bool) -> Value {
+        match self {
+            Ask::Task => object_schema(&TASK_FIELDS, limits),
+            // An object keyed by the skill names, every one required, so a constrained
+            // decoder (OpenAI's strict mode, llama.cpp's grammar) has to assess each
+            // skill exactly once and can name no other.
+            Ask::Skills { names } => {
+                let assessment = object_schema(&SKILL_FIELDS, limits);
+                let properties: Map<String, Value> = names
+                    .iter()
+                    .map(|n| (n.clone(), assessment.clone()))
+                    .collect();
+                json!({
+                    "type": "object",
+                    "properties": {
+                        "skills": {
+                            "type": "object",
+                            "properties": properties,
+                            "required": names,
+                            "additionalProperties": false
+                        }
+                    },
+                    "required": ["skills"],
+                    "additionalProperties": false
+                })
+            }
+        }
+    }
+
+    /// What a request asked for, read back from the schema it carries (batch files).
+    pub fn of_schema(schema: &Value) -> Option<Ask> {
+        if let Some(required) = schema
+            .pointer("/properties/skills/required")
+            .and_then(Value::as_array)
+        {
+            let names: Option<Vec<String>> = required
+                .iter()
+                .map(|v| v.as_str().map(String::from))
+                .collect();
+            return names.map(|names| Ask::Skills { names });
+        }
+        schema
+            .pointer("/properties/level")
+            .map(|_| Ask::Task)
+    }
+
+    /// Checks a reply.
+    pub fn check(&self, content: &str) -> Result<Reply, String> {
+        match self {
+            Ask::Task => parse_task(content).map(Reply::Task),
+            Ask::Skills { names } => {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                parse_skills(content, &names).map(Reply::Skills)
+            }
+        }
+    }
 }
 
 /// Finds the JSON object in a reply: the whole content, or the part inside a Markdown
@@ -138,36 +296,12 @@ pub fn extract_json(content: &str) -> Result<Value, String> {
     }
 }
 
-fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, String> {
+fn object(v: &Value) -> Result<&Map<String, Value>, String> {
     v.as_object()
         .ok_or_else(|| "the reply must be a JSON object, not an array or a string".to_string())
 }
 
-fn text_field(
-    obj: &serde_json::Map<String, Value>,
-    name: &str,
-    max: usize,
-) -> Result<String, String> {
-    let v = obj
-        .get(name)
-        .ok_or_else(|| format!("the field `{name}` is missing"))?;
-    let s = v
-        .as_str()
-        .ok_or_else(|| format!("`{name}` must be a string"))?;
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.is_empty() {
-        return Err(format!("`{name}` must not be empty"));
-    }
-    let n = s.chars().count();
-    if n > max {
-        return Err(format!(
-            "`{name}` is {n} characters long; keep it under {max}"
-        ));
-    }
-    Ok(s)
-}
-
-fn unknown_fields(obj: &serde_json::Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
+fn unknown_fields(obj: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(format!(
             "unexpected field `{k}`: use only {}",
@@ -177,50 +311,35 @@ fn unknown_fields(obj: &serde_json::Map<String, Value>, allowed: &[&str]) -> Res
     }
 }
 
+/// Checks the fields of a table in an object and returns them normalised. `whose` names
+/// the skill an assessment is of, for the messages.
+fn parse_fields<T: serde::de::DeserializeOwned>(
+    obj: &Map<String, Value>,
+    fields: &[Field],
+    whose: Option<&str>,
+) -> Result<T, String> {
+    let mut out = Map::new();
+    for f in fields {
+        let name = match whose {
+            Some(skill) => format!("the `{}` of {skill:?}", f.name),
+            None => format!("`{}`", f.name),
+        };
+        let v = obj.get(f.name).ok_or_else(|| match whose {
+            Some(_) => format!("{name} is missing"),
+            None => format!("the field `{}` is missing", f.name),
+        })?;
+        out.insert(f.name.to_string(), f.shape.parse(&name, v)?);
+    }
+    serde_json::from_value(Value::Object(out)).map_err(|e| e.to_string())
+}
+
 /// Checks a task reply.
-pub fn parse_task(content: &str) -> Result<TaskDraft, String> {
+pub fn parse_task(content: &str) -> Result<TaskContent, String> {
     let value = extract_json(content)?;
     let obj = object(&value)?;
-    unknown_fields(obj, &["level", "rationale", "tools", "tip"])?;
-    let level_raw = obj.get("level").ok_or("the field `level` is missing")?;
-    let level = level_raw
-        .as_str()
-        .and_then(Level::parse)
-        .ok_or_else(|| format!("`level` must be one of HIGH, MEDIUM, LOW (got {level_raw})"))?;
-    let rationale = text_field(obj, "rationale", MAX_RATIONALE)?;
-    let tip = text_field(obj, "tip", MAX_TIP)?;
-    let tools_raw = obj.get("tools").ok_or("the field `tools` is missing")?;
-    let items = tools_raw
-        .as_array()
-        .ok_or("`tools` must be an array of strings")?;
-    if items.len() > MAX_TOOLS {
-        return Err(format!(
-            "`tools` lists {} tools; name at most {MAX_TOOLS}",
-            items.len()
-        ));
-    }
-    let mut tools: Vec<String> = Vec::new();
-    for item in items {
-        let t = item.as_str().ok_or("`tools` must be an array of strings")?;
-        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        if t.is_empty() {
-            return Err("`tools` must not contain empty names".into());
-        }
-        if t.chars().count() > MAX_TOOL {
-            return Err(format!(
-                "a tool name is over {MAX_TOOL} characters: name the tool, do not describe it"
-            ));
-        }
-        if !tools.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
-            tools.push(t);
-        }
-    }
-    Ok(TaskDraft {
-        level,
-        rationale,
-        tools,
-        tip,
-    })
+    let names: Vec<&str> = TASK_FIELDS.iter().map(|f| f.name).collect();
+    unknown_fields(obj, &names)?;
+    parse_fields(obj, &TASK_FIELDS, None)
 }
 
 /// Checks a skills reply against the skills asked about (`names`, in catalog order).
@@ -228,13 +347,14 @@ pub fn parse_task(content: &str) -> Result<TaskDraft, String> {
 /// reply is the object keyed by skill name the schema asks for; a list of
 /// `{"skill", "verdict", "reason"}` (what a model without constraints may write) is
 /// accepted too.
-pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, String> {
+pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillContent>, String> {
     let value = extract_json(content)?;
     let obj = object(&value)?;
     unknown_fields(obj, &["skills"])?;
     let skills = obj.get("skills").ok_or("the field `skills` is missing")?;
-    let mut found: Vec<Option<SkillDraft>> = vec![None; names.len()];
-    let mut take = |name: &str, o: &serde_json::Map<String, Value>| -> Result<(), String> {
+    let fields: Vec<&str> = SKILL_FIELDS.iter().map(|f| f.name).collect();
+    let mut found: Vec<Option<SkillContent>> = vec![None; names.len()];
+    let mut take = |name: &str, o: &Map<String, Value>| -> Result<(), String> {
         // A skill nobody asked about is ignored rather than failing the whole reply.
         let Some(i) = names
             .iter()
@@ -242,15 +362,7 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, St
         else {
             return Ok(());
         };
-        let verdict_raw = o
-            .get("verdict")
-            .ok_or_else(|| format!("the `verdict` of {name:?} is missing"))?;
-        let verdict = verdict_raw
-            .as_str()
-            .and_then(Verdict::parse)
-            .ok_or_else(|| format!("the `verdict` of {name:?} must be \"vulnerable\" or \"resilient\" (got {verdict_raw})"))?;
-        let reason = text_field(o, "reason", MAX_REASON).map_err(|e| format!("{name:?}: {e}"))?;
-        found[i] = Some(SkillDraft { verdict, reason });
+        found[i] = Some(parse_fields(o, &SKILL_FIELDS, Some(name))?);
         Ok(())
     };
     match skills {
@@ -261,18 +373,23 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, St
                         "the assessment of {name:?} must be an object with `verdict` and `reason`"
                     )
                 })?;
-                unknown_fields(o, &["verdict", "reason"])?;
+                unknown_fields(o, &fields)?;
                 take(name, o)?;
             }
         }
         Value::Array(items) => {
+            let mut listed = fields.clone();
+            listed.insert(0, "skill");
             for item in items {
                 let o = item
                     .as_object()
                     .ok_or("each item of `skills` must be an object")?;
-                unknown_fields(o, &["skill", "verdict", "reason"])?;
-                let name = text_field(o, "skill", 200)?;
-                take(&name, o)?;
+                unknown_fields(o, &listed)?;
+                let name = Shape::Text { max: 200 }.parse(
+                    "`skill`",
+                    o.get("skill").ok_or("the field `skill` is missing")?,
+                )?;
+                take(name.as_str().unwrap_or_default(), o)?;
             }
         }
         _ => return Err("`skills` must be an object keyed by skill name".into()),
@@ -296,39 +413,46 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillDraft>, St
 mod tests {
     use super::*;
 
+    fn skills(names: &[&str]) -> Ask {
+        Ask::Skills {
+            names: names.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// The schemas are part of every cache key: these are the exact bytes the committed
+    /// caches (the quickstart's) were recorded with.
     #[test]
-    fn limits_are_written_into_a_copy_of_the_schema() {
-        let t = with_limits(&task_schema());
-        assert_eq!(t["properties"]["rationale"]["maxLength"], MAX_RATIONALE);
-        assert_eq!(t["properties"]["tools"]["maxItems"], MAX_TOOLS);
-        assert_eq!(t["properties"]["tools"]["items"]["maxLength"], MAX_TOOL);
-        let s = with_limits(&skills_schema(&["Python"]));
+    fn the_schemas_are_byte_for_byte_those_of_the_committed_cache() {
+        let text = |v: Value| String::from_utf8(crate::canonical::hash_bytes(&v)).unwrap();
         assert_eq!(
-            s["properties"]["skills"]["properties"]["Python"]["properties"]["reason"]["maxLength"],
-            MAX_REASON
+            text(Ask::Task.schema(false)),
+            r#"{"additionalProperties":false,"properties":{"level":{"enum":["HIGH","MEDIUM","LOW"],"type":"string"},"rationale":{"type":"string"},"tip":{"type":"string"},"tools":{"items":{"type":"string"},"type":"array"}},"required":["level","rationale","tools","tip"],"type":"object"}"#
         );
-        assert!(
-            task_schema()["properties"]["rationale"]
-                .get("maxLength")
-                .is_none()
+        assert_eq!(
+            text(Ask::Task.schema(true)),
+            r#"{"additionalProperties":false,"properties":{"level":{"enum":["HIGH","MEDIUM","LOW"],"type":"string"},"rationale":{"maxLength":600,"minLength":1,"type":"string"},"tip":{"maxLength":300,"minLength":1,"type":"string"},"tools":{"items":{"maxLength":60,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}},"required":["level","rationale","tools","tip"],"type":"object"}"#
+        );
+        assert_eq!(
+            text(skills(&["Python"]).schema(true)),
+            r#"{"additionalProperties":false,"properties":{"skills":{"additionalProperties":false,"properties":{"Python":{"additionalProperties":false,"properties":{"reason":{"maxLength":300,"minLength":1,"type":"string"},"verdict":{"enum":["vulnerable","resilient"],"type":"string"}},"required":["verdict","reason"],"type":"object"}},"required":["Python"],"type":"object"}},"required":["skills"],"type":"object"}"#
         );
     }
 
     #[test]
     fn a_valid_task_reply_is_normalised() {
         let d = parse_task(r#"{"level":"high","rationale":"  LLMs draft  code. ","tools":["Copilot","copilot","ChatGPT"],"tip":"Review."}"#).unwrap();
-        assert_eq!(d.level, Level::High);
-        assert_eq!(d.rationale, "LLMs draft code.");
-        assert_eq!(d.tools, vec!["Copilot", "ChatGPT"]);
+        assert_eq!(d.level, Some(Level::High));
+        assert_eq!(d.rationale.as_deref(), Some("LLMs draft code."));
+        assert_eq!(d.tools.unwrap(), vec!["Copilot", "ChatGPT"]);
     }
 
     #[test]
     fn fenced_and_chatty_replies_are_found() {
         let fenced =
             "```json\n{\"level\":\"LOW\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"}\n```";
-        assert_eq!(parse_task(fenced).unwrap().level, Level::Low);
+        assert_eq!(parse_task(fenced).unwrap().level, Some(Level::Low));
         let chatty = "Sure! {\"level\":\"MEDIUM\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"} Hope this helps.";
-        assert_eq!(parse_task(chatty).unwrap().level, Level::Medium);
+        assert_eq!(parse_task(chatty).unwrap().level, Some(Level::Medium));
     }
 
     #[test]
@@ -371,10 +495,13 @@ mod tests {
         let names = ["Python", "Coding delivery"];
         let keyed = r#"{"skills":{"coding delivery":{"verdict":"vulnerable","reason":"a."},"Python":{"verdict":"Resilient","reason":"b."},"Other":{"verdict":"resilient","reason":"c."}}}"#;
         let got = parse_skills(keyed, &names).unwrap();
-        assert_eq!(got[0].reason, "b.");
-        assert_eq!(got[1].verdict, Verdict::Vulnerable);
+        assert_eq!(got[0].reason.as_deref(), Some("b."));
+        assert_eq!(got[1].verdict, Some(Verdict::Vulnerable));
         let listed = r#"{"skills":[{"skill":"Coding delivery","verdict":"vulnerable","reason":"a."},{"skill":"Python","verdict":"resilient","reason":"b."}]}"#;
-        assert_eq!(parse_skills(listed, &names).unwrap()[1].reason, "a.");
+        assert_eq!(
+            parse_skills(listed, &names).unwrap()[1].reason.as_deref(),
+            Some("a.")
+        );
         let missing = r#"{"skills":{"Python":{"verdict":"resilient","reason":"b."}}}"#;
         assert!(
             parse_skills(missing, &names)
@@ -391,11 +518,10 @@ mod tests {
 
     #[test]
     fn the_skills_schema_requires_every_skill_by_name() {
-        let schema = skills_schema(&["Python", "Coding delivery"]);
-        assert_eq!(
-            skill_names(&schema),
-            Some(vec!["Python", "Coding delivery"])
-        );
+        let ask = skills(&["Python", "Coding delivery"]);
+        let schema = ask.schema(false);
+        assert_eq!(Ask::of_schema(&schema), Some(ask));
+        assert_eq!(Ask::of_schema(&Ask::Task.schema(true)), Some(Ask::Task));
         assert_eq!(
             schema["properties"]["skills"]["additionalProperties"],
             false

@@ -4,82 +4,103 @@
 
 use crate::catalog::Occupation;
 use crate::lifecycle::{Item, State};
-use crate::record::{Approval, Entry, Status};
+use crate::record::{AnyEntry, Kind};
 use crate::slug;
 
-/// Finds tasks by id, by the slug of their text, or by their text (case-insensitive).
-pub fn resolve_tasks(occ: &Occupation, names: &[String]) -> Result<Vec<String>, String> {
+/// What an editor's command asks that cannot be done (exit 2); each says what to type.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("no task {wanted:?} in {profession}: name it by id, slug or text; {hint}")]
+    UnknownTask {
+        wanted: String,
+        profession: String,
+        hint: String,
+    },
+    #[error("no skill {wanted:?} in {profession}: its skills are {names}")]
+    UnknownSkill {
+        wanted: String,
+        profession: String,
+        names: String,
+    },
+    #[error(
+        "no reviewer: pass --reviewer NAME (or set WILLAI_REVIEWER), or set your name with `git config user.name \"Your Name\"`"
+    )]
+    NoReviewer,
+    #[error("--date {0:?} is not a date: use YYYY-MM-DD")]
+    BadDate(String),
+    #[error("name {what}: --task TASK (id, slug or text), --skill SKILL, or --all")]
+    NothingNamed { what: &'static str },
+    #[error("nothing is drafted for {name} yet: run `willai draft --profession {name:?}` first")]
+    NothingDrafted { name: String },
+}
+
+/// Finds tasks by id, by the slug of their text, or by their text (case-insensitive);
+/// skills by id, name or the slug of their name.
+pub fn resolve(occ: &Occupation, kind: Kind, names: &[String]) -> Result<Vec<String>, ReviewError> {
     let mut out: Vec<String> = Vec::new();
     for name in names {
         let wanted = name.trim();
-        let by_id = occ.tasks.iter().find(|t| t.id == wanted);
-        let found = by_id.or_else(|| {
-            let s = slug::slugify(wanted);
-            occ.tasks
+        let s = slug::slugify(wanted);
+        let found = match kind {
+            Kind::Task => occ
+                .tasks
                 .iter()
-                .find(|t| slug::slugify(&t.text) == s || t.text.eq_ignore_ascii_case(wanted))
-        });
-        match found {
-            Some(t) => {
-                if !out.contains(&t.id) {
-                    out.push(t.id.clone());
-                }
-            }
-            None => {
-                let mut near: Vec<(f64, &str)> = occ
-                    .tasks
-                    .iter()
-                    .map(|t| {
-                        (
-                            strsim::jaro_winkler(&wanted.to_lowercase(), &t.text.to_lowercase())
-                                .max(strsim::jaro_winkler(wanted, &t.id)),
-                            t.id.as_str(),
-                        )
+                .find(|t| t.id == wanted)
+                .or_else(|| {
+                    occ.tasks.iter().find(|t| {
+                        slug::slugify(&t.text) == s || t.text.eq_ignore_ascii_case(wanted)
                     })
-                    .filter(|(score, _)| *score > 0.7)
-                    .collect();
-                near.sort_by(|a, b| b.0.total_cmp(&a.0));
-                let hint = match near.first() {
-                    Some((_, id)) => {
-                        let text = &occ.task(id).expect("from this occupation").text;
-                        format!("did you mean {id:?} ({text:?})?")
-                    }
-                    None => format!("`willai status --profession {}` lists its tasks", occ.slug),
-                };
-                return Err(format!(
-                    "no task {wanted:?} in {}: name it by id, slug or text; {hint}",
-                    occ.name
-                ));
-            }
+                })
+                .map(|t| &t.id),
+            Kind::Skill => occ
+                .skills
+                .iter()
+                .find(|k| k.id == wanted || k.name.eq_ignore_ascii_case(wanted) || k.id == s)
+                .map(|k| &k.id),
+        };
+        match found {
+            Some(id) if !out.contains(id) => out.push(id.clone()),
+            Some(_) => {}
+            None => return Err(unknown(occ, kind, wanted)),
         }
     }
     Ok(out)
 }
 
-/// Finds skills by id or name (case-insensitive).
-pub fn resolve_skills(occ: &Occupation, names: &[String]) -> Result<Vec<String>, String> {
-    let mut out: Vec<String> = Vec::new();
-    for name in names {
-        let wanted = name.trim();
-        match occ.skills.iter().find(|s| {
-            s.id == wanted || s.name.eq_ignore_ascii_case(wanted) || s.id == slug::slugify(wanted)
-        }) {
-            Some(s) => {
-                if !out.contains(&s.id) {
-                    out.push(s.id.clone());
-                }
-            }
-            None => {
-                let names: Vec<&str> = occ.skills.iter().map(|s| s.name.as_str()).collect();
-                return Err(format!(
-                    "no skill {wanted:?} in {}: its skills are {}",
-                    occ.name,
-                    names.join(", ")
-                ));
-            }
-        }
+fn unknown(occ: &Occupation, kind: Kind, wanted: &str) -> ReviewError {
+    if kind == Kind::Skill {
+        let names: Vec<&str> = occ.skills.iter().map(|s| s.name.as_str()).collect();
+        return ReviewError::UnknownSkill {
+            wanted: wanted.to_string(),
+            profession: occ.name.clone(),
+            names: names.join(", "),
+        };
     }
-    Ok(out)
+    let mut near: Vec<(f64, &str)> = occ
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                strsim::jaro_winkler(&wanted.to_lowercase(), &t.text.to_lowercase())
+                    .max(strsim::jaro_winkler(wanted, &t.id)),
+                t.id.as_str(),
+            )
+        })
+        .filter(|(score, _)| *score > 0.7)
+        .collect();
+    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let hint = match near.first() {
+        Some((_, id)) => {
+            let text = &occ.task(id).expect("from this occupation").text;
+            format!("did you mean {id:?} ({text:?})?")
+        }
+        None => format!("`willai status --profession {}` lists its tasks", occ.slug),
+    };
+    ReviewError::UnknownTask {
+        wanted: wanted.to_string(),
+        profession: occ.name.clone(),
+        hint,
+    }
 }
 
 /// How to approve.
@@ -107,6 +128,15 @@ fn refusal(
     has_proposal: bool,
     has_content: bool,
 ) -> Option<String> {
+    let no_text = || {
+        format!(
+            "has no text to approve: write {} first",
+            match item.kind {
+                Kind::Task => "a level and a rationale",
+                Kind::Skill => "a verdict and a reason",
+            }
+        )
+    };
     if opts.accept_proposal {
         if !has_proposal {
             return Some("has no proposal to accept".into());
@@ -114,13 +144,12 @@ fn refusal(
         return None;
     }
     if opts.force {
-        return (!has_content)
-            .then(|| "has no text to approve: write a level and a rationale first".into());
+        return (!has_content).then(no_text);
     }
     match item.state {
         State::Missing => Some("has not been drafted: run `willai draft` first".into()),
         State::Failed => Some("drafting failed: run `willai draft` again or write the text, or approve anyway with --force".into()),
-        _ if !has_content => Some("has no text to approve: write a level and a rationale first".into()),
+        _ if !has_content => Some(no_text()),
         _ if item.is_stale() => Some(format!(
             "is stale ({}): run `willai draft` to redraft it, or approve it as it is with --force",
             item.stale.join("; ")
@@ -129,31 +158,27 @@ fn refusal(
     }
 }
 
-/// Approves an entry (taking its proposal first with `accept_proposal`).
-pub fn approve<E: Entry>(entry: &mut E, item: &Item, opts: &ApproveOptions) -> Outcome {
-    if let Some(why) = refusal(item, opts, entry.proposal().is_some(), entry.has_content()) {
+/// Approves an entry (taking its proposal first with `accept_proposal`); `None` as the
+/// entry is an item never drafted.
+pub fn approve(entry: Option<&mut dyn AnyEntry>, item: &Item, opts: &ApproveOptions) -> Outcome {
+    let Some(entry) = entry else {
+        return Outcome::Refused("has not been drafted: run `willai draft` first".into());
+    };
+    if let Some(why) = refusal(item, opts, entry.has_proposal(), entry.has_content()) {
         return Outcome::Refused(why);
     }
     if opts.accept_proposal {
         entry.accept_proposal();
     }
-    let sha256 = entry.content_hash();
     if entry.is_approved_intact() {
         return Outcome::Unchanged;
     }
-    let parts = entry.parts();
-    *parts.status = Status::Approved;
-    *parts.error = None;
-    *parts.approval = Some(Approval {
-        reviewer: opts.reviewer.clone(),
-        date: opts.date.clone(),
-        sha256,
-    });
+    entry.approve(opts.reviewer.clone(), opts.date.clone());
     Outcome::Approved
 }
 
 /// The reviewer: the flag or `WILLAI_REVIEWER`, else `git config user.name` in the root.
-pub fn reviewer(explicit: Option<&str>, root: &std::path::Path) -> Result<String, String> {
+pub fn reviewer(explicit: Option<&str>, root: &std::path::Path) -> Result<String, ReviewError> {
     if let Some(r) = explicit.map(str::trim).filter(|r| !r.is_empty()) {
         return Ok(r.to_string());
     }
@@ -165,9 +190,7 @@ pub fn reviewer(explicit: Option<&str>, root: &std::path::Path) -> Result<String
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .filter(|n| !n.is_empty());
-    from_git.ok_or_else(|| {
-        "no reviewer: pass --reviewer NAME (or set WILLAI_REVIEWER), or set your name with `git config user.name \"Your Name\"`".to_string()
-    })
+    from_git.ok_or(ReviewError::NoReviewer)
 }
 
 #[cfg(test)]
@@ -187,8 +210,9 @@ mod tests {
     #[test]
     fn tasks_are_found_by_id_slug_or_text() {
         let o = occ();
-        let got = resolve_tasks(
+        let got = resolve(
             &o,
+            Kind::Task,
             &[
                 "train".into(),
                 "write-production-code".into(),
@@ -198,7 +222,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got, vec!["train", "write-production-code"]);
-        let err = resolve_tasks(&o, &["Write production cod".into()]).unwrap_err();
+        let err = resolve(&o, Kind::Task, &["Write production cod".into()])
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("did you mean \"write-production-code\""),
             "{err}"
@@ -208,12 +234,13 @@ mod tests {
     #[test]
     fn skills_are_found_by_id_or_name() {
         assert_eq!(
-            resolve_skills(&occ(), &["PYTHON".into()]).unwrap(),
+            resolve(&occ(), Kind::Skill, &["PYTHON".into()]).unwrap(),
             vec!["python"]
         );
         assert!(
-            resolve_skills(&occ(), &["Rust".into()])
+            resolve(&occ(), Kind::Skill, &["Rust".into()])
                 .unwrap_err()
+                .to_string()
                 .contains("its skills are Python")
         );
     }

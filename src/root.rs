@@ -29,6 +29,11 @@ impl Root {
         })
     }
 
+    /// The root at exactly this directory.
+    pub fn at(dir: impl Into<PathBuf>) -> Root {
+        Root { dir: dir.into() }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

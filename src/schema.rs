@@ -9,7 +9,8 @@
 use serde_json::{Map, Value};
 
 use crate::catalog::Occupation;
-use crate::record::Record;
+use crate::record::{Kind, Record};
+use crate::reply;
 
 pub const CATALOG_FILE: &str = "catalog.schema.json";
 pub const RECORD_FILE: &str = "record.schema.json";
@@ -72,9 +73,20 @@ pub fn catalog() -> Value {
     generate::<Occupation>(CATALOG_FILE)
 }
 
-/// The schema of `data/records/*.json`.
+/// The schema of `data/records/*.json`. A machine's text is complete (the reply it came
+/// from was checked), so its content fields are required there.
 pub fn record() -> Value {
-    generate::<Record>(RECORD_FILE)
+    let mut schema = generate::<Record>(RECORD_FILE);
+    for kind in [Kind::Task, Kind::Skill] {
+        let name = match kind {
+            Kind::Task => "MachineTask",
+            Kind::Skill => "MachineSkill",
+        };
+        if let Some(Value::Array(required)) = schema.pointer_mut(&format!("/$defs/{name}/required")) {
+            required.extend(reply::fields(kind).iter().map(|f| Value::from(f.name)));
+        }
+    }
+    schema
 }
 
 /// The schema files with their canonical text.

@@ -17,8 +17,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::catalog::{self, Occupation, Problem, check_text, json_files};
-use crate::record::{Approval, Entry, Machine, Provenance, Record, SkillEntry, Status, TaskEntry};
-use crate::reply;
+use crate::record::{Approval, Content, Entry, Provenance, Record, Status};
+use crate::reply::{self, Shape};
 use crate::root::Root;
 use crate::schema;
 
@@ -365,63 +365,60 @@ fn check_provenance(p: &Provenance, at: &str, push: &mut dyn FnMut(String, Strin
     }
 }
 
-fn check_tools(tools: &[String], at: &str, push: &mut dyn FnMut(String, String)) {
-    if tools.len() > reply::MAX_TOOLS {
-        push(
-            at.to_string(),
-            format!(
-                "lists {} tools; keep at most {}",
-                tools.len(),
-                reply::MAX_TOOLS
-            ),
-        );
-    }
-    for (i, t) in tools.iter().enumerate() {
-        check_text(t, &format!("{at}/{i}"), reply::MAX_TOOL, push);
-    }
-}
-
 /// Where checks report a problem: (JSON pointer, message).
 type Push<'p> = dyn FnMut(String, String) + 'p;
 
-/// A check of the texts of one value.
-type TextCheck<'a, T> = &'a dyn Fn(&T, &str, &mut Push);
-
-/// How one kind of entry (tasks or skills) is checked.
-struct Kind<'a, E: Entry> {
-    /// "task" or "skill", and the record field, "tasks" or "skills".
-    noun: &'a str,
-    field: &'a str,
-    /// The content an entry with text must have, e.g. "a `level` and a `rationale`".
-    content: &'a str,
-    in_catalog: &'a dyn Fn(&str) -> bool,
-    texts: TextCheck<'a, E>,
-    machine_texts: TextCheck<'a, E::Machine>,
+/// The texts of a content, checked against the reply's field table (the limits a
+/// machine's reply must keep hold for a person's text too). With `complete`, every field
+/// must be there (a machine's text).
+fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
+    let fields = reply::fields(C::KIND);
+    let value = serde_json::to_value(c).unwrap_or_default();
+    for f in fields {
+        let here = format!("{at}/{}", f.name);
+        match (value.get(f.name), f.shape) {
+            (None, _) if complete => push(
+                here,
+                "missing from the machine's text: do not edit provenance by hand".into(),
+            ),
+            (Some(Value::String(text)), Shape::Text { max }) => check_text(text, &here, max, push),
+            (Some(Value::Array(items)), Shape::Names { max_items, max_len }) => {
+                if items.len() > max_items {
+                    push(
+                        here.clone(),
+                        format!("lists {} tools; keep at most {max_items}", items.len()),
+                    );
+                }
+                for (i, t) in items.iter().enumerate() {
+                    check_text(t.as_str().unwrap_or_default(), &format!("{here}/{i}"), max_len, push);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The checks every entry of a kind must pass: unique, in the catalog, its text, its
 /// status and approval, its provenance.
-fn check_entries<E: Entry>(
-    entries: &[E],
-    kind: &Kind<E>,
+fn check_entries<C: Content>(
+    entries: &[Entry<C>],
+    in_catalog: &dyn Fn(&str) -> bool,
     slug: &str,
-    push: &mut dyn FnMut(String, String),
+    push: &mut Push,
 ) {
-    let noun = kind.noun;
+    let kind = C::KIND;
+    let (noun, field) = (kind.noun(), kind.field());
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
-        let at = format!("/{}/{i}", kind.field);
-        let id = e.id();
+        let at = format!("/{field}/{i}");
+        let id = e.id.as_str();
         if let Some(j) = seen.insert(id, i) {
             push(
                 format!("{at}/id"),
-                format!(
-                    "duplicate {noun} {id:?} (also /{}/{j}): keep one entry per {noun}",
-                    kind.field
-                ),
+                format!("duplicate {noun} {id:?} (also /{field}/{j}): keep one entry per {noun}"),
             );
         }
-        if !(kind.in_catalog)(id) {
+        if !in_catalog(id) {
             push(
                 format!("{at}/id"),
                 format!(
@@ -429,17 +426,17 @@ fn check_entries<E: Entry>(
                 ),
             );
         }
-        (kind.texts)(e, &at, push);
+        check_content(&e.content, &at, false, push);
         let fix = format!("willai approve --profession {slug} --{noun} {id}");
-        match e.status() {
+        match e.status {
             Status::Approved => {
                 if !e.has_content() {
                     push(
                         at.clone(),
-                        format!("approved without {}: add them and re-approve", kind.content),
+                        format!("approved without {}: add them and re-approve", kind.needs()),
                     );
                 }
-                check_approval(e.approval(), &e.content_hash(), &at, &fix, push);
+                check_approval(e.approval.as_ref(), &e.content_hash(), &at, &fix, push);
             }
             Status::Draft => {
                 if !e.has_content() {
@@ -447,13 +444,13 @@ fn check_entries<E: Entry>(
                         at.clone(),
                         format!(
                             "a draft needs {}: write them, or run `willai draft` to redraft",
-                            kind.content
+                            kind.needs()
                         ),
                     );
                 }
             }
             Status::Failed => {
-                if e.error().is_none_or(|x| x.trim().is_empty()) {
+                if e.error.as_deref().is_none_or(|x| x.trim().is_empty()) {
                     push(
                         format!("{at}/error"),
                         "a failed entry says why in `error`: run `willai draft` to retry".into(),
@@ -461,7 +458,7 @@ fn check_entries<E: Entry>(
                 }
             }
         }
-        if e.status() != Status::Approved && e.approval().is_some() {
+        if e.status != Status::Approved && e.approval.is_some() {
             push(
                 format!("{at}/approval"),
                 format!(
@@ -469,11 +466,11 @@ fn check_entries<E: Entry>(
                 ),
             );
         }
-        for (field, m) in [("machine", e.machine()), ("proposal", e.proposal())] {
+        for (name, m) in [("machine", &e.machine), ("proposal", &e.proposal)] {
             if let Some(m) = m {
-                let at = format!("{at}/{field}");
-                check_provenance(&m.provenance(), &at, push);
-                (kind.machine_texts)(m, &at, push);
+                let at = format!("{at}/{name}");
+                check_provenance(&m.provenance, &at, push);
+                check_content(&m.content, &at, true, push);
             }
         }
     }
@@ -506,49 +503,10 @@ pub fn check_record(
             ),
         );
     }
-    let tasks = Kind::<TaskEntry> {
-        noun: "task",
-        field: "tasks",
-        content: "a `level` and a `rationale`",
-        in_catalog: &|id| occ.is_none_or(|o| o.task(id).is_some()),
-        texts: &|t, at, push| {
-            if let Some(r) = &t.rationale {
-                check_text(r, &format!("{at}/rationale"), reply::MAX_RATIONALE, push);
-            }
-            if let Some(tip) = &t.tip {
-                check_text(tip, &format!("{at}/tip"), reply::MAX_TIP, push);
-            }
-            if let Some(tools) = &t.tools {
-                check_tools(tools, &format!("{at}/tools"), push);
-            }
-        },
-        machine_texts: &|m, at, push| {
-            check_text(
-                &m.rationale,
-                &format!("{at}/rationale"),
-                reply::MAX_RATIONALE,
-                push,
-            );
-            check_text(&m.tip, &format!("{at}/tip"), reply::MAX_TIP, push);
-            check_tools(&m.tools, &format!("{at}/tools"), push);
-        },
-    };
-    check_entries(&record.tasks, &tasks, slug, &mut push);
-    let skills = Kind::<SkillEntry> {
-        noun: "skill",
-        field: "skills",
-        content: "a `verdict` and a `reason`",
-        in_catalog: &|id| occ.is_none_or(|o| o.skill(id).is_some()),
-        texts: &|s, at, push| {
-            if let Some(r) = &s.reason {
-                check_text(r, &format!("{at}/reason"), reply::MAX_REASON, push);
-            }
-        },
-        machine_texts: &|m, at, push| {
-            check_text(&m.reason, &format!("{at}/reason"), reply::MAX_REASON, push)
-        },
-    };
-    check_entries(&record.skills, &skills, slug, &mut push);
+    let task_in_catalog = |id: &str| occ.is_none_or(|o| o.task(id).is_some());
+    check_entries(&record.tasks, &task_in_catalog, slug, &mut push);
+    let skill_in_catalog = |id: &str| occ.is_none_or(|o| o.skill(id).is_some());
+    check_entries(&record.skills, &skill_in_catalog, slug, &mut push);
 }
 
 /// Every file `fmt` and `validate` look at.

@@ -2,16 +2,15 @@
 
 use crate::batch::{self, Report};
 use crate::cli::BatchCommand;
-use crate::exit::{problems, usage};
+use crate::exit::problems;
 use crate::project::Project;
 
 pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
     let BatchCommand::Import(args) = cmd;
     let _lock = project.lock("batch import")?;
     let mut report = Report::default();
-    let io = |e: std::io::Error| usage(format!("cannot read a batch file: {e}"));
-    let requests = batch::read_requests(&args.requests, &mut report).map_err(io)?;
-    batch::import_results(&args.results, &requests, &project.cache(), &mut report).map_err(io)?;
+    let requests = batch::read_requests(&args.requests, &mut report)?;
+    batch::import_results(&args.results, &requests, &project.cache(), &mut report)?;
     for r in &report.refused {
         println!("refused  {r}");
     }

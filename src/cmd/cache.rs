@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
+use anyhow::Context;
+
 use crate::cache::{Entry, is_key};
 use crate::cli::{CacheCommand, GcArgs};
-use crate::config::{Endpoint, EndpointOverrides};
 use crate::exit::problems;
-use crate::llm::{body_of, build_body};
+use crate::llm::{body_of, candidates};
 use crate::project::Project;
-use anyhow::Context;
 
 pub fn run(project: &Project, cmd: &CacheCommand) -> anyhow::Result<()> {
     match cmd {
@@ -63,7 +63,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     }
     println!("{:<32} {:>9} {:>12}", "total", total_entries, total_bytes);
     if let Some(price_note) = by_model.iter().find_map(|(m, s)| {
-        project.config.prices.get(m).map(|p| {
+        project.settings.prices.get(m).map(|p| {
             (
                 m,
                 crate::draft::report::cost(*p, s.prompt_tokens, s.completion_tokens),
@@ -140,53 +140,28 @@ fn verify(project: &Project) -> anyhow::Result<()> {
 fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let prompts = project.prompts()?;
-    let endpoint = Endpoint::resolve(
-        &project.config,
-        EndpointOverrides {
-            model: args.model.clone(),
-            ..Default::default()
-        },
-    )?;
+    let endpoint = project.endpoint()?;
     let _lock = if args.dry_run {
         None
     } else {
         Some(project.lock("cache gc")?)
     };
     let mut keep: HashSet<String> = HashSet::new();
-    for occ in &catalog.occupations {
-        if let Some(r) = project.read_record(&occ.slug)? {
-            for t in &r.tasks {
-                keep.extend(
-                    t.machine
-                        .iter()
-                        .chain(&t.proposal)
-                        .map(|m| m.cache_key.clone()),
-                );
-            }
-            for s in &r.skills {
-                keep.extend(
-                    s.machine
-                        .iter()
-                        .chain(&s.proposal)
-                        .map(|m| m.cache_key.clone()),
-                );
+    for (occ, read) in project.store.records(&catalog.occupations) {
+        if let Some(r) = read? {
+            for e in r.entries() {
+                keep.extend(e.provenances().into_iter().map(|p| p.cache_key.clone()));
             }
         }
         let mut current = Vec::new();
         for task in &occ.tasks {
-            current.push(
-                prompts
-                    .task(occ, task)
-                    .map_err(|e| crate::exit::usage(e.0))?,
-            );
+            current.push(prompts.task(occ, task)?);
         }
         if !occ.skills.is_empty() {
-            current.push(prompts.skills(occ).map_err(|e| crate::exit::usage(e.0))?);
+            current.push(prompts.skills(occ)?);
         }
         for prompt in &current {
-            for mode in endpoint.mode.chain() {
-                keep.insert(build_body(&endpoint, prompt, mode, &[]).key);
-            }
+            keep.extend(candidates(&endpoint, prompt).into_iter().map(|b| b.key));
         }
     }
     let cache = project.cache();

@@ -7,12 +7,15 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::cli::DraftArgs;
-use crate::config::Endpoint;
+use crate::config::Mode;
+use crate::draft::apply::RecordSink;
 use crate::draft::batch_out::{self, BatchWriter};
-use crate::draft::exec::{Misses, Run};
+use crate::draft::dry_run::dry_run;
+use crate::draft::exec::{Misses, Scheduler};
+use crate::draft::lookup::Lookup;
 use crate::draft::plan;
 use crate::draft::report::{self, Progress, Tally};
-use crate::exit::problems;
+use crate::exit::{problems, usage};
 use crate::lifecycle::Current;
 use crate::llm::Client;
 use crate::project::Project;
@@ -21,10 +24,10 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let catalog = project.catalog()?;
     let selected = project.select(&catalog, &args.selection.professions, args.selection.all)?;
-    let endpoint = Endpoint::resolve(&project.config, args.endpoint.overrides())?;
+    let endpoint = project.endpoint()?;
     let prompts = project.prompts()?;
-    if args.batch_out.is_some() && endpoint.mode == crate::config::Mode::None {
-        return Err(crate::exit::usage(
+    if args.batch_out.is_some() && endpoint.mode == Mode::None {
+        return Err(usage(
             "batch request files carry the reply schema: use --structured-output json_schema (OpenAI, vLLM) or json_object",
         ));
     }
@@ -36,17 +39,9 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
 
     let cur = Current::new(Some(&endpoint.model), &prompts);
     let mut tally = Tally::default();
-    let mut plans = Vec::new();
-    for occ in &selected {
-        match project.read_record(&occ.slug) {
-            Ok(record) => {
-                let p = plan::plan(occ, record.as_ref(), &cur, args.redraft);
-                if p.units() > 0 {
-                    plans.push(p);
-                }
-            }
-            Err(e) => tally.failures.push((occ.slug.clone(), format!("{e:#}"))),
-        }
+    let (plans, unreadable) = plan::plan_all(&project.store, &selected, &cur, args.redraft);
+    for (slug, e) in unreadable {
+        tally.failures.push((slug, e.to_string()));
     }
     let total: usize = plans.iter().map(|p| p.units()).sum();
     if total == 0 && tally.failures.is_empty() {
@@ -56,19 +51,46 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    let lookup = Lookup {
+        cached: project.cache().keys().context("cannot list the cache")?,
+        cache: project.cache(),
+        endpoint: &endpoint,
+        root: &project.root,
+    };
 
-    let progress = Arc::new(Progress::new(
-        total as u64,
-        !args.no_progress && !args.dry_run,
-    ));
-    let misses = if args.dry_run {
-        Misses::DryRun {
-            show_prompts: args.show_prompts,
-        }
-    } else if args.offline {
+    if args.dry_run {
+        let (mut prompts_n, mut cached_n) = (0, 0);
+        dry_run(&plans, &catalog, &prompts, &lookup, &mut |row| {
+            prompts_n += 1;
+            let status = match &row.cached {
+                Some(key) => {
+                    cached_n += 1;
+                    format!("cached {}", &key[..12])
+                }
+                None => "not cached: would send".to_string(),
+            };
+            println!("{:<60} {status}  [{}]", row.label, row.why);
+            if args.show_prompts {
+                for m in &row.messages {
+                    println!("--- {}\n{}", m.role, m.content);
+                }
+                println!("---");
+            }
+        })?;
+        println!(
+            "dry run: {prompts_n} prompt(s), {cached_n} cached, {} would be sent; nothing was sent",
+            prompts_n - cached_n
+        );
+        return Ok(());
+    }
+
+    let progress = Arc::new(Progress::new(total as u64, !args.no_progress));
+    let misses = if args.offline {
         Misses::Offline
     } else if let Some(path) = &args.batch_out {
         Misses::Batch(BatchWriter::new(path, batch_out::MAX_LINES))
+    } else if !endpoint.is_configured() {
+        Misses::NoEndpoint
     } else {
         let p = Arc::clone(&progress);
         Misses::Send(Arc::new(Client::new(
@@ -80,30 +102,21 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         Misses::Send(c) => Some(Arc::clone(c)),
         _ => None,
     };
-    let run = Run {
-        project,
+    let scheduler = Scheduler {
         catalog: &catalog,
         prompts: &prompts,
-        endpoint: &endpoint,
-        cached: project.cache().keys().context("cannot list the cache")?,
-        cache: project.cache(),
-        plans,
+        lookup,
         misses,
         progress: Arc::clone(&progress),
-        concurrency: endpoint.concurrency,
+    };
+    let mut sink = RecordSink {
+        store: &project.store,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let outcome = runtime.block_on(run.execute(&mut tally));
+    let outcome = runtime.block_on(scheduler.run(plans, &mut sink, &mut tally));
     // The summary is printed whatever happened, so a stopped run still says what it did.
-    if args.dry_run {
-        println!(
-            "dry run: {} prompt(s), {} cached, {} would be sent; nothing was sent",
-            tally.units, tally.from_cache, tally.not_cached
-        );
-        return outcome;
-    }
     print!(
         "{}",
         report::summary(

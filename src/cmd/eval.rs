@@ -8,17 +8,7 @@ use anyhow::Context;
 use crate::canonical;
 use crate::cli::EvalArgs;
 use crate::eval::{EvalError, LabelMap, load, overrides, report::Report};
-use crate::exit::usage;
 use crate::project::Project;
-
-/// Input and flag problems exit 2; read failures exit 1.
-fn fail(err: EvalError) -> anyhow::Error {
-    if err.is_usage() {
-        usage(err.to_string())
-    } else {
-        anyhow::Error::new(err)
-    }
-}
 
 /// Prints the report; a reader that stops early (`| head`) is not an error.
 fn emit(text: &str) -> anyhow::Result<()> {
@@ -34,7 +24,8 @@ fn emit(text: &str) -> anyhow::Result<()> {
 
 pub fn run(project: &Project, args: &EvalArgs) -> anyhow::Result<()> {
     if args.overrides {
-        let report = overrides::collect(project)?;
+        let catalog = project.catalog()?;
+        let report = overrides::collect(&project.store, &catalog)?;
         return emit(&if args.json {
             canonical::pretty(&report)
         } else {
@@ -42,23 +33,16 @@ pub fn run(project: &Project, args: &EvalArgs) -> anyhow::Result<()> {
         });
     }
     let Some(gold_path) = &args.gold else {
-        return Err(usage(
-            "name the gold labels: --gold FILE (and --gold-column COL), or use --overrides",
-        ));
+        return Err(EvalError::NoGold.into());
     };
-    let map = LabelMap::parse(&args.map).map_err(fail)?;
-    let gold = load::file(gold_path, &args.gold_column, "--gold-column", &map).map_err(fail)?;
+    let map = LabelMap::parse(&args.map)?;
+    let gold = load::file(gold_path, &args.gold_column, "--gold-column", &map)?;
     let predicted = match (&args.predicted, &args.predicted_column) {
-        (Some(path), Some(column)) => {
-            load::file(path, column, "--predicted-column", &map).map_err(fail)?
-        }
-        (Some(_), None) => {
-            return Err(usage(
-                "--predicted FILE needs --predicted-column COL: the column to compare",
-            ));
-        }
+        (Some(path), Some(column)) => load::file(path, column, "--predicted-column", &map)?,
+        (Some(_), None) => return Err(EvalError::NoPredictedColumn.into()),
         (None, _) => {
-            let (set, notes) = load::records(project, args.approved).context(
+            let catalog = project.catalog()?;
+            let (set, notes) = load::records(&project.store, &catalog, args.approved).context(
                 "cannot use the project's records as predictions (to compare two files instead, pass --predicted FILE --predicted-column COL)",
             )?;
             if notes.onet_tasks == 0 {

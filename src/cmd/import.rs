@@ -2,12 +2,10 @@
 
 use std::collections::HashSet;
 
-use anyhow::Context;
-
+use crate::catalog::CatalogError;
 use crate::cli::{BadRows, ImportCommand, OnetArgs};
-use crate::exit::{problems, usage};
-use crate::fsx;
-use crate::onet::{self, Outcome};
+use crate::exit::problems;
+use crate::onet::{self, OnetError, Outcome};
 use crate::project::Project;
 
 pub fn run(project: &Project, cmd: &ImportCommand) -> anyhow::Result<()> {
@@ -17,20 +15,17 @@ pub fn run(project: &Project, cmd: &ImportCommand) -> anyhow::Result<()> {
 }
 
 fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
-    let parsed = onet::parse(&args.file, &args.occupations).map_err(|e| usage(e.0))?;
+    let parsed = onet::parse(&args.file, &args.occupations)?;
     let shown = args.file.display();
     for bad in &parsed.bad {
         println!("{shown}:{}: {}", bad.line, bad.why);
     }
     if !args.occupations.is_empty() && parsed.occupations.is_empty() {
-        return Err(usage(format!(
-            "no occupation in {shown} has the title or O*NET-SOC code {}: check the spelling (titles are matched whole, case-insensitively)",
-            args.occupations
-                .iter()
-                .map(|o| format!("{o:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(OnetError::NoSuchOccupation {
+            file: shown.to_string(),
+            wanted: args.occupations.clone(),
+        }
+        .into());
     }
     if !parsed.bad.is_empty() && args.bad_rows == BadRows::Refuse {
         return Err(problems(format!(
@@ -44,17 +39,9 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
         Some(project.lock("import")?)
     };
     // The catalog as it is (it may be empty: a first import starts it).
-    let (catalog, catalog_problems) = crate::catalog::Catalog::load(&project.root)?;
+    let (catalog, catalog_problems) = project.store.catalog()?;
     if !catalog_problems.is_empty() {
-        let first = catalog_problems
-            .iter()
-            .take(5)
-            .map(|p| format!("  {p}"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Err(usage(format!(
-            "fix the catalog before importing into it (`willai validate` lists every problem):\n{first}"
-        )));
+        return Err(CatalogError::NotImportable(catalog_problems).into());
     }
     let mut taken: HashSet<String> = catalog.occupations.iter().map(|o| o.slug.clone()).collect();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
@@ -104,9 +91,7 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             }
         };
         if !args.dry_run {
-            let path = project.root.catalog_path(&occ.slug);
-            fsx::write_if_changed(&path, crate::canonical::pretty(&occ).as_bytes())
-                .with_context(|| format!("cannot write {}", project.root.display(&path)))?;
+            project.store.write_occupation(&occ)?;
         }
     }
     println!(

@@ -4,6 +4,7 @@
 mod approve;
 mod batch;
 mod cache;
+mod config;
 mod draft;
 mod eval;
 mod import;
@@ -11,11 +12,11 @@ mod publish;
 pub mod status;
 mod validate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Sources};
 use crate::project::Project;
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let project = Project::open(cli.root.as_deref())?;
+pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
+    let project = Project::open(cli.root.as_deref(), cli.command.given(sources))?;
     match cli.command {
         Command::Draft(args) => draft::run(&project, &args),
         Command::Status(args) => status::run(&project, &args),
@@ -29,5 +30,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(cmd) => import::run(&project, &cmd),
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),
+        Command::Config(args) => config::run(&project, &args),
     }
 }

@@ -8,6 +8,8 @@ use crate::cli::StatusArgs;
 use crate::exit::problems;
 use crate::lifecycle::{self, Current, Item, State};
 use crate::project::Project;
+use crate::record::{Kind, Record};
+use crate::store::StoreError;
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
@@ -81,7 +83,11 @@ pub struct StatusReport {
     pub totals: Totals,
 }
 
-fn profession_status(project: &Project, occ: &Occupation, cur: &Current) -> ProfessionStatus {
+fn profession_status(
+    occ: &Occupation,
+    read: Result<Option<Record>, StoreError>,
+    cur: &Current,
+) -> ProfessionStatus {
     let mut st = ProfessionStatus {
         slug: occ.slug.clone(),
         name: occ.name.clone(),
@@ -91,48 +97,30 @@ fn profession_status(project: &Project, occ: &Occupation, cur: &Current) -> Prof
         proposals: Vec::new(),
         error: None,
     };
-    let record = match project.read_record(&occ.slug) {
+    let record = match read {
         Ok(r) => r,
         Err(e) => {
-            st.error = Some(format!("{e:#}"));
+            st.error = Some(e.to_string());
             return st;
         }
     };
-    let items = occ
-        .tasks
-        .iter()
-        .map(|t| {
-            (
-                "task",
-                t.id.clone(),
-                lifecycle::task_item(record.as_ref().and_then(|r| r.task(&t.id)), occ, t, cur),
-            )
-        })
-        .chain(occ.skills.iter().map(|s| {
-            (
-                "skill",
-                s.id.clone(),
-                lifecycle::skill_item(record.as_ref().and_then(|r| r.skill(&s.id)), occ, s, cur),
-            )
-        }));
-    for (kind, id, item) in items {
-        if kind == "task" {
-            st.tasks.add_item(&item)
-        } else {
-            st.skills.add_item(&item)
+    for item in lifecycle::items(occ, record.as_ref(), cur) {
+        match item.kind {
+            Kind::Task => st.tasks.add_item(&item),
+            Kind::Skill => st.skills.add_item(&item),
         }
         if item.is_stale() {
             st.stale.push(Flagged {
-                kind,
-                id: id.clone(),
+                kind: item.kind.noun(),
+                id: item.id.clone(),
                 state: item.state.as_str(),
                 reasons: item.stale.clone(),
             });
         }
         if item.proposal {
             st.proposals.push(Flagged {
-                kind,
-                id,
+                kind: item.kind.noun(),
+                id: item.id,
                 state: item.state.as_str(),
                 reasons: Vec::new(),
             });
@@ -144,15 +132,16 @@ fn profession_status(project: &Project, occ: &Occupation, cur: &Current) -> Prof
 pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let selected: Vec<&Occupation> = match &args.profession {
-        Some(name) => vec![catalog.find(name).map_err(crate::exit::usage)?],
+        Some(name) => vec![catalog.find(name)?],
         None => catalog.occupations.iter().collect(),
     };
     let prompts = project.prompts()?;
-    let model = project.model(args.model.as_deref());
+    let model = project.model().map(String::from);
     let cur = Current::new(model.as_deref(), &prompts);
-    let professions: Vec<ProfessionStatus> = selected
-        .iter()
-        .map(|occ| profession_status(project, occ, &cur))
+    let professions: Vec<ProfessionStatus> = project
+        .store
+        .records(selected)
+        .map(|(occ, read)| profession_status(occ, read, &cur))
         .collect();
     let mut totals = Totals {
         tasks: Counts::default(),
@@ -162,7 +151,7 @@ pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
         totals.tasks.add(&p.tasks);
         totals.skills.add(&p.skills);
     }
-    let errors: Vec<String> = professions.iter().filter_map(|p| p.error.clone()).collect();
+    let errors = professions.iter().filter(|p| p.error.is_some()).count();
     let report = StatusReport {
         model,
         professions,
@@ -173,10 +162,9 @@ pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
     } else {
         print!("{}", table(&report));
     }
-    if !errors.is_empty() {
+    if errors > 0 {
         return Err(problems(format!(
-            "{} record file(s) could not be read (listed above)",
-            errors.len()
+            "{errors} record file(s) could not be read (listed above)"
         )));
     }
     Ok(())

@@ -1,22 +1,26 @@
-//! Putting the machine's answers into a record, by the rules of `record::*::absorb`:
-//! untouched drafts and failures are replaced, approved or edited text gets a proposal.
-//! Results are applied to a fresh read of the record just before it is written, so an
-//! edit made while a long run was going is kept too.
+//! Where a run's answers go: the sink. The scheduler hands it every answer of a
+//! profession at once; [`RecordSink`] applies them to a fresh read of the record by the
+//! rules of `record::Entry::absorb` (untouched drafts and failures are replaced, approved
+//! or edited text gets a proposal) and writes it, so an edit made while a long run was
+//! going is kept too.
 
 use crate::cache;
 use crate::catalog::Occupation;
-use crate::record::{Absorbed, Entry, MachineSkill, MachineTask, Provenance, Record, Status};
-use crate::reply;
+use crate::record::{
+    Absorbed, Content, Entry, Kind, Machine, Provenance, Record, SkillContent, TaskContent,
+};
+use crate::reply::Reply;
+use crate::store::{Store, StoreError};
 
 use super::plan::Target;
 
-/// The answer to one prompt: a validated cache entry, or why there is none.
+/// The answer to one prompt: a validated cache entry and its reply, or why there is none.
 #[derive(Debug)]
 pub struct UnitResult {
-    pub target: Target,
+    pub targets: Vec<Target>,
     /// The template fingerprint the prompt was rendered with.
     pub template: String,
-    pub result: Result<cache::Entry, String>,
+    pub result: Result<(cache::Entry, Reply), String>,
 }
 
 /// Item counts of a run.
@@ -46,80 +50,120 @@ impl Changes {
         self.unchanged += o.unchanged;
         self.failed += o.failed;
     }
+
+    /// Items that got the machine's text (drafted, redrafted, proposed or confirmed).
+    pub fn done(&self) -> usize {
+        self.new + self.replaced + self.proposed + self.unchanged
+    }
+}
+
+/// Takes the answers of one profession when the last of them is in.
+pub trait Sink {
+    /// Applies the results; returns what changed and whether a file was written.
+    fn apply(
+        &mut self,
+        occ: &Occupation,
+        results: &[UnitResult],
+    ) -> Result<(Changes, bool), StoreError>;
+}
+
+/// The sink of a real run: the profession's record file.
+pub struct RecordSink<'a> {
+    pub store: &'a Store,
+}
+
+impl Sink for RecordSink<'_> {
+    fn apply(
+        &mut self,
+        occ: &Occupation,
+        results: &[UnitResult],
+    ) -> Result<(Changes, bool), StoreError> {
+        let mut record = self
+            .store
+            .record(&occ.slug)?
+            .unwrap_or_else(|| Record::new(&occ.slug));
+        let mut changes = Changes::default();
+        for r in results {
+            apply(&mut record, occ, r, &mut changes);
+        }
+        let task_order: Vec<&str> = occ.tasks.iter().map(|t| t.id.as_str()).collect();
+        let skill_order: Vec<&str> = occ.skills.iter().map(|s| s.id.as_str()).collect();
+        record.sort_like(&task_order, &skill_order);
+        let written = self.store.write_record(&record)?;
+        Ok((changes, written))
+    }
 }
 
 /// Applies one result to a record.
 pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &mut Changes) {
-    const STALE_CACHE: &str = "the cached reply no longer passes validation";
-    match (&res.target, &res.result) {
-        (Target::Task(t), Ok(entry)) => {
-            match entry.content().and_then(|c| reply::parse_task(c).ok()) {
-                Some(draft) => {
-                    let machine =
-                        MachineTask::new(provenance(entry, &res.template, &t.input), draft);
-                    offer(&mut record.tasks, &t.id, machine, changes);
+    let (entry, reply) = match &res.result {
+        Ok(answer) => answer,
+        Err(why) => {
+            for t in &res.targets {
+                match t.kind {
+                    Kind::Task => fail::<TaskContent>(record, &t.id, why, changes),
+                    Kind::Skill => fail::<SkillContent>(record, &t.id, why, changes),
                 }
-                None => fail(&mut record.tasks, &t.id, STALE_CACHE.into(), changes),
+            }
+            return;
+        }
+    };
+    let provenance = |t: &Target| Provenance {
+        model: entry.model.clone(),
+        template: res.template.clone(),
+        input: t.input.clone(),
+        cache_key: entry.key.clone(),
+    };
+    match reply {
+        Reply::Task(content) => {
+            for t in &res.targets {
+                let machine = Machine {
+                    provenance: provenance(t),
+                    content: content.clone(),
+                };
+                offer(record, &t.id, machine, changes);
             }
         }
-        (Target::Task(t), Err(why)) => fail(&mut record.tasks, &t.id, why.clone(), changes),
-        (Target::Skills { targets, names }, Ok(entry)) => {
-            let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
-            let Some(drafts) = entry
-                .content()
-                .and_then(|c| reply::parse_skills(c, &names_ref).ok())
-            else {
-                for t in targets {
-                    fail(&mut record.skills, &t.id, STALE_CACHE.into(), changes);
-                }
-                return;
-            };
-            for t in targets {
-                let Some(i) = occ.skills.iter().position(|s| s.id == t.id) else {
+        Reply::Skills(assessed) => {
+            for t in &res.targets {
+                // The reply follows the catalog's order of skills.
+                let Some(content) = occ
+                    .skills
+                    .iter()
+                    .position(|s| s.id == t.id)
+                    .and_then(|i| assessed.get(i))
+                else {
                     continue;
                 };
-                let machine = MachineSkill::new(
-                    provenance(entry, &res.template, &t.input),
-                    drafts[i].clone(),
-                );
-                offer(&mut record.skills, &t.id, machine, changes);
-            }
-        }
-        (Target::Skills { targets, .. }, Err(why)) => {
-            for t in targets {
-                fail(&mut record.skills, &t.id, why.clone(), changes);
+                let machine = Machine {
+                    provenance: provenance(t),
+                    content: content.clone(),
+                };
+                offer(record, &t.id, machine, changes);
             }
         }
     }
 }
 
 /// Offers the machine's text to the entry with this id (a new draft when there is none).
-fn offer<E: Entry>(entries: &mut Vec<E>, id: &str, machine: E::Machine, changes: &mut Changes) {
-    match entries.iter_mut().find(|e| e.id() == id) {
+fn offer<C: Content>(record: &mut Record, id: &str, machine: Machine<C>, changes: &mut Changes) {
+    let entries = record.of::<C>();
+    match entries.iter_mut().find(|e| e.id == id) {
         Some(e) => changes.count(e.absorb(machine)),
         None => {
-            entries.push(E::new_draft(id, machine));
+            entries.push(Entry::new_draft(id, machine));
             changes.new += 1;
         }
     }
 }
 
-fn provenance(entry: &cache::Entry, template: &str, input: &str) -> Provenance {
-    Provenance {
-        model: entry.model.clone(),
-        template: template.to_string(),
-        input: input.to_string(),
-        cache_key: entry.key.clone(),
-    }
-}
-
 /// A failure is written down only where there is no text to keep: a missing entry
 /// becomes `failed`; existing text (a person's or an earlier draft) stays as it is.
-fn fail<E: Entry>(entries: &mut Vec<E>, id: &str, why: String, changes: &mut Changes) {
+fn fail<C: Content>(record: &mut Record, id: &str, why: &str, changes: &mut Changes) {
     changes.failed += 1;
-    match entries.iter_mut().find(|e| e.id() == id) {
-        None => entries.push(E::failed(id, why)),
-        Some(e) if e.status() == Status::Failed && !e.has_content() => *e.parts().error = Some(why),
-        Some(_) => {}
+    let entries = record.of::<C>();
+    match entries.iter_mut().find(|e| e.id == id) {
+        None => entries.push(Entry::failed(id, why.to_string())),
+        Some(e) => e.fail(why.to_string()),
     }
 }

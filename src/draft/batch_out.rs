@@ -111,18 +111,15 @@ mod tests {
 
     #[test]
     fn files_are_split_at_the_line_limit_and_appear_whole() {
-        use crate::config::{Endpoint, EndpointOverrides, FileConfig, Mode};
+        use crate::config::{Endpoint, FileConfig, Given, Mode, Settings};
         use crate::prompt::{Message, Prompt};
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("req.jsonl");
-        let endpoint = Endpoint::resolve(
-            &FileConfig {
-                model: Some("m".into()),
-                ..FileConfig::default()
-            },
-            EndpointOverrides::default(),
-        )
-        .unwrap();
+        let file = FileConfig {
+            model: Some("m".into()),
+            ..FileConfig::default()
+        };
+        let endpoint = Endpoint::new(&Settings::resolve(&file, Given::default()).unwrap()).unwrap();
         let mut w = BatchWriter::new(&base, 2);
         for i in 0..5 {
             let prompt = Prompt {
@@ -130,8 +127,7 @@ mod tests {
                     role: "user",
                     content: format!("task {i}"),
                 }],
-                schema_name: "task_exposure",
-                schema: crate::reply::task_schema(),
+                ask: crate::reply::Ask::Task,
                 template: "task.j2@x".into(),
             };
             w.write(&crate::llm::build_body(

@@ -1,76 +1,75 @@
-//! The streaming run: prompts are rendered one profession at a time, looked up in the
-//! cache, and the misses sent by at most `concurrency` tasks at once. A profession's
-//! record is written as soon as its last answer is in, so memory stays bounded on the
-//! full O*NET catalog and a run killed at any point loses nothing the cache holds.
+//! The scheduler of a run: prompts are rendered one profession at a time, looked up in
+//! the cache, and the misses sent by at most `concurrency` tasks at once. When the last
+//! answer of a profession is in, all of its answers go to the sink (the record file), so
+//! memory stays bounded on the full O*NET catalog and a run stopped at any point loses
+//! nothing the cache holds.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
-use crate::cache::{Cache, Entry};
 use crate::catalog::Catalog;
-use crate::config::Endpoint;
 use crate::exit::{Interrupted, usage};
 use crate::llm::{Client, build_body};
-use crate::project::Project;
 use crate::prompt::Prompts;
-use crate::record::Record;
 
-use super::apply::{Changes, UnitResult, apply};
+use super::apply::{Sink, UnitResult};
 use super::batch_out::BatchWriter;
-use super::plan::{self, ProfessionPlan, Target, Unit};
+use super::lookup::Lookup;
+use super::plan::{self, ProfessionPlan, Unit};
 use super::report::{Progress, Tally};
 
-/// What happens to a prompt that is not in the cache.
+/// What happens to a prompt that is not in the cache, decided before the run starts.
 pub enum Misses {
+    /// Send it.
     Send(Arc<Client>),
+    /// Stop the run: no endpoint is configured (exit 2).
+    NoEndpoint,
+    /// Count it (`--offline`).
     Offline,
-    DryRun { show_prompts: bool },
+    /// Write its request line for the provider's batch engine (`--batch-out`).
     Batch(BatchWriter),
 }
 
-pub struct Run<'a> {
-    pub project: &'a Project,
+pub struct Scheduler<'a> {
     pub catalog: &'a Catalog,
     pub prompts: &'a Prompts,
-    pub endpoint: &'a Endpoint,
-    pub cache: Cache,
-    /// The keys in the cache when the run started.
-    pub cached: std::collections::HashSet<String>,
-    pub plans: Vec<ProfessionPlan>,
+    pub lookup: Lookup<'a>,
     pub misses: Misses,
     pub progress: Arc<Progress>,
-    pub concurrency: usize,
 }
 
+/// A profession whose answers are still coming in.
 struct InFlight {
     pending: usize,
     results: Vec<UnitResult>,
 }
 
-/// What the producer hands the coordinator.
-enum Next {
-    Miss(Unit),
-    Done,
-}
+type Joined = (Unit, Result<(crate::cache::Entry, crate::reply::Reply), String>);
 
-impl Run<'_> {
-    pub async fn execute(mut self, tally: &mut Tally) -> anyhow::Result<()> {
-        let mut plans: VecDeque<ProfessionPlan> = std::mem::take(&mut self.plans).into();
+impl Scheduler<'_> {
+    pub async fn run(
+        mut self,
+        plans: Vec<ProfessionPlan>,
+        sink: &mut dyn Sink,
+        tally: &mut Tally,
+    ) -> anyhow::Result<()> {
+        let concurrency = self.lookup.endpoint.concurrency;
+        let mut plans: VecDeque<ProfessionPlan> = plans.into();
         let mut units: VecDeque<Unit> = VecDeque::new();
         let mut inflight: HashMap<String, InFlight> = HashMap::new();
-        let mut tasks: JoinSet<(Unit, Result<Entry, String>)> = JoinSet::new();
-        let mut spawned: HashMap<tokio::task::Id, (String, Target, String)> = HashMap::new();
+        let mut tasks: JoinSet<Joined> = JoinSet::new();
+        let mut spawned: HashMap<tokio::task::Id, Unit> = HashMap::new();
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         let mut exhausted = false;
         let mut interrupted = false;
         let mut abort: Option<anyhow::Error> = None;
-        let mut writer = crate::cache::Writer::start(self.cache.clone());
+        let mut writer = crate::cache::Writer::start(self.lookup.cache.clone());
 
         while !(exhausted && tasks.is_empty()) {
-            let can_produce = !exhausted && tasks.len() < self.concurrency;
+            let can_produce = !exhausted && tasks.len() < concurrency;
             tokio::select! {
                 biased;
                 _ = &mut ctrl_c => {
@@ -79,20 +78,17 @@ impl Run<'_> {
                 }
                 // Keep the pipe full first: a free slot is filled before finished
                 // answers are filed.
-                next = std::future::ready(()), if can_produce => {
-                    let () = next;
-                    match self.next_miss(&mut plans, &mut units, &mut inflight, tally) {
-                        Ok(Next::Miss(unit)) => {
-                            let Misses::Send(client) = &self.misses else { unreachable!("only Send yields misses") };
-                            let client = Arc::clone(client);
+                () = std::future::ready(()), if can_produce => {
+                    match self.next_miss(&mut plans, &mut units, &mut inflight, sink, tally) {
+                        Ok(Some((unit, client))) => {
                             let store = writer.sender();
-                            let info = (unit.slug.clone(), unit.target.clone(), unit.prompt.template.clone());
+                            let info = unit.clone();
                             let handle = tasks.spawn(async move {
-                                let result = match client.complete(&unit.prompt, &|c| unit.check(c)).await {
-                                    Ok(entry) => {
+                                let result = match client.complete(&unit.prompt).await {
+                                    Ok((entry, reply)) => {
                                         // The writer outlives every task: a send cannot fail.
                                         let _ = store.send(entry.clone());
-                                        Ok(entry)
+                                        Ok((entry, reply))
                                     }
                                     Err(e) => Err(e.to_string()),
                                 };
@@ -100,7 +96,7 @@ impl Run<'_> {
                             });
                             spawned.insert(handle.id(), info);
                         }
-                        Ok(Next::Done) => exhausted = true,
+                        Ok(None) => exhausted = true,
                         Err(e) => {
                             abort = Some(e);
                             exhausted = true;
@@ -110,22 +106,21 @@ impl Run<'_> {
                     }
                 }
                 Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                    let (slug, result) = match joined {
-                        Ok((id, (unit, result))) => {
+                    let (unit, result) = match joined {
+                        Ok((id, done)) => {
                             spawned.remove(&id);
-                            let template = unit.prompt.template.clone();
-                            (unit.slug, UnitResult { target: unit.target, template, result })
+                            done
                         }
                         Err(e) => {
-                            let (slug, target, template) = spawned.remove(&e.id()).expect("every task is registered");
-                            (slug, UnitResult { target, template, result: Err(format!("internal error: {e}")) })
+                            let unit = spawned.remove(&e.id()).expect("every task is registered");
+                            (unit, Err(format!("internal error: {e}")))
                         }
                     };
-                    if result.result.is_ok() {
+                    if result.is_ok() {
                         tally.sent += 1;
                     }
                     self.progress.inc(1);
-                    self.settle(&mut inflight, &slug, Some(result), tally)?;
+                    self.settle(&mut inflight, unit, Some(result), sink, tally)?;
                 }
             }
         }
@@ -137,20 +132,16 @@ impl Run<'_> {
                     spawned.remove(&id);
                     if result.is_ok() {
                         tally.sent += 1;
-                        let template = unit.prompt.template.clone();
-                        let res = UnitResult {
-                            target: unit.target,
-                            template,
+                        let slug = unit.slug.clone();
+                        let f = inflight.entry(slug).or_insert(InFlight {
+                            pending: 1,
+                            results: Vec::new(),
+                        });
+                        f.results.push(UnitResult {
+                            targets: unit.targets,
+                            template: unit.prompt.template,
                             result,
-                        };
-                        inflight
-                            .entry(unit.slug)
-                            .or_insert(InFlight {
-                                pending: 1,
-                                results: Vec::new(),
-                            })
-                            .results
-                            .push(res);
+                        });
                     }
                 }
             }
@@ -161,10 +152,8 @@ impl Run<'_> {
         // Whatever is still open (Ctrl-C, or an abort): save the answers that are in.
         let open: Vec<String> = inflight.keys().cloned().collect();
         for slug in open {
-            if let Some(mut f) = inflight.remove(&slug) {
-                f.pending = 0;
-                inflight.insert(slug.clone(), f);
-                self.settle(&mut inflight, &slug, None, tally)?;
+            if let Some(f) = inflight.remove(&slug) {
+                self.file(&slug, f.results, sink, tally)?;
             }
         }
         if let Misses::Batch(writer) = &mut self.misses {
@@ -184,25 +173,26 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Walks the plans until it finds a prompt that must be sent, handling cache hits
-    /// (and, by policy, misses) on the way.
+    /// Walks the plans until it finds a prompt that must be sent, filing cache hits
+    /// (and misses, by the policy) on the way. `None` when every plan is done.
     fn next_miss(
         &mut self,
         plans: &mut VecDeque<ProfessionPlan>,
         units: &mut VecDeque<Unit>,
         inflight: &mut HashMap<String, InFlight>,
+        sink: &mut dyn Sink,
         tally: &mut Tally,
-    ) -> anyhow::Result<Next> {
+    ) -> anyhow::Result<Option<(Unit, Arc<Client>)>> {
         loop {
             let Some(unit) = units.pop_front() else {
                 let Some(plan) = plans.pop_front() else {
-                    return Ok(Next::Done);
+                    return Ok(None);
                 };
                 let occ = self
                     .catalog
                     .get(&plan.slug)
                     .expect("planned from the catalog");
-                let rendered = plan::units(occ, &plan, self.prompts).map_err(|e| usage(e.0))?;
+                let rendered = plan::units(occ, &plan, self.prompts)?;
                 tally.professions += 1;
                 tally.units += rendered.len();
                 inflight.insert(
@@ -215,146 +205,90 @@ impl Run<'_> {
                 units.extend(rendered);
                 continue;
             };
-            let hit = self.lookup(&unit);
-            if let Misses::DryRun { show_prompts } = &self.misses {
-                let status = match &hit {
-                    Some(e) => format!("cached {}", &e.key[..12]),
-                    None => "not cached: would send".to_string(),
-                };
-                println!("{:<60} {status}  [{}]", unit.label(), why_of(&unit.target));
-                if *show_prompts {
-                    for m in &unit.prompt.messages {
-                        println!("--- {}\n{}", m.role, m.content);
-                    }
-                    println!("---");
-                }
-                if hit.is_some() {
-                    tally.from_cache += 1;
-                } else {
-                    tally.not_cached += 1;
-                }
-                self.settle(inflight, &unit.slug.clone(), None, tally)?;
-                continue;
-            }
-            if let Some(entry) = hit {
+            let progress = Arc::clone(&self.progress);
+            if let Some(answer) = self
+                .lookup
+                .find(&unit.prompt, &|w: String| progress.line(&w))
+            {
                 tally.from_cache += 1;
                 self.progress.inc(1);
-                let slug = unit.slug.clone();
-                let res = UnitResult {
-                    target: unit.target,
-                    template: unit.prompt.template,
-                    result: Ok(entry),
-                };
-                self.settle(inflight, &slug, Some(res), tally)?;
+                self.settle(inflight, unit, Some(Ok(answer)), sink, tally)?;
                 continue;
             }
             match &mut self.misses {
-                Misses::Send(_) => {
-                    if !self.endpoint.is_configured() {
-                        return Err(usage(
-                            "prompts are not in the cache and no endpoint is configured: set OPENAI_API_KEY (for api.openai.com) \
-                             or OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1 from scripts/local-llm), or draft from the cache \
-                             only with --offline",
-                        ));
-                    }
-                    return Ok(Next::Miss(unit));
+                Misses::Send(client) => return Ok(Some((unit, Arc::clone(client)))),
+                Misses::NoEndpoint => {
+                    return Err(usage(
+                        "prompts are not in the cache and no endpoint is configured: set OPENAI_API_KEY (for api.openai.com) \
+                         or OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1 from scripts/local-llm), or draft from the cache \
+                         only with --offline",
+                    ));
                 }
                 Misses::Offline => {
                     tally.not_cached += 1;
                     tally.not_cached_labels.push(unit.label());
-                    self.progress.inc(1);
-                    self.settle(inflight, &unit.slug.clone(), None, tally)?;
                 }
                 Misses::Batch(writer) => {
-                    let body = build_body(self.endpoint, &unit.prompt, self.endpoint.mode, &[]);
-                    writer.write(&body)?;
+                    let endpoint = self.lookup.endpoint;
+                    writer.write(&build_body(endpoint, &unit.prompt, endpoint.mode, &[]))?;
                     tally.batched += 1;
-                    self.progress.inc(1);
-                    self.settle(inflight, &unit.slug.clone(), None, tally)?;
                 }
-                Misses::DryRun { .. } => unreachable!("handled above"),
             }
+            self.progress.inc(1);
+            self.settle(inflight, unit, None, sink, tally)?;
         }
     }
 
-    /// The cached, valid answer to a unit in any structured-output mode the run may
-    /// use (a server that made the run fall back answered under the fallback's key).
-    fn lookup(&self, unit: &Unit) -> Option<Entry> {
-        if self.cached.is_empty() {
-            // A first run: no body to build and hash just to miss.
-            return None;
-        }
-        for mode in self.endpoint.mode.chain() {
-            let body = build_body(self.endpoint, &unit.prompt, mode, &[]);
-            if !self.cached.contains(&body.key) {
-                continue;
-            }
-            match self.cache.get(&body.key) {
-                Ok(Some(entry)) => match entry.content().map(|c| unit.check(c)) {
-                    Some(Ok(())) => return Some(entry),
-                    Some(Err(why)) => self.progress.line(&format!(
-                        "warning: {}: the cached reply fails validation ({why}); treated as a miss",
-                        self.project.root.display(&self.cache.path(&body.key))
-                    )),
-                    None => {}
-                },
-                Ok(None) => {}
-                Err(corrupt) => self.progress.line(&format!("warning: {corrupt}")),
-            }
-        }
-        None
-    }
-
-    /// Records one unit as done; writes the profession's record when it was the last.
+    /// Records one unit as done; hands the profession's answers to the sink when it was
+    /// the last.
     fn settle(
         &self,
         inflight: &mut HashMap<String, InFlight>,
-        slug: &str,
-        result: Option<UnitResult>,
+        unit: Unit,
+        result: Option<Result<(crate::cache::Entry, crate::reply::Reply), String>>,
+        sink: &mut dyn Sink,
         tally: &mut Tally,
     ) -> anyhow::Result<()> {
-        let Some(f) = inflight.get_mut(slug) else {
+        let Some(f) = inflight.get_mut(&unit.slug) else {
             return Ok(());
         };
         f.pending = f.pending.saturating_sub(1);
-        if let Some(r) = result {
-            f.results.push(r);
+        if let Some(result) = result {
+            f.results.push(UnitResult {
+                targets: unit.targets,
+                template: unit.prompt.template,
+                result,
+            });
         }
         if f.pending > 0 {
             return Ok(());
         }
-        let f = inflight.remove(slug).expect("present");
-        if f.results.is_empty() || matches!(self.misses, Misses::DryRun { .. }) {
+        let f = inflight.remove(&unit.slug).expect("present");
+        self.file(&unit.slug, f.results, sink, tally)
+    }
+
+    /// Hands a profession's answers to the sink and counts what it did.
+    fn file(
+        &self,
+        slug: &str,
+        results: Vec<UnitResult>,
+        sink: &mut dyn Sink,
+        tally: &mut Tally,
+    ) -> anyhow::Result<()> {
+        if results.is_empty() {
             return Ok(());
         }
         let occ = self.catalog.get(slug).expect("planned from the catalog");
-        let mut record = match self.project.read_record(slug) {
-            Ok(r) => r.unwrap_or_else(|| Record::new(slug)),
-            Err(e) => {
-                tally.failures.push((slug.to_string(), format!("{e:#}")));
-                tally.changes.failed += f.results.len();
-                return Ok(());
-            }
-        };
-        let mut changes = Changes::default();
-        for r in &f.results {
-            apply(&mut record, occ, r, &mut changes);
+        for r in &results {
             if let Err(why) = &r.result {
-                let label = match &r.target {
-                    Target::Task(t) => format!("{slug}/{}", t.id),
-                    Target::Skills { .. } => format!("{slug}/skills"),
-                };
-                tally.failures.push((label, why.clone()));
+                tally
+                    .failures
+                    .push((plan::label(slug, &r.targets), why.clone()));
             }
         }
-        let task_order: Vec<&str> = occ.tasks.iter().map(|t| t.id.as_str()).collect();
-        let skill_order: Vec<&str> = occ.skills.iter().map(|s| s.id.as_str()).collect();
-        record.sort_like(&task_order, &skill_order);
-        if self.project.write_record(&record)? {
-            tally.records_written += 1;
-        }
-        let done = changes.new + changes.replaced + changes.proposed + changes.unchanged;
-        let mut line = format!("{slug}: {done} drafted");
+        let (changes, written) = sink.apply(occ, &results)?;
+        tally.records_written += usize::from(written);
+        let mut line = format!("{slug}: {} drafted", changes.done());
         if changes.proposed > 0 {
             line.push_str(&format!(" ({} as proposals)", changes.proposed));
         }
@@ -364,16 +298,5 @@ impl Run<'_> {
         self.progress.line(&line);
         tally.changes.add(&changes);
         Ok(())
-    }
-}
-
-fn why_of(target: &Target) -> String {
-    match target {
-        Target::Task(t) => t.why.clone(),
-        Target::Skills { targets, .. } => {
-            let mut whys: Vec<&str> = targets.iter().map(|t| t.why.as_str()).collect();
-            whys.dedup();
-            format!("{} skill(s): {}", targets.len(), whys.join("; "))
-        }
     }
 }

@@ -3,11 +3,14 @@
 //! cached by the hash of its request.
 //!
 //! The stages: plan (what is missing or stale), render (prompts), look up (cache), send
-//! (client, bounded concurrency), apply (records, never overwriting a person's text),
-//! report (progress and summary).
+//! (the scheduler: client, bounded concurrency), apply (the sink: records, never
+//! overwriting a person's text), report (progress and summary). `--dry-run` stops after
+//! the lookup.
 
-mod apply;
+pub mod apply;
 pub mod batch_out;
+pub mod dry_run;
 pub mod exec;
+pub mod lookup;
 pub mod plan;
 pub mod report;

@@ -1,47 +1,41 @@
 //! What a draft run works on: for each selected profession, the tasks and skills that
 //! are missing, failed or stale (or all of them with `--redraft`), and the prompts to
 //! ask for them. Planning reads records but renders nothing; prompts are rendered one
-//! unit at a time as the run streams through them.
+//! profession at a time as the run streams through them.
 
 use crate::catalog::Occupation;
-use crate::lifecycle::{self, Current, State};
-use crate::prompt::{self, Prompt, PromptError, Prompts};
-use crate::record::Record;
+use crate::lifecycle::{self, Current, Item, State};
+use crate::prompt::{Prompt, PromptError, Prompts};
+use crate::record::{Kind, Record};
+use crate::store::{Store, StoreError};
 
-/// One task to draft.
+/// One task or skill to draft.
 #[derive(Clone, Debug)]
-pub struct TaskTarget {
+pub struct Target {
+    pub kind: Kind,
     pub id: String,
+    /// sha256 of the prompt's inputs, recorded as provenance.
     pub input: String,
     /// Why the item is drafted ("missing", "stale: ...").
     pub why: String,
 }
 
-/// One skill to draft (skills are asked about together, one prompt per profession).
-#[derive(Clone, Debug)]
-pub struct SkillTarget {
-    pub id: String,
-    pub input: String,
-    /// Why the item is drafted ("missing", "stale: ...").
-    pub why: String,
-}
-
-/// The work for one profession.
+/// The work for one profession: its tasks, then its skills.
 #[derive(Clone, Debug)]
 pub struct ProfessionPlan {
     pub slug: String,
-    pub tasks: Vec<TaskTarget>,
-    pub skills: Vec<SkillTarget>,
+    pub targets: Vec<Target>,
 }
 
 impl ProfessionPlan {
     /// Prompts this plan needs: one per task, one for all skills.
     pub fn units(&self) -> usize {
-        self.tasks.len() + usize::from(!self.skills.is_empty())
+        let tasks = self.targets.iter().filter(|t| t.kind == Kind::Task).count();
+        tasks + usize::from(self.targets.len() > tasks)
     }
 }
 
-fn why(item: &lifecycle::Item, redraft: bool) -> String {
+fn why(item: &Item, redraft: bool) -> String {
     match item.state {
         State::Missing => "missing".to_string(),
         State::Failed => "failed before".to_string(),
@@ -58,98 +52,102 @@ pub fn plan(
     cur: &Current,
     redraft: bool,
 ) -> ProfessionPlan {
-    let mut tasks = Vec::new();
-    for task in &occ.tasks {
-        let item = lifecycle::task_item(record.and_then(|r| r.task(&task.id)), occ, task, cur);
-        if lifecycle::wants_draft(&item, redraft) {
-            tasks.push(TaskTarget {
-                id: task.id.clone(),
-                input: prompt::task_input(occ, task),
-                why: why(&item, redraft),
-            });
-        }
-    }
-    let mut skills = Vec::new();
-    for skill in &occ.skills {
-        let item = lifecycle::skill_item(record.and_then(|r| r.skill(&skill.id)), occ, skill, cur);
-        if lifecycle::wants_draft(&item, redraft) {
-            skills.push(SkillTarget {
-                id: skill.id.clone(),
-                input: prompt::skill_input(occ, skill),
-                why: why(&item, redraft),
-            });
-        }
-    }
+    let targets = lifecycle::items(occ, record, cur)
+        .into_iter()
+        .filter(|item| lifecycle::wants_draft(item, redraft))
+        .map(|item| Target {
+            why: why(&item, redraft),
+            kind: item.kind,
+            id: item.id,
+            input: item.input,
+        })
+        .collect();
     ProfessionPlan {
         slug: occ.slug.clone(),
-        tasks,
-        skills,
+        targets,
     }
 }
 
-/// What one prompt drafts.
-#[derive(Clone, Debug)]
-pub enum Target {
-    Task(TaskTarget),
-    /// The skills to take from the reply; `names` are all the profession's skills in
-    /// catalog order, as the prompt lists them.
-    Skills {
-        targets: Vec<SkillTarget>,
-        names: Vec<String>,
-    },
+/// Plans every selected profession that has work; a record that cannot be read is
+/// reported with its profession, which is left out.
+pub fn plan_all(
+    store: &Store,
+    selected: &[&Occupation],
+    cur: &Current,
+    redraft: bool,
+) -> (Vec<ProfessionPlan>, Vec<(String, StoreError)>) {
+    let mut plans = Vec::new();
+    let mut unreadable = Vec::new();
+    for (occ, read) in store.records(selected.iter().copied()) {
+        match read {
+            Ok(record) => {
+                let p = plan(occ, record.as_ref(), cur, redraft);
+                if p.units() > 0 {
+                    plans.push(p);
+                }
+            }
+            Err(e) => unreadable.push((occ.slug.clone(), e)),
+        }
+    }
+    (plans, unreadable)
 }
 
-/// One prompt of a run.
+/// What a prompt drafts, for messages: `ml-engineer/write-production-code` or
+/// `ml-engineer/skills`.
+pub fn label(slug: &str, targets: &[Target]) -> String {
+    match targets.first() {
+        Some(t) if t.kind == Kind::Task => format!("{slug}/{}", t.id),
+        _ => format!("{slug}/skills"),
+    }
+}
+
+/// One prompt of a run, and the items its reply drafts.
 #[derive(Clone, Debug)]
 pub struct Unit {
     pub slug: String,
-    pub target: Target,
+    pub targets: Vec<Target>,
     pub prompt: Prompt,
 }
 
 impl Unit {
-    /// `ml-engineer/write-production-code` or `ml-engineer/skills`.
     pub fn label(&self) -> String {
-        match &self.target {
-            Target::Task(t) => format!("{}/{}", self.slug, t.id),
-            Target::Skills { .. } => format!("{}/skills", self.slug),
-        }
+        label(&self.slug, &self.targets)
     }
 
-    /// Validates a reply for this unit (the check handed to the client).
-    pub fn check(&self, content: &str) -> Result<(), String> {
-        match &self.target {
-            Target::Task(_) => crate::reply::parse_task(content).map(|_| ()),
-            Target::Skills { names, .. } => {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                crate::reply::parse_skills(content, &names).map(|_| ())
+    /// Why its items are drafted.
+    pub fn why(&self) -> String {
+        match self.targets.as_slice() {
+            [one] if one.kind == Kind::Task => one.why.clone(),
+            targets => {
+                let mut whys: Vec<&str> = targets.iter().map(|t| t.why.as_str()).collect();
+                whys.dedup();
+                format!("{} skill(s): {}", targets.len(), whys.join("; "))
             }
         }
     }
 }
 
-/// Renders the units of a profession plan.
+/// Renders the units of a profession plan: one per task, one for all its skills.
 pub fn units(
     occ: &Occupation,
     plan: &ProfessionPlan,
     prompts: &Prompts,
 ) -> Result<Vec<Unit>, PromptError> {
     let mut out = Vec::with_capacity(plan.units());
-    for t in &plan.tasks {
+    let (tasks, skills): (Vec<&Target>, Vec<&Target>) =
+        plan.targets.iter().partition(|t| t.kind == Kind::Task);
+    for t in tasks {
         let task = occ.task(&t.id).expect("planned from this occupation");
         out.push(Unit {
             slug: occ.slug.clone(),
-            target: Target::Task(t.clone()),
+            targets: vec![t.clone()],
             prompt: prompts.task(occ, task)?,
         });
     }
-    if !plan.skills.is_empty() {
+    if !skills.is_empty() {
         out.push(Unit {
             slug: occ.slug.clone(),
-            target: Target::Skills {
-                targets: plan.skills.clone(),
-                names: occ.skills.iter().map(|s| s.name.clone()).collect(),
-            },
+            targets: skills.into_iter().cloned().collect(),
             prompt: prompts.skills(occ)?,
         });
     }

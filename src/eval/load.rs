@@ -13,9 +13,9 @@ use std::path::Path;
 use csv::{ByteRecord, ReaderBuilder};
 
 use super::{EvalError, LabelMap, LabelSet, Labelled, Source};
-use crate::catalog::TaskType;
-use crate::project::Project;
-use crate::record::{Entry as _, Status};
+use crate::catalog::{Catalog, TaskType};
+use crate::record::Status;
+use crate::store::Store;
 
 pub const TASK_ID: &str = "Task ID";
 pub const SOC: &str = "O*NET-SOC Code";
@@ -232,37 +232,39 @@ pub struct RecordNotes {
 /// The levels of the project's records for every catalog task with an O*NET Task ID:
 /// the machine's drafted level, or with `approved` the level of a valid approval
 /// (status approved and the approval's sha256 matching the content).
-pub fn records(project: &Project, approved: bool) -> anyhow::Result<(LabelSet, RecordNotes)> {
-    let catalog = project.catalog()?;
+pub fn records(
+    store: &Store,
+    catalog: &Catalog,
+    approved: bool,
+) -> anyhow::Result<(LabelSet, RecordNotes)> {
     let mut items: HashMap<u64, Labelled> = HashMap::new();
     let mut owner: HashMap<u64, String> = HashMap::new();
     let mut notes = RecordNotes::default();
     let mut unlabelled = 0;
-    for occ in &catalog.occupations {
-        if occ.tasks.iter().all(|t| t.onet_task_id.is_none()) {
-            continue;
-        }
-        let record = project.read_record(&occ.slug)?;
+    let with_onet = catalog
+        .occupations
+        .iter()
+        .filter(|occ| occ.tasks.iter().any(|t| t.onet_task_id.is_some()));
+    for (occ, read) in store.records(with_onet) {
+        let record = read?;
         for task in &occ.tasks {
             let Some(id) = task.onet_task_id else {
                 continue;
             };
             let here = format!("{}/{}", occ.slug, task.id);
             if let Some(first) = owner.insert(id, here.clone()) {
-                return Err(crate::exit::usage(
-                    EvalError::DuplicateCatalogId {
-                        id,
-                        first,
-                        second: here,
-                    }
-                    .to_string(),
-                ));
+                return Err(EvalError::DuplicateCatalogId {
+                    id,
+                    first,
+                    second: here,
+                }
+                .into());
             }
             notes.onet_tasks += 1;
             let entry = record.as_ref().and_then(|r| r.task(&task.id));
             let level = entry.and_then(|e| {
                 if !approved {
-                    return e.machine.as_ref().map(|m| m.level);
+                    return e.machine.as_ref().and_then(|m| m.content.level);
                 }
                 if e.status != Status::Approved {
                     return None;
@@ -271,7 +273,7 @@ pub fn records(project: &Project, approved: bool) -> anyhow::Result<(LabelSet, R
                     notes.edited_after_approval += 1;
                     return None;
                 }
-                e.level
+                e.content.level
             });
             let Some(level) = level else {
                 unlabelled += 1;

@@ -78,6 +78,10 @@ pub enum EvalError {
         "--map {given:?}: {why}: write LABEL=LEVEL pairs separated by commas, e.g. --map E0=LOW,E1=HIGH,E2=MEDIUM"
     )]
     BadMap { given: String, why: String },
+    #[error("name the gold labels: --gold FILE (and --gold-column COL), or use --overrides")]
+    NoGold,
+    #[error("--predicted FILE needs --predicted-column COL: the column to compare")]
+    NoPredictedColumn,
 }
 
 impl EvalError {

@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use super::metrics;
 use super::report::{Num, PerLevel};
-use crate::project::Project;
-use crate::record::{Entry, Level, Record, Status};
+use crate::catalog::Catalog;
+use crate::record::{Level, Record, Status};
+use crate::store::{Store, StoreError};
 
 /// The overrides of one drafted level.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
@@ -57,7 +58,7 @@ impl Tally {
             if entry.status != Status::Approved {
                 continue;
             }
-            let Some(level) = entry.level else {
+            let Some(level) = entry.content.level else {
                 continue;
             };
             if !entry.is_approved_intact() {
@@ -65,7 +66,12 @@ impl Tally {
                 continue;
             }
             match &entry.machine {
-                Some(m) => self.counts[metrics::rank(m.level)][metrics::rank(level)] += 1,
+                Some(m) => {
+                    let Some(drafted) = m.content.level else {
+                        continue;
+                    };
+                    self.counts[metrics::rank(drafted)][metrics::rank(level)] += 1
+                }
                 None => self.without_provenance += 1,
             }
         }
@@ -101,11 +107,10 @@ impl Tally {
 }
 
 /// Reads every record of the catalog's professions.
-pub fn collect(project: &Project) -> anyhow::Result<Overrides> {
-    let catalog = project.catalog()?;
+pub fn collect(store: &Store, catalog: &Catalog) -> Result<Overrides, StoreError> {
     let mut tally = Tally::default();
-    for occ in &catalog.occupations {
-        if let Some(record) = project.read_record(&occ.slug)? {
+    for (_, read) in store.records(&catalog.occupations) {
+        if let Some(record) = read? {
             tally.add(&record);
         }
     }

@@ -1,4 +1,6 @@
-//! The request body: built once, hashed, and sent as exactly those bytes.
+//! The request body: built once, hashed, and sent as exactly those bytes. Also the one
+//! place that knows under which keys a prompt may be cached ([`candidates`]), used by
+//! the run's cache lookup and by `cache gc`, so the two cannot disagree.
 
 use serde_json::{Value, json};
 
@@ -46,16 +48,27 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
         Mode::JsonSchema => {
             body["response_format"] = json!({
                 "type": "json_schema",
-                "json_schema": {"name": prompt.schema_name, "strict": true, "schema": prompt.schema},
+                "json_schema": {"name": prompt.ask.schema_name(), "strict": true, "schema": prompt.ask.schema(false)},
             });
         }
         Mode::JsonObject => {
-            body["response_format"] =
-                json!({"type": "json_object", "schema": crate::reply::with_limits(&prompt.schema)});
+            body["response_format"] = json!({"type": "json_object", "schema": prompt.ask.schema(true)});
         }
         Mode::None => {}
     }
     Body::from_value(body)
+}
+
+/// Every body a prompt may have been answered under: the configured structured-output
+/// mode and each mode it may fall back to (a server that made a run fall back answered
+/// under the fallback's key), in that order.
+pub fn candidates(endpoint: &Endpoint, prompt: &Prompt) -> Vec<Body> {
+    endpoint
+        .mode
+        .chain()
+        .into_iter()
+        .map(|mode| build_body(endpoint, prompt, mode, &[]))
+        .collect()
 }
 
 /// The body of a request read back (batch files, cache verification), with its key.

@@ -13,6 +13,7 @@ use super::limits::Limits;
 use crate::cache::{Entry, Reask, Usage, message_content};
 use crate::config::{Endpoint, Mode};
 use crate::prompt::{Message, Prompt};
+use crate::reply::{Ask, Reply};
 
 /// Counters of a run, shared by every worker.
 #[derive(Debug, Default)]
@@ -205,18 +206,15 @@ impl Client {
         mode_from_u8(self.mode.current.load(Ordering::SeqCst))
     }
 
-    /// Gets a validated reply for a prompt. `check` validates the reply text; an invalid
-    /// reply is asked again once with the error. The returned entry is keyed by the
-    /// first request's body, so a rerun finds it without sending anything.
-    pub async fn complete(
-        &self,
-        prompt: &Prompt,
-        check: &(dyn Fn(&str) -> Result<(), String> + Sync),
-    ) -> Result<Entry, CallError> {
+    /// Gets a validated reply for a prompt: the cache entry to store and the reply,
+    /// parsed. An invalid reply is asked again once with the error. The entry is keyed by
+    /// the first request's body, so a rerun finds it without sending anything.
+    pub async fn complete(&self, prompt: &Prompt) -> Result<(Entry, Reply), CallError> {
         let (body, first) = self.send_negotiated(prompt).await?;
         let (response, usage) = first;
-        let Some(error) = self.problem(&response, check) else {
-            return Ok(self.entry(&body, response, usage, None));
+        let error = match self.check(&response, &prompt.ask) {
+            Ok(reply) => return Ok((self.entry(&body, response, usage, None), reply)),
+            Err(error) => error,
         };
         self.stats.reasks.fetch_add(1, Ordering::Relaxed);
         (self.notify)(Notice::Reask { why: error.clone() });
@@ -246,14 +244,13 @@ impl Client {
                 });
             }
         };
-        let second = self.problem(&response2, check);
-        if let Some(error2) = second {
-            return Err(CallError::Invalid { error: error2 });
-        }
+        let reply = self
+            .check(&response2, &prompt.ask)
+            .map_err(|error| CallError::Invalid { error })?;
         self.stats.reasks_fixed.fetch_add(1, Ordering::Relaxed);
         let mut total = usage;
         total.add(usage2);
-        Ok(self.entry(
+        let entry = self.entry(
             &body,
             response2,
             total,
@@ -261,17 +258,16 @@ impl Client {
                 error,
                 request: reask_body.value,
             }),
-        ))
+        );
+        Ok((entry, reply))
     }
 
-    /// What is wrong with a reply, if anything: its shape first, then `check`.
-    fn problem(
-        &self,
-        response: &Value,
-        check: &(dyn Fn(&str) -> Result<(), String> + Sync),
-    ) -> Option<String> {
-        reply_problem(response, self.endpoint.max_tokens)
-            .or_else(|| check(message_content(response).unwrap_or_default()).err())
+    /// The reply of a response, checked: its shape first, then its content.
+    fn check(&self, response: &Value, ask: &Ask) -> Result<Reply, String> {
+        if let Some(problem) = reply_problem(response, self.endpoint.max_tokens) {
+            return Err(problem);
+        }
+        ask.check(message_content(response).unwrap_or_default())
     }
 
     fn entry(&self, body: &Body, response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
@@ -322,7 +318,7 @@ impl Client {
     /// exponential backoff and jitter, honouring Retry-After.
     async fn send(&self, body: &Body) -> Result<(Value, Usage), SendError> {
         let mut backoff = backon::ExponentialBuilder::default()
-            .with_min_delay(Duration::from_millis(500))
+            .with_min_delay(self.endpoint.retry_base)
             .with_max_delay(Duration::from_secs(30))
             .with_factor(2.0)
             .with_jitter()

@@ -11,6 +11,6 @@ mod client;
 mod errors;
 mod limits;
 
-pub use body::{Body, body_of, build_body};
+pub use body::{Body, body_of, build_body, candidates};
 pub use client::{CallError, Client, Notice, Stats, reply_problem};
 pub use errors::one_line;

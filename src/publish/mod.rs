@@ -31,14 +31,24 @@ pub const MANIFEST: &str = ".willai-site";
 const STYLE: &str = include_str!("style.css");
 const OTHERS: usize = 8;
 
-/// The masthead and the canonical URLs.
-#[derive(Clone, Debug, Serialize)]
-pub struct Site {
-    pub name: String,
-    /// Volume, number and date as shown, e.g. ["Vol. I", "No. 04", "April 20, 2026"].
-    pub edition: Vec<String>,
-    /// Without a trailing slash.
-    pub base_url: String,
+pub use crate::config::Site;
+
+/// Why a site cannot be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(
+        "{dir} is not empty and holds no earlier publish ({MANIFEST} is missing): publish into a new or empty directory"
+    )]
+    NotEmpty { dir: String },
+}
+
+impl PublishError {
+    /// Whether the user must change the command (exit 2) rather than retry (exit 1).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            PublishError::NotEmpty { .. } => true,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -432,10 +442,10 @@ fn prepare(out: &Path) -> anyhow::Result<()> {
     match fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() && !out.join(MANIFEST).is_file() {
-                return Err(crate::exit::usage(format!(
-                    "{} is not empty and holds no earlier publish ({MANIFEST} is missing): publish into a new or empty directory",
-                    out.display()
-                )));
+                return Err(PublishError::NotEmpty {
+                    dir: out.display().to_string(),
+                }
+                .into());
             }
             Ok(())
         }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Occupation};
-use crate::record::{Entry, Level, Record, Status, Verdict};
+use crate::record::{Content, Entry, Level, Record, Status, Verdict};
 use crate::slug;
 
 #[derive(Clone, Debug, Serialize)]
@@ -139,14 +139,14 @@ pub struct Skipped {
 
 /// An entry the site may show: approved, complete, and still what was approved. An
 /// approved entry that fails the check is reported as skipped.
-fn publishable<'e, E: Entry>(
-    entry: Option<&'e E>,
+fn publishable<'e, C: Content>(
+    entry: Option<&'e Entry<C>>,
     what: impl FnOnce() -> String,
     skipped: &mut Vec<Skipped>,
-) -> Option<&'e E> {
-    let e = entry.filter(|e| e.status() == Status::Approved)?;
+) -> Option<&'e C> {
+    let e = entry.filter(|e| e.status == Status::Approved)?;
     if e.is_approved_intact() && e.has_content() {
-        return Some(e);
+        return Some(&e.content);
     }
     skipped.push(Skipped {
         what: what(),

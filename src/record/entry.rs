@@ -1,12 +1,88 @@
-//! The lifecycle rules shared by task and skill entries, written once: what is edited,
-//! how new machine text is absorbed (replacing untouched drafts, proposing beside a
-//! person's text), accepting and rejecting proposals, and whether an approval still
-//! holds.
+//! One entry of a record, for a task or a skill alike, and the lifecycle rules that keep a
+//! person's words safe from the machine, written once: what is edited, how new machine
+//! text is absorbed (replacing untouched drafts, proposing beside a person's text),
+//! accepting and rejecting proposals, and whether an approval still holds.
 
-use super::{
-    Approval, MachineSkill, MachineTask, Provenance, SkillDraft, SkillEntry, Status, TaskDraft,
-    TaskEntry, skill_content_hash, task_content_hash,
-};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::content::{Content, Kind};
+
+/// The stored lifecycle state. `edited` and `stale` are derived, not stored (see
+/// `lifecycle::State`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Written by the machine, perhaps edited since; not yet approved.
+    Draft,
+    /// The machine could not produce a valid draft; `error` says why.
+    Failed,
+    /// A person approved the content; `approval` says who and when.
+    Approved,
+}
+
+/// Where a machine text came from: enough to tell whether it is stale and to find its
+/// cache entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Provenance {
+    /// The model that wrote it.
+    pub model: String,
+    /// The prompt template and its fingerprint, `task.j2@<12 hex>`.
+    pub template: String,
+    /// sha256 of the prompt's inputs (task text, profession name, skill name).
+    pub input: String,
+    /// The cache entry holding the request and the raw response.
+    pub cache_key: String,
+}
+
+/// The machine's text with its provenance (the `machine` and `proposal` fields).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Machine{C}")]
+pub struct Machine<C> {
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    #[serde(flatten)]
+    pub content: C,
+}
+
+/// Who approved what, when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub reviewer: String,
+    /// The day of approval, `YYYY-MM-DD`.
+    pub date: String,
+    /// sha256 of the approved content (canonical JSON of the content fields).
+    pub sha256: String,
+}
+
+/// One task or skill of a profession.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "{C}Entry")]
+pub struct Entry<C> {
+    /// The catalog id of the task or skill.
+    pub id: String,
+    pub status: Status,
+    /// The current text: what is published once approved.
+    #[serde(flatten)]
+    pub content: C,
+    /// Why drafting failed (status `failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Where content that no machine wrote came from (e.g. the published page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The machine's own text and provenance, as last drafted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<Machine<C>>,
+    /// New machine text offered beside approved or edited text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Machine<C>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+}
 
 /// What happened to an entry when the machine's text was offered to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,92 +97,76 @@ pub enum Absorbed {
     Unchanged,
 }
 
-/// The machine's text of a task or a skill, with its provenance.
-pub trait Machine: Clone + PartialEq {
-    type Draft: Clone + PartialEq;
-    fn draft(&self) -> Self::Draft;
-    fn provenance(&self) -> Provenance;
-}
-
-impl Machine for MachineTask {
-    type Draft = TaskDraft;
-    fn draft(&self) -> TaskDraft {
-        MachineTask::draft(self)
+impl<C: Content> Entry<C> {
+    /// A fresh draft of the machine's text.
+    pub fn new_draft(id: &str, machine: Machine<C>) -> Entry<C> {
+        Entry {
+            id: id.to_string(),
+            status: Status::Draft,
+            content: machine.content.clone(),
+            error: None,
+            source: None,
+            machine: Some(machine),
+            proposal: None,
+            approval: None,
+        }
     }
-    fn provenance(&self) -> Provenance {
-        MachineTask::provenance(self)
-    }
-}
 
-impl Machine for MachineSkill {
-    type Draft = SkillDraft;
-    fn draft(&self) -> SkillDraft {
-        MachineSkill::draft(self)
+    /// An entry whose drafting failed, and why.
+    pub fn failed(id: &str, error: String) -> Entry<C> {
+        Entry {
+            id: id.to_string(),
+            status: Status::Failed,
+            content: C::default(),
+            error: Some(error),
+            source: None,
+            machine: None,
+            proposal: None,
+            approval: None,
+        }
     }
-    fn provenance(&self) -> Provenance {
-        MachineSkill::provenance(self)
+
+    pub fn has_content(&self) -> bool {
+        self.content.is_complete()
     }
-}
 
-/// The lifecycle fields of an entry, to change them.
-pub struct Parts<'a, M> {
-    pub status: &'a mut Status,
-    pub error: &'a mut Option<String>,
-    pub machine: &'a mut Option<M>,
-    pub proposal: &'a mut Option<M>,
-    pub approval: &'a mut Option<Approval>,
-}
-
-/// What task and skill entries share: a status, content with a hash, the machine's
-/// text, a proposal, an approval. The rules that keep a person's words safe from the
-/// machine are written once, here, as provided methods.
-pub trait Entry: Sized {
-    type Machine: Machine;
-    fn id(&self) -> &str;
-    fn status(&self) -> Status;
-    /// Whether there is text to show (a task's level and rationale; a skill's verdict
-    /// and reason). Tools and tip are optional for a person's text.
-    fn has_content(&self) -> bool;
-    /// Whether the current text is exactly this machine text.
-    fn matches(&self, d: &<Self::Machine as Machine>::Draft) -> bool;
     /// The sha256 an approval of the current content records.
-    fn content_hash(&self) -> String;
-    /// Makes the machine's text the current text.
-    fn set_content(&mut self, d: &<Self::Machine as Machine>::Draft);
-    fn machine(&self) -> Option<&Self::Machine>;
-    fn proposal(&self) -> Option<&Self::Machine>;
-    fn approval(&self) -> Option<&Approval>;
-    fn error(&self) -> Option<&str>;
-    fn parts(&mut self) -> Parts<'_, Self::Machine>;
-    fn new_draft(id: &str, machine: Self::Machine) -> Self;
-    fn failed(id: &str, error: String) -> Self;
+    pub fn content_hash(&self) -> String {
+        self.content.hash()
+    }
+
+    /// Whether the current text says what this machine text says.
+    fn matches(&self, m: &Machine<C>) -> bool {
+        self.content == m.content || self.content.hash() == m.content.hash()
+    }
 
     /// Whether a person changed the text the machine wrote (or wrote it without one).
-    fn is_edited(&self) -> bool {
-        match self.machine() {
-            Some(m) => !self.matches(&m.draft()),
+    pub fn is_edited(&self) -> bool {
+        match &self.machine {
+            Some(m) => !self.matches(m),
             None => self.has_content(),
         }
     }
 
     /// Approved, and the approved text is still what was approved.
-    fn is_approved_intact(&self) -> bool {
-        self.status() == Status::Approved
+    pub fn is_approved_intact(&self) -> bool {
+        self.status == Status::Approved
             && self
-                .approval()
+                .approval
+                .as_ref()
                 .is_some_and(|a| a.sha256 == self.content_hash())
     }
 
     /// Offers new machine text. Untouched drafts and failures are replaced; approved or
     /// edited content is never changed: the text goes beside it as a proposal.
-    fn absorb(&mut self, machine: Self::Machine) -> Absorbed {
-        let untouched = self.status() != Status::Approved && !self.is_edited();
-        if self.status() == Status::Failed || untouched {
-            if self.machine() == Some(&machine) && self.status() == Status::Draft {
+    pub fn absorb(&mut self, machine: Machine<C>) -> Absorbed {
+        let untouched = self.status != Status::Approved && !self.is_edited();
+        if self.status == Status::Failed || untouched {
+            if self.machine.as_ref() == Some(&machine) && self.status == Status::Draft {
                 return Absorbed::Unchanged;
             }
-            let was_failed = self.status() == Status::Failed && !self.has_content();
-            *self = Self::new_draft(self.id(), machine);
+            let was_failed = self.status == Status::Failed && !self.has_content();
+            *self = Entry::new_draft(&self.id, machine);
             return if was_failed {
                 Absorbed::New
             } else {
@@ -114,12 +174,11 @@ pub trait Entry: Sized {
             };
         }
         // A person's text: keep it.
-        if self.matches(&machine.draft()) {
+        if self.matches(&machine) {
             // The machine now says what the person kept: just refresh the provenance.
-            let changed = self.machine() != Some(&machine) || self.proposal().is_some();
-            let parts = self.parts();
-            *parts.machine = Some(machine);
-            *parts.proposal = None;
+            let changed = self.machine.as_ref() != Some(&machine) || self.proposal.is_some();
+            self.machine = Some(machine);
+            self.proposal = None;
             return if changed {
                 Absorbed::Replaced
             } else {
@@ -128,201 +187,137 @@ pub trait Entry: Sized {
         }
         // Already proposed, or proposed before and dropped by the editor (`reject` makes
         // a dropped proposal the machine's latest word): nothing new to offer.
-        if self.proposal() == Some(&machine) || self.machine() == Some(&machine) {
+        if self.proposal.as_ref() == Some(&machine) || self.machine.as_ref() == Some(&machine) {
             return Absorbed::Unchanged;
         }
-        *self.parts().proposal = Some(machine);
+        self.proposal = Some(machine);
         Absorbed::Proposed
     }
 
+    /// Records a failure where there is no text to keep: a failed entry gets the new
+    /// reason; existing text (a person's or an earlier draft) stays as it is.
+    pub fn fail(&mut self, why: String) {
+        if self.status == Status::Failed && !self.has_content() {
+            self.error = Some(why);
+        }
+    }
+}
+
+/// What every entry offers, whatever its kind: the view of code that handles tasks and
+/// skills alike (status, approve, reject, gc, review).
+pub trait AnyEntry {
+    fn kind(&self) -> Kind;
+    fn id(&self) -> &str;
+    fn status(&self) -> Status;
+    fn has_content(&self) -> bool;
+    fn is_edited(&self) -> bool;
+    fn is_approved_intact(&self) -> bool;
+    fn content_hash(&self) -> String;
+    fn error(&self) -> Option<&str>;
+    fn approval(&self) -> Option<&Approval>;
+    /// The machine's provenance, and the proposal's, in that order.
+    fn provenances(&self) -> Vec<&Provenance>;
+    /// The newest machine text's provenance: a proposal made under the current settings
+    /// means the item has been redrafted already.
+    fn newest_provenance(&self) -> Option<&Provenance>;
+    fn has_proposal(&self) -> bool;
+    /// `HIGH`, `vulnerable`, ... of the current text.
+    fn headline(&self) -> Option<&'static str>;
+    /// Marks the current content approved.
+    fn approve(&mut self, reviewer: String, date: String);
     /// Takes the proposal as the current text.
+    fn accept_proposal(&mut self) -> bool;
+    /// Drops the proposal: the person's text stays, and the proposal becomes the
+    /// machine's latest word, so the item is no longer stale and is not proposed again.
+    fn reject_proposal(&mut self) -> bool;
+}
+
+impl<C: Content> AnyEntry for Entry<C> {
+    fn kind(&self) -> Kind {
+        C::KIND
+    }
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn status(&self) -> Status {
+        self.status
+    }
+
+    fn has_content(&self) -> bool {
+        Entry::has_content(self)
+    }
+
+    fn is_edited(&self) -> bool {
+        Entry::is_edited(self)
+    }
+
+    fn is_approved_intact(&self) -> bool {
+        Entry::is_approved_intact(self)
+    }
+
+    fn content_hash(&self) -> String {
+        Entry::content_hash(self)
+    }
+
+    fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    fn approval(&self) -> Option<&Approval> {
+        self.approval.as_ref()
+    }
+
+    fn provenances(&self) -> Vec<&Provenance> {
+        self.machine
+            .iter()
+            .chain(&self.proposal)
+            .map(|m| &m.provenance)
+            .collect()
+    }
+
+    fn newest_provenance(&self) -> Option<&Provenance> {
+        self.proposal
+            .as_ref()
+            .or(self.machine.as_ref())
+            .map(|m| &m.provenance)
+    }
+
+    fn has_proposal(&self) -> bool {
+        self.proposal.is_some()
+    }
+
+    fn headline(&self) -> Option<&'static str> {
+        self.content.headline()
+    }
+
+    fn approve(&mut self, reviewer: String, date: String) {
+        self.status = Status::Approved;
+        self.error = None;
+        self.approval = Some(Approval {
+            reviewer,
+            date,
+            sha256: self.content_hash(),
+        });
+    }
+
     fn accept_proposal(&mut self) -> bool {
-        let Some(p) = self.parts().proposal.take() else {
+        let Some(p) = self.proposal.take() else {
             return false;
         };
-        self.set_content(&p.draft());
-        *self.parts().machine = Some(p);
+        self.content = p.content.clone();
+        self.machine = Some(p);
         true
     }
 
-    /// Drops the proposal: the person's text stays, and the proposal becomes the
-    /// machine's latest word, so the item is no longer stale and is not proposed again.
     fn reject_proposal(&mut self) -> bool {
-        let parts = self.parts();
-        match parts.proposal.take() {
+        match self.proposal.take() {
             Some(p) => {
-                *parts.machine = Some(p);
+                self.machine = Some(p);
                 true
             }
             None => false,
-        }
-    }
-}
-
-impl Entry for TaskEntry {
-    type Machine = MachineTask;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn status(&self) -> Status {
-        self.status
-    }
-
-    fn has_content(&self) -> bool {
-        self.level.is_some() && self.rationale.is_some()
-    }
-
-    fn matches(&self, d: &TaskDraft) -> bool {
-        self.level == Some(d.level)
-            && self.rationale.as_deref() == Some(d.rationale.as_str())
-            && self.tools.as_deref().unwrap_or(&[]) == d.tools.as_slice()
-            && self.tip.as_deref() == Some(d.tip.as_str())
-    }
-
-    fn content_hash(&self) -> String {
-        task_content_hash(
-            self.level,
-            self.rationale.as_deref(),
-            self.tools.as_deref(),
-            self.tip.as_deref(),
-        )
-    }
-
-    fn set_content(&mut self, d: &TaskDraft) {
-        self.level = Some(d.level);
-        self.rationale = Some(d.rationale.clone());
-        self.tools = Some(d.tools.clone());
-        self.tip = Some(d.tip.clone());
-    }
-
-    fn machine(&self) -> Option<&MachineTask> {
-        self.machine.as_ref()
-    }
-
-    fn proposal(&self) -> Option<&MachineTask> {
-        self.proposal.as_ref()
-    }
-
-    fn approval(&self) -> Option<&Approval> {
-        self.approval.as_ref()
-    }
-
-    fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-
-    fn parts(&mut self) -> Parts<'_, MachineTask> {
-        Parts {
-            status: &mut self.status,
-            error: &mut self.error,
-            machine: &mut self.machine,
-            proposal: &mut self.proposal,
-            approval: &mut self.approval,
-        }
-    }
-
-    fn new_draft(id: &str, machine: MachineTask) -> TaskEntry {
-        let mut e = TaskEntry::failed(id, String::new());
-        e.status = Status::Draft;
-        e.error = None;
-        e.set_content(&machine.draft());
-        e.machine = Some(machine);
-        e
-    }
-
-    fn failed(id: &str, error: String) -> TaskEntry {
-        TaskEntry {
-            id: id.to_string(),
-            status: Status::Failed,
-            level: None,
-            rationale: None,
-            tools: None,
-            tip: None,
-            error: Some(error),
-            source: None,
-            machine: None,
-            proposal: None,
-            approval: None,
-        }
-    }
-}
-
-impl Entry for SkillEntry {
-    type Machine = MachineSkill;
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn status(&self) -> Status {
-        self.status
-    }
-
-    fn has_content(&self) -> bool {
-        self.verdict.is_some() && self.reason.is_some()
-    }
-
-    fn matches(&self, d: &SkillDraft) -> bool {
-        self.verdict == Some(d.verdict) && self.reason.as_deref() == Some(d.reason.as_str())
-    }
-
-    fn content_hash(&self) -> String {
-        skill_content_hash(self.verdict, self.reason.as_deref())
-    }
-
-    fn set_content(&mut self, d: &SkillDraft) {
-        self.verdict = Some(d.verdict);
-        self.reason = Some(d.reason.clone());
-    }
-
-    fn machine(&self) -> Option<&MachineSkill> {
-        self.machine.as_ref()
-    }
-
-    fn proposal(&self) -> Option<&MachineSkill> {
-        self.proposal.as_ref()
-    }
-
-    fn approval(&self) -> Option<&Approval> {
-        self.approval.as_ref()
-    }
-
-    fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-
-    fn parts(&mut self) -> Parts<'_, MachineSkill> {
-        Parts {
-            status: &mut self.status,
-            error: &mut self.error,
-            machine: &mut self.machine,
-            proposal: &mut self.proposal,
-            approval: &mut self.approval,
-        }
-    }
-
-    fn new_draft(id: &str, machine: MachineSkill) -> SkillEntry {
-        let mut e = SkillEntry::failed(id, String::new());
-        e.status = Status::Draft;
-        e.error = None;
-        e.set_content(&machine.draft());
-        e.machine = Some(machine);
-        e
-    }
-
-    fn failed(id: &str, error: String) -> SkillEntry {
-        SkillEntry {
-            id: id.to_string(),
-            status: Status::Failed,
-            verdict: None,
-            reason: None,
-            error: Some(error),
-            source: None,
-            machine: None,
-            proposal: None,
-            approval: None,
         }
     }
 }

@@ -1,0 +1,62 @@
+//! `willai config`: the settings in effect and where each comes from, so "which endpoint
+//! will this draft with?" has an answer before anything is sent. The API key is shown as
+//! set or not, never its value; a URL's password never.
+
+use crate::cli::ConfigArgs;
+use crate::config::{Resolved, Settings, redact_url};
+use crate::project::Project;
+
+fn row<T: ToString>(out: &mut String, name: &str, r: Option<&Resolved<T>>) {
+    let (value, origin) = match r {
+        Some(r) => (r.value.to_string(), r.origin.to_string()),
+        None => ("(not set)".to_string(), String::new()),
+    };
+    out.push_str(&format!("{name:<24} {value:<40} {origin}\n"));
+}
+
+fn table(s: &Settings) -> String {
+    let mut out = String::new();
+    row(&mut out, "model", s.model.as_ref());
+    let url = Resolved {
+        value: redact_url(&s.base_url.value),
+        origin: s.base_url.origin.clone(),
+    };
+    row(&mut out, "base_url", Some(&url));
+    row(&mut out, "api_key", s.api_key.as_ref());
+    row(&mut out, "concurrency", Some(&s.concurrency));
+    row(&mut out, "requests_per_minute", s.requests_per_minute.as_ref());
+    row(&mut out, "tokens_per_minute", s.tokens_per_minute.as_ref());
+    row(&mut out, "timeout_secs", Some(&s.timeout_secs));
+    row(&mut out, "connect_timeout_secs", Some(&s.connect_timeout_secs));
+    row(&mut out, "retries", Some(&s.retries));
+    row(&mut out, "retry_base_secs", Some(&s.retry_base_secs));
+    row(&mut out, "structured_output", Some(&s.structured_output));
+    row(&mut out, "temperature", Some(&s.temperature));
+    row(&mut out, "seed", Some(&s.seed));
+    row(&mut out, "max_tokens", Some(&s.max_tokens));
+    row(&mut out, "[site] name", Some(&s.site.name));
+    row(&mut out, "[site] base_url", s.site.base_url.as_ref());
+    row(&mut out, "[site] volume", s.site.volume.as_ref());
+    row(&mut out, "[site] number", s.site.number.as_ref());
+    row(&mut out, "[site] date", s.site.date.as_ref());
+    for (model, p) in &s.prices {
+        out.push_str(&format!(
+            "{:<24} ${} in, ${} out per 1M tokens\n",
+            format!("[prices] {model}"),
+            p.input,
+            p.output
+        ));
+    }
+    out
+}
+
+pub fn run(project: &Project, args: &ConfigArgs) -> anyhow::Result<()> {
+    let mut s = project.settings.clone();
+    s.base_url.value = redact_url(&s.base_url.value);
+    if args.json {
+        print!("{}", crate::canonical::pretty(&s));
+    } else {
+        print!("{}", table(&s));
+    }
+    Ok(())
+}
