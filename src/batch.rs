@@ -60,25 +60,24 @@ impl BatchError {
     }
 }
 
-fn lines(path: &Path) -> Result<impl Iterator<Item = (usize, Result<String, BatchError>)>, BatchError> {
+fn lines(
+    path: &Path,
+) -> Result<impl Iterator<Item = (usize, Result<String, BatchError>)>, BatchError> {
     let read = |source| BatchError::Read {
         path: path.to_path_buf(),
         source,
     };
     let file = File::open(path).map_err(read)?;
     let path = path.to_path_buf();
-    Ok(BufReader::new(file)
-        .lines()
-        .enumerate()
-        .map(move |(i, l)| {
-            (
-                i + 1,
-                l.map_err(|source| BatchError::Read {
-                    path: path.clone(),
-                    source,
-                }),
-            )
-        }))
+    Ok(BufReader::new(file).lines().enumerate().map(move |(i, l)| {
+        (
+            i + 1,
+            l.map_err(|source| BatchError::Read {
+                path: path.clone(),
+                source,
+            }),
+        )
+    }))
 }
 
 /// Reads request files: `custom_id` -> body, refusing lines whose id is not the hash of

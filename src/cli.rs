@@ -116,7 +116,12 @@ pub struct EndpointArgs {
     pub model: ModelArg,
     /// The OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1
     /// [default: https://api.openai.com/v1]
-    #[arg(long, env = "OPENAI_BASE_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "OPENAI_BASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub base_url: Option<String>,
     /// Requests in flight at once [willai.toml: concurrency; default 8].
     #[arg(long, value_name = "N")]
@@ -295,7 +300,12 @@ pub struct ApproveArgs {
     #[arg(long, conflicts_with_all = ["tasks", "skills"])]
     pub all: bool,
     /// Who approves; default: `git config user.name`.
-    #[arg(long, env = "WILLAI_REVIEWER", hide_env_values = true, value_name = "NAME")]
+    #[arg(
+        long,
+        env = "WILLAI_REVIEWER",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub reviewer: Option<String>,
     /// Take the machine's proposal as the new text, then approve it.
     #[arg(long)]

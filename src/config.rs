@@ -139,9 +139,7 @@ pub enum ConfigError {
     },
     #[error("{flag} is blank: give a value, or leave the flag out")]
     Blank { flag: String },
-    #[error(
-        "no model is set: set WILLAI_MODEL, pass --model, or set `model` in willai.toml"
-    )]
+    #[error("no model is set: set WILLAI_MODEL, pass --model, or set `model` in willai.toml")]
     NoModel,
     #[error(
         "the base URL {url:?} is not a URL ({why}): set OPENAI_BASE_URL or --base-url to e.g. http://127.0.0.1:8080/v1"
@@ -166,6 +164,18 @@ pub enum ConfigError {
     SiteNotHttp { url: String },
     #[error("the edition date {date:?} is not a date: use YYYY-MM-DD")]
     BadDate { date: String },
+    #[error("the project root {root} is not a directory: check --root or WILLAI_ROOT")]
+    NotADirectory { root: String },
+    #[error(
+        "prompts are not in the cache and no endpoint is configured: set OPENAI_API_KEY (for api.openai.com) \
+         or OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1 from scripts/local-llm), or draft from the cache \
+         only with --offline"
+    )]
+    NoEndpoint,
+    #[error(
+        "batch request files carry the reply schema: use --structured-output json_schema (OpenAI, vLLM) or json_object"
+    )]
+    BatchNeedsSchema,
 }
 
 impl FileConfig {
@@ -564,8 +574,16 @@ impl Endpoint {
             retries: s.retries.value,
             retry_base: positive_secs("retry_base_secs", &s.retry_base_secs)?,
             concurrency: s.concurrency.value,
-            rpm: s.requests_per_minute.as_ref().map(|r| r.value).filter(|&n| n > 0),
-            tpm: s.tokens_per_minute.as_ref().map(|r| r.value).filter(|&n| n > 0),
+            rpm: s
+                .requests_per_minute
+                .as_ref()
+                .map(|r| r.value)
+                .filter(|&n| n > 0),
+            tpm: s
+                .tokens_per_minute
+                .as_ref()
+                .map(|r| r.value)
+                .filter(|&n| n > 0),
             mode: s.structured_output.value,
         })
     }
@@ -668,16 +686,56 @@ mod tests {
     /// The rule, case by case: (command line, file, default) -> (value, origin).
     #[test]
     fn one_rule_for_every_layer_and_for_blanks() {
-        type Case = (Input<String>, Option<&'static str>, Option<&'static str>, Option<(&'static str, Origin)>);
+        type Case = (
+            Input<String>,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<(&'static str, Origin)>,
+        );
         let cases: Vec<Case> = vec![
-            (flag("m", "a".into()), Some("b"), Some("c"), Some(("a", Origin::Flag("m".into())))),
-            (env("M", "a".into()), Some("b"), Some("c"), Some(("a", Origin::Env("M".into())))),
-            (Input::default(), Some("b"), Some("c"), Some(("b", Origin::File("k")))),
-            (Input::default(), None, Some("c"), Some(("c", Origin::Default))),
+            (
+                flag("m", "a".into()),
+                Some("b"),
+                Some("c"),
+                Some(("a", Origin::Flag("m".into()))),
+            ),
+            (
+                env("M", "a".into()),
+                Some("b"),
+                Some("c"),
+                Some(("a", Origin::Env("M".into()))),
+            ),
+            (
+                Input::default(),
+                Some("b"),
+                Some("c"),
+                Some(("b", Origin::File("k"))),
+            ),
+            (
+                Input::default(),
+                None,
+                Some("c"),
+                Some(("c", Origin::Default)),
+            ),
             (Input::default(), None, None, None),
-            (env("M", "  ".into()), Some("b"), None, Some(("b", Origin::File("k")))),
-            (env("M", "".into()), Some("  "), Some("c"), Some(("c", Origin::Default))),
-            (flag("m", " a ".into()), None, None, Some(("a", Origin::Flag("m".into())))),
+            (
+                env("M", "  ".into()),
+                Some("b"),
+                None,
+                Some(("b", Origin::File("k"))),
+            ),
+            (
+                env("M", "".into()),
+                Some("  "),
+                Some("c"),
+                Some(("c", Origin::Default)),
+            ),
+            (
+                flag("m", " a ".into()),
+                None,
+                None,
+                Some(("a", Origin::Flag("m".into()))),
+            ),
         ];
         for (i, (given, file, default, want)) in cases.into_iter().enumerate() {
             let got = layer(

@@ -22,12 +22,6 @@ use crate::prompt::PromptError;
 use crate::publish::PublishError;
 use crate::review::ReviewError;
 
-/// A command line that asks for something impossible (exit 2); the message says what to
-/// type instead.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
 /// The job ran to the end and found problems that were already reported (exit 1).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -38,11 +32,6 @@ pub struct ProblemsFound(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Interrupted(pub String);
-
-/// Builds a usage error (exit 2) from a message.
-pub fn usage(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(UsageError(message.into()))
-}
 
 /// Builds the "problems were found" outcome (exit 1) with a one-line summary.
 pub fn problems(summary: impl Into<String>) -> anyhow::Error {
@@ -57,8 +46,7 @@ fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
     if e.is::<ProblemsFound>() {
         return Some(1);
     }
-    if e.is::<UsageError>()
-        || e.is::<ConfigError>()
+    if e.is::<ConfigError>()
         || e.is::<CatalogError>()
         || e.is::<PromptError>()
         || e.is::<ReviewError>()
@@ -107,10 +95,6 @@ mod tests {
 
     #[test]
     fn usage_errors_map_to_2_even_when_wrapped() {
-        let err = Err::<(), _>(usage("set OPENAI_BASE_URL"))
-            .context("cannot draft")
-            .unwrap_err();
-        assert_eq!(code_for(&err), 2);
         let err = Err::<(), _>(anyhow::Error::new(ConfigError::NoModel))
             .context("cannot draft")
             .unwrap_err();

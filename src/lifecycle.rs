@@ -104,12 +104,7 @@ fn state_of(e: &dyn AnyEntry) -> State {
 }
 
 /// Why a machine text no longer matches what would be drafted now.
-fn stale_reasons(
-    entry: &dyn AnyEntry,
-    kind: Kind,
-    input: &str,
-    cur: &Current,
-) -> Vec<String> {
+fn stale_reasons(entry: &dyn AnyEntry, kind: Kind, input: &str, cur: &Current) -> Vec<String> {
     let Some(p) = entry.newest_provenance() else {
         return Vec::new();
     };
@@ -167,11 +162,25 @@ pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<It
     let entry = |kind, id: &str| record.and_then(|r| r.entry(kind, id));
     let tasks = occ.tasks.iter().map(|t| {
         let input = prompt::task_input(occ, t);
-        item(Kind::Task, &t.id, &t.text, input, entry(Kind::Task, &t.id), cur)
+        item(
+            Kind::Task,
+            &t.id,
+            &t.text,
+            input,
+            entry(Kind::Task, &t.id),
+            cur,
+        )
     });
     let skills = occ.skills.iter().map(|s| {
         let input = prompt::skill_input(occ, s);
-        item(Kind::Skill, &s.id, &s.name, input, entry(Kind::Skill, &s.id), cur)
+        item(
+            Kind::Skill,
+            &s.id,
+            &s.name,
+            input,
+            entry(Kind::Skill, &s.id),
+            cur,
+        )
     });
     tasks.chain(skills).collect()
 }

@@ -9,7 +9,6 @@ use anyhow::Context;
 use crate::cache::Cache;
 use crate::catalog::{Catalog, CatalogError, Occupation};
 use crate::config::{ConfigError, FileConfig, Given, Settings};
-use crate::exit::usage;
 use crate::fsx::RootLock;
 use crate::prompt::{PromptError, Prompts};
 use crate::root::Root;
@@ -26,10 +25,10 @@ impl Project {
     pub fn open(root: Option<&Path>, given: Given) -> anyhow::Result<Project> {
         let root = Root::discover(root).context("cannot find the current directory")?;
         if !root.dir().is_dir() {
-            return Err(usage(format!(
-                "the project root {} is not a directory: check --root or WILLAI_ROOT",
-                root.dir().display()
-            )));
+            return Err(ConfigError::NotADirectory {
+                root: root.dir().display().to_string(),
+            }
+            .into());
         }
         let file = FileConfig::load(&root)?;
         let settings = Settings::resolve(&file, given)?;

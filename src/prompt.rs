@@ -47,7 +47,9 @@ pub enum PromptError {
         line: String,
         what: String,
     },
-    #[error("cannot read the prompt templates in {dir}/ ({source}): is --root (or WILLAI_ROOT) the project root?")]
+    #[error(
+        "cannot read the prompt templates in {dir}/ ({source}): is --root (or WILLAI_ROOT) the project root?"
+    )]
     NoDirectory { dir: String, source: std::io::Error },
     #[error("{dir}/{name}: cannot read: {source}")]
     Unreadable {
@@ -55,9 +57,13 @@ pub enum PromptError {
         name: String,
         source: std::io::Error,
     },
-    #[error("{dir}/{name} is missing: every project needs {TASK_TEMPLATE} and {SKILLS_TEMPLATE} (copy them from the willai repository)")]
+    #[error(
+        "{dir}/{name} is missing: every project needs {TASK_TEMPLATE} and {SKILLS_TEMPLATE} (copy them from the willai repository)"
+    )]
     Missing { dir: String, name: String },
-    #[error("{dir}/{name}: has no `{{% block {role} %}}`: every prompt template needs a system and a user block")]
+    #[error(
+        "{dir}/{name}: has no `{{% block {role} %}}`: every prompt template needs a system and a user block"
+    )]
     NoBlock {
         dir: String,
         name: String,
@@ -126,12 +132,11 @@ impl Prompts {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
                 .to_string();
-            let source = fs::read_to_string(path)
-                .map_err(|source| PromptError::Unreadable {
-                    dir: dir_shown.to_string(),
-                    name: name.clone(),
-                    source,
-                })?;
+            let source = fs::read_to_string(path).map_err(|source| PromptError::Unreadable {
+                dir: dir_shown.to_string(),
+                name: name.clone(),
+                source,
+            })?;
             if name.starts_with('_') {
                 partials.push((name.clone(), source.clone()));
             }
@@ -139,26 +144,27 @@ impl Prompts {
             env.add_template_owned(name, source)
                 .map_err(|e| describe(dir_shown, &e))?;
         }
-        let fingerprint = |entry: &str| -> Result<String, PromptError> {
-            let (_, source) = sources.iter().find(|(n, _)| n == entry).ok_or_else(|| {
-                PromptError::Missing {
-                    dir: dir_shown.to_string(),
-                    name: entry.to_string(),
+        let fingerprint =
+            |entry: &str| -> Result<String, PromptError> {
+                let (_, source) = sources.iter().find(|(n, _)| n == entry).ok_or_else(|| {
+                    PromptError::Missing {
+                        dir: dir_shown.to_string(),
+                        name: entry.to_string(),
+                    }
+                })?;
+                let mut bytes = Vec::new();
+                for part in [reply::FORMAT_VERSION, entry, source.as_str()] {
+                    bytes.extend_from_slice(part.as_bytes());
+                    bytes.push(0);
                 }
-            })?;
-            let mut bytes = Vec::new();
-            for part in [reply::FORMAT_VERSION, entry, source.as_str()] {
-                bytes.extend_from_slice(part.as_bytes());
-                bytes.push(0);
-            }
-            for (name, src) in &partials {
-                bytes.extend_from_slice(name.as_bytes());
-                bytes.push(0);
-                bytes.extend_from_slice(src.as_bytes());
-                bytes.push(0);
-            }
-            Ok(format!("{entry}@{}", &canonical::sha256_hex(&bytes)[..12]))
-        };
+                for (name, src) in &partials {
+                    bytes.extend_from_slice(name.as_bytes());
+                    bytes.push(0);
+                    bytes.extend_from_slice(src.as_bytes());
+                    bytes.push(0);
+                }
+                Ok(format!("{entry}@{}", &canonical::sha256_hex(&bytes)[..12]))
+            };
         let task_fingerprint = fingerprint(TASK_TEMPLATE)?;
         let skills_fingerprint = fingerprint(SKILLS_TEMPLATE)?;
         Ok(Prompts {
@@ -323,7 +329,10 @@ mod tests {
             "task.j2",
             "{% block system %}\n{% if %}{% endblock %}",
         );
-        let err = Prompts::load(dir.path(), "prompts").err().unwrap().to_string();
+        let err = Prompts::load(dir.path(), "prompts")
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.starts_with("prompts/task.j2:2: syntax error"), "{err}");
     }
 

@@ -117,18 +117,20 @@ impl Shape {
                 .as_str()
                 .and_then(Verdict::parse)
                 .map(|x| Value::from(x.as_str()))
-                .ok_or_else(|| {
-                    format!("{name} must be \"vulnerable\" or \"resilient\" (got {v})")
-                }),
+                .ok_or_else(|| format!("{name} must be \"vulnerable\" or \"resilient\" (got {v})")),
             Shape::Text { max } => {
-                let s = v.as_str().ok_or_else(|| format!("{name} must be a string"))?;
+                let s = v
+                    .as_str()
+                    .ok_or_else(|| format!("{name} must be a string"))?;
                 let s = one_line(s);
                 if s.is_empty() {
                     return Err(format!("{name} must not be empty"));
                 }
                 let n = s.chars().count();
                 if n > max {
-                    return Err(format!("{name} is {n} characters long; keep it under {max}"));
+                    return Err(format!(
+                        "{name} is {n} characters long; keep it under {max}"
+                    ));
                 }
                 Ok(Value::from(s))
             }
@@ -256,9 +258,7 @@ impl Ask {
                 .collect();
             return names.map(|names| Ask::Skills { names });
         }
-        schema
-            .pointer("/properties/level")
-            .map(|_| Ask::Task)
+        schema.pointer("/properties/level").map(|_| Ask::Task)
     }
 
     /// Checks a reply.

@@ -82,7 +82,8 @@ pub fn record() -> Value {
             Kind::Task => "MachineTask",
             Kind::Skill => "MachineSkill",
         };
-        if let Some(Value::Array(required)) = schema.pointer_mut(&format!("/$defs/{name}/required")) {
+        if let Some(Value::Array(required)) = schema.pointer_mut(&format!("/$defs/{name}/required"))
+        {
             required.extend(reply::fields(kind).iter().map(|f| Value::from(f.name)));
         }
     }

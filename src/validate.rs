@@ -390,7 +390,12 @@ fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
                     );
                 }
                 for (i, t) in items.iter().enumerate() {
-                    check_text(t.as_str().unwrap_or_default(), &format!("{here}/{i}"), max_len, push);
+                    check_text(
+                        t.as_str().unwrap_or_default(),
+                        &format!("{here}/{i}"),
+                        max_len,
+                        push,
+                    );
                 }
             }
             _ => {}

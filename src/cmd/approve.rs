@@ -45,15 +45,12 @@ fn today() -> String {
 
 /// The record of a profession that has one; none yet is a usage error.
 fn drafted(project: &Project, occ: &Occupation) -> anyhow::Result<Record> {
-    project
-        .store
-        .record(&occ.slug)?
-        .ok_or_else(|| {
-            ReviewError::NothingDrafted {
-                name: occ.name.clone(),
-            }
-            .into()
-        })
+    project.store.record(&occ.slug)?.ok_or_else(|| {
+        ReviewError::NothingDrafted {
+            name: occ.name.clone(),
+        }
+        .into()
+    })
 }
 
 pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {

@@ -24,10 +24,18 @@ fn table(s: &Settings) -> String {
     row(&mut out, "base_url", Some(&url));
     row(&mut out, "api_key", s.api_key.as_ref());
     row(&mut out, "concurrency", Some(&s.concurrency));
-    row(&mut out, "requests_per_minute", s.requests_per_minute.as_ref());
+    row(
+        &mut out,
+        "requests_per_minute",
+        s.requests_per_minute.as_ref(),
+    );
     row(&mut out, "tokens_per_minute", s.tokens_per_minute.as_ref());
     row(&mut out, "timeout_secs", Some(&s.timeout_secs));
-    row(&mut out, "connect_timeout_secs", Some(&s.connect_timeout_secs));
+    row(
+        &mut out,
+        "connect_timeout_secs",
+        Some(&s.connect_timeout_secs),
+    );
     row(&mut out, "retries", Some(&s.retries));
     row(&mut out, "retry_base_secs", Some(&s.retry_base_secs));
     row(&mut out, "structured_output", Some(&s.structured_output));

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::cli::DraftArgs;
-use crate::config::Mode;
+use crate::config::{ConfigError, Mode};
 use crate::draft::apply::RecordSink;
 use crate::draft::batch_out::{self, BatchWriter};
 use crate::draft::dry_run::dry_run;
@@ -15,7 +15,7 @@ use crate::draft::exec::{Misses, Scheduler};
 use crate::draft::lookup::Lookup;
 use crate::draft::plan;
 use crate::draft::report::{self, Progress, Tally};
-use crate::exit::{problems, usage};
+use crate::exit::problems;
 use crate::lifecycle::Current;
 use crate::llm::Client;
 use crate::project::Project;
@@ -27,9 +27,7 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     let endpoint = project.endpoint()?;
     let prompts = project.prompts()?;
     if args.batch_out.is_some() && endpoint.mode == Mode::None {
-        return Err(usage(
-            "batch request files carry the reply schema: use --structured-output json_schema (OpenAI, vLLM) or json_object",
-        ));
+        return Err(ConfigError::BatchNeedsSchema.into());
     }
     let _lock = if args.dry_run {
         None

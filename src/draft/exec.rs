@@ -10,7 +10,8 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Catalog;
-use crate::exit::{Interrupted, usage};
+use crate::config::ConfigError;
+use crate::exit::Interrupted;
 use crate::llm::{Client, build_body};
 use crate::prompt::Prompts;
 
@@ -46,7 +47,10 @@ struct InFlight {
     results: Vec<UnitResult>,
 }
 
-type Joined = (Unit, Result<(crate::cache::Entry, crate::reply::Reply), String>);
+type Joined = (
+    Unit,
+    Result<(crate::cache::Entry, crate::reply::Reply), String>,
+);
 
 impl Scheduler<'_> {
     pub async fn run(
@@ -217,13 +221,7 @@ impl Scheduler<'_> {
             }
             match &mut self.misses {
                 Misses::Send(client) => return Ok(Some((unit, Arc::clone(client)))),
-                Misses::NoEndpoint => {
-                    return Err(usage(
-                        "prompts are not in the cache and no endpoint is configured: set OPENAI_API_KEY (for api.openai.com) \
-                         or OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1 from scripts/local-llm), or draft from the cache \
-                         only with --offline",
-                    ));
-                }
+                Misses::NoEndpoint => return Err(ConfigError::NoEndpoint.into()),
                 Misses::Offline => {
                     tally.not_cached += 1;
                     tally.not_cached_labels.push(unit.label());

@@ -52,7 +52,8 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
             });
         }
         Mode::JsonObject => {
-            body["response_format"] = json!({"type": "json_object", "schema": prompt.ask.schema(true)});
+            body["response_format"] =
+                json!({"type": "json_object", "schema": prompt.ask.schema(true)});
         }
         Mode::None => {}
     }

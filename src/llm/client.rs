@@ -1,5 +1,5 @@
 //! The chat-completions client: one call = build, send (with retries), check, and at
-//! most one re-ask. See DESIGN.md, "Talking to the endpoint".
+//! most one re-ask. The README ("How it talks to the endpoint") states the contract.
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;

@@ -191,7 +191,9 @@ impl Content for SkillContent {
     }
 
     fn hash(&self) -> String {
-        canonical::hash_value(&serde_json::json!({ "verdict": self.verdict, "reason": self.reason }))
+        canonical::hash_value(
+            &serde_json::json!({ "verdict": self.verdict, "reason": self.reason }),
+        )
     }
 
     fn headline(&self) -> Option<&'static str> {

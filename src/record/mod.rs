@@ -229,20 +229,33 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["id", "status", "level", "rationale", "tools", "tip", "machine"]
+            [
+                "id",
+                "status",
+                "level",
+                "rationale",
+                "tools",
+                "tip",
+                "machine"
+            ]
         );
         let back: TaskEntry = serde_json::from_str(&text).unwrap();
         assert_eq!(back, e);
         let typo = text.replace("\"rationale\"", "\"rationalle\"");
         let err = serde_json::from_str::<TaskEntry>(&typo).unwrap_err();
-        assert!(err.to_string().contains("unknown field `rationalle`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown field `rationalle`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn each_content_type_reaches_its_own_entries() {
         let mut r = Record::new("p");
-        r.of::<TaskContent>().push(TaskEntry::failed("t", "x".into()));
-        r.of::<SkillContent>().push(SkillEntry::failed("s", "x".into()));
+        r.of::<TaskContent>()
+            .push(TaskEntry::failed("t", "x".into()));
+        r.of::<SkillContent>()
+            .push(SkillEntry::failed("s", "x".into()));
         assert_eq!((r.tasks.len(), r.skills.len()), (1, 1));
         assert_eq!(r.entry(Kind::Skill, "s").unwrap().kind(), Kind::Skill);
     }

@@ -252,7 +252,7 @@ fn a_run_killed_with_sigkill_leaves_no_broken_file_and_the_rerun_sends_only_the_
         &serde_json::to_string_pretty(&json!({"$schema": "../schema/catalog.schema.json", "name": "Big", "slug": "big", "tasks": tasks, "skills": []})).unwrap(),
     );
     let server = FakeServer::start_with(Options {
-        delay: Duration::from_millis(100),
+        delay: Duration::from_millis(50),
         ..Options::default()
     });
     let mut child = p
@@ -262,7 +262,8 @@ fn a_run_killed_with_sigkill_leaves_no_broken_file_and_the_rerun_sends_only_the_
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    // Killed as soon as a few answers are in: the rest are in flight or not yet sent.
+    p.wait_for_cache_files(4);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let cached = p.cache_files().len();
@@ -299,7 +300,7 @@ fn ctrl_c_saves_what_is_answered_and_exits_130() {
         &serde_json::to_string_pretty(&json!({"$schema": "../schema/catalog.schema.json", "name": "Big", "slug": "big", "tasks": tasks, "skills": []})).unwrap(),
     );
     let server = FakeServer::start_with(Options {
-        delay: Duration::from_millis(100),
+        delay: Duration::from_millis(50),
         ..Options::default()
     });
     let child = p
@@ -309,7 +310,7 @@ fn ctrl_c_saves_what_is_answered_and_exits_130() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    p.wait_for_cache_files(4);
     // SAFETY: sending SIGINT to our own child process.
     unsafe {
         libc::kill(child.id() as libc::pid_t, libc::SIGINT);

@@ -176,25 +176,67 @@ fn transient_faults_are_retried_and_every_task_lands() {
     assert_eq!(p.cache_files().len(), 5);
 }
 
+/// The gap the client left between the first request whose body holds `needle` and the
+/// next one (its retry), as the server saw them.
+fn retry_gap(server: &FakeServer, needle: &str) -> Duration {
+    let bodies = server.bodies();
+    let arrivals = server.arrivals();
+    let hits: Vec<usize> = (0..bodies.len())
+        .filter(|&i| bodies[i].to_string().contains(needle))
+        .collect();
+    assert!(
+        hits.len() >= 2,
+        "{needle:?} was sent {} time(s)",
+        hits.len()
+    );
+    arrivals[hits[1]] - arrivals[hits[0]]
+}
+
 #[test]
-fn retry_after_is_honoured() {
+fn retry_after_is_honoured_in_seconds_milliseconds_and_as_a_date() {
     let p = Project::new();
     let server = FakeServer::start();
+    let (seconds, millis, dated) = (
+        task("Sort the widgets by colour"),
+        task("Paint the widget housings"),
+        task("Answer customer letters about widgets"),
+    );
     server.script(
-        &task("Sort the widgets by colour"),
+        &seconds,
         vec![Fault::RateLimited {
-            retry_after: "2".into(),
+            retry_after: "0.4".into(),
         }],
     );
-    let started = Instant::now();
+    server.script(&millis, vec![Fault::RateLimitedMs(300)]);
+    // An HTTP date has whole seconds: the next full second, at least 0.3 s away.
+    let mut now = jiff::Timestamp::now();
+    if now.subsec_nanosecond() > 700_000_000 {
+        std::thread::sleep(Duration::from_millis(350));
+        now = jiff::Timestamp::now();
+    }
+    let next = jiff::Timestamp::from_second(now.as_second() + 1).unwrap();
+    let until_date = Duration::from_nanos((next.as_nanosecond() - now.as_nanosecond()) as u64);
+    let scripted = Instant::now();
+    let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&next)
+        .unwrap();
+    server.script(&dated, vec![Fault::RateLimited { retry_after: date }]);
     let r = draft(&p, &server, "Widget Makers");
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(
-        started.elapsed() >= Duration::from_secs(2),
-        "waited {:?}",
-        started.elapsed()
-    );
     assert!(r.stderr.contains("retry: HTTP 429"), "{}", r.stderr);
+    // The backoff alone would wait 20 ms (retry_base_secs in the test willai.toml).
+    assert!(retry_gap(&server, &seconds) >= Duration::from_millis(400));
+    assert!(retry_gap(&server, &millis) >= Duration::from_millis(300));
+    let first = server.arrivals()[server
+        .bodies()
+        .iter()
+        .position(|b| b.to_string().contains(&dated))
+        .unwrap()];
+    let waited = retry_gap(&server, &dated) + (first - scripted);
+    assert!(
+        waited + Duration::from_millis(20) >= until_date,
+        "retried {waited:?} after scripting, the date was {until_date:?} away"
+    );
 }
 
 #[test]
@@ -203,18 +245,20 @@ fn a_reply_slower_than_the_timeout_is_retried() {
     let server = FakeServer::start();
     server.script(
         &task("Inspect finished widgets for defects"),
-        vec![Fault::Delay(Duration::from_secs(3))],
+        vec![Fault::Delay(Duration::from_secs(2))],
     );
     let r = run(p.willai_at(&server.base_url()).args([
         "draft",
         "-p",
         "widget-makers",
         "--timeout",
-        "1",
+        "0.3",
     ]));
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stderr.contains("timeout"), "{}", r.stderr);
     assert_eq!(server.requests(), 6);
+    let gap = retry_gap(&server, &task("Inspect finished widgets for defects"));
+    assert!(gap >= Duration::from_millis(300), "gave up after {gap:?}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod batch;
+mod config;
 mod draft;
 mod e2e;
 mod eval;

@@ -422,7 +422,7 @@ fn two_drafts_at_once_on_one_root_lose_nothing() {
     std::fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
     std::fs::remove_file(p.path("data/records/ml-engineer.json")).unwrap();
     let server = FakeServer::start_with(Options {
-        delay: Duration::from_millis(200),
+        delay: Duration::from_millis(100),
         ..Options::default()
     });
     let spawn = |prof: &str| {

@@ -118,13 +118,28 @@ impl Project {
         let Ok(shards) = fs::read_dir(self.path("cache")) else {
             return out;
         };
-        for shard in shards {
-            for f in fs::read_dir(shard.unwrap().path()).unwrap() {
-                out.push(f.unwrap().path());
+        for shard in shards.flatten() {
+            for f in fs::read_dir(shard.path()).into_iter().flatten().flatten() {
+                if f.path().extension().is_some_and(|e| e == "json") {
+                    out.push(f.path());
+                }
             }
         }
         out.sort();
         out
+    }
+
+    /// Waits (polling) until the cache holds at least `n` entries, for tests that stop a
+    /// run in the middle; panics after 20 s.
+    pub fn wait_for_cache_files(&self, n: usize) {
+        let start = std::time::Instant::now();
+        while self.cache_files().len() < n {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(20),
+                "the run never cached {n} answers"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 
     /// Every file under the root with its bytes (for leak checks and byte comparisons),

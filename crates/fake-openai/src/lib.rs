@@ -180,6 +180,13 @@ impl FakeServer {
         self.state.authorization_headers()
     }
 
+    /// When each chat request arrived, in the order of [`FakeServer::bodies`] (so a test
+    /// can measure the gaps a client leaves between attempts, without sleeping itself).
+    /// Empty when [`Options::record_bodies`] is off.
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.state.arrivals()
+    }
+
     /// Queues `faults` for requests whose raw body contains `needle`: each
     /// matching request takes the next fault; once the queue is empty such
     /// requests are answered normally. When several scripts match, the first

@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -35,6 +35,8 @@ pub(crate) struct State {
 struct Log {
     bodies: Vec<Bytes>,
     authorization: Vec<Option<String>>,
+    /// When each request's body had arrived.
+    arrivals: Vec<Instant>,
 }
 
 /// Locks without panicking: a panic elsewhere cannot leave these structures half-updated.
@@ -75,6 +77,7 @@ impl State {
             let mut log = lock(&self.log);
             log.bodies.push(body.clone());
             log.authorization.push(authorization);
+            log.arrivals.push(Instant::now());
         }
         self.sequence.fetch_add(1, SeqCst) + 1
     }
@@ -111,6 +114,10 @@ impl State {
         lock(&self.log).authorization.clone()
     }
 
+    pub(crate) fn arrivals(&self) -> Vec<Instant> {
+        lock(&self.log).arrivals.clone()
+    }
+
     pub(crate) fn delay(&self) -> Duration {
         Duration::from_nanos(self.delay_nanos.load(SeqCst))
     }
@@ -132,6 +139,7 @@ impl State {
         let mut log = lock(&self.log);
         log.bodies.clear();
         log.authorization.clear();
+        log.arrivals.clear();
         self.requests.store(0, SeqCst);
         self.max_in_flight.store(0, SeqCst);
     }
