@@ -7,9 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TASKS=${1:-2000}
-cargo build --release -q -p willai -p fake-openai
-WILLAI=$PWD/target/release/willai
-FAKE=$PWD/target/release/fake-openai
+# WILLAI=path FAKE=path benchmark other binaries (e.g. an earlier build) with this script.
+if [ -z "${WILLAI:-}" ]; then
+  cargo build --release -q -p willai -p fake-openai
+  WILLAI=$PWD/target/release/willai
+fi
+FAKE=${FAKE:-$PWD/target/release/fake-openai}
 ROOT=$(mktemp -d)/bench
 python3 benches/make_catalog.py "$ROOT" "$TASKS"
 

@@ -9,9 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TSV=$(realpath "${1:-../shared/data/gpts-are-gpts/full_onet_data.tsv}")
-cargo build --release -q -p willai -p fake-openai
-WILLAI=$PWD/target/release/willai
-FAKE=$PWD/target/release/fake-openai
+# WILLAI=path FAKE=path benchmark other binaries (e.g. an earlier build) with this script.
+if [ -z "${WILLAI:-}" ]; then
+  cargo build --release -q -p willai -p fake-openai
+  WILLAI=$PWD/target/release/willai
+fi
+FAKE=${FAKE:-$PWD/target/release/fake-openai}
 VENV=$PWD/target/bench-venv
 [ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q openai; }
 DIR=$(mktemp -d)

@@ -62,14 +62,17 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
 
 /// Every body a prompt may have been answered under: the configured structured-output
 /// mode and each mode it may fall back to (a server that made a run fall back answered
-/// under the fallback's key), in that order.
-pub fn candidates(endpoint: &Endpoint, prompt: &Prompt) -> Vec<Body> {
+/// under the fallback's key), in that order. Built lazily: a lookup usually stops at the
+/// first.
+pub fn candidates<'a>(
+    endpoint: &'a Endpoint,
+    prompt: &'a Prompt,
+) -> impl Iterator<Item = Body> + 'a {
     endpoint
         .mode
         .chain()
         .into_iter()
-        .map(|mode| build_body(endpoint, prompt, mode, &[]))
-        .collect()
+        .map(move |mode| build_body(endpoint, prompt, mode, &[]))
 }
 
 /// The body of a request read back (batch files, cache verification), with its key.
