@@ -52,6 +52,10 @@ pub struct Task {
     pub id: String,
     /// The task statement.
     pub text: String,
+    /// A headline for the site (at most 60 characters, e.g. "Write production code");
+    /// when set it wins over the drafted title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// O*NET's task type, when known.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<TaskType>,
@@ -361,6 +365,9 @@ pub fn check_occupation(
             );
         }
         check_text(&task.text, &format!("/tasks/{i}/text"), 1000, &mut push);
+        if let Some(title) = &task.title {
+            check_text(title, &format!("/tasks/{i}/title"), 60, &mut push);
+        }
     }
     let mut ids = HashMap::new();
     for (i, skill) in occ.skills.iter().enumerate() {
@@ -434,6 +441,7 @@ mod tests {
             tasks: vec![Task {
                 id: "t".into(),
                 text: "Do it".into(),
+                title: None,
                 kind: None,
                 onet_task_id: None,
             }],

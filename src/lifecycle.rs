@@ -157,32 +157,68 @@ pub fn item(
     }
 }
 
+/// The id of the one item that stands for a profession's skills before the model has
+/// proposed any (its catalog lists none).
+pub const PROPOSED_SKILLS: &str = "proposed-skills";
+
 /// Every task and then every skill of a profession, in catalog order, with its state.
+///
+/// A profession whose catalog lists no skills gets the skills the model proposed, as
+/// the record holds them (all drafted from one prompt, so they share its input); before
+/// the first proposal, one missing item ([`PROPOSED_SKILLS`]) stands for them.
 pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<Item> {
     let entry = |kind, id: &str| record.and_then(|r| r.entry(kind, id));
-    let tasks = occ.tasks.iter().map(|t| {
-        let input = prompt::task_input(occ, t);
-        item(
-            Kind::Task,
-            &t.id,
-            &t.text,
-            input,
-            entry(Kind::Task, &t.id),
-            cur,
-        )
-    });
-    let skills = occ.skills.iter().map(|s| {
-        let input = prompt::skill_input(occ, s);
-        item(
+    let mut out: Vec<Item> = occ
+        .tasks
+        .iter()
+        .map(|t| {
+            let input = prompt::task_input(occ, t);
+            let drafted = record
+                .and_then(|r| r.task(&t.id))
+                .and_then(|e| e.content.title.as_deref());
+            let label = t.title.as_deref().or(drafted).unwrap_or(&t.text);
+            item(
+                Kind::Task,
+                &t.id,
+                label,
+                input,
+                entry(Kind::Task, &t.id),
+                cur,
+            )
+        })
+        .collect();
+    if !occ.skills.is_empty() {
+        out.extend(occ.skills.iter().map(|s| {
+            let input = prompt::skill_input(occ, s);
+            item(
+                Kind::Skill,
+                &s.id,
+                &s.name,
+                input,
+                entry(Kind::Skill, &s.id),
+                cur,
+            )
+        }));
+        return out;
+    }
+    let input = prompt::proposal_input(occ);
+    let proposed = record.map(|r| r.skills.as_slice()).unwrap_or_default();
+    if proposed.is_empty() {
+        out.push(item(
             Kind::Skill,
-            &s.id,
-            &s.name,
+            PROPOSED_SKILLS,
+            "(skills to be proposed)",
             input,
-            entry(Kind::Skill, &s.id),
+            None,
             cur,
-        )
-    });
-    tasks.chain(skills).collect()
+        ));
+        return out;
+    }
+    out.extend(proposed.iter().map(|e| {
+        let name = e.content.name.as_deref().unwrap_or(&e.id);
+        item(Kind::Skill, &e.id, name, input.clone(), Some(e), cur)
+    }));
+    out
 }
 
 /// Whether `draft` works on an item: missing, failed, stale, or everything with

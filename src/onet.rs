@@ -270,6 +270,7 @@ pub fn merge(
                 .map(|r| Task {
                     id: format!("onet-{}", r.task_id),
                     text: r.text.clone(),
+                    title: None,
                     kind: r.kind,
                     onet_task_id: Some(r.task_id),
                 })
@@ -316,6 +317,7 @@ pub fn merge(
         occ.tasks.push(Task {
             id,
             text: row.text.clone(),
+            title: None,
             kind: row.kind,
             onet_task_id: Some(row.task_id),
         });

@@ -238,16 +238,24 @@ impl Prompts {
         })
     }
 
-    /// The prompt assessing every skill of a profession at once.
+    /// The prompt assessing every skill of a profession at once, or, when its catalog
+    /// lists none, asking the model to name the skills most central to its tasks.
     pub fn skills(&self, occ: &Occupation) -> Result<Prompt, PromptError> {
         let names: Vec<String> = occ.skills.iter().map(|s| s.name.clone()).collect();
-        let ask = Ask::Skills {
-            names: names.clone(),
+        let ask = if names.is_empty() {
+            Ask::ProposeSkills
+        } else {
+            Ask::Skills {
+                names: names.clone(),
+            }
         };
         let schema = ask.schema(false);
+        let tasks: Vec<&str> = occ.tasks.iter().map(|t| t.text.as_str()).collect();
         let ctx = serde_json::json!({
             "profession": {"name": occ.name},
             "skills": names,
+            "tasks": tasks,
+            "propose": {"min": reply::PROPOSED_SKILLS.start(), "max": reply::PROPOSED_SKILLS.end()},
             "response_schema": String::from_utf8(canonical::hash_bytes(&schema)).unwrap_or_default(),
         });
         Ok(Prompt {
@@ -268,6 +276,12 @@ pub fn task_input(occ: &Occupation, task: &Task) -> String {
 /// sha256 of what a skill's assessment is made from.
 pub fn skill_input(occ: &Occupation, skill: &Skill) -> String {
     canonical::hash_value(&serde_json::json!({"profession": occ.name, "skill": skill.name}))
+}
+
+/// sha256 of what a proposal of skills is made from: the profession and its tasks.
+pub fn proposal_input(occ: &Occupation) -> String {
+    let tasks: Vec<&str> = occ.tasks.iter().map(|t| t.text.as_str()).collect();
+    canonical::hash_value(&serde_json::json!({"profession": occ.name, "tasks": tasks}))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use crate::record::{Kind, Level, SkillContent, TaskContent, Verdict};
 
 /// Bumped when the schemas or the checks below change meaning; part of the template
 /// fingerprint, so drafts made under older rules show as stale.
-pub const FORMAT_VERSION: &str = "reply-v2";
+pub const FORMAT_VERSION: &str = "reply-v3";
 
 /// What a field holds, and its limits.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +32,8 @@ pub enum Shape {
     Verdict,
     /// One line of text of at most `max` characters.
     Text { max: usize },
+    /// A headline: one line of at most `max` characters, with no closing full stop.
+    Title { max: usize },
     /// A list of at most `max_items` names of at most `max_len` characters.
     Names { max_items: usize, max_len: usize },
 }
@@ -41,17 +43,27 @@ pub enum Shape {
 pub struct Field {
     pub name: &'static str,
     pub shape: Shape,
+    /// Whether every machine text in a record has it: false for a field added after
+    /// records were first written (drafts made before it lack it until redrafted).
+    pub always: bool,
 }
 
 /// The fields of a task reply, in the order the schema requires them.
-pub const TASK_FIELDS: [Field; 4] = [
+pub const TASK_FIELDS: [Field; 5] = [
+    Field {
+        name: "title",
+        shape: Shape::Title { max: 60 },
+        always: false,
+    },
     Field {
         name: "level",
         shape: Shape::Level,
+        always: true,
     },
     Field {
         name: "rationale",
         shape: Shape::Text { max: 600 },
+        always: true,
     },
     Field {
         name: "tools",
@@ -59,10 +71,12 @@ pub const TASK_FIELDS: [Field; 4] = [
             max_items: 5,
             max_len: 60,
         },
+        always: true,
     },
     Field {
         name: "tip",
         shape: Shape::Text { max: 300 },
+        always: true,
     },
 ];
 
@@ -71,12 +85,28 @@ pub const SKILL_FIELDS: [Field; 2] = [
     Field {
         name: "verdict",
         shape: Shape::Verdict,
+        always: true,
     },
     Field {
         name: "reason",
         shape: Shape::Text { max: 300 },
+        always: true,
     },
 ];
+
+/// The fields of one skill the model proposes for a profession whose catalog lists none.
+pub const PROPOSED_SKILL_FIELDS: [Field; 3] = [
+    Field {
+        name: "name",
+        shape: Shape::Title { max: 60 },
+        always: false,
+    },
+    SKILL_FIELDS[0],
+    SKILL_FIELDS[1],
+];
+
+/// How many skills a proposal names.
+pub const PROPOSED_SKILLS: std::ops::RangeInclusive<usize> = 4..=6;
 
 /// The fields of a reply about one item of this kind.
 pub fn fields(kind: Kind) -> &'static [Field] {
@@ -91,10 +121,10 @@ impl Shape {
         match self {
             Shape::Level => json!({"type": "string", "enum": ["HIGH", "MEDIUM", "LOW"]}),
             Shape::Verdict => json!({"type": "string", "enum": ["vulnerable", "resilient"]}),
-            Shape::Text { max } if limits => {
+            Shape::Text { max } | Shape::Title { max } if limits => {
                 json!({"type": "string", "minLength": 1, "maxLength": max})
             }
-            Shape::Text { .. } => json!({"type": "string"}),
+            Shape::Text { .. } | Shape::Title { .. } => json!({"type": "string"}),
             Shape::Names { max_items, max_len } if limits => json!({
                 "type": "array",
                 "items": {"type": "string", "minLength": 1, "maxLength": max_len},
@@ -118,11 +148,15 @@ impl Shape {
                 .and_then(Verdict::parse)
                 .map(|x| Value::from(x.as_str()))
                 .ok_or_else(|| format!("{name} must be \"vulnerable\" or \"resilient\" (got {v})")),
-            Shape::Text { max } => {
+            Shape::Text { max } | Shape::Title { max } => {
                 let s = v
                     .as_str()
                     .ok_or_else(|| format!("{name} must be a string"))?;
-                let s = one_line(s);
+                let mut s = one_line(s);
+                if matches!(self, Shape::Title { .. }) {
+                    // A headline ends without a full stop; the page adds the punctuation.
+                    s = s.trim_end_matches(['.', ' ']).to_string();
+                }
                 if s.is_empty() {
                     return Err(format!("{name} must not be empty"));
                 }
@@ -194,6 +228,9 @@ pub enum Ask {
     Task,
     /// An assessment of each of these skills, in catalog order.
     Skills { names: Vec<String> },
+    /// The skills most central to a profession's tasks, named and assessed (its catalog
+    /// lists none).
+    ProposeSkills,
 }
 
 /// A reply that passed validation, parsed once and carried to the record.
@@ -210,6 +247,7 @@ impl Ask {
         match self {
             Ask::Task => "task_exposure",
             Ask::Skills { .. } => "skills_assessment",
+            Ask::ProposeSkills => "skills_proposal",
         }
     }
 
@@ -243,6 +281,22 @@ impl Ask {
                     "additionalProperties": false
                 })
             }
+            Ask::ProposeSkills => {
+                let mut list = json!({
+                    "type": "array",
+                    "items": object_schema(&PROPOSED_SKILL_FIELDS, limits)
+                });
+                if limits {
+                    list["minItems"] = json!(PROPOSED_SKILLS.start());
+                    list["maxItems"] = json!(PROPOSED_SKILLS.end());
+                }
+                json!({
+                    "type": "object",
+                    "properties": {"skills": list},
+                    "required": ["skills"],
+                    "additionalProperties": false
+                })
+            }
         }
     }
 
@@ -258,6 +312,9 @@ impl Ask {
                 .collect();
             return names.map(|names| Ask::Skills { names });
         }
+        if schema.pointer("/properties/skills/items").is_some() {
+            return Some(Ask::ProposeSkills);
+        }
         schema.pointer("/properties/level").map(|_| Ask::Task)
     }
 
@@ -269,6 +326,7 @@ impl Ask {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 parse_skills(content, &names).map(Reply::Skills)
             }
+            Ask::ProposeSkills => parse_proposed_skills(content).map(Reply::Skills),
         }
     }
 }
@@ -409,6 +467,47 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillContent>, 
     Ok(found.into_iter().flatten().collect())
 }
 
+/// Checks a proposal of skills: 4 to 6 of them, each named once.
+pub fn parse_proposed_skills(content: &str) -> Result<Vec<SkillContent>, String> {
+    let value = extract_json(content)?;
+    let obj = object(&value)?;
+    unknown_fields(obj, &["skills"])?;
+    let items = obj
+        .get("skills")
+        .ok_or("the field `skills` is missing")?
+        .as_array()
+        .ok_or("`skills` must be a list of objects with `name`, `verdict` and `reason`")?;
+    if !PROPOSED_SKILLS.contains(&items.len()) {
+        return Err(format!(
+            "name {} to {} skills; the reply has {}",
+            PROPOSED_SKILLS.start(),
+            PROPOSED_SKILLS.end(),
+            items.len()
+        ));
+    }
+    let fields: Vec<&str> = PROPOSED_SKILL_FIELDS.iter().map(|f| f.name).collect();
+    let mut out: Vec<SkillContent> = Vec::new();
+    for item in items {
+        let o = item
+            .as_object()
+            .ok_or("each item of `skills` must be an object")?;
+        unknown_fields(o, &fields)?;
+        let skill: SkillContent = parse_fields(o, &PROPOSED_SKILL_FIELDS, None)?;
+        let name = skill.name.clone().unwrap_or_default();
+        let key = crate::slug::slugify(&name);
+        if out
+            .iter()
+            .any(|s| crate::slug::slugify(s.name.as_deref().unwrap_or_default()) == key)
+        {
+            return Err(format!(
+                "the skill {name:?} is named twice: name each skill once"
+            ));
+        }
+        out.push(skill);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,11 +525,15 @@ mod tests {
         let text = |v: Value| String::from_utf8(crate::canonical::hash_bytes(&v)).unwrap();
         assert_eq!(
             text(Ask::Task.schema(false)),
-            r#"{"additionalProperties":false,"properties":{"level":{"enum":["HIGH","MEDIUM","LOW"],"type":"string"},"rationale":{"type":"string"},"tip":{"type":"string"},"tools":{"items":{"type":"string"},"type":"array"}},"required":["level","rationale","tools","tip"],"type":"object"}"#
+            r#"{"additionalProperties":false,"properties":{"level":{"enum":["HIGH","MEDIUM","LOW"],"type":"string"},"rationale":{"type":"string"},"tip":{"type":"string"},"title":{"type":"string"},"tools":{"items":{"type":"string"},"type":"array"}},"required":["title","level","rationale","tools","tip"],"type":"object"}"#
         );
         assert_eq!(
             text(Ask::Task.schema(true)),
-            r#"{"additionalProperties":false,"properties":{"level":{"enum":["HIGH","MEDIUM","LOW"],"type":"string"},"rationale":{"maxLength":600,"minLength":1,"type":"string"},"tip":{"maxLength":300,"minLength":1,"type":"string"},"tools":{"items":{"maxLength":60,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}},"required":["level","rationale","tools","tip"],"type":"object"}"#
+            r#"{"additionalProperties":false,"properties":{"level":{"enum":["HIGH","MEDIUM","LOW"],"type":"string"},"rationale":{"maxLength":600,"minLength":1,"type":"string"},"tip":{"maxLength":300,"minLength":1,"type":"string"},"title":{"maxLength":60,"minLength":1,"type":"string"},"tools":{"items":{"maxLength":60,"minLength":1,"type":"string"},"maxItems":5,"type":"array"}},"required":["title","level","rationale","tools","tip"],"type":"object"}"#
+        );
+        assert_eq!(
+            text(Ask::ProposeSkills.schema(true)),
+            r#"{"additionalProperties":false,"properties":{"skills":{"items":{"additionalProperties":false,"properties":{"name":{"maxLength":60,"minLength":1,"type":"string"},"reason":{"maxLength":300,"minLength":1,"type":"string"},"verdict":{"enum":["vulnerable","resilient"],"type":"string"}},"required":["name","verdict","reason"],"type":"object"},"maxItems":6,"minItems":4,"type":"array"}},"required":["skills"],"type":"object"}"#
         );
         assert_eq!(
             text(skills(&["Python"]).schema(true)),
@@ -440,18 +543,22 @@ mod tests {
 
     #[test]
     fn a_valid_task_reply_is_normalised() {
-        let d = parse_task(r#"{"level":"high","rationale":"  LLMs draft  code. ","tools":["Copilot","copilot","ChatGPT"],"tip":"Review."}"#).unwrap();
+        let d = parse_task(r#"{"title":"Draft code.","level":"high","rationale":"  LLMs draft  code. ","tools":["Copilot","copilot","ChatGPT"],"tip":"Review."}"#).unwrap();
         assert_eq!(d.level, Some(Level::High));
+        assert_eq!(
+            d.title.as_deref(),
+            Some("Draft code"),
+            "a headline loses its full stop"
+        );
         assert_eq!(d.rationale.as_deref(), Some("LLMs draft code."));
         assert_eq!(d.tools.unwrap(), vec!["Copilot", "ChatGPT"]);
     }
 
     #[test]
     fn fenced_and_chatty_replies_are_found() {
-        let fenced =
-            "```json\n{\"level\":\"LOW\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"}\n```";
+        let fenced = "```json\n{\"title\":\"T\",\"level\":\"LOW\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"}\n```";
         assert_eq!(parse_task(fenced).unwrap().level, Some(Level::Low));
-        let chatty = "Sure! {\"level\":\"MEDIUM\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"} Hope this helps.";
+        let chatty = "Sure! {\"title\":\"T\",\"level\":\"MEDIUM\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"} Hope this helps.";
         assert_eq!(parse_task(chatty).unwrap().level, Some(Level::Medium));
     }
 
@@ -460,27 +567,27 @@ mod tests {
         let cases = [
             ("Sure, here is my analysis.", "not JSON"),
             (
-                r#"{"level":"EXTREME","rationale":"r","tools":[],"tip":"t"}"#,
+                r#"{"title":"T","level":"EXTREME","rationale":"r","tools":[],"tip":"t"}"#,
                 "`level` must be one of HIGH, MEDIUM, LOW (got \"EXTREME\")",
             ),
             (
-                r#"{"level":"LOW","tools":[],"tip":"t"}"#,
+                r#"{"title":"T","level":"LOW","tools":[],"tip":"t"}"#,
                 "`rationale` is missing",
             ),
             (
-                r#"{"level":"LOW","rationale":"","tools":[],"tip":"t"}"#,
+                r#"{"title":"T","level":"LOW","rationale":"","tools":[],"tip":"t"}"#,
                 "`rationale` must not be empty",
             ),
             (
-                r#"{"level":"LOW","rationale":"r","tools":["a","b","c","d","e","f"],"tip":"t"}"#,
+                r#"{"title":"T","level":"LOW","rationale":"r","tools":["a","b","c","d","e","f"],"tip":"t"}"#,
                 "at most 5",
             ),
             (
-                r#"{"level":"LOW","rationale":"r","tools":[],"tip":"t","extra":1}"#,
+                r#"{"title":"T","level":"LOW","rationale":"r","tools":[],"tip":"t","extra":1}"#,
                 "unexpected field `extra`",
             ),
             (
-                r#"{"level":"LOW","rationale":"r","tools":[],"ti"#,
+                r#"{"title":"T","level":"LOW","rationale":"r","tools":[],"ti"#,
                 "not valid JSON",
             ),
         ];
@@ -513,6 +620,33 @@ mod tests {
             parse_skills(bad, &names)
                 .unwrap_err()
                 .contains("the `verdict` of \"Python\" must be")
+        );
+    }
+
+    #[test]
+    fn proposed_skills_are_four_to_six_each_named_once() {
+        let item = |n: &str| format!(r#"{{"name":"{n}","verdict":"resilient","reason":"r."}}"#);
+        let reply = |names: &[&str]| {
+            let items: Vec<String> = names.iter().map(|n| item(n)).collect();
+            format!(r#"{{"skills":[{}]}}"#, items.join(","))
+        };
+        let ok = parse_proposed_skills(&reply(&["Client care.", "Filing", "Tax law", "Audits"]))
+            .unwrap();
+        assert_eq!(ok[0].name.as_deref(), Some("Client care"));
+        assert_eq!(ok.len(), 4);
+        assert!(
+            parse_proposed_skills(&reply(&["A", "B", "C"]))
+                .unwrap_err()
+                .contains("name 4 to 6 skills; the reply has 3")
+        );
+        assert!(
+            parse_proposed_skills(&reply(&["Tax law", "A", "tax-law", "B"]))
+                .unwrap_err()
+                .contains("named twice")
+        );
+        assert_eq!(
+            Ask::of_schema(&Ask::ProposeSkills.schema(false)),
+            Some(Ask::ProposeSkills)
         );
     }
 

@@ -4,7 +4,7 @@
 
 use crate::catalog::Occupation;
 use crate::lifecycle::{Item, State};
-use crate::record::{AnyEntry, Kind};
+use crate::record::{AnyEntry, Kind, Record};
 use crate::slug;
 
 /// What an editor's command asks that cannot be done (exit 2); each says what to type.
@@ -34,46 +34,89 @@ pub enum ReviewError {
     NothingDrafted { name: String },
 }
 
-/// Finds tasks by id, by the slug of their text, or by their text (case-insensitive);
-/// skills by id, name or the slug of their name.
-pub fn resolve(occ: &Occupation, kind: Kind, names: &[String]) -> Result<Vec<String>, ReviewError> {
+/// Finds tasks by id, by their text or title, or the slug of either (case-insensitive);
+/// skills by id, name or the slug of their name, catalog skills or the skills the model
+/// proposed (which the record holds).
+pub fn resolve(
+    occ: &Occupation,
+    record: Option<&Record>,
+    kind: Kind,
+    names: &[String],
+) -> Result<Vec<String>, ReviewError> {
+    // Every (id, names it answers to) of this kind.
+    let candidates: Vec<(&str, Vec<&str>)> = match kind {
+        Kind::Task => occ
+            .tasks
+            .iter()
+            .map(|t| {
+                let drafted = record
+                    .and_then(|r| r.task(&t.id))
+                    .and_then(|e| e.content.title.as_deref());
+                let names = [Some(t.text.as_str()), t.title.as_deref(), drafted];
+                (t.id.as_str(), names.into_iter().flatten().collect())
+            })
+            .collect(),
+        Kind::Skill if occ.skills.is_empty() => record
+            .map(|r| r.skills.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                (
+                    e.id.as_str(),
+                    e.content.name.as_deref().into_iter().collect(),
+                )
+            })
+            .collect(),
+        Kind::Skill => occ
+            .skills
+            .iter()
+            .map(|s| (s.id.as_str(), vec![s.name.as_str()]))
+            .collect(),
+    };
     let mut out: Vec<String> = Vec::new();
     for name in names {
         let wanted = name.trim();
         let s = slug::slugify(wanted);
-        let found = match kind {
-            Kind::Task => occ
-                .tasks
-                .iter()
-                .find(|t| t.id == wanted)
-                .or_else(|| {
-                    occ.tasks.iter().find(|t| {
-                        slug::slugify(&t.text) == s || t.text.eq_ignore_ascii_case(wanted)
-                    })
+        let found = candidates
+            .iter()
+            .find(|(id, _)| *id == wanted)
+            .or_else(|| {
+                candidates.iter().find(|(id, names)| {
+                    *id == s
+                        || names
+                            .iter()
+                            .any(|n| n.eq_ignore_ascii_case(wanted) || slug::slugify(n) == s)
                 })
-                .map(|t| &t.id),
-            Kind::Skill => occ
-                .skills
-                .iter()
-                .find(|k| k.id == wanted || k.name.eq_ignore_ascii_case(wanted) || k.id == s)
-                .map(|k| &k.id),
-        };
+            })
+            .map(|(id, _)| id.to_string());
         match found {
-            Some(id) if !out.contains(id) => out.push(id.clone()),
+            Some(id) if !out.contains(&id) => out.push(id),
             Some(_) => {}
-            None => return Err(unknown(occ, kind, wanted)),
+            None => return Err(unknown(occ, kind, wanted, &candidates)),
         }
     }
     Ok(out)
 }
 
-fn unknown(occ: &Occupation, kind: Kind, wanted: &str) -> ReviewError {
+fn unknown(
+    occ: &Occupation,
+    kind: Kind,
+    wanted: &str,
+    candidates: &[(&str, Vec<&str>)],
+) -> ReviewError {
     if kind == Kind::Skill {
-        let names: Vec<&str> = occ.skills.iter().map(|s| s.name.as_str()).collect();
+        let names: Vec<&str> = candidates
+            .iter()
+            .map(|(id, names)| names.first().copied().unwrap_or(id))
+            .collect();
         return ReviewError::UnknownSkill {
             wanted: wanted.to_string(),
             profession: occ.name.clone(),
-            names: names.join(", "),
+            names: if names.is_empty() {
+                "none yet".to_string()
+            } else {
+                names.join(", ")
+            },
         };
     }
     let mut near: Vec<(f64, &str)> = occ
@@ -212,6 +255,7 @@ mod tests {
         let o = occ();
         let got = resolve(
             &o,
+            None,
             Kind::Task,
             &[
                 "train".into(),
@@ -222,7 +266,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got, vec!["train", "write-production-code"]);
-        let err = resolve(&o, Kind::Task, &["Write production cod".into()])
+        let err = resolve(&o, None, Kind::Task, &["Write production cod".into()])
             .unwrap_err()
             .to_string();
         assert!(
@@ -234,11 +278,11 @@ mod tests {
     #[test]
     fn skills_are_found_by_id_or_name() {
         assert_eq!(
-            resolve(&occ(), Kind::Skill, &["PYTHON".into()]).unwrap(),
+            resolve(&occ(), None, Kind::Skill, &["PYTHON".into()]).unwrap(),
             vec!["python"]
         );
         assert!(
-            resolve(&occ(), Kind::Skill, &["Rust".into()])
+            resolve(&occ(), None, Kind::Skill, &["Rust".into()])
                 .unwrap_err()
                 .to_string()
                 .contains("its skills are Python")

@@ -84,7 +84,12 @@ pub fn record() -> Value {
         };
         if let Some(Value::Array(required)) = schema.pointer_mut(&format!("/$defs/{name}/required"))
         {
-            required.extend(reply::fields(kind).iter().map(|f| Value::from(f.name)));
+            required.extend(
+                reply::fields(kind)
+                    .iter()
+                    .filter(|f| f.always)
+                    .map(|f| Value::from(f.name)),
+            );
         }
     }
     schema

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::catalog::{self, Occupation, Problem, check_text, json_files};
-use crate::record::{Approval, Content, Entry, Provenance, Record, Status};
+use crate::record::{Approval, Content, Entry, Provenance, Record, SkillEntry, Status, TaskEntry};
 use crate::reply::{self, Shape};
 use crate::root::Root;
 use crate::schema;
@@ -377,11 +377,13 @@ fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
     for f in fields {
         let here = format!("{at}/{}", f.name);
         match (value.get(f.name), f.shape) {
-            (None, _) if complete => push(
+            (None, _) if complete && f.always => push(
                 here,
                 "missing from the machine's text: do not edit provenance by hand".into(),
             ),
-            (Some(Value::String(text)), Shape::Text { max }) => check_text(text, &here, max, push),
+            (Some(Value::String(text)), Shape::Text { max } | Shape::Title { max }) => {
+                check_text(text, &here, max, push)
+            }
             (Some(Value::Array(items)), Shape::Names { max_items, max_len }) => {
                 if items.len() > max_items {
                     push(
@@ -407,7 +409,7 @@ fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
 /// status and approval, its provenance.
 fn check_entries<C: Content>(
     entries: &[Entry<C>],
-    in_catalog: &dyn Fn(&str) -> bool,
+    membership: &dyn Fn(&Entry<C>) -> Option<String>,
     slug: &str,
     push: &mut Push,
 ) {
@@ -423,13 +425,8 @@ fn check_entries<C: Content>(
                 format!("duplicate {noun} {id:?} (also /{field}/{j}): keep one entry per {noun}"),
             );
         }
-        if !in_catalog(id) {
-            push(
-                format!("{at}/id"),
-                format!(
-                    "{noun} {id:?} is not in data/catalog/{slug}.json: remove this entry or restore the {noun} in the catalog"
-                ),
-            );
+        if let Some(problem) = membership(e) {
+            push(format!("{at}/id"), problem);
         }
         check_content(&e.content, &at, false, push);
         let fix = format!("willai approve --profession {slug} --{noun} {id}");
@@ -508,9 +505,38 @@ pub fn check_record(
             ),
         );
     }
-    let task_in_catalog = |id: &str| occ.is_none_or(|o| o.task(id).is_some());
+    let missing = |noun: &str, id: &str| {
+        format!(
+            "{noun} {id:?} is not in data/catalog/{slug}.json: remove this entry or restore the {noun} in the catalog"
+        )
+    };
+    let task_in_catalog = |e: &TaskEntry| {
+        occ.is_some_and(|o| o.task(&e.id).is_none())
+            .then(|| missing("task", &e.id))
+    };
     check_entries(&record.tasks, &task_in_catalog, slug, &mut push);
-    let skill_in_catalog = |id: &str| occ.is_none_or(|o| o.skill(id).is_some());
+    // A profession whose catalog lists no skills has the skills the model proposed, each
+    // with its name; once the catalog lists skills, those are the ones assessed.
+    let skill_in_catalog = |e: &SkillEntry| {
+        let o = occ?;
+        let named = e.content.name.is_some();
+        match (o.skill(&e.id).is_some(), o.skills.is_empty(), named) {
+            (true, _, false) => None,
+            (true, _, true) => Some(format!(
+                "skill {:?} is in the catalog, which names it: remove `name` here",
+                e.id
+            )),
+            (false, true, true) => None,
+            (false, true, false) => {
+                Some("a proposed skill needs its `name`: add it, or remove the entry".to_string())
+            }
+            (false, false, true) => Some(format!(
+                "skill {:?} was proposed when the catalog listed no skills; data/catalog/{slug}.json lists skills now: remove this entry, or add the skill to the catalog",
+                e.id
+            )),
+            (false, false, false) => Some(missing("skill", &e.id)),
+        }
+    };
     check_entries(&record.skills, &skill_in_catalog, slug, &mut push);
 }
 

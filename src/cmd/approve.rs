@@ -10,26 +10,33 @@ use crate::project::Project;
 use crate::record::{Kind, Record};
 use crate::review::{self, ApproveOptions, Outcome, ReviewError};
 
-/// The items a command names by `--task` and `--skill`, or with `--all` those of the
-/// profession's items that `keep` accepts.
+/// What a command names: `--task`s and `--skill`s, or `--all`.
+struct Named<'a> {
+    tasks: &'a [String],
+    skills: &'a [String],
+    all: bool,
+    /// What the command does with them, for the message when nothing is named.
+    what: &'static str,
+}
+
+/// The items a command names, or with `--all` those of the profession's items that
+/// `keep` accepts.
 fn selected(
     occ: &Occupation,
+    record: &Record,
     items: Vec<Item>,
-    tasks: &[String],
-    skills: &[String],
-    all: bool,
+    named: Named,
     keep: impl Fn(&Item) -> bool,
-    what: &'static str,
 ) -> Result<Vec<Item>, ReviewError> {
-    if all {
+    if named.all {
         return Ok(items.into_iter().filter(keep).collect());
     }
-    if tasks.is_empty() && skills.is_empty() {
-        return Err(ReviewError::NothingNamed { what });
+    if named.tasks.is_empty() && named.skills.is_empty() {
+        return Err(ReviewError::NothingNamed { what: named.what });
     }
     let mut wanted = Vec::new();
-    for (kind, names) in [(Kind::Task, tasks), (Kind::Skill, skills)] {
-        for id in review::resolve(occ, kind, names)? {
+    for (kind, names) in [(Kind::Task, named.tasks), (Kind::Skill, named.skills)] {
+        for id in review::resolve(occ, Some(record), kind, names)? {
             wanted.push((kind, id));
         }
     }
@@ -69,15 +76,15 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     let _lock = project.lock("approve")?;
     let mut record = drafted(project, occ)?;
     let items = lifecycle::items(occ, Some(&record), &cur);
-    let targets = selected(
-        occ,
-        items,
-        &args.tasks,
-        &args.skills,
-        args.all,
-        |i| record.entry(i.kind, &i.id).is_some(),
-        "what to approve",
-    )?;
+    let named = Named {
+        tasks: &args.tasks,
+        skills: &args.skills,
+        all: args.all,
+        what: "what to approve",
+    };
+    let targets = selected(occ, &record, items, named, |i| {
+        record.entry(i.kind, &i.id).is_some()
+    })?;
     let opts = ApproveOptions {
         reviewer: reviewer.clone(),
         date: date.clone(),
@@ -134,15 +141,13 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
     let prompts = project.prompts()?;
     let cur = Current::new(project.model(), &prompts);
     let items = lifecycle::items(occ, Some(&record), &cur);
-    let targets = selected(
-        occ,
-        items,
-        &args.tasks,
-        &args.skills,
-        args.all,
-        |i| i.proposal,
-        "whose proposal to drop",
-    )?;
+    let named = Named {
+        tasks: &args.tasks,
+        skills: &args.skills,
+        all: args.all,
+        what: "whose proposal to drop",
+    };
+    let targets = selected(occ, &record, items, named, |i| i.proposal)?;
     let mut dropped = 0;
     for item in &targets {
         let label = item.label_in(&occ.slug);

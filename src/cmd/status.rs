@@ -58,12 +58,27 @@ pub struct Flagged {
     pub reasons: Vec<String>,
 }
 
+/// One task or skill, as `status` shows it.
+#[derive(Debug, Serialize)]
+pub struct ItemStatus {
+    pub kind: &'static str,
+    pub id: String,
+    /// The task's title (else its statement) or the skill's name.
+    pub title: String,
+    pub state: &'static str,
+    /// The level of a task, the verdict of a skill, as the current text has it.
+    pub value: Option<&'static str>,
+    pub stale: bool,
+    pub proposal: bool,
+}
+
 #[derive(Debug, Serialize)]
 pub struct ProfessionStatus {
     pub slug: String,
     pub name: String,
     pub tasks: Counts,
     pub skills: Counts,
+    pub items: Vec<ItemStatus>,
     pub stale: Vec<Flagged>,
     pub proposals: Vec<Flagged>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +108,7 @@ fn profession_status(
         name: occ.name.clone(),
         tasks: Counts::default(),
         skills: Counts::default(),
+        items: Vec::new(),
         stale: Vec::new(),
         proposals: Vec::new(),
         error: None,
@@ -105,6 +121,18 @@ fn profession_status(
         }
     };
     for item in lifecycle::items(occ, record.as_ref(), cur) {
+        st.items.push(ItemStatus {
+            kind: item.kind.noun(),
+            id: item.id.clone(),
+            title: item.label.clone(),
+            state: item.state.as_str(),
+            value: record
+                .as_ref()
+                .and_then(|r| r.entry(item.kind, &item.id))
+                .and_then(|e| e.headline()),
+            stale: item.is_stale(),
+            proposal: item.proposal,
+        });
         match item.kind {
             Kind::Task => st.tasks.add_item(&item),
             Kind::Skill => st.skills.add_item(&item),
@@ -208,6 +236,28 @@ pub fn table(r: &StatusReport) -> String {
     if r.professions.len() > 1 {
         out.push_str(&row("total", "tasks", &r.totals.tasks));
         out.push_str(&row("", "skills", &r.totals.skills));
+    }
+    // One profession: every item, with its title.
+    if let [p] = r.professions.as_slice()
+        && !p.items.is_empty()
+    {
+        out.push('\n');
+        for i in &p.items {
+            let flags = match (i.stale, i.proposal) {
+                (true, true) => " (stale, proposal)",
+                (true, false) => " (stale)",
+                (false, true) => " (proposal)",
+                _ => "",
+            };
+            out.push_str(&format!(
+                "  {:<5} {:<10} {:<8} {:<40} {}{flags}\n",
+                i.kind,
+                i.state,
+                i.value.unwrap_or("-"),
+                i.id,
+                i.title
+            ));
+        }
     }
     let stale: Vec<(&str, &Flagged)> = r
         .professions

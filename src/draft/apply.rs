@@ -6,10 +6,12 @@
 
 use crate::cache;
 use crate::catalog::Occupation;
+use crate::lifecycle::PROPOSED_SKILLS;
 use crate::record::{
-    Absorbed, Content, Entry, Kind, Machine, Provenance, Record, SkillContent, TaskContent,
+    Absorbed, Content, Entry, Kind, Machine, Provenance, Record, SkillContent, Status, TaskContent,
 };
 use crate::reply::Reply;
+use crate::slug;
 use crate::store::{Store, StoreError};
 
 use super::plan::Target;
@@ -102,6 +104,9 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
             for t in &res.targets {
                 match t.kind {
                     Kind::Task => fail::<TaskContent>(record, &t.id, why, changes),
+                    // No entry stands for skills not yet proposed: the run reports the
+                    // failure and the next run asks again.
+                    Kind::Skill if t.id == PROPOSED_SKILLS => changes.failed += 1,
                     Kind::Skill => fail::<SkillContent>(record, &t.id, why, changes),
                 }
             }
@@ -124,6 +129,12 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
                 offer(record, &t.id, machine, changes);
             }
         }
+        Reply::Skills(proposed) if occ.skills.is_empty() => {
+            let Some(first) = res.targets.first() else {
+                return;
+            };
+            propose(record, proposed, &provenance(first), changes);
+        }
         Reply::Skills(assessed) => {
             for t in &res.targets {
                 // The reply follows the catalog's order of skills.
@@ -141,6 +152,42 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
                 };
                 offer(record, &t.id, machine, changes);
             }
+        }
+    }
+}
+
+/// Applies the skills the model proposed for a profession whose catalog lists none. Each
+/// is offered to the entry of its name (a new draft when there is none). Of the skills
+/// the new proposal no longer names, untouched drafts go (they were the machine's words
+/// alone); a person's skills stay, marked as seen by this proposal, so they are current.
+fn propose(
+    record: &mut Record,
+    proposed: &[SkillContent],
+    provenance: &Provenance,
+    changes: &mut Changes,
+) {
+    let mut named: Vec<String> = Vec::new();
+    for content in proposed {
+        let base = slug::slugify(content.name.as_deref().unwrap_or("skill"));
+        let mut id = base.clone();
+        let mut n = 2;
+        while named.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        let machine = Machine {
+            provenance: provenance.clone(),
+            content: content.clone(),
+        };
+        offer(record, &id, machine, changes);
+        named.push(id);
+    }
+    record
+        .skills
+        .retain(|e| named.contains(&e.id) || e.status == Status::Approved || e.is_edited());
+    for e in record.skills.iter_mut().filter(|e| !named.contains(&e.id)) {
+        if let Some(m) = &mut e.machine {
+            m.provenance = provenance.clone();
         }
     }
 }

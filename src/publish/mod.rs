@@ -9,6 +9,7 @@
 //! the next publish remove what it no longer produces, and only that.
 
 pub mod model;
+pub mod text;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -22,9 +23,9 @@ use serde::Serialize;
 
 use crate::canonical;
 use crate::fsx;
-use crate::record::Level;
 
 use model::Profession;
+use text::{DESCRIPTION_MAX, TITLE_MAX, advice, fit};
 
 /// The manifest of the files a publish wrote, kept in the output directory.
 pub const MANIFEST: &str = ".willai-site";
@@ -118,29 +119,6 @@ fn environment() -> Environment<'static> {
             .expect("the built-in templates compile");
     }
     env
-}
-
-/// The advice shown under the focus task, by level.
-pub fn advice(level: Level, task: &str) -> String {
-    let mut t = task.trim_end_matches('.').to_string();
-    if let Some(first) = t.chars().next() {
-        // "Write production code" -> "write production code", but keep "ML ..." as is.
-        let second_upper = t.chars().nth(1).is_some_and(char::is_uppercase);
-        if !second_upper {
-            t = first.to_lowercase().chain(t.chars().skip(1)).collect();
-        }
-    }
-    match level {
-        Level::High => format!(
-            "This task is under significant AI automation pressure. Professionals who rely heavily on {t} should consider building complementary skills in judgment, strategy, and cross-functional coordination."
-        ),
-        Level::Medium => format!(
-            "AI tools can take over parts of this task, but people still steer and check the result. Professionals who rely heavily on {t} should learn the tools that speed it up and keep the judgment that catches their mistakes."
-        ),
-        Level::Low => format!(
-            "This task is resilient: AI is unlikely to change how it is done any time soon. Professionals who rely heavily on {t} can treat it as a strength, and still watch for tools that help around its edges."
-        ),
-    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -274,15 +252,32 @@ fn profession_pages(
     let site_v = Value::from(Serde(site));
     let plural = model::plural(&p.name);
 
-    let title = format!("Will AI replace {plural}? Task-by-task AI exposure");
-    let description = format!(
-        "How exposed each task of {plural} is to AI, task by task: {} of {} tasks face high exposure. Skills analysis and key insights.",
-        p.counts.high, p.counts.tasks
+    let heading = format!("Will AI replace {plural}? Task-by-task AI exposure");
+    let lede = format!(
+        "How exposed each task of {plural} is to AI, task by task: {} of {} face high exposure. Skills analysis and key insights.",
+        model::thousands(p.counts.high),
+        model::count(p.counts.tasks, "task", "tasks")
+    );
+    let page_title = fit(
+        &[
+            format!("{heading} | {}", site.name),
+            format!("Will AI replace {plural}? | {}", site.name),
+            format!("Will AI replace {plural}?"),
+        ],
+        TITLE_MAX,
+    );
+    let meta_description = fit(
+        &[
+            lede.clone(),
+            format!("How exposed each task of {plural} is to AI: {}.", p.summary),
+        ],
+        DESCRIPTION_MAX,
     );
     let html = render(
         "profession.html",
         context! {
-            site => site_v.clone(), root => "../", title, description, onet => p.onet, parts => parts.clone(),
+            site => site_v.clone(), root => "../", heading, lede, page_title, meta_description,
+            onet => p.onet, parts => parts.clone(),
             canonical => format!("{}/{}/", site.base_url, p.slug),
         },
     )?;
@@ -295,22 +290,46 @@ fn profession_pages(
             .filter(|o| o.id != t.id)
             .map(|o| {
                 Value::from(Serde(
-                    &serde_json::json!({"slug": o.slug, "text": o.text, "level": o.level}),
+                    &serde_json::json!({"slug": o.slug, "title": o.title, "level": o.level}),
                 ))
             })
             .collect();
+        let heading = format!("AI and {}: Impact on {plural}", t.title);
+        let lede = format!(
+            "Deep dive into how AI is transforming {} for {} professionals. Exposure level, tools, and adaptation strategies.",
+            t.title, p.name
+        );
+        let page_title = fit(
+            &[
+                format!("{heading} | {}", site.name),
+                format!("{}: AI impact on {plural}", t.title),
+                format!("{}: AI exposure | {}", t.title, site.name),
+                t.title.clone(),
+            ],
+            TITLE_MAX,
+        );
+        let meta_description = fit(
+            &[
+                lede.clone(),
+                format!(
+                    "How AI is transforming {} for {}: {} exposure, the tools, and how to adapt.",
+                    t.title, p.name, t.level
+                ),
+                format!(
+                    "{}: {} AI exposure, the tools, and how to adapt.",
+                    t.title, t.level
+                ),
+            ],
+            DESCRIPTION_MAX,
+        );
         let html = render(
             "task.html",
             context! {
                 site => site_v.clone(), root => "../", onet => p.onet, parts => parts.clone(),
-                title => format!("AI and {}: Impact on {plural}", t.text.trim_end_matches('.')),
-                description => format!(
-                    "Deep dive into how AI is transforming {} for {} professionals. Exposure level, tools, and adaptation strategies.",
-                    t.text.trim_end_matches('.'), p.name
-                ),
+                heading, lede, page_title, meta_description,
                 canonical => format!("{}/{}/{}.html", site.base_url, p.slug, t.slug),
                 task => Value::from(Serde(t)),
-                advice => advice(t.level, &t.text),
+                advice => advice(t.level, &t.title),
                 related,
                 profession => context! { name => p.name.clone() },
             },
@@ -380,13 +399,28 @@ pub fn publish(professions: &[Profession], site: &Site, out: &Path) -> anyhow::R
         ("index.html", "name", &by_name),
         ("index-by-exposure.html", "exposure", &by_exposure),
     ] {
+        let heading = format!(
+            "Will AI replace me? Task-by-task AI exposure of {}",
+            model::count(professions.len(), "profession", "professions")
+        );
+        let lede = format!(
+            "How exposed each task of {} is to AI: {} rated HIGH, MEDIUM or LOW, each explained and reviewed by an editor.",
+            model::count(professions.len(), "profession", "professions"),
+            model::count(total_tasks, "task", "tasks")
+        );
+        let page_title = fit(
+            &[
+                format!(
+                    "Will AI replace me? Task-by-task AI exposure | {}",
+                    site.name
+                ),
+                format!("Will AI replace me? AI exposure by task | {}", site.name),
+            ],
+            TITLE_MAX,
+        );
         let html = env.get_template("index.html")?.render(context! {
             site => Value::from(Serde(site)), root => "", sort, onet => any_onet,
-            title => "Will AI replace me? Task-by-task AI exposure by profession",
-            description => format!(
-                "How exposed each task of {} professions is to AI: {total_tasks} tasks rated HIGH, MEDIUM or LOW, each explained and reviewed by an editor.",
-                professions.len()
-            ),
+            heading, meta_description => fit(std::slice::from_ref(&lede), DESCRIPTION_MAX), lede, page_title,
             professions => list.iter().map(|p| Value::from(Serde(*p))).collect::<Vec<_>>(),
             canonical => if sort == "name" { format!("{}/", site.base_url) } else { format!("{}/{file}", site.base_url) },
         })?;
@@ -492,15 +526,6 @@ fn finish(out: &Path, paths: &[String]) -> anyhow::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn advice_lowercases_like_the_published_page() {
-        assert!(
-            advice(Level::High, "Write production code")
-                .contains("rely heavily on write production code should")
-        );
-        assert!(advice(Level::Low, "ML reviews.").contains("rely heavily on ML reviews can"));
-    }
 
     #[test]
     fn paths_that_leave_the_directory_are_refused() {

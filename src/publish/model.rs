@@ -13,8 +13,13 @@ use crate::slug;
 #[derive(Clone, Debug, Serialize)]
 pub struct Task {
     pub id: String,
-    /// File name part of the deep-dive page.
+    /// File name part of the deep-dive page: from the catalog's statement, never the
+    /// title, so editing a title keeps the URL.
     pub slug: String,
+    /// The headline shown in headings, tables, links and page titles: the catalog's
+    /// title, else the approved one, else the statement.
+    pub title: String,
+    /// The full task statement (the catalog's `text`).
     pub text: String,
     pub level: Level,
     pub rationale: String,
@@ -52,6 +57,8 @@ pub struct Profession {
     pub counts: Counts,
     /// Share of HIGH tasks, in whole percent (rounded half up).
     pub high_share: u32,
+    /// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW".
+    pub summary: String,
     pub tasks: Vec<Task>,
     pub vulnerable: Vec<Skill>,
     pub resilient: Vec<Skill>,
@@ -67,46 +74,93 @@ pub fn plural(name: &str) -> String {
     }
 }
 
-/// "A, B and C" lists as the reference page writes them: "A, B, C".
-fn list(items: &[&str]) -> String {
-    items.join(", ")
+/// A count with its noun, singular or plural, the number grouped by thousands:
+/// "1 task", "19,268 tasks".
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    let noun = if n == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(n))
 }
 
-/// The key insights of a profession, by rule.
+/// 19268 -> "19,268".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Names listed in an insight before the rest are counted.
+const LISTED: usize = 4;
+
+/// A list as the reference page writes it, "A, B, C", with no item's closing full stop;
+/// past [`LISTED`] names (and two more at least), the rest are counted: "A, B, C, D, and
+/// 11 more".
+fn list(items: &[&str]) -> String {
+    let clean: Vec<&str> = items.iter().map(|s| s.trim_end_matches('.')).collect();
+    if clean.len() <= LISTED + 1 {
+        return clean.join(", ");
+    }
+    format!(
+        "{}, and {} more",
+        clean[..LISTED].join(", "),
+        thousands(clean.len() - LISTED)
+    )
+}
+
+/// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW".
+pub fn summary(c: &Counts) -> String {
+    format!(
+        "{} of {} HIGH, {} MEDIUM, {} LOW",
+        thousands(c.high),
+        count(c.tasks, "task", "tasks"),
+        thousands(c.medium),
+        thousands(c.low)
+    )
+}
+
+/// The key insights of a profession, by rule. Every sentence ends with exactly one full
+/// stop; lists are capped; titles are shown as written.
 pub fn insights(tasks: &[Task], vulnerable: &[Skill], resilient: &[Skill]) -> Vec<String> {
     let mut out = Vec::new();
     let total = tasks.len();
-    if total > 0 {
-        let high: Vec<&str> = tasks
+    let titles = |level: Level| -> Vec<&str> {
+        tasks
             .iter()
-            .filter(|t| t.level == Level::High)
-            .map(|t| t.text.as_str())
-            .collect();
+            .filter(|t| t.level == level)
+            .map(|t| t.title.as_str())
+            .collect()
+    };
+    if total > 0 {
+        let high = titles(Level::High);
         if high.is_empty() {
-            out.push(format!("None of the {total} tasks face high AI exposure."));
-        } else {
-            let noun = if total == 1 {
-                "task faces"
+            let all = if total == 1 {
+                "The task does not".to_string()
             } else {
-                "tasks face"
+                format!("None of the {} tasks", thousands(total))
             };
+            out.push(format!("{all} face high AI exposure."));
+        } else {
+            let verb = if total == 1 { "faces" } else { "face" };
             out.push(format!(
-                "{} of {total} {noun} high AI exposure: {}.",
-                high.len(),
-                list(&high).trim_end_matches('.')
+                "{} of {} {verb} high AI exposure: {}.",
+                thousands(high.len()),
+                count(total, "task", "tasks"),
+                list(&high)
             ));
         }
-        let low: Vec<&str> = tasks
-            .iter()
-            .filter(|t| t.level == Level::Low)
-            .map(|t| t.text.as_str())
-            .collect();
+        let low = titles(Level::Low);
         if !low.is_empty() {
             let verb = if low.len() == 1 { "is" } else { "are" };
             out.push(format!(
-                "{} of {total} {verb} resilient to AI: {}.",
-                low.len(),
-                list(&low).trim_end_matches('.')
+                "{} of {} {verb} resilient to AI: {}.",
+                thousands(low.len()),
+                count(total, "task", "tasks"),
+                list(&low)
             ));
         }
     }
@@ -183,9 +237,15 @@ pub fn profession(
             page = format!("{base}-{n}");
             n += 1;
         }
+        let title = task
+            .title
+            .clone()
+            .or_else(|| e.title.clone())
+            .unwrap_or_else(|| task.text.trim_end_matches('.').to_string());
         tasks.push(Task {
             id: task.id.clone(),
             slug: page,
+            title,
             text: task.text.clone(),
             level,
             rationale,
@@ -195,10 +255,24 @@ pub fn profession(
         });
     }
     let (mut vulnerable, mut resilient) = (Vec::new(), Vec::new());
-    for skill in &occ.skills {
+    // The catalog's skills, or, when it lists none, those the model proposed (named in
+    // the record).
+    let skills: Vec<(&str, Option<&str>)> = if occ.skills.is_empty() {
+        record
+            .skills
+            .iter()
+            .map(|e| (e.id.as_str(), None))
+            .collect()
+    } else {
+        occ.skills
+            .iter()
+            .map(|s| (s.id.as_str(), Some(s.name.as_str())))
+            .collect()
+    };
+    for (id, catalog_name) in skills {
         let Some(e) = publishable(
-            record.skill(&skill.id),
-            || format!("{}/skills/{}", occ.slug, skill.id),
+            record.skill(id),
+            || format!("{}/skills/{id}", occ.slug),
             skipped,
         ) else {
             continue;
@@ -206,9 +280,12 @@ pub fn profession(
         let (Some(verdict), Some(reason)) = (e.verdict, e.reason.clone()) else {
             continue;
         };
+        let Some(name) = catalog_name.or(e.name.as_deref()) else {
+            continue;
+        };
         let s = Skill {
-            id: skill.id.clone(),
-            name: skill.name.clone(),
+            id: id.to_string(),
+            name: name.to_string(),
             verdict,
             reason,
         };
@@ -234,6 +311,7 @@ pub fn profession(
         ((counts.high * 200 + counts.tasks) / (counts.tasks * 2)) as u32
     };
     Some(Profession {
+        summary: summary(&counts),
         slug: slug::slugify(&occ.slug),
         name: occ.name.clone(),
         onet_soc: occ.onet_soc.clone(),
@@ -285,11 +363,12 @@ pub fn load(catalog: &Catalog, records: &[(String, Record)]) -> (Vec<Profession>
 mod tests {
     use super::*;
 
-    fn task(text: &str, level: Level) -> Task {
+    fn task(title: &str, level: Level) -> Task {
         Task {
-            id: text.into(),
-            slug: text.into(),
-            text: text.into(),
+            id: title.into(),
+            slug: title.into(),
+            title: title.into(),
+            text: format!("{title}, as O*NET states it."),
             level,
             rationale: "r".into(),
             tools: vec![],
@@ -342,10 +421,66 @@ mod tests {
             insights(&tasks, &[], &[skill("Painting", Verdict::Resilient)]),
             vec![
                 "None of the 2 tasks face high AI exposure.",
-                "1 of 2 is resilient to AI: Paint housings.",
+                "1 of 2 tasks is resilient to AI: Paint housings.",
                 "Painting remains resilient."
             ]
         );
+    }
+
+    /// At 30 tasks: lists are capped, every sentence ends once, counts agree in number.
+    #[test]
+    fn insights_of_a_30_task_profession() {
+        let levels = [
+            Level::High,
+            Level::High,
+            Level::Medium,
+            Level::Low,
+            Level::High,
+        ];
+        let tasks: Vec<Task> = (0..30)
+            .map(|i| task(&format!("Do thing {i}."), levels[i % levels.len()]))
+            .collect();
+        let got = insights(&tasks, &[skill("Filing", Verdict::Vulnerable)], &[]);
+        assert_eq!(
+            got,
+            vec![
+                "18 of 30 tasks face high AI exposure: Do thing 0, Do thing 1, Do thing 4, Do thing 5, and 14 more.",
+                "6 of 30 tasks are resilient to AI: Do thing 3, Do thing 8, Do thing 13, Do thing 18, and 2 more.",
+                "Filing faces increasing automation pressure.",
+            ]
+        );
+        for sentence in &got {
+            assert!(
+                sentence.ends_with('.') && !sentence.ends_with(".."),
+                "{sentence}"
+            );
+            assert!(!sentence.contains(".,"), "{sentence}");
+        }
+        let one = [task("Sort widgets", Level::High)];
+        assert_eq!(
+            insights(&one, &[], &[]),
+            vec!["1 of 1 task faces high AI exposure: Sort widgets."]
+        );
+        let five = ["A", "B", "C", "D", "E"].map(|n| skill(n, Verdict::Resilient));
+        assert_eq!(
+            insights(&[], &[], &five),
+            vec!["A, B, C, D, E remain resilient."]
+        );
+    }
+
+    #[test]
+    fn summaries_and_counts_read_right() {
+        let c = Counts {
+            tasks: 20,
+            high: 7,
+            medium: 8,
+            low: 5,
+            skills: 4,
+        };
+        assert_eq!(summary(&c), "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW");
+        assert_eq!(count(1, "profession", "professions"), "1 profession");
+        assert_eq!(count(19268, "task", "tasks"), "19,268 tasks");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -138,6 +138,9 @@ pub trait Content:
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Task")]
 pub struct TaskContent {
+    /// A headline of at most 60 characters in the imperative ("Write production code").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,12 +159,17 @@ impl Content for TaskContent {
     }
 
     fn hash(&self) -> String {
-        canonical::hash_value(&serde_json::json!({
+        let mut fields = serde_json::json!({
             "level": self.level,
             "rationale": self.rationale,
             "tools": self.tools.as_deref().unwrap_or(&[]),
             "tip": self.tip,
-        }))
+        });
+        // Approvals made before titles existed hash without one.
+        if let Some(title) = &self.title {
+            fields["title"] = serde_json::json!(title);
+        }
+        canonical::hash_value(&fields)
     }
 
     fn headline(&self) -> Option<&'static str> {
@@ -177,6 +185,10 @@ impl Content for TaskContent {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Skill")]
 pub struct SkillContent {
+    /// The skill's name, for a skill the model proposed (when the catalog lists none);
+    /// a catalog skill's name is the catalog's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,6 +226,7 @@ mod tests {
     #[test]
     fn hashes_are_those_of_the_committed_approvals() {
         let task = TaskContent {
+            title: None,
             level: Some(Level::High),
             rationale: Some("LLMs can draft and transform code quickly. Human review is still needed for architecture, edge cases, and system fit.".into()),
             tools: None,
@@ -224,6 +237,7 @@ mod tests {
             "5d5bb71c672615584ac2f406b4e4e673a98182648deb8517ca06b380e1951561"
         );
         let skill = SkillContent {
+            name: None,
             verdict: Some(Verdict::Vulnerable),
             reason: Some("Raw implementation is under more pressure from code generation.".into()),
         };
@@ -236,6 +250,7 @@ mod tests {
     #[test]
     fn missing_tools_hash_like_an_empty_list() {
         let a = TaskContent {
+            title: None,
             level: Some(Level::Low),
             rationale: Some("r".into()),
             tools: None,

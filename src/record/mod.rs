@@ -124,6 +124,7 @@ mod tests {
                 cache_key: key.into(),
             },
             content: TaskContent {
+                title: Some("Do the task".into()),
                 level: Some(level),
                 rationale: Some(rationale.into()),
                 tools: Some(vec!["ChatGPT".into()]),
@@ -232,6 +233,7 @@ mod tests {
             [
                 "id",
                 "status",
+                "title",
                 "level",
                 "rationale",
                 "tools",

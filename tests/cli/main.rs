@@ -4,6 +4,7 @@
 
 mod batch;
 mod config;
+mod content;
 mod draft;
 mod e2e;
 mod eval;

@@ -14,6 +14,12 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+/// Items of an array of objects when the schema sets no bounds.
+const OBJECT_ITEMS: u64 = 4;
+
+/// String properties that hold a headline, not a sentence: a short title-case phrase.
+const HEADLINES: [&str; 2] = ["title", "name"];
+
 /// Nesting limit for generation and `$ref` chains, so self-referencing schemas end.
 const MAX_DEPTH: u32 = 32;
 
@@ -57,7 +63,7 @@ fn fnv1a_from(state: u64, bytes: &[u8]) -> u64 {
 }
 
 /// `SplitMix64` finaliser: spreads FNV's weak low bits before taking a modulus.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -269,12 +275,12 @@ impl<'a> Generator<'a> {
             Some("number") => number(schema, false),
             Some("boolean") => Value::Bool(true),
             Some("null") => Value::Null,
-            Some("string") => string(schema, name, path),
+            Some("string") => string(schema, name, path, self.seed),
             _ if schema.get("properties").is_some() => self.object(schema, path, depth),
             _ if schema.get("items").is_some() => self.array(schema, name, path, depth),
             // An untyped root (`{}`) still gets the object every answer is expected to be.
             _ if depth == 0 => Value::Object(Map::new()),
-            _ => string(schema, name, path),
+            _ => string(schema, name, path, self.seed),
         }
     }
 
@@ -319,7 +325,7 @@ impl<'a> Generator<'a> {
             .map(|i| self.resolve(i));
         let Some(items) = items else {
             return (0..count(schema, 2))
-                .map(|i| string(&Value::Null, name, path.wrapping_add(i)))
+                .map(|i| string(&Value::Null, name, path.wrapping_add(i), self.seed))
                 .collect();
         };
         if let Some((key, values)) = self.enum_property(items) {
@@ -343,13 +349,18 @@ impl<'a> Generator<'a> {
                 .map(|i| Value::from(short_name(name, path.wrapping_add(i))))
                 .collect();
         }
-        (0..count(schema, 2))
+        // Lists of objects (a model's proposals: skills, steps) get a handful, as a model
+        // asked for "4 to 6" without a schema bound would write.
+        let objects = schema_type(items) == Some("object") || items.get("properties").is_some();
+        (0..count(schema, if objects { OBJECT_ITEMS } else { 2 }))
             .map(|i| self.value(items, name, path.wrapping_add(i), depth + 1))
             .collect()
     }
 
     /// The property of an object schema whose enum keys the array: among the
-    /// properties with a non-empty enum, the one listed first in `required`.
+    /// properties with a non-empty enum, the one listed first in `required`, unless
+    /// `required` starts with a property without an enum (then the items are named by
+    /// that one, like `{"name", "verdict", "reason"}`, and not keyed).
     /// `required` is consulted because it is an array and so keeps the
     /// author's order, which `properties` loses when serialized with sorted keys.
     fn enum_property(&self, items: &'a Value) -> Option<(&'a str, &'a Vec<Value>)> {
@@ -359,9 +370,16 @@ impl<'a> Generator<'a> {
                 .and_then(|names| names.iter().position(|n| n.as_str() == Some(key)))
                 .unwrap_or(usize::MAX)
         };
-        items
-            .get("properties")?
-            .as_object()?
+        let properties = items.get("properties")?.as_object()?;
+        if let Some(first) = required
+            .and_then(|names| names.first())
+            .and_then(Value::as_str)
+            .and_then(|key| properties.get(key))
+            && self.resolve(first).get("enum").is_none()
+        {
+            return None;
+        }
+        properties
             .iter()
             .filter_map(|(key, sub)| {
                 let values = self.resolve(sub).get("enum")?.as_array()?;
@@ -430,8 +448,10 @@ fn short_name(name: &str, path: u64) -> String {
     format!("{label} helper {}", mix(path) % 90 + 10)
 }
 
-/// A plausible sentence about `name`, or a sample value for common `format`s.
-fn string(schema: &Value, name: &str, path: u64) -> Value {
+/// A plausible sentence about `name`, or a sample value for common `format`s; a short
+/// headline for a title or a name (varying with the request's `seed`, so each task of a
+/// run gets its own).
+fn string(schema: &Value, name: &str, path: u64, seed: u64) -> Value {
     let sample = match schema.get("format").and_then(Value::as_str) {
         Some("date-time") => Some("2024-01-01T00:00:00Z"),
         Some("date") => Some("2024-01-01"),
@@ -443,6 +463,11 @@ fn string(schema: &Value, name: &str, path: u64) -> Value {
     };
     if let Some(sample) = sample {
         return Value::from(sample);
+    }
+    if HEADLINES.contains(&name.trim()) {
+        let mut headline = headline(mix(seed) ^ path);
+        fit_length(&mut headline, schema);
+        return Value::from(headline);
     }
     let label: String = match name.trim() {
         "" => "answer".into(),
@@ -457,6 +482,15 @@ fn string(schema: &Value, name: &str, path: u64) -> Value {
     let mut sentence = format!("{before}{label}{after}");
     fit_length(&mut sentence, schema);
     Value::from(sentence)
+}
+
+/// A short headline, e.g. "Review fake work 4821": distinct for distinct paths, well
+/// under 60 characters, no closing full stop.
+fn headline(path: u64) -> String {
+    const VERBS: [&str; 4] = ["Review", "Prepare", "Plan", "Check"];
+    let v = mix(path);
+    let verb = VERBS[usize::try_from(v % 4).unwrap_or(0)];
+    format!("{verb} fake work {}", v / 4 % 9000 + 1000)
 }
 
 /// Honours `minLength` / `maxLength` (counted in characters), keeping a final period.
@@ -533,7 +567,7 @@ mod tests {
         let long = "x".repeat(200);
         for name in ["", "a", "rationale", long.as_str()] {
             for path in 0..64 {
-                assert_sentence(&string(&Value::Null, name, path));
+                assert_sentence(&string(&Value::Null, name, path, 0));
             }
         }
     }
@@ -591,6 +625,26 @@ mod tests {
         assert_eq!(value["list"], json!([true, true, true]));
         assert_eq!(value["flag"], true);
         assert_eq!(value["ratio"], 0.5);
+    }
+
+    #[test]
+    fn headlines_are_short_and_lists_of_objects_have_four() {
+        let schema = json!({"type":"object","properties":{
+            "title":{"type":"string"},
+            "skills":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"}}}}}});
+        let value = generate(&schema, 9);
+        let title = value["title"].as_str().unwrap();
+        assert!(title.len() <= 60 && !title.ends_with('.'), "{title}");
+        let names: Vec<&str> = value["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), 4);
+        let mut unique = names.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 4, "{names:?}");
     }
 
     #[test]

@@ -16,9 +16,12 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::fault::Fault;
-use crate::generate::{find_schema, fnv1a, generate, generate_broken};
-use crate::reply::{self, Body, Completion};
+use crate::generate::{find_schema, fnv1a, generate, generate_broken, mix};
+use crate::levels::{Distribution, Level, level_of, set_level};
+use crate::logprobs::logprobs;
+use crate::reply::{self, Body, Choice, Completion};
 use crate::state::State;
+use crate::support::Sampling;
 
 /// Content of [`Fault::InvalidJson`] replies: prose with no JSON in it.
 const PROSE: &str = "Sure! Here is my assessment: this task is mostly safe from automation, \
@@ -55,6 +58,7 @@ pub(crate) async fn handle(state: Arc<State>, request: Request<Incoming>) -> Rep
             StatusCode::NOT_FOUND,
             &format!("Unknown request URL: {method} {path}"),
             "invalid_request_error",
+            None,
             Some("unknown_url"),
         )),
     }
@@ -130,6 +134,18 @@ async fn chat(state: &State, request: Request<Incoming>) -> Reply {
     })
 }
 
+/// Spreads the seeds of choices 1.. of a request (golden-ratio increments, then mixed).
+const CHOICE_STRIDE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The generation seed of choice `i`: choice 0 keeps the request's own seed, so
+/// apart from a drawn level it says what the request gets without `n`.
+fn choice_seed(seed: u64, i: usize) -> u64 {
+    match i {
+        0 => seed,
+        i => mix(seed ^ CHOICE_STRIDE.wrapping_mul(i as u64)),
+    }
+}
+
 /// A received chat request, parsed once for whichever reply it gets.
 struct Chat<'a> {
     state: &'a State,
@@ -151,13 +167,15 @@ impl<'a> Chat<'a> {
     }
 
     /// The reply when no fault applies: 400 for a non-JSON body, the configured
-    /// rejection for `json_schema` requests, else a schema-shaped completion.
+    /// rejection for `json_schema` requests, `logprobs` or `n`, else a
+    /// schema-shaped completion with the choices asked for.
     fn normal(&self) -> Response<Body> {
         let Some(json) = &self.json else {
             return reply::error(
                 StatusCode::BAD_REQUEST,
                 "We could not parse the JSON body of your request.",
                 "invalid_request_error",
+                None,
                 None,
             );
         };
@@ -173,9 +191,22 @@ impl<'a> Chat<'a> {
                 "response_format of type 'json_schema' is not supported by this server",
                 "invalid_request_error",
                 None,
+                None,
             );
         }
-        self.completion("stop", &self.content())
+        match Sampling::read(json, self.state.logprobs(), self.state.n()) {
+            Ok(sampling) => self.reply("stop", self.choices(sampling)),
+            Err(refusal) => refusal.response(),
+        }
+    }
+
+    /// What a faulty reply still honours: a request the settings would refuse
+    /// gets one plain choice, since the fault answers in place of the refusal.
+    fn lenient_sampling(&self) -> Sampling {
+        self.json
+            .as_ref()
+            .and_then(|json| Sampling::read(json, self.state.logprobs(), self.state.n()).ok())
+            .unwrap_or_default()
     }
 
     fn seed(&self) -> u64 {
@@ -190,15 +221,89 @@ impl<'a> Chat<'a> {
             .map_or_else(|| json!({}), Cow::into_owned)
     }
 
-    /// Normal content: a JSON object valid against the requested schema, `{}` without one.
-    fn content(&self) -> String {
-        let Some(schema) = self.json.as_ref().and_then(find_schema) else {
-            return "{}".to_owned();
-        };
-        generate(&schema, self.seed()).to_string()
+    /// The level distribution behind this request's answers: the scripted one
+    /// if a needle matches, else one derived from the body with `top` most probable.
+    fn distribution(&self, top: Level) -> Distribution {
+        self.state
+            .scripted_levels(&self.body)
+            .unwrap_or_else(|| Distribution::around(top, self.seed()))
     }
 
+    /// Normal content of a single choice (what [`Fault::Length`] cuts short).
+    fn content(&self) -> String {
+        self.choices(Sampling::default())
+            .into_iter()
+            .next()
+            .map_or_else(|| "{}".to_owned(), |choice| choice.content)
+    }
+
+    /// Schema-shaped answers, one per choice, each from its own seed (`{}`
+    /// without a schema). When the answers state a level, a single choice says
+    /// the most probable level (greedy decoding) and each of several choices a
+    /// level drawn from the distribution (sampling).
+    fn choices(&self, sampling: Sampling) -> Vec<Choice> {
+        let request_seed = self.seed();
+        let seeds: Vec<u64> = (0..sampling.n)
+            .map(|i| choice_seed(request_seed, i))
+            .collect();
+        let schema = self.json.as_ref().and_then(find_schema);
+        let mut answers: Vec<Value> = seeds
+            .iter()
+            .map(|seed| {
+                schema
+                    .as_ref()
+                    .map_or_else(|| json!({}), |s| generate(s, *seed))
+            })
+            .collect();
+        // Choice 0's generated level is the default distribution's top, so a
+        // plain request (one choice, greedy) keeps the answer it always had.
+        let distribution = answers
+            .first()
+            .and_then(level_of)
+            .map(|top| self.distribution(top));
+        if let Some(distribution) = distribution {
+            let n = answers.len();
+            for (i, answer) in answers.iter_mut().enumerate() {
+                let level = match n {
+                    1 => distribution.argmax(),
+                    n => distribution.draw(request_seed, i, n),
+                };
+                set_level(answer, level);
+            }
+        }
+        answers
+            .iter()
+            .zip(seeds)
+            .map(|(answer, seed)| {
+                let content = answer.to_string();
+                let logprobs = sampling.top_logprobs.map(|top| {
+                    logprobs(&content, top, seed, |level| {
+                        distribution.unwrap_or_else(|| self.distribution(level))
+                    })
+                });
+                Choice { content, logprobs }
+            })
+            .collect()
+    }
+
+    /// A completion whose every choice has `content` (a fault's), with
+    /// log-probabilities over that content if they are asked for and supported.
     fn completion(&self, finish_reason: &str, content: &str) -> Response<Body> {
+        let sampling = self.lenient_sampling();
+        let request_seed = self.seed();
+        let choices = (0..sampling.n)
+            .map(|i| Choice {
+                content: content.to_owned(),
+                logprobs: sampling.top_logprobs.map(|top| {
+                    let seed = choice_seed(request_seed, i);
+                    logprobs(content, top, seed, |level| self.distribution(level))
+                }),
+            })
+            .collect();
+        self.reply(finish_reason, choices)
+    }
+
+    fn reply(&self, finish_reason: &str, choices: Vec<Choice>) -> Response<Body> {
         let model = self
             .json
             .as_ref()
@@ -211,6 +316,6 @@ impl<'a> Chat<'a> {
             request_bytes: self.body.len(),
             finish_reason,
         }
-        .response(content)
+        .response(choices)
     }
 }

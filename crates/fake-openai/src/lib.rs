@@ -12,6 +12,12 @@
 //!   deterministically from the request body, so willai's validation passes
 //!   and snapshots are stable.
 //! * Faults are scripted per request content with [`FakeServer::script`].
+//! * `"logprobs": true` and `"n": N` are honoured as `OpenAI` does: choices
+//!   carry token log-probabilities, and an answer's `"level"` (`HIGH`,
+//!   `MEDIUM`, `LOW`) comes from a probability distribution over the three
+//!   levels, derived from the request or scripted with
+//!   [`FakeServer::script_levels`]. Servers that ignore or refuse these
+//!   parameters are played with [`Support`].
 //! * Requests, their bodies, `Authorization` headers and the peak concurrency
 //!   are recorded for assertions.
 //!
@@ -27,8 +33,11 @@
 mod fault;
 mod generate;
 mod handler;
+mod levels;
+mod logprobs;
 mod reply;
 mod state;
+mod support;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -44,6 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use fault::Fault;
+pub use support::Support;
 
 /// The reply content the server gives a request when no fault applies: a JSON object
 /// valid against the schema the request names (`{}` without one), deterministic for the
@@ -76,6 +86,10 @@ pub struct Options {
     /// [`FakeServer::bodies`] and [`FakeServer::authorization_headers`].
     /// Long benchmark runs turn this off to keep memory flat.
     pub record_bodies: bool,
+    /// Whether `"logprobs": true` is honoured, ignored or refused (see [`FakeServer::set_logprobs`]).
+    pub logprobs: Support,
+    /// Whether `"n": N` is honoured, ignored or refused (see [`FakeServer::set_n`]).
+    pub n: Support,
 }
 
 impl Default for Options {
@@ -85,6 +99,8 @@ impl Default for Options {
             reject_json_schema: None,
             port: 0,
             record_bodies: true,
+            logprobs: Support::Yes,
+            n: Support::Yes,
         }
     }
 }
@@ -205,6 +221,69 @@ impl FakeServer {
     /// structured-output support do (llama.cpp's python server: 422, vLLM: 400).
     pub fn set_reject_json_schema(&self, status: Option<u16>) {
         self.state.set_reject_json_schema(status);
+    }
+
+    /// How the server treats `"logprobs": true` (and `top_logprobs`).
+    ///
+    /// [`Support::Yes`]: every choice carries `"logprobs": {"content": [...]}`,
+    /// one entry per token of its content, each with `token`, `logprob`,
+    /// `bytes` and `top_logprobs` (`top_logprobs` alternatives, 0 to 20, default
+    /// 0 as in `OpenAI`: ask for at least 3 to see all three levels). The value
+    /// of a top-level `"level"` field is one token whose alternatives are
+    /// `HIGH`, `MEDIUM` and `LOW` with the request's level distribution; every
+    /// other token has logprob -0.0001. [`Support::Ignore`]: no `logprobs` in
+    /// the choices. [`Support::Refuse`]: that status, error message
+    /// "logprobs is not supported by this model", `param` `"logprobs"`.
+    pub fn set_logprobs(&self, support: Support) {
+        self.state.set_logprobs(support);
+    }
+
+    /// How the server treats `"n": N`.
+    ///
+    /// [`Support::Yes`]: N choices (1 to 16), indexed 0..N, each generated from
+    /// its own seed (only enum values depend on the seed, so choices differ in
+    /// those). With N > 1 every choice's level, choice 0's included, is drawn
+    /// from the request's level distribution (see [`FakeServer::script_levels`]);
+    /// N = 1 gets the most probable level, as without `n`. `usage.completion_tokens`
+    /// counts every choice. A scripted content fault gives every choice the
+    /// fault's content. [`Support::Ignore`]: one choice. [`Support::Refuse`]: that status
+    /// unless N is 1, error message "n must be 1", `param` `"n"`.
+    pub fn set_n(&self, support: Support) {
+        self.state.set_n(support);
+    }
+
+    /// Scripts the level distribution of every request whose raw body contains
+    /// `needle`: `probs` are the weights of `[HIGH, MEDIUM, LOW]`, scaled to sum to 1.
+    ///
+    /// Such a request's answer states the most probable level (ties: the first
+    /// of HIGH, MEDIUM, LOW), or with `n` > 1 each choice a level drawn from the
+    /// distribution: a level of probability `p` is stated by `floor(n * p)` or
+    /// `ceil(n * p)` of the choices. The level token's log-probabilities are
+    /// `ln(p)` (a probability of 0 shows as `ln(1e-6)` to stay finite). The rest
+    /// of the answer is still generated from the schema. Unlike [`FakeServer::script`]
+    /// the distribution is not used up: it applies until `needle` is scripted
+    /// again or [`FakeServer::clear_levels`] is called. When several needles
+    /// match, the first registered wins.
+    ///
+    /// Without a script, a request's distribution is derived from its body:
+    /// the level the schema generator picks gets a probability in `[0.45, 0.99)`.
+    ///
+    /// # Panics
+    /// If a weight is negative or not finite, or all are zero (a mistake in
+    /// the test, reported where it is made rather than on a later request).
+    pub fn script_levels(&self, needle: &str, probs: [f64; 3]) {
+        let Some(distribution) = levels::Distribution::normalised(probs) else {
+            panic!(
+                "fake-openai: script_levels({needle:?}, {probs:?}): weights must be finite, \
+                 non-negative and not all zero"
+            );
+        };
+        self.state.script_levels(needle, distribution);
+    }
+
+    /// Forgets every distribution set with [`FakeServer::script_levels`].
+    pub fn clear_levels(&self) {
+        self.state.clear_levels();
     }
 
     /// Zeroes the request count and peak concurrency and forgets recorded

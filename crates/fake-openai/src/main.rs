@@ -8,14 +8,18 @@
 //!
 //! Unlike the library default, the binary does not record request bodies
 //! (long benchmark runs would only grow memory); `--record` turns it on.
+//!
+//! `--logprobs` and `--n` play servers without those parameters: `yes` (the
+//! default) honours them, `ignore` accepts and drops them, `refuse:STATUS`
+//! answers requests using them with that status.
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use fake_openai::{FakeServer, Options};
+use fake_openai::{FakeServer, Options, Support};
 
-const USAGE: &str = "usage: fake-openai [--port P] [--delay-ms N] [--reject-json-schema STATUS] [--record | --no-record]";
+const USAGE: &str = "usage: fake-openai [--port P] [--delay-ms N] [--reject-json-schema STATUS] [--record | --no-record]\n       [--logprobs yes|ignore|refuse:STATUS] [--n yes|ignore|refuse:STATUS]";
 
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
@@ -73,6 +77,8 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             "--reject-json-schema" => {
                 options.reject_json_schema = Some(number(&flag, &value()?)?);
             }
+            "--logprobs" => options.logprobs = support(&flag, &value()?)?,
+            "--n" => options.n = support(&flag, &value()?)?,
             "--record" => options.record_bodies = true,
             "--no-record" => options.record_bodies = false,
             "-h" | "--help" => return Ok(None),
@@ -86,6 +92,20 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value
         .parse()
         .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
+}
+
+/// `yes`, `ignore` or `refuse:STATUS`.
+fn support(flag: &str, value: &str) -> Result<Support, String> {
+    match value {
+        "yes" => Ok(Support::Yes),
+        "ignore" => Ok(Support::Ignore),
+        _ => match value.strip_prefix("refuse:") {
+            Some(status) => Ok(Support::Refuse(number(flag, status)?)),
+            None => Err(format!(
+                "{flag}: {value:?} is not yes, ignore or refuse:STATUS"
+            )),
+        },
+    }
 }
 
 /// Blocks until stdin reaches end of file when stdin is a pipe or socket
@@ -142,13 +162,23 @@ mod tests {
             "--delay-ms=50",
             "--reject-json-schema",
             "422",
+            "--logprobs",
+            "refuse:400",
+            "--n=ignore",
         ])
         .expect("valid")
         .expect("options");
         assert_eq!(options.port, 8080);
         assert_eq!(options.delay, Duration::from_millis(50));
         assert_eq!(options.reject_json_schema, Some(422));
+        assert_eq!(options.logprobs, Support::Refuse(400));
+        assert_eq!(options.n, Support::Ignore);
         assert!(!options.record_bodies);
+        let defaults = parse(&["--n", "yes"]).expect("valid").expect("options");
+        assert_eq!(
+            (defaults.logprobs, defaults.n),
+            (Support::Yes, Support::Yes)
+        );
         let recorded = parse(&["--record"]).expect("valid").expect("options");
         assert!(recorded.record_bodies);
     }
@@ -158,6 +188,9 @@ mod tests {
         assert!(parse(&["--port"]).is_err());
         assert!(parse(&["--port", "http"]).is_err());
         assert!(parse(&["--verbose"]).is_err());
+        assert!(parse(&["--logprobs", "no"]).is_err());
+        assert!(parse(&["--n", "refuse:"]).is_err());
+        assert!(parse(&["--n", "refuse:abc"]).is_err());
         assert!(matches!(parse(&["--help"]), Ok(None)));
     }
 }

@@ -52,9 +52,10 @@ pub(crate) fn error(
     status: StatusCode,
     message: &str,
     kind: &str,
+    param: Option<&str>,
     code: Option<&str>,
 ) -> Response<Body> {
-    let body = json!({"error": {"message": message, "type": kind, "param": null, "code": code}});
+    let body = json!({"error": {"message": message, "type": kind, "param": param, "code": code}});
     json(status, &body)
 }
 
@@ -64,6 +65,7 @@ pub(crate) fn rate_limited() -> Response<Body> {
         StatusCode::TOO_MANY_REQUESTS,
         "Rate limit reached for requests. Please try again later.",
         "requests",
+        None,
         Some("rate_limit_exceeded"),
     )
 }
@@ -77,10 +79,17 @@ pub(crate) fn server_error(status: u16) -> Response<Body> {
         "The server had an error while processing your request ({} {reason}).",
         status.as_u16()
     );
-    error(status, &message, "server_error", Some(&code))
+    error(status, &message, "server_error", None, Some(&code))
 }
 
-/// What a completion reply carries besides its content.
+/// One choice of a completion.
+pub(crate) struct Choice {
+    pub(crate) content: String,
+    /// `{"content": [...]}` when the request asked for log-probabilities and gets them.
+    pub(crate) logprobs: Option<Value>,
+}
+
+/// What a completion reply carries besides its choices.
 pub(crate) struct Completion<'a> {
     /// Sequence number for the `chatcmpl-fake-N` id.
     pub(crate) id: u64,
@@ -90,20 +99,25 @@ pub(crate) struct Completion<'a> {
 }
 
 impl Completion<'_> {
-    /// A 200 `chat.completion` whose message content is `content`.
-    pub(crate) fn response(&self, content: &str) -> Response<Body> {
+    /// A 200 `chat.completion` with `choices`, indexed in order.
+    pub(crate) fn response(&self, choices: Vec<Choice>) -> Response<Body> {
         let prompt_tokens = self.request_bytes / 4;
-        let completion_tokens = (content.len() / 4).max(1);
+        // Every choice is generated, so every choice is billed, as `OpenAI` does with `n`.
+        let completion_tokens: usize = choices
+            .iter()
+            .map(|choice| (choice.content.len() / 4).max(1))
+            .sum();
+        let choices: Vec<Value> = choices
+            .into_iter()
+            .enumerate()
+            .map(|(index, choice)| self.choice(index, choice))
+            .collect();
         let body = json!({
             "id": format!("chatcmpl-fake-{}", self.id),
             "object": "chat.completion",
             "created": CREATED,
             "model": self.model,
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": self.finish_reason,
-            }],
+            "choices": choices,
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
@@ -111,5 +125,19 @@ impl Completion<'_> {
             },
         });
         json(StatusCode::OK, &body)
+    }
+
+    /// One entry of `choices`; `logprobs` is left out, not `null`, when not given,
+    /// as this server always did before it knew about log-probabilities.
+    fn choice(&self, index: usize, choice: Choice) -> Value {
+        let mut value = json!({
+            "index": index,
+            "message": {"role": "assistant", "content": choice.content},
+            "finish_reason": self.finish_reason,
+        });
+        if let (Some(logprobs), Value::Object(map)) = (choice.logprobs, &mut value) {
+            map.insert("logprobs".to_owned(), logprobs);
+        }
+        value
     }
 }

@@ -5,7 +5,7 @@
 //! request body is a reference-counted `Bytes` clone pushed under a short
 //! mutex, and bodies are only parsed when a test asks for them.
 
-use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use crate::Options;
 use crate::fault::{Fault, Scripts};
+use crate::levels::{Distribution, ScriptedLevels};
+use crate::support::Support;
 
 #[derive(Debug)]
 pub(crate) struct State {
@@ -25,9 +27,13 @@ pub(crate) struct State {
     delay_nanos: AtomicU64,
     /// 0 means "accept `json_schema` requests".
     reject_json_schema: AtomicU16,
+    /// [`Support`] for `logprobs` and for `n`, encoded by [`Support::encode`].
+    logprobs: AtomicU32,
+    n: AtomicU32,
     record_bodies: bool,
     log: Mutex<Log>,
     scripts: Mutex<Scripts>,
+    levels: Mutex<ScriptedLevels>,
 }
 
 /// Chat requests as received, in arrival order.
@@ -53,9 +59,12 @@ impl State {
             sequence: AtomicU64::new(0),
             delay_nanos: AtomicU64::new(0),
             reject_json_schema: AtomicU16::new(0),
+            logprobs: AtomicU32::new(options.logprobs.encode()),
+            n: AtomicU32::new(options.n.encode()),
             record_bodies: options.record_bodies,
             log: Mutex::default(),
             scripts: Mutex::default(),
+            levels: Mutex::default(),
         };
         state.set_delay(options.delay);
         state.set_reject_json_schema(options.reject_json_schema);
@@ -133,6 +142,35 @@ impl State {
 
     pub(crate) fn set_reject_json_schema(&self, status: Option<u16>) {
         self.reject_json_schema.store(status.unwrap_or(0), SeqCst);
+    }
+
+    pub(crate) fn logprobs(&self) -> Support {
+        Support::decode(self.logprobs.load(SeqCst))
+    }
+
+    pub(crate) fn set_logprobs(&self, support: Support) {
+        self.logprobs.store(support.encode(), SeqCst);
+    }
+
+    pub(crate) fn n(&self) -> Support {
+        Support::decode(self.n.load(SeqCst))
+    }
+
+    pub(crate) fn set_n(&self, support: Support) {
+        self.n.store(support.encode(), SeqCst);
+    }
+
+    /// The scripted level distribution for a request body, if any needle matches.
+    pub(crate) fn scripted_levels(&self, body: &[u8]) -> Option<Distribution> {
+        lock(&self.levels).find(body)
+    }
+
+    pub(crate) fn script_levels(&self, needle: &str, distribution: Distribution) {
+        lock(&self.levels).set(needle, distribution);
+    }
+
+    pub(crate) fn clear_levels(&self) {
+        lock(&self.levels).clear();
     }
 
     pub(crate) fn reset_counts(&self) {

@@ -10,7 +10,16 @@ use std::time::{Duration, Instant};
 #[test]
 fn binary_prints_its_url_serves_and_exits_when_stdin_closes() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fake-openai"))
-        .args(["--delay-ms", "10", "--reject-json-schema", "422"])
+        .args([
+            "--delay-ms",
+            "10",
+            "--reject-json-schema",
+            "422",
+            "--logprobs",
+            "refuse:400",
+            "--n",
+            "ignore",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -34,6 +43,11 @@ fn binary_prints_its_url_serves_and_exits_when_stdin_closes() {
         common::chat(url, schema_request).expect("reply").status,
         422
     );
+    let logprobs = common::chat(url, r#"{"messages":[],"logprobs":true}"#).expect("reply");
+    assert_eq!(logprobs.status, 400);
+    assert_eq!(logprobs.json()["error"]["param"], "logprobs");
+    let n = common::chat(url, r#"{"messages":[],"n":3}"#).expect("reply");
+    assert_eq!(n.json()["choices"].as_array().map(Vec::len), Some(1));
 
     drop(child.stdin.take());
     let deadline = Instant::now() + Duration::from_secs(10);

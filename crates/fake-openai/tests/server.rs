@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Client, Reply, chat, get};
-use fake_openai::{FakeServer, Fault, Options};
+use fake_openai::{FakeServer, Fault, Options, Support};
 use serde_json::{Value, json};
 
 fn skills_schema() -> Value {
@@ -52,10 +52,14 @@ fn assert_sentence(value: &Value) {
 
 fn assert_dropped(result: io::Result<Reply>) {
     let err = result.expect_err("the connection is dropped without a response");
+    // A closed connection shows as end of file or a reset on read, or as a broken
+    // pipe when the peer's reset arrives between the client's header and body writes.
     assert!(
         matches!(
             err.kind(),
-            io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset
+            io::ErrorKind::UnexpectedEof
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::BrokenPipe
         ),
         "{err:?}"
     );
@@ -455,4 +459,404 @@ fn dropping_the_server_stops_accepting() {
     drop(server);
     assert!(TcpStream::connect(&authority).is_err(), "listener closed");
     assert_dropped(idle.chat("{}"));
+}
+
+/// `body` (a JSON object) with the fields of `extra` added.
+fn with(body: &str, extra: Value) -> String {
+    let mut body: Value = serde_json::from_str(body).expect("JSON body");
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    body.to_string()
+}
+
+fn choices_of(reply: &Reply) -> Vec<Value> {
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["choices"].as_array().expect("choices").clone()
+}
+
+fn content_of(choice: &Value) -> String {
+    choice["message"]["content"]
+        .as_str()
+        .expect("content")
+        .to_owned()
+}
+
+fn level_in(choice: &Value) -> String {
+    let answer: Value = serde_json::from_str(&content_of(choice)).expect("content is JSON");
+    answer["level"].as_str().expect("level").to_owned()
+}
+
+fn tokens_of(choice: &Value) -> Vec<Value> {
+    choice["logprobs"]["content"]
+        .as_array()
+        .expect("logprobs.content")
+        .clone()
+}
+
+/// The entry of the level value's token: `level`, `"`, `:`, `"`, then the
+/// level and `"`, whitespace tokens aside.
+fn level_token(choice: &Value) -> Value {
+    let tokens: Vec<Value> = tokens_of(choice)
+        .into_iter()
+        .filter(|t| !t["token"].as_str().unwrap_or_default().trim().is_empty())
+        .collect();
+    let texts: Vec<&str> = tokens.iter().filter_map(|t| t["token"].as_str()).collect();
+    let key = texts
+        .windows(4)
+        .position(|w| w == ["level", "\"", ":", "\""])
+        .expect("a level key");
+    assert_eq!(texts[key + 5], "\"");
+    tokens[key + 4].clone()
+}
+
+/// Probabilities of HIGH, MEDIUM and LOW read from the level token's alternatives.
+fn level_probs(token: &Value) -> [f64; 3] {
+    let listed = token["top_logprobs"].as_array().expect("top_logprobs");
+    ["HIGH", "MEDIUM", "LOW"].map(|level| {
+        let entry = listed
+            .iter()
+            .find(|t| t["token"] == level)
+            .unwrap_or_else(|| panic!("{level} among {listed:?}"));
+        entry["logprob"].as_f64().expect("logprob").exp()
+    })
+}
+
+fn assert_close(actual: [f64; 3], expected: [f64; 3]) {
+    for (a, e) in actual.iter().zip(expected) {
+        assert!((a - e).abs() < 1e-9, "{actual:?} != {expected:?}");
+    }
+}
+
+/// The shape every entry of `logprobs.content` (and of its `top_logprobs`) has.
+fn assert_token_shape(token: &Value, top: usize) {
+    let text = token["token"].as_str().expect("token");
+    assert_eq!(token["bytes"], json!(text.as_bytes()), "{token}");
+    let logprob = token["logprob"].as_f64().expect("logprob");
+    assert!(logprob.is_finite() && logprob <= 0.0, "{token}");
+    let listed = token["top_logprobs"].as_array().expect("top_logprobs");
+    assert_eq!(listed.len(), top, "{token}");
+    let mut previous = 0.0;
+    for alternative in listed {
+        let text = alternative["token"].as_str().expect("token");
+        assert_eq!(alternative["bytes"], json!(text.as_bytes()));
+        let logprob = alternative["logprob"].as_f64().expect("logprob");
+        assert!(logprob.is_finite() && logprob <= previous, "{listed:?}");
+        previous = logprob;
+    }
+}
+
+#[test]
+fn logprobs_cover_the_content_and_the_level_is_one_token_with_a_distribution() {
+    let server = FakeServer::start();
+    let body = with(
+        &request("file invoices", &task_schema()),
+        json!({"logprobs": true, "top_logprobs": 5}),
+    );
+    let reply = chat(&server.base_url(), &body).expect("reply");
+    let choice = &choices_of(&reply)[0];
+    let content = content_of(choice);
+    let tokens = tokens_of(choice);
+    let joined: String = tokens.iter().filter_map(|t| t["token"].as_str()).collect();
+    assert_eq!(joined, content, "the tokens spell the content");
+    tokens.iter().for_each(|t| assert_token_shape(t, 5));
+
+    let level = level_token(choice);
+    assert_eq!(level["token"], level_in(choice));
+    let probs = level_probs(&level);
+    assert!((probs.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{probs:?}");
+    let listed = level["top_logprobs"].as_array().expect("top_logprobs");
+    assert_eq!(
+        listed[0]["token"], level["token"],
+        "the stated level is the most probable"
+    );
+    assert!((0.4..0.99).contains(&level["logprob"].as_f64().expect("logprob").exp()));
+    assert!(
+        listed[3..]
+            .iter()
+            .all(|t| !["HIGH", "MEDIUM", "LOW"].contains(&t["token"].as_str().unwrap_or_default())),
+        "levels come first, then other tokens"
+    );
+
+    for token in tokens.iter().filter(|t| **t != level) {
+        assert_eq!(token["logprob"], -0.0001, "{token}");
+        assert_eq!(token["top_logprobs"][0]["token"], token["token"]);
+    }
+}
+
+#[test]
+fn top_logprobs_defaults_to_none_and_goes_up_to_twenty() {
+    let server = FakeServer::start();
+    let url = server.base_url();
+    let base = request("sort mail", &task_schema());
+    let plain = chat(&url, &with(&base, json!({"logprobs": true}))).expect("reply");
+    let tokens = tokens_of(&choices_of(&plain)[0]);
+    assert!(!tokens.is_empty());
+    tokens.iter().for_each(|t| assert_token_shape(t, 0));
+
+    let full = chat(
+        &url,
+        &with(&base, json!({"logprobs": true, "top_logprobs": 20})),
+    )
+    .expect("reply");
+    let choice = &choices_of(&full)[0];
+    tokens_of(choice)
+        .iter()
+        .for_each(|t| assert_token_shape(t, 20));
+    let level = level_token(choice);
+    let names: BTreeSet<&str> = level["top_logprobs"].as_array().expect("list")[..3]
+        .iter()
+        .filter_map(|t| t["token"].as_str())
+        .collect();
+    assert_eq!(names, BTreeSet::from(["HIGH", "MEDIUM", "LOW"]));
+
+    let not_asked = chat(
+        &url,
+        &with(&base, json!({"logprobs": false, "top_logprobs": 3})),
+    )
+    .expect("reply");
+    assert!(choices_of(&not_asked)[0].get("logprobs").is_none());
+}
+
+#[test]
+fn default_confidences_vary_between_tasks_and_leave_plain_answers_unchanged() {
+    let server = FakeServer::start();
+    let url = server.base_url();
+    let mut tops = Vec::new();
+    let mut levels = BTreeSet::new();
+    for i in 0..16 {
+        let plain = request(&format!("task {i}"), &task_schema());
+        let reply = chat(&url, &plain).expect("reply");
+        assert_eq!(
+            reply.content(),
+            fake_openai::reply_content(plain.as_bytes())
+        );
+
+        let body = with(&plain, json!({"logprobs": true, "top_logprobs": 3}));
+        let reply = chat(&url, &body).expect("reply");
+        assert_eq!(reply.content(), fake_openai::reply_content(body.as_bytes()));
+        let choice = &choices_of(&reply)[0];
+        let level = level_token(choice);
+        let top = level["logprob"].as_f64().expect("logprob").exp();
+        assert_eq!(level["top_logprobs"][0]["token"], level["token"]);
+        tops.push(top);
+        levels.insert(level_in(choice));
+    }
+    let min = tops.iter().copied().fold(1.0, f64::min);
+    let max = tops.iter().copied().fold(0.0, f64::max);
+    assert!(min >= 0.45 && max < 0.99 && max - min > 0.2, "{tops:?}");
+    assert!(levels.len() >= 2, "{levels:?}");
+}
+
+#[test]
+fn scripted_levels_pick_the_answer_and_its_confidence_until_changed() {
+    let server = FakeServer::start();
+    let url = server.base_url();
+    server.script_levels("pinned", [2.0, 5.0, 3.0]);
+    let body = with(
+        &request("pinned task", &task_schema()),
+        json!({"logprobs": true, "top_logprobs": 3}),
+    );
+    for _ in 0..2 {
+        let choice = &choices_of(&chat(&url, &body).expect("reply"))[0];
+        assert_eq!(level_in(choice), "MEDIUM");
+        let level = level_token(choice);
+        assert_eq!(level["token"], "MEDIUM");
+        assert_close(level_probs(&level), [0.2, 0.5, 0.3]);
+    }
+    let plain = request("pinned task", &task_schema());
+    let answer: Value =
+        serde_json::from_str(&chat(&url, &plain).expect("reply").content()).expect("JSON");
+    assert_eq!(answer["level"], "MEDIUM", "without logprobs too");
+    assert_eq!(
+        answer["tools"].as_array().map(Vec::len),
+        Some(2),
+        "{answer}"
+    );
+    let other = request("other task", &task_schema());
+    assert_eq!(
+        chat(&url, &other).expect("reply").content(),
+        fake_openai::reply_content(other.as_bytes())
+    );
+
+    server.script_levels("pinned", [0.0, 0.0, 1.0]);
+    let choice = &choices_of(&chat(&url, &body).expect("reply"))[0];
+    assert_eq!(level_in(choice), "LOW");
+    let level = level_token(choice);
+    assert_eq!(level["logprob"], 0.0);
+    let high = level["top_logprobs"][1]["logprob"]
+        .as_f64()
+        .expect("finite");
+    assert!((high - 1e-6f64.ln()).abs() < 1e-9, "{level}");
+
+    server.clear_levels();
+    assert_eq!(
+        chat(&url, &plain).expect("reply").content(),
+        fake_openai::reply_content(plain.as_bytes())
+    );
+}
+
+#[test]
+fn n_choices_draw_their_levels_from_the_distribution() {
+    let server = FakeServer::start();
+    let url = server.base_url();
+    server.script_levels("committee", [0.6, 0.3, 0.1]);
+    let body = with(
+        &request("committee vote", &task_schema()),
+        json!({"n": 10, "logprobs": true, "top_logprobs": 3}),
+    );
+    let reply = chat(&url, &body).expect("reply");
+    let choices = choices_of(&reply);
+    assert_eq!(choices.len(), 10);
+    let mut counts = std::collections::BTreeMap::new();
+    for (i, choice) in choices.iter().enumerate() {
+        assert_eq!(choice["index"], i);
+        assert_eq!(choice["finish_reason"], "stop");
+        let level = level_in(choice);
+        let token = level_token(choice);
+        assert_eq!(token["token"], level.as_str());
+        assert_close(level_probs(&token), [0.6, 0.3, 0.1]);
+        *counts.entry(level).or_insert(0) += 1;
+    }
+    let counts: Vec<(String, i32)> = counts.into_iter().collect();
+    assert_eq!(
+        counts,
+        [("HIGH".into(), 6), ("LOW".into(), 1), ("MEDIUM".into(), 3)]
+    );
+    let tokens: usize = choices.iter().map(|c| content_of(c).len() / 4).sum();
+    assert_eq!(reply.json()["usage"]["completion_tokens"], tokens);
+    assert_eq!(
+        chat(&url, &body).expect("reply").body,
+        reply.body.replace("chatcmpl-fake-1", "chatcmpl-fake-2"),
+        "deterministic"
+    );
+
+    // Without a script, the default distribution; other enum values vary by choice.
+    let skills = with(&request("draft memos", &skills_schema()), json!({"n": 4}));
+    let contents: BTreeSet<String> = choices_of(&chat(&url, &skills).expect("reply"))
+        .iter()
+        .map(content_of)
+        .collect();
+    assert!(contents.len() > 1, "{contents:?}");
+    let plain = request("draft memos", &skills_schema());
+    let first = &choices_of(&chat(&url, &with(&plain, json!({"n": 1}))).expect("reply"))[0];
+    assert_eq!(
+        content_of(first),
+        fake_openai::reply_content(with(&plain, json!({"n": 1})).as_bytes())
+    );
+}
+
+#[test]
+fn servers_can_ignore_logprobs_and_n() {
+    let server = FakeServer::start_with(Options {
+        logprobs: Support::Ignore,
+        n: Support::Ignore,
+        ..Options::default()
+    });
+    let body = with(
+        &request("x", &task_schema()),
+        json!({"logprobs": true, "top_logprobs": 99, "n": 0}),
+    );
+    let choices = choices_of(&chat(&server.base_url(), &body).expect("reply"));
+    assert_eq!(choices.len(), 1);
+    assert!(choices[0].get("logprobs").is_none(), "{:?}", choices[0]);
+}
+
+#[test]
+fn servers_can_refuse_logprobs_and_n_and_settings_change_at_run_time() {
+    let server = FakeServer::start_with(Options {
+        logprobs: Support::Refuse(400),
+        n: Support::Refuse(422),
+        ..Options::default()
+    });
+    let url = server.base_url();
+    let base = request("x", &task_schema());
+    let send = |extra: Value| chat(&url, &with(&base, extra)).expect("reply");
+
+    let refused = send(json!({"logprobs": true}));
+    assert_eq!(refused.status, 400);
+    let error = &refused.json()["error"];
+    assert_eq!(error["message"], "logprobs is not supported by this model");
+    assert_eq!(error["param"], "logprobs");
+    assert_eq!(error["type"], "invalid_request_error");
+    let refused = send(json!({"n": 2}));
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.json()["error"]["message"], "n must be 1");
+    assert_eq!(refused.json()["error"]["param"], "n");
+    assert_eq!(send(json!({"n": 1, "logprobs": false})).status, 200);
+    assert_eq!(server.requests(), 3, "refused requests count");
+    assert_eq!(server.bodies().len(), 3, "and are recorded");
+
+    server.set_logprobs(Support::Yes);
+    server.set_n(Support::Ignore);
+    let choices = choices_of(&send(json!({"n": 3, "logprobs": true})));
+    assert_eq!(choices.len(), 1);
+    assert!(choices[0]["logprobs"]["content"].is_array());
+    server.set_logprobs(Support::Ignore);
+    server.set_n(Support::Yes);
+    let reply = send(json!({"n": 3, "logprobs": true}));
+    assert_eq!(reply.json()["choices"].as_array().map(Vec::len), Some(3));
+    assert!(reply.json()["choices"][0].get("logprobs").is_none());
+    server.set_logprobs(Support::Refuse(403));
+    assert_eq!(send(json!({"logprobs": true})).status, 403);
+}
+
+#[test]
+fn out_of_range_values_are_rejected_naming_the_parameter() {
+    let server = FakeServer::start();
+    let base = request("x", &task_schema());
+    for (extra, param) in [
+        (json!({"n": 0}), "n"),
+        (json!({"n": 17}), "n"),
+        (json!({"n": 2.5}), "n"),
+        (
+            json!({"logprobs": true, "top_logprobs": 21}),
+            "top_logprobs",
+        ),
+        (json!({"logprobs": "yes"}), "logprobs"),
+    ] {
+        let reply = chat(&server.base_url(), &with(&base, extra.clone())).expect("reply");
+        assert_eq!(reply.status, 400, "{extra}");
+        assert_eq!(reply.json()["error"]["param"], param, "{extra}");
+    }
+}
+
+#[test]
+fn faults_take_precedence_and_faulty_content_gets_logprobs() {
+    let server = FakeServer::start_with(Options {
+        logprobs: Support::Refuse(400),
+        n: Support::Refuse(400),
+        ..Options::default()
+    });
+    let url = server.base_url();
+    let fixed = r#"{"level": "LOW", "note": "fixed"}"#;
+    server.script(
+        "faulty",
+        vec![
+            Fault::ServerError(503),
+            Fault::Reply(fixed.into()),
+            Fault::Reply(fixed.into()),
+        ],
+    );
+    let body = with(
+        &request("faulty", &task_schema()),
+        json!({"n": 3, "logprobs": true, "top_logprobs": 3}),
+    );
+    assert_eq!(chat(&url, &body).expect("reply").status, 503);
+    let refused_but_faulted = choices_of(&chat(&url, &body).expect("reply"));
+    assert_eq!(refused_but_faulted.len(), 1);
+    assert!(refused_but_faulted[0].get("logprobs").is_none());
+
+    server.set_logprobs(Support::Yes);
+    server.set_n(Support::Yes);
+    server.script_levels("faulty", [0.1, 0.2, 0.7]);
+    let choices = choices_of(&chat(&url, &body).expect("reply"));
+    assert_eq!(choices.len(), 3);
+    for choice in &choices {
+        assert_eq!(content_of(choice), fixed);
+        let token = level_token(choice);
+        assert_eq!(token["token"], "LOW");
+        assert_close(level_probs(&token), [0.1, 0.2, 0.7]);
+    }
+    assert_eq!(server.requests(), 3);
 }
