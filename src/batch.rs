@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::cache::{Cache, Entry, Usage, message_content};
-use crate::llm::{body_of, reply_problem};
+use crate::answer;
+use crate::cache::{Cache, Entry, Usage};
+use crate::llm::body_of;
 use crate::reply::Ask;
 
 /// One refused line: where, and why.
@@ -130,13 +131,13 @@ pub fn read_requests(
 }
 
 /// The check a reply to this request must pass, from the schema the request carries.
-fn check(body: &Value, content: &str) -> Result<(), String> {
+fn check(body: &Value, response: &Value, max_tokens: u32) -> Result<(), String> {
     let schema = body
         .pointer("/response_format/json_schema/schema")
         .or_else(|| body.pointer("/response_format/schema"))
         .ok_or("the request carries no response schema; batch files are written with --structured-output json_schema or json_object")?;
     let ask = Ask::of_schema(schema).ok_or("the request's schema is not one willai asks for")?;
-    ask.check(content).map(|_| ())
+    answer::read(&ask, response, max_tokens).map(|_| ())
 }
 
 /// The chat completion of a result line, from either format: OpenAI's
@@ -229,11 +230,7 @@ pub fn import_results(
                 continue;
             }
             let max_tokens = body.get("max_tokens").and_then(Value::as_u64).unwrap_or(0) as u32;
-            if let Some(why) = reply_problem(response, max_tokens) {
-                refuse(format!("{id}: {why}"));
-                continue;
-            }
-            if let Err(why) = check(body, message_content(response).unwrap_or_default()) {
+            if let Err(why) = check(body, response, max_tokens) {
                 refuse(format!("{id}: invalid reply: {why}"));
                 continue;
             }

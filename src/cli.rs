@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{Given, Input, Mode, Origin};
+use crate::config::{ConfidenceMode, Given, Input, Mode, Origin};
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
 /// occupation, how exposed it is to AI (HIGH, MEDIUM, LOW) and why.
@@ -142,6 +142,14 @@ pub struct EndpointArgs {
     /// is retried in json_object, then none [willai.toml: structured_output].
     #[arg(long, value_name = "MODE")]
     pub structured_output: Option<Mode>,
+    /// How to record how sure the model was of each level: logprobs (token
+    /// log-probabilities, where the server gives them) or none [willai.toml: confidence].
+    #[arg(long, value_name = "HOW")]
+    pub confidence: Option<ConfidenceMode>,
+    /// Ask for N answers per task (the `n` parameter, or N requests where it is refused)
+    /// and record the majority level with its share [willai.toml: samples; default 1].
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u32>,
 }
 
 impl EndpointArgs {
@@ -157,6 +165,8 @@ impl EndpointArgs {
             timeout: sources.input("timeout", self.timeout),
             retries: sources.input("retries", self.retries),
             structured_output: sources.input("structured_output", self.structured_output),
+            confidence: sources.input("confidence", self.confidence),
+            samples: sources.input("samples", self.samples),
             ..Given::default()
         }
     }

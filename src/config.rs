@@ -73,6 +73,28 @@ impl Mode {
     }
 }
 
+/// How a draft's confidence is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum ConfidenceMode {
+    /// Ask for token log-probabilities and read the level's probability.
+    Logprobs,
+    /// Record no confidence (unless --samples asks for several answers).
+    None,
+}
+
+impl fmt::Display for ConfidenceMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConfidenceMode::Logprobs => "logprobs",
+            ConfidenceMode::None => "none",
+        })
+    }
+}
+
+impl SettingValue for ConfidenceMode {}
+
 impl fmt::Display for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -115,6 +137,8 @@ pub struct FileConfig {
     pub retries: Option<u32>,
     pub retry_base_secs: Option<f64>,
     pub structured_output: Option<Mode>,
+    pub confidence: Option<ConfidenceMode>,
+    pub samples: Option<u32>,
     #[serde(default)]
     pub prices: BTreeMap<String, Price>,
     #[serde(default)]
@@ -345,6 +369,8 @@ pub struct Given {
     pub timeout: Input<f64>,
     pub retries: Input<u32>,
     pub structured_output: Input<Mode>,
+    pub confidence: Input<ConfidenceMode>,
+    pub samples: Input<u32>,
     pub site_name: Input<String>,
     pub site_base_url: Input<String>,
     pub volume: Input<String>,
@@ -369,6 +395,8 @@ pub struct Settings {
     pub retries: Resolved<u32>,
     pub retry_base_secs: Resolved<f64>,
     pub structured_output: Resolved<Mode>,
+    pub confidence: Resolved<ConfidenceMode>,
+    pub samples: Resolved<u32>,
     pub temperature: Resolved<f64>,
     pub seed: Resolved<i64>,
     pub max_tokens: Resolved<u32>,
@@ -425,6 +453,13 @@ impl Settings {
                 "structured_output",
                 Mode::JsonSchema,
             )?,
+            confidence: layer_or(
+                given.confidence,
+                f.confidence,
+                "confidence",
+                ConfidenceMode::Logprobs,
+            )?,
+            samples: layer_or(given.samples, f.samples, "samples", 1)?,
             temperature: layer_or(Input::default(), f.temperature, "temperature", 0.0)?,
             seed: layer_or(Input::default(), f.seed, "seed", 42)?,
             max_tokens: layer_or(Input::default(), f.max_tokens, "max_tokens", 600)?,
@@ -505,6 +540,10 @@ pub struct Endpoint {
     pub rpm: Option<u32>,
     pub tpm: Option<u64>,
     pub mode: Mode,
+    /// Whether to ask for log-probabilities (for the level's confidence).
+    pub logprobs: bool,
+    /// Answers asked for per prompt (`n`): above 1, confidence is the majority's share.
+    pub samples: u32,
     pub price: Option<Price>,
 }
 
@@ -585,7 +624,29 @@ impl Endpoint {
                 .map(|r| r.value)
                 .filter(|&n| n > 0),
             mode: s.structured_output.value,
+            logprobs: s.confidence.value == ConfidenceMode::Logprobs,
+            samples: match s.samples.value {
+                1..=16 => s.samples.value,
+                n => {
+                    return Err(ConfigError::OutOfRange {
+                        name: "samples",
+                        what: "between 1 and 16",
+                        value: n.to_string(),
+                        origin: s.samples.origin.clone(),
+                    });
+                }
+            },
         })
+    }
+
+    /// The temperature of a request: sampled answers need one above 0 to differ, so a
+    /// run with `samples` above 1 and temperature 0 samples at 1.0.
+    pub fn temperature_for(&self, sampled: bool) -> f64 {
+        if sampled && self.temperature == 0.0 {
+            1.0
+        } else {
+            self.temperature
+        }
     }
 
     /// Whether requests can be sent: an explicit base URL (a local server needs no key)

@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::record::{Kind, Level, SkillContent, TaskContent, Verdict};
+use crate::record::{Confidence, Kind, Level, SkillContent, TaskContent, Verdict};
 
 /// Bumped when the schemas or the checks below change meaning; part of the template
 /// fingerprint, so drafts made under older rules show as stale.
@@ -236,7 +236,11 @@ pub enum Ask {
 /// A reply that passed validation, parsed once and carried to the record.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
-    Task(TaskContent),
+    Task {
+        content: TaskContent,
+        /// How sure the model was of the level, when the response could tell.
+        confidence: Option<Confidence>,
+    },
     /// In the order of the names asked about.
     Skills(Vec<SkillContent>),
 }
@@ -321,7 +325,10 @@ impl Ask {
     /// Checks a reply.
     pub fn check(&self, content: &str) -> Result<Reply, String> {
         match self {
-            Ask::Task => parse_task(content).map(Reply::Task),
+            Ask::Task => parse_task(content).map(|content| Reply::Task {
+                content,
+                confidence: None,
+            }),
             Ask::Skills { names } => {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 parse_skills(content, &names).map(Reply::Skills)

@@ -161,7 +161,7 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
             current.push(prompts.skills(occ)?);
         }
         for prompt in &current {
-            keep.extend(candidates(&endpoint, prompt).map(|b| b.key));
+            keep.extend(candidates(&endpoint, prompt).flatten().map(|b| b.key));
         }
     }
     let cache = project.cache();

@@ -39,6 +39,8 @@ fn table(s: &Settings) -> String {
     row(&mut out, "retries", Some(&s.retries));
     row(&mut out, "retry_base_secs", Some(&s.retry_base_secs));
     row(&mut out, "structured_output", Some(&s.structured_output));
+    row(&mut out, "confidence", Some(&s.confidence));
+    row(&mut out, "samples", Some(&s.samples));
     row(&mut out, "temperature", Some(&s.temperature));
     row(&mut out, "seed", Some(&s.seed));
     row(&mut out, "max_tokens", Some(&s.max_tokens));

@@ -68,6 +68,8 @@ pub struct ItemStatus {
     pub state: &'static str,
     /// The level of a task, the verdict of a skill, as the current text has it.
     pub value: Option<&'static str>,
+    /// How sure the machine was of its newest text (0 to 1), when it could tell.
+    pub confidence: Option<f64>,
     pub stale: bool,
     pub proposal: bool,
 }
@@ -121,15 +123,14 @@ fn profession_status(
         }
     };
     for item in lifecycle::items(occ, record.as_ref(), cur) {
+        let entry = record.as_ref().and_then(|r| r.entry(item.kind, &item.id));
         st.items.push(ItemStatus {
             kind: item.kind.noun(),
             id: item.id.clone(),
             title: item.label.clone(),
             state: item.state.as_str(),
-            value: record
-                .as_ref()
-                .and_then(|r| r.entry(item.kind, &item.id))
-                .and_then(|e| e.headline()),
+            value: entry.and_then(|e| e.headline()),
+            confidence: entry.and_then(|e| e.confidence()).map(|c| c.value),
             stale: item.is_stale(),
             proposal: item.proposal,
         });
@@ -249,11 +250,16 @@ pub fn table(r: &StatusReport) -> String {
                 (false, true) => " (proposal)",
                 _ => "",
             };
+            let sure = i
+                .confidence
+                .map(|c| format!("{:.0}%", c * 100.0))
+                .unwrap_or_else(|| "-".into());
             out.push_str(&format!(
-                "  {:<5} {:<10} {:<8} {:<40} {}{flags}\n",
+                "  {:<5} {:<10} {:<10} {:>4} {:<30} {}{flags}\n",
                 i.kind,
                 i.state,
                 i.value.unwrap_or("-"),
+                sure,
                 i.id,
                 i.title
             ));

@@ -113,14 +113,19 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
             return;
         }
     };
+    let confidence = match reply {
+        Reply::Task { confidence, .. } => confidence.clone(),
+        Reply::Skills(_) => None,
+    };
     let provenance = |t: &Target| Provenance {
         model: entry.model.clone(),
         template: res.template.clone(),
         input: t.input.clone(),
         cache_key: entry.key.clone(),
+        confidence: confidence.clone(),
     };
     match reply {
-        Reply::Task(content) => {
+        Reply::Task { content, .. } => {
             for t in &res.targets {
                 let machine = Machine {
                     provenance: provenance(t),

@@ -133,7 +133,7 @@ mod tests {
             w.write(&crate::llm::build_body(
                 &endpoint,
                 &prompt,
-                Mode::JsonSchema,
+                crate::llm::Variant::plain(Mode::JsonSchema),
                 &[],
             ))
             .unwrap();

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use crate::catalog::Catalog;
 use crate::config::ConfigError;
 use crate::exit::Interrupted;
-use crate::llm::{Client, build_body};
+use crate::llm::{Client, build_body, first_variant};
 use crate::prompt::Prompts;
 
 use super::apply::{Sink, UnitResult};
@@ -89,10 +89,15 @@ impl Scheduler<'_> {
                             let info = unit.clone();
                             let handle = tasks.spawn(async move {
                                 let result = match client.complete(&unit.prompt).await {
-                                    Ok((entry, reply)) => {
+                                    Ok(answered) => {
                                         // The writer outlives every task: a send cannot fail.
-                                        let _ = store.send(entry.clone());
-                                        Ok((entry, reply))
+                                        for entry in &answered.entries {
+                                            let _ = store.send(entry.clone());
+                                        }
+                                        let first = answered.entries.into_iter().next();
+                                        first
+                                            .map(|entry| (entry, answered.reply))
+                                            .ok_or_else(|| "internal error: an answer without its entry".to_string())
                                     }
                                     Err(e) => Err(e.to_string()),
                                 };
@@ -228,7 +233,8 @@ impl Scheduler<'_> {
                 }
                 Misses::Batch(writer) => {
                     let endpoint = self.lookup.endpoint;
-                    writer.write(&build_body(endpoint, &unit.prompt, endpoint.mode, &[]))?;
+                    let variant = first_variant(endpoint, &unit.prompt.ask, endpoint.mode);
+                    writer.write(&build_body(endpoint, &unit.prompt, variant, &[]))?;
                     tally.batched += 1;
                 }
             }

@@ -4,12 +4,14 @@
 
 use std::collections::HashSet;
 
+use crate::answer;
 use crate::cache::{Cache, Entry};
 use crate::config::Endpoint;
 use crate::llm::candidates;
 use crate::prompt::Prompt;
 use crate::reply::Reply;
 use crate::root::Root;
+use serde_json::Value;
 
 /// The cache as a run sees it.
 pub struct Lookup<'a> {
@@ -28,25 +30,37 @@ impl Lookup<'_> {
             // A first run: no body to build and hash just to miss.
             return None;
         }
-        for body in candidates(self.endpoint, prompt) {
-            if !self.cached.contains(&body.key) {
+        for set in candidates(self.endpoint, prompt) {
+            if !set.iter().all(|b| self.cached.contains(&b.key)) {
                 continue;
             }
-            match self.cache.get(&body.key) {
-                Ok(Some(entry)) => {
-                    let Some(content) = entry.content() else {
-                        continue;
-                    };
-                    match prompt.ask.check(content) {
-                        Ok(reply) => return Some((entry, reply)),
-                        Err(why) => warn(format!(
-                            "warning: {}: the cached reply fails validation ({why}); treated as a miss",
-                            self.root.display(&self.cache.path(&body.key))
-                        )),
-                    }
+            let mut entries = Vec::with_capacity(set.len());
+            for body in &set {
+                match self.cache.get(&body.key) {
+                    Ok(Some(entry)) => entries.push(entry),
+                    Ok(None) => {}
+                    Err(corrupt) => warn(format!("warning: {corrupt}")),
                 }
-                Ok(None) => {}
-                Err(corrupt) => warn(format!("warning: {corrupt}")),
+            }
+            if entries.len() < set.len() {
+                continue;
+            }
+            // Samples asked one by one answer together, as one response's choices.
+            let response = if entries.len() == 1 {
+                entries[0].response.clone()
+            } else {
+                let choices: Vec<Value> = entries
+                    .iter()
+                    .filter_map(|e| answer::choices(&e.response).first().cloned())
+                    .collect();
+                serde_json::json!({ "choices": choices })
+            };
+            match answer::read(&prompt.ask, &response, self.endpoint.max_tokens) {
+                Ok(reply) => return Some((entries.swap_remove(0), reply)),
+                Err(why) => warn(format!(
+                    "warning: {}: the cached reply fails validation ({why}); treated as a miss",
+                    self.root.display(&self.cache.path(&set[0].key))
+                )),
             }
         }
         None

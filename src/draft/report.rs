@@ -20,6 +20,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     retries_shown: AtomicU64,
     fallbacks: Mutex<Vec<String>>,
+    /// Optional parameters the server refused or ignored (`logprobs`, `n`).
+    dropped: Mutex<Vec<&'static str>>,
 }
 
 impl Progress {
@@ -40,6 +42,7 @@ impl Progress {
             bar,
             retries_shown: AtomicU64::new(0),
             fallbacks: Mutex::new(Vec::new()),
+            dropped: Mutex::new(Vec::new()),
         }
     }
 
@@ -92,11 +95,22 @@ impl Progress {
                 self.line(&msg);
             }
             Notice::Reask { why } => self.line(&format!("re-ask: invalid reply ({why})")),
+            Notice::Feature { what, why, instead } => {
+                self.dropped.lock().expect("dropped lock").push(what);
+                self.line(&format!(
+                    "{what}: the server refused or ignored it ({why}); {instead} for this run"
+                ));
+            }
         }
     }
 
+    /// Structured-output fallbacks (`json_schema -> json_object`), then the optional
+    /// parameters dropped (`without logprobs`), as the summary lists them.
     pub fn fallbacks(&self) -> Vec<String> {
-        self.fallbacks.lock().expect("fallbacks lock").clone()
+        let mut out = self.fallbacks.lock().expect("fallbacks lock").clone();
+        let dropped = self.dropped.lock().expect("dropped lock");
+        out.extend(dropped.iter().map(|d| format!("without {d}")));
+        out
     }
 }
 
@@ -189,11 +203,17 @@ pub fn summary(
             ", {reasks} re-asked after an invalid reply ({fixed} fixed)"
         ));
     }
-    if !fallbacks.is_empty() {
+    let (dropped, modes): (Vec<&String>, Vec<&String>) =
+        fallbacks.iter().partition(|f| f.starts_with("without "));
+    if !modes.is_empty() {
+        let modes: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
         req_line.push_str(&format!(
             ", structured output fell back {}",
-            fallbacks.join(", ")
+            modes.join(", ")
         ));
+    }
+    for d in dropped {
+        req_line.push_str(&format!(", then {d} (refused or ignored)"));
     }
     out.push_str(&req_line);
     out.push('\n');

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::canonical;
 use crate::config::{Endpoint, Mode};
 use crate::prompt::{Message, Prompt};
+use crate::reply::Ask;
 
 /// A request body with its canonical bytes and cache key.
 #[derive(Clone, Debug)]
@@ -26,9 +27,48 @@ impl Body {
     }
 }
 
-/// Builds the body for a prompt in a structured-output mode, with optional follow-up
-/// messages (the re-ask). Never holds the API key, headers or base URL.
-pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &[Message]) -> Body {
+/// What a request asks beyond the prompt. Each variant is its own body, and so its own
+/// cache key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// How structured output is asked for.
+    pub mode: Mode,
+    /// Token log-probabilities (`logprobs`, `top_logprobs`), for the level's confidence.
+    pub logprobs: bool,
+    /// Choices asked for (`n`); above 1 the answers are sampled.
+    pub n: u32,
+    /// Which of several separately requested samples this is (its seed is offset by it);
+    /// `None` for a request that is not one of several.
+    pub sample: Option<u32>,
+}
+
+/// Alternatives a server shows per token: enough to see all three levels.
+pub const TOP_LOGPROBS: u32 = 5;
+
+impl Variant {
+    /// The plain request of a mode.
+    pub fn plain(mode: Mode) -> Variant {
+        Variant {
+            mode,
+            logprobs: false,
+            n: 1,
+            sample: None,
+        }
+    }
+
+    fn sampled(&self) -> bool {
+        self.n > 1 || self.sample.is_some()
+    }
+}
+
+/// Builds the body for a prompt in a variant, with optional follow-up messages (the
+/// re-ask). Never holds the API key, headers or base URL.
+pub fn build_body(
+    endpoint: &Endpoint,
+    prompt: &Prompt,
+    variant: Variant,
+    follow_up: &[Message],
+) -> Body {
     let messages: Vec<Value> = prompt
         .messages
         .iter()
@@ -38,13 +78,20 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
     let mut body = json!({
         "model": endpoint.model,
         "messages": messages,
-        "temperature": endpoint.temperature,
+        "temperature": endpoint.temperature_for(variant.sampled()),
         "max_tokens": endpoint.max_tokens,
     });
     if let Some(seed) = endpoint.seed {
-        body["seed"] = json!(seed);
+        body["seed"] = json!(seed + i64::from(variant.sample.unwrap_or(0)));
     }
-    match mode {
+    if variant.logprobs {
+        body["logprobs"] = json!(true);
+        body["top_logprobs"] = json!(TOP_LOGPROBS);
+    }
+    if variant.n > 1 {
+        body["n"] = json!(variant.n);
+    }
+    match variant.mode {
         Mode::JsonSchema => {
             body["response_format"] = json!({
                 "type": "json_schema",
@@ -60,19 +107,59 @@ pub fn build_body(endpoint: &Endpoint, prompt: &Prompt, mode: Mode, follow_up: &
     Body::from_value(body)
 }
 
-/// Every body a prompt may have been answered under: the configured structured-output
-/// mode and each mode it may fall back to (a server that made a run fall back answered
-/// under the fallback's key), in that order. Built lazily: a lookup usually stops at the
-/// first.
+/// The variant a run asks a prompt in first, in a structured-output mode: for a task,
+/// `n` samples, or log-probabilities, or neither, as the endpoint settings say (a
+/// confidence is a level's); for skills, the plain request.
+pub fn first_variant(endpoint: &Endpoint, ask: &Ask, mode: Mode) -> Variant {
+    if *ask != Ask::Task {
+        return Variant::plain(mode);
+    }
+    Variant {
+        mode,
+        logprobs: endpoint.logprobs && endpoint.samples <= 1,
+        n: endpoint.samples.max(1),
+        sample: None,
+    }
+}
+
+/// The `samples` separate requests that stand in for one request with `n` when a server
+/// refuses `n`.
+pub fn separate_samples(endpoint: &Endpoint, mode: Mode) -> Vec<Variant> {
+    (0..endpoint.samples)
+        .map(|i| Variant {
+            mode,
+            logprobs: false,
+            n: 1,
+            sample: Some(i),
+        })
+        .collect()
+}
+
+/// Every set of bodies whose answers together answer a prompt, in the order a lookup
+/// tries them: for the configured structured-output mode and each it may fall back to
+/// (a server that made a run fall back answered under the fallback's key), the request
+/// as first asked, then as asked after the server refused or ignored log-probabilities
+/// (without them) or `n` (one request per sample). Built lazily: a lookup usually stops
+/// at the first.
 pub fn candidates<'a>(
     endpoint: &'a Endpoint,
     prompt: &'a Prompt,
-) -> impl Iterator<Item = Body> + 'a {
-    endpoint
-        .mode
-        .chain()
-        .into_iter()
-        .map(move |mode| build_body(endpoint, prompt, mode, &[]))
+) -> impl Iterator<Item = Vec<Body>> + 'a {
+    endpoint.mode.chain().into_iter().flat_map(move |mode| {
+        let first = first_variant(endpoint, &prompt.ask, mode);
+        let mut sets = vec![vec![first]];
+        if first.logprobs {
+            sets.push(vec![Variant::plain(mode)]);
+        }
+        if first.n > 1 {
+            sets.push(separate_samples(endpoint, mode));
+        }
+        sets.into_iter().map(move |set| {
+            set.into_iter()
+                .map(|v| build_body(endpoint, prompt, v, &[]))
+                .collect()
+        })
+    })
 }
 
 /// The body of a request read back (batch files, cache verification), with its key.

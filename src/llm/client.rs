@@ -1,15 +1,16 @@
 //! The chat-completions client: one call = build, send (with retries), check, and at
 //! most one re-ask. The README ("How it talks to the endpoint") states the contract.
 
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Duration;
 
 use backon::BackoffBuilder;
 use serde_json::Value;
 
-use super::body::{Body, build_body};
+use super::body::{Body, Variant, build_body, first_variant};
 use super::errors::{mask, one_line};
 use super::limits::Limits;
+use crate::answer;
 use crate::cache::{Entry, Reask, Usage, message_content};
 use crate::config::{Endpoint, Mode};
 use crate::prompt::{Message, Prompt};
@@ -46,6 +47,21 @@ pub enum Notice {
     Reask {
         why: String,
     },
+    /// The server refused or ignored an optional parameter (`logprobs`, `n`); the run
+    /// goes on without it.
+    Feature {
+        what: &'static str,
+        why: String,
+        instead: &'static str,
+    },
+}
+
+/// A prompt answered: its cache entries (the first is the prompt's own, named as
+/// provenance; more when samples were requested one by one) and the reply, checked.
+#[derive(Debug)]
+pub struct Answered {
+    pub entries: Vec<Entry>,
+    pub reply: Reply,
 }
 
 /// Why a call failed, in one line.
@@ -123,27 +139,69 @@ enum Attempt {
     Refused {
         status: u16,
         message: String,
+        param: Option<String>,
     },
     Fatal(CallError),
 }
 
 /// Why a body could not be sent, after retries.
 enum SendError {
-    /// 400/422: the caller may fall back to another structured-output mode.
+    /// 400/422: the caller may fall back to another structured-output mode, or drop the
+    /// parameter the server names.
     Refused {
         status: u16,
         message: String,
+        param: Option<String>,
     },
+    /// The server refuses `n` (several choices): ask for each sample on its own.
+    NoChoices(String),
     Fatal(CallError),
 }
 
-/// The structured-output mode of the run, shared by all workers: once a server has
-/// refused a mode, later calls start in the fallback. Calls already in flight when the
-/// first refusal arrives fall back on their own (a refusal is answered at once, before
-/// any generation, so this costs at most `concurrency` quick requests, and a run that
-/// never meets a refusing server waits for nothing).
-struct ModeState {
-    current: AtomicU8,
+/// An optional request parameter a server may refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Feature {
+    Logprobs,
+    Choices,
+}
+
+/// Which optional parameter a refusal is about: the error's `param`, else its message.
+fn refused_feature(param: Option<&str>, message: &str) -> Option<Feature> {
+    let message = message.to_lowercase();
+    match param {
+        Some("logprobs" | "top_logprobs") => return Some(Feature::Logprobs),
+        Some("n") => return Some(Feature::Choices),
+        _ => {}
+    }
+    if message.contains("logprobs") {
+        return Some(Feature::Logprobs);
+    }
+    let names_n = [
+        "'n'",
+        "`n`",
+        "\"n\"",
+        "body.n",
+        "n must",
+        "parameter n ",
+        "n is not",
+    ]
+    .iter()
+    .any(|p| message.contains(p))
+        || message.starts_with("n ");
+    names_n.then_some(Feature::Choices)
+}
+
+/// What the run's server takes, learnt as it answers, shared by every worker: the
+/// structured-output mode (once a mode is refused, later calls start in its fallback),
+/// and whether to keep asking for log-probabilities and for `n` choices (off once the
+/// server refuses or ignores them). Calls already in flight when the first refusal
+/// arrives fall back on their own (a refusal is answered at once, before any
+/// generation, so this costs at most `concurrency` quick requests, and a run that never
+/// meets a refusing server waits for nothing).
+struct Features {
+    mode: AtomicU8,
+    logprobs: AtomicBool,
+    choices: AtomicBool,
 }
 
 fn mode_to_u8(m: Mode) -> u8 {
@@ -171,7 +229,7 @@ pub struct Client {
     endpoint: Endpoint,
     url: String,
     limits: Limits,
-    mode: ModeState,
+    features: Features,
     pub stats: Stats,
     notify: Box<dyn Fn(Notice) + Send + Sync>,
 }
@@ -191,8 +249,10 @@ impl Client {
         Ok(Client {
             http,
             limits: Limits::new(endpoint.rpm, endpoint.tpm),
-            mode: ModeState {
-                current: AtomicU8::new(mode_to_u8(endpoint.mode)),
+            features: Features {
+                mode: AtomicU8::new(mode_to_u8(endpoint.mode)),
+                logprobs: AtomicBool::new(endpoint.logprobs && endpoint.samples <= 1),
+                choices: AtomicBool::new(endpoint.samples > 1),
             },
             url,
             endpoint,
@@ -203,15 +263,116 @@ impl Client {
 
     /// The mode calls currently start in (after any fallback).
     pub fn mode(&self) -> Mode {
-        mode_from_u8(self.mode.current.load(Ordering::SeqCst))
+        mode_from_u8(self.features.mode.load(Ordering::SeqCst))
     }
 
-    /// Gets a validated reply for a prompt: the cache entry to store and the reply,
-    /// parsed. An invalid reply is asked again once with the error. The entry is keyed by
-    /// the first request's body, so a rerun finds it without sending anything.
-    pub async fn complete(&self, prompt: &Prompt) -> Result<(Entry, Reply), CallError> {
-        let (body, first) = self.send_negotiated(prompt).await?;
+    /// Gets a validated reply for a prompt, with the cache entries to store. With
+    /// `samples` above 1, several answers are asked for (`n`, or one request per sample
+    /// where the server refuses or ignores `n`) and the reply is the majority's.
+    pub async fn complete(&self, prompt: &Prompt) -> Result<Answered, CallError> {
+        let first = first_variant(&self.endpoint, &prompt.ask, self.endpoint.mode);
+        let samples = first.n;
+        if samples <= 1 {
+            let (entry, reply) = self
+                .complete_one(prompt, |mode| Variant {
+                    mode,
+                    logprobs: first.logprobs && self.features.logprobs.load(Ordering::SeqCst),
+                    n: 1,
+                    sample: None,
+                })
+                .await?;
+            return Ok(Answered {
+                entries: vec![entry],
+                reply,
+            });
+        }
+        if self.features.choices.load(Ordering::SeqCst) {
+            let variant = |mode| Variant {
+                mode,
+                logprobs: false,
+                n: samples,
+                sample: None,
+            };
+            match self.send_negotiated(prompt, variant).await {
+                Ok((body, (response, usage))) => {
+                    if answer::choices(&response).len() >= samples as usize {
+                        let reply = self
+                            .check(&response, &prompt.ask)
+                            .map_err(|error| CallError::Invalid { error })?;
+                        return Ok(Answered {
+                            entries: vec![self.entry(&body, response, usage, None)],
+                            reply,
+                        });
+                    }
+                    self.feature_off(
+                        Feature::Choices,
+                        "the server ignores n (it gave one answer)".into(),
+                    );
+                }
+                Err(SendError::NoChoices(why)) => self.feature_off(Feature::Choices, why),
+                Err(SendError::Fatal(e)) => return Err(e),
+                Err(SendError::Refused {
+                    status, message, ..
+                }) => {
+                    return Err(CallError::Refused { status, message });
+                }
+            }
+        }
+        // One request per sample, each with its own seed, each checked like any call.
+        let mut entries = Vec::new();
+        let mut choices = Vec::new();
+        for i in 0..samples {
+            let (entry, _) = self
+                .complete_one(prompt, |mode| Variant {
+                    mode,
+                    logprobs: false,
+                    n: 1,
+                    sample: Some(i),
+                })
+                .await?;
+            choices.extend(answer::choices(&entry.response).iter().take(1).cloned());
+            entries.push(entry);
+        }
+        let reply = self
+            .check(&serde_json::json!({ "choices": choices }), &prompt.ask)
+            .map_err(|error| CallError::Invalid { error })?;
+        Ok(Answered { entries, reply })
+    }
+
+    /// One request (in the run's mode and the variant `variant` makes of it): sent,
+    /// checked, and asked again once with the error when the reply is invalid. The entry
+    /// is keyed by the first request's body, so a rerun finds it without sending anything.
+    async fn complete_one(
+        &self,
+        prompt: &Prompt,
+        variant: impl Fn(Mode) -> Variant,
+    ) -> Result<(Entry, Reply), CallError> {
+        let (body, first) = match self.send_negotiated(prompt, &variant).await {
+            Ok(answered) => answered,
+            Err(SendError::Fatal(e)) => return Err(e),
+            Err(SendError::Refused {
+                status, message, ..
+            }) => {
+                return Err(CallError::Refused { status, message });
+            }
+            Err(SendError::NoChoices(message)) => {
+                return Err(CallError::Refused {
+                    status: 400,
+                    message,
+                });
+            }
+        };
         let (response, usage) = first;
+        if body.value.get("logprobs").is_some()
+            && answer::choices(&response)
+                .iter()
+                .all(|c| c.get("logprobs").is_none_or(Value::is_null))
+        {
+            self.feature_off(
+                Feature::Logprobs,
+                "the server ignores logprobs (its answers carry none)".into(),
+            );
+        }
         let error = match self.check(&response, &prompt.ask) {
             Ok(reply) => return Ok((self.entry(&body, response, usage, None), reply)),
             Err(error) => error,
@@ -231,14 +392,27 @@ impl Client {
                 ),
             },
         ];
-        let mode = mode_of(&body.value);
-        let reask_body = build_body(&self.endpoint, prompt, mode, &follow_up);
+        // Asked again exactly the way the first request was (its mode, its sample).
+        let asked = Variant {
+            logprobs: body.value.get("logprobs").is_some(),
+            ..variant(mode_of(&body.value))
+        };
+        let reask_body = build_body(&self.endpoint, prompt, asked, &follow_up);
         let (response2, usage2) = match self.send(&reask_body).await {
             Ok(r) => r,
             Err(SendError::Fatal(e)) => return Err(e),
-            Err(SendError::Refused { status, message }) => {
+            Err(SendError::Refused {
+                status, message, ..
+            }) => {
                 return Err(CallError::Status {
                     status,
+                    message,
+                    attempts: 1,
+                });
+            }
+            Err(SendError::NoChoices(message)) => {
+                return Err(CallError::Status {
+                    status: 400,
                     message,
                     attempts: 1,
                 });
@@ -262,12 +436,28 @@ impl Client {
         Ok((entry, reply))
     }
 
+    /// Turns an optional parameter off for the rest of the run, and says so once.
+    fn feature_off(&self, feature: Feature, why: String) {
+        let (flag, what, instead) = match feature {
+            Feature::Logprobs => (
+                &self.features.logprobs,
+                "logprobs",
+                "drafting without log-probabilities: drafts carry no confidence",
+            ),
+            Feature::Choices => (
+                &self.features.choices,
+                "n",
+                "asking for each sample in a request of its own",
+            ),
+        };
+        if flag.swap(false, Ordering::SeqCst) {
+            (self.notify)(Notice::Feature { what, why, instead });
+        }
+    }
+
     /// The reply of a response, checked: its shape first, then its content.
     fn check(&self, response: &Value, ask: &Ask) -> Result<Reply, String> {
-        if let Some(problem) = reply_problem(response, self.endpoint.max_tokens) {
-            return Err(problem);
-        }
-        ask.check(message_content(response).unwrap_or_default())
+        answer::read(ask, response, self.endpoint.max_tokens)
     }
 
     fn entry(&self, body: &Body, response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
@@ -282,34 +472,59 @@ impl Client {
     }
 
     /// Sends in the run's mode, falling back once per mode when the server refuses it
-    /// with 400/422. Returns the body that was answered.
-    async fn send_negotiated(&self, prompt: &Prompt) -> Result<(Body, (Value, Usage)), CallError> {
+    /// with 400/422; a refusal that names `logprobs` drops them instead (and `n` is left
+    /// to the caller). Returns the body that was answered.
+    async fn send_negotiated(
+        &self,
+        prompt: &Prompt,
+        variant: impl Fn(Mode) -> Variant,
+    ) -> Result<(Body, (Value, Usage)), SendError> {
         let mut mode = self.mode();
         loop {
-            let body = build_body(&self.endpoint, prompt, mode, &[]);
+            let v = variant(mode);
+            let body = build_body(&self.endpoint, prompt, v, &[]);
             match self.send(&body).await {
                 Ok(answer) => return Ok((body, answer)),
-                Err(SendError::Refused { status, message }) => match mode.fallback() {
-                    Some(next) => {
-                        let before = self.mode.current.compare_exchange(
-                            mode_to_u8(mode),
-                            mode_to_u8(next),
-                            Ordering::SeqCst,
-                            Ordering::SeqCst,
-                        );
-                        if before.is_ok() {
-                            (self.notify)(Notice::Fallback {
-                                from: mode,
-                                to: next,
-                                why: format!("HTTP {status}: {message}"),
-                            });
+                Err(SendError::Refused {
+                    status,
+                    message,
+                    param,
+                }) => {
+                    let why = format!("HTTP {status}: {message}");
+                    match refused_feature(param.as_deref(), &message) {
+                        Some(Feature::Logprobs) if v.logprobs => {
+                            self.feature_off(Feature::Logprobs, why);
+                            continue;
                         }
-                        // Another call may have fallen back further already.
-                        mode = next.max(self.mode());
+                        Some(Feature::Choices) if v.n > 1 => {
+                            return Err(SendError::NoChoices(why));
+                        }
+                        _ => {}
                     }
-                    None => return Err(CallError::Refused { status, message }),
-                },
-                Err(SendError::Fatal(e)) => return Err(e),
+                    let Some(next) = mode.fallback() else {
+                        return Err(SendError::Refused {
+                            status,
+                            message,
+                            param,
+                        });
+                    };
+                    let before = self.features.mode.compare_exchange(
+                        mode_to_u8(mode),
+                        mode_to_u8(next),
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
+                    if before.is_ok() {
+                        (self.notify)(Notice::Fallback {
+                            from: mode,
+                            to: next,
+                            why,
+                        });
+                    }
+                    // Another call may have fallen back further already.
+                    mode = next.max(self.mode());
+                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -377,9 +592,17 @@ impl Client {
                     });
                     tokio::time::sleep(delay).await;
                 }
-                Attempt::Refused { status, message } => {
+                Attempt::Refused {
+                    status,
+                    message,
+                    param,
+                } => {
                     self.limits.settle(estimate, 0);
-                    return Err(SendError::Refused { status, message });
+                    return Err(SendError::Refused {
+                        status,
+                        message,
+                        param,
+                    });
                 }
                 Attempt::Fatal(e) => {
                     self.limits.settle(estimate, 0);
@@ -430,8 +653,16 @@ impl Client {
         let refuses_format = body.value.get("response_format").is_some()
             && message.to_lowercase().contains("response_format");
         match status {
-            400 | 422 => Attempt::Refused { status, message },
-            _ if refuses_format => Attempt::Refused { status, message },
+            400 | 422 => Attempt::Refused {
+                status,
+                message,
+                param: error_param(&bytes),
+            },
+            _ if refuses_format => Attempt::Refused {
+                status,
+                message,
+                param: error_param(&bytes),
+            },
             408 | 409 | 429 | 500..=599 => Attempt::Retry {
                 why: format!("HTTP {status}: {message}"),
                 retry_after,
@@ -487,7 +718,7 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-/// The mode a body was built in.
+/// The structured-output mode a body was built in.
 fn mode_of(body: &Value) -> Mode {
     match body
         .pointer("/response_format/type")
@@ -499,22 +730,10 @@ fn mode_of(body: &Value) -> Mode {
     }
 }
 
-/// What is wrong with a completion before its text is even read: cut off at
-/// `max_tokens`, refused, or without text.
-pub fn reply_problem(response: &Value, max_tokens: u32) -> Option<String> {
-    let choice = response.pointer("/choices/0")?;
-    if choice.pointer("/finish_reason").and_then(Value::as_str) == Some("length") {
-        return Some(format!(
-            "the reply was cut off at max_tokens ({max_tokens}); keep the rationale to one to three sentences and reply with the JSON object only"
-        ));
-    }
-    if let Some(refusal) = choice.pointer("/message/refusal").and_then(Value::as_str) {
-        return Some(format!("the model refused: {refusal}"));
-    }
-    if message_content(response).is_none() {
-        return Some("the reply had no text content".to_string());
-    }
-    None
+/// The `param` an OpenAI-style error body names (`{"error": {"param": "logprobs"}}`).
+fn error_param(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    v.pointer("/error/param")?.as_str().map(String::from)
 }
 
 /// `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date).
@@ -565,15 +784,5 @@ mod tests {
         );
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
-    }
-
-    #[test]
-    fn truncated_and_refused_replies_are_problems() {
-        let cut = serde_json::json!({"choices": [{"message": {"content": "{\"lev"}, "finish_reason": "length"}]});
-        assert!(reply_problem(&cut, 10).unwrap().contains("max_tokens (10)"));
-        let ok = serde_json::json!({"choices": [{"message": {"content": "{}"}, "finish_reason": "stop"}]});
-        assert!(reply_problem(&ok, 10).is_none());
-        let none = serde_json::json!({"choices": [{"message": {"content": null}}]});
-        assert!(reply_problem(&none, 10).is_some());
     }
 }

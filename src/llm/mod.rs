@@ -11,6 +11,8 @@ mod client;
 mod errors;
 mod limits;
 
-pub use body::{Body, body_of, build_body, candidates};
-pub use client::{CallError, Client, Notice, Stats, reply_problem};
+pub use body::{
+    Body, TOP_LOGPROBS, Variant, body_of, build_body, candidates, first_variant, separate_samples,
+};
+pub use client::{CallError, Client, Notice, Stats};
 pub use errors::one_line;

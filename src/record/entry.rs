@@ -33,6 +33,47 @@ pub struct Provenance {
     pub input: String,
     /// The cache entry holding the request and the raw response.
     pub cache_key: String,
+    /// How sure the model was of the level (tasks; when the endpoint could tell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+}
+
+/// How sure the model was of a drafted level: machine provenance, shown to editors to
+/// decide where to start reviewing; it never blocks anything by itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confidence {
+    /// `logprobs`: the probability of the level's token, normalised over HIGH, MEDIUM and
+    /// LOW; `samples`: the share of sampled answers that gave the majority level.
+    pub method: ConfidenceMethod,
+    /// Between 0 and 1, two decimals.
+    pub value: f64,
+    /// How many answers were sampled (`samples` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceMethod {
+    Logprobs,
+    Samples,
+}
+
+impl Confidence {
+    /// A confidence rounded to two decimals, so records carry no float noise.
+    pub fn new(method: ConfidenceMethod, value: f64, samples: Option<u32>) -> Confidence {
+        let value = if value.is_finite() {
+            (value.clamp(0.0, 1.0) * 100.0).round() / 100.0
+        } else {
+            0.0
+        };
+        Confidence {
+            method,
+            value,
+            samples,
+        }
+    }
 }
 
 /// The machine's text with its provenance (the `machine` and `proposal` fields).
@@ -223,6 +264,10 @@ pub trait AnyEntry {
     fn has_proposal(&self) -> bool;
     /// `HIGH`, `vulnerable`, ... of the current text.
     fn headline(&self) -> Option<&'static str>;
+    /// How sure the machine was of its newest text.
+    fn confidence(&self) -> Option<&Confidence> {
+        self.newest_provenance().and_then(|p| p.confidence.as_ref())
+    }
     /// Marks the current content approved.
     fn approve(&mut self, reviewer: String, date: String);
     /// Takes the proposal as the current text.

@@ -19,7 +19,9 @@ mod content;
 mod entry;
 
 pub use content::{Content, Kind, Level, SkillContent, TaskContent, Verdict};
-pub use entry::{Absorbed, AnyEntry, Approval, Entry, Machine, Provenance, Status};
+pub use entry::{
+    Absorbed, AnyEntry, Approval, Confidence, ConfidenceMethod, Entry, Machine, Provenance, Status,
+};
 
 pub type TaskEntry = Entry<TaskContent>;
 pub type SkillEntry = Entry<SkillContent>;
@@ -122,6 +124,7 @@ mod tests {
                 template: "task.j2@abc".into(),
                 input: "i".into(),
                 cache_key: key.into(),
+                confidence: None,
             },
             content: TaskContent {
                 title: Some("Do the task".into()),

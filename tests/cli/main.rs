@@ -3,6 +3,7 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod batch;
+mod confidence;
 mod config;
 mod content;
 mod draft;

@@ -17,16 +17,27 @@ pub fn repo() -> PathBuf {
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
+    copy_dir_except(from, to, &[]);
+}
+
+/// Copies a directory but the paths (relative to `from`) in `except`.
+pub fn copy_dir_except(from: &Path, to: &Path, except: &[&str]) {
+    fn walk(from: &Path, to: &Path, rel: &Path, except: &[&str]) {
+        fs::create_dir_all(to.join(rel)).unwrap();
+        for entry in fs::read_dir(from.join(rel)).unwrap() {
+            let entry = entry.unwrap();
+            let rel = rel.join(entry.file_name());
+            if except.iter().any(|e| Path::new(e) == rel) {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                walk(from, to, &rel, except);
+            } else {
+                fs::copy(entry.path(), to.join(&rel)).unwrap();
+            }
         }
     }
+    walk(from, to, Path::new(""), except);
 }
 
 pub struct Project {

@@ -1,0 +1,290 @@
+//! Reading a chat completion into a checked [`Reply`] and, for a task, how sure the model
+//! was of its level. Used for a fresh response and a cached one alike, so both are read
+//! by the same rules.
+//!
+//! Confidence comes from one of two places:
+//! - **log-probabilities** (`logprobs` with `top_logprobs`, from OpenAI, vLLM, llama.cpp):
+//!   the token that starts the level's value, with the probabilities of its alternatives
+//!   summed per level (a tokenizer may split `MEDIUM` into `MED` `IUM`; the first token
+//!   already tells the three apart) and normalised over HIGH, MEDIUM and LOW;
+//! - **samples** (`n` choices, or several requests): the share of valid answers that
+//!   gave the majority level.
+
+use serde_json::Value;
+
+use crate::record::{Confidence, ConfidenceMethod, Level};
+use crate::reply::{Ask, Reply};
+
+/// What is wrong with one choice before its text is even read: cut off at `max_tokens`,
+/// refused, or without text.
+pub fn choice_problem(choice: &Value, max_tokens: u32) -> Option<String> {
+    if choice.pointer("/finish_reason").and_then(Value::as_str) == Some("length") {
+        return Some(format!(
+            "the reply was cut off at max_tokens ({max_tokens}); keep the rationale to one to three sentences and reply with the JSON object only"
+        ));
+    }
+    if let Some(refusal) = choice.pointer("/message/refusal").and_then(Value::as_str) {
+        return Some(format!("the model refused: {refusal}"));
+    }
+    if choice
+        .pointer("/message/content")
+        .and_then(Value::as_str)
+        .is_none()
+    {
+        return Some("the reply had no text content".to_string());
+    }
+    None
+}
+
+/// The choices of a completion (several with `n`, or when samples were gathered).
+pub fn choices(response: &Value) -> &[Value] {
+    response
+        .get("choices")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// Reads a completion: each choice checked, the reply of the first valid one (with
+/// several choices, the first that gives the majority level), and the confidence. An
+/// error is the first choice's problem, worded for the model (the re-ask quotes it).
+pub fn read(ask: &Ask, response: &Value, max_tokens: u32) -> Result<Reply, String> {
+    let all = choices(response);
+    let mut first_error: Option<String> = None;
+    let mut valid: Vec<(Reply, &Value)> = Vec::new();
+    for choice in all {
+        let checked = match choice_problem(choice, max_tokens) {
+            Some(problem) => Err(problem),
+            None => ask.check(
+                choice
+                    .pointer("/message/content")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
+        };
+        match checked {
+            Ok(reply) => valid.push((reply, choice)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if all.is_empty() {
+        return Err("the reply had no text content".to_string());
+    }
+    if valid.is_empty() {
+        return Err(first_error.unwrap_or_default());
+    }
+    if valid.len() == 1 && all.len() == 1 {
+        let (mut reply, choice) = valid.remove(0);
+        if let Reply::Task {
+            content,
+            confidence,
+        } = &mut reply
+            && let Some(level) = content.level
+        {
+            *confidence = logprob_confidence(choice, level);
+        }
+        return Ok(reply);
+    }
+    Ok(majority(valid, all.len()))
+}
+
+/// The reply of the majority level among sampled answers, with its share.
+fn majority(valid: Vec<(Reply, &Value)>, asked: usize) -> Reply {
+    let level_of = |r: &Reply| match r {
+        Reply::Task { content, .. } => content.level,
+        Reply::Skills(_) => None,
+    };
+    let mut counts: Vec<(Level, usize)> = Vec::new();
+    for (r, _) in &valid {
+        if let Some(l) = level_of(r) {
+            match counts.iter_mut().find(|(x, _)| *x == l) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((l, 1)),
+            }
+        }
+    }
+    // The most frequent level; a tie goes to the level that came first.
+    let Some(&(top, n)) = counts
+        .iter()
+        .fold(None, |best: Option<&(Level, usize)>, c| match best {
+            Some(b) if b.1 >= c.1 => Some(b),
+            _ => Some(c),
+        })
+    else {
+        return valid.into_iter().next().map(|(r, _)| r).expect("not empty");
+    };
+    let total = valid.len();
+    let mut reply = valid
+        .into_iter()
+        .map(|(r, _)| r)
+        .find(|r| level_of(r) == Some(top))
+        .expect("the majority level was counted from these");
+    if let Reply::Task { confidence, .. } = &mut reply {
+        *confidence = Some(Confidence::new(
+            ConfidenceMethod::Samples,
+            n as f64 / total as f64,
+            Some(asked as u32),
+        ));
+    }
+    reply
+}
+
+/// The probability of `level` in a choice's log-probabilities, normalised over the three
+/// levels; `None` when the choice has none, or none for the level's token.
+pub fn logprob_confidence(choice: &Value, level: Level) -> Option<Confidence> {
+    let content = choice.pointer("/message/content")?.as_str()?;
+    let tokens = choice.pointer("/logprobs/content")?.as_array()?;
+    let start = level_value_offset(content)?;
+    // The token that covers the value's first character.
+    let mut offset = 0usize;
+    let token = tokens.iter().find(|t| {
+        let len = t.get("token").and_then(Value::as_str).map_or(0, str::len);
+        let covers = offset <= start && start < offset + len;
+        offset += len;
+        covers
+    })?;
+    let mut mass = [0.0f64; 3];
+    let mut add = |text: &str, logprob: f64| {
+        if let Some(l) = level_of_token(text)
+            && logprob.is_finite()
+        {
+            mass[rank(l)] += logprob.exp();
+        }
+    };
+    let alternatives = token.get("top_logprobs").and_then(Value::as_array);
+    match alternatives {
+        Some(alts) if !alts.is_empty() => {
+            for alt in alts {
+                if let (Some(text), Some(lp)) = (
+                    alt.get("token").and_then(Value::as_str),
+                    alt.get("logprob").and_then(Value::as_f64),
+                ) {
+                    add(text, lp);
+                }
+            }
+        }
+        _ => {
+            let text = token.get("token").and_then(Value::as_str)?;
+            add(text, token.get("logprob").and_then(Value::as_f64)?);
+        }
+    }
+    let total: f64 = mass.iter().sum();
+    if total <= 0.0 || mass[rank(level)] <= 0.0 {
+        return None;
+    }
+    Some(Confidence::new(
+        ConfidenceMethod::Logprobs,
+        mass[rank(level)] / total,
+        None,
+    ))
+}
+
+fn rank(l: Level) -> usize {
+    match l {
+        Level::High => 0,
+        Level::Medium => 1,
+        Level::Low => 2,
+    }
+}
+
+/// The level a token starts, from its letters: `HIGH`, ` "H`, `Med`, `LOW"`.
+fn level_of_token(text: &str) -> Option<Level> {
+    let letters: String = text
+        .trim_start_matches(|c: char| !c.is_ascii_alphabetic())
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if letters.is_empty() {
+        return None;
+    }
+    let matching: Vec<Level> = Level::ALL
+        .into_iter()
+        .filter(|l| l.as_str().starts_with(&letters) || letters.starts_with(l.as_str()))
+        .collect();
+    match matching.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The byte offset of the first character of the `"level"` value in a reply's JSON text.
+fn level_value_offset(content: &str) -> Option<usize> {
+    let key = content.find("\"level\"")?;
+    let rest = &content[key + "\"level\"".len()..];
+    let colon = rest.find(':')?;
+    let after = &rest[colon + 1..];
+    let quote = after.find('"')?;
+    // Only whitespace between the colon and the value's opening quote.
+    if !after[..quote].trim().is_empty() {
+        return None;
+    }
+    Some(key + "\"level\"".len() + colon + 1 + quote + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tok(text: &str, lp: f64, alts: &[(&str, f64)]) -> Value {
+        json!({"token": text, "logprob": lp,
+               "top_logprobs": alts.iter().map(|(t, l)| json!({"token": t, "logprob": l})).collect::<Vec<_>>()})
+    }
+
+    #[test]
+    fn the_level_token_gives_the_normalised_probability() {
+        let content = r#"{"title":"T","level": "MEDIUM","rationale":"r"}"#;
+        // Split as a real tokenizer might: `{"title":"T","level":` ` "` `MED` `IUM` ...
+        let choice = json!({"message": {"content": content}, "logprobs": {"content": [
+            tok(&content[..21], -0.01, &[]),
+            tok(" \"", -0.01, &[]),
+            tok("MED", (0.6f64).ln(), &[("MED", (0.6f64).ln()), ("HIGH", (0.2f64).ln()), ("L", (0.1f64).ln()), ("The", (0.1f64).ln())]),
+            tok(&content[26..], -0.01, &[]),
+        ]}});
+        let c = logprob_confidence(&choice, Level::Medium).unwrap();
+        assert_eq!(c.method, ConfidenceMethod::Logprobs);
+        assert_eq!(c.value, 0.67, "0.6 of the 0.9 that names a level");
+        assert!(
+            logprob_confidence(&json!({"message": {"content": content}}), Level::Medium).is_none()
+        );
+    }
+
+    #[test]
+    fn tokens_name_levels_by_their_first_letters() {
+        assert_eq!(level_of_token(" \"HIGH"), Some(Level::High));
+        assert_eq!(level_of_token("Med"), Some(Level::Medium));
+        assert_eq!(level_of_token("L"), Some(Level::Low));
+        assert_eq!(level_of_token("LOWER"), Some(Level::Low));
+        assert_eq!(level_of_token("The"), None);
+        assert_eq!(level_of_token("\""), None);
+    }
+
+    #[test]
+    fn samples_give_the_majority_and_its_share() {
+        let answer = |level: &str| json!({"message": {"content": format!(r#"{{"title":"T","level":"{level}","rationale":"r.","tools":[],"tip":"t."}}"#)}, "finish_reason": "stop"});
+        let response = json!({"choices": [answer("LOW"), answer("HIGH"), answer("HIGH"),
+            {"message": {"content": "not json"}}, answer("HIGH")]});
+        let Reply::Task {
+            content,
+            confidence,
+        } = read(&Ask::Task, &response, 600).unwrap()
+        else {
+            panic!("a task reply")
+        };
+        assert_eq!(content.level, Some(Level::High));
+        let c = confidence.unwrap();
+        assert_eq!(
+            (c.method, c.value, c.samples),
+            (ConfidenceMethod::Samples, 0.75, Some(5))
+        );
+        let bad = json!({"choices": [{"message": {"content": "nope"}}]});
+        assert!(
+            read(&Ask::Task, &bad, 600)
+                .unwrap_err()
+                .contains("not JSON")
+        );
+    }
+}
