@@ -181,6 +181,50 @@ pub fn logprob_confidence(choice: &Value, level: Level) -> Option<Confidence> {
     ))
 }
 
+/// Trims a response's log-probabilities to what a confidence is read from, before it is
+/// cached: every token keeps its text and log-probability (they locate the level), only
+/// the level's token keeps its alternatives, and byte arrays go. Per-token alternatives
+/// would otherwise make a cache entry ten times larger.
+pub fn prune_logprobs(response: &mut Value) {
+    let Some(choices) = response.get_mut("choices").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for choice in choices {
+        let level_at = choice
+            .pointer("/message/content")
+            .and_then(Value::as_str)
+            .and_then(level_value_offset);
+        let Some(tokens) = choice
+            .pointer_mut("/logprobs/content")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        let mut offset = 0usize;
+        for token in tokens {
+            let len = token
+                .get("token")
+                .and_then(Value::as_str)
+                .map_or(0, str::len);
+            let is_level = level_at.is_some_and(|at| offset <= at && at < offset + len);
+            offset += len;
+            let Some(obj) = token.as_object_mut() else {
+                continue;
+            };
+            obj.remove("bytes");
+            if is_level {
+                if let Some(alts) = obj.get_mut("top_logprobs").and_then(Value::as_array_mut) {
+                    for alt in alts.iter_mut().filter_map(Value::as_object_mut) {
+                        alt.remove("bytes");
+                    }
+                }
+            } else {
+                obj.remove("top_logprobs");
+            }
+        }
+    }
+}
+
 fn rank(l: Level) -> usize {
     match l {
         Level::High => 0,
@@ -250,6 +294,26 @@ mod tests {
         assert!(
             logprob_confidence(&json!({"message": {"content": content}}), Level::Medium).is_none()
         );
+    }
+
+    #[test]
+    fn pruning_keeps_the_confidence() {
+        let content = r#"{"level":"LOW"}"#;
+        let mut response = json!({"choices": [{"message": {"content": content}, "logprobs": {"content": [
+            {"token": "{\"level\":\"", "logprob": -0.1, "bytes": [1], "top_logprobs": [{"token": "x", "logprob": -2.0, "bytes": [1]}]},
+            tok("LOW", (0.7f64).ln(), &[("LOW", (0.7f64).ln()), ("HIGH", (0.3f64).ln())]),
+            {"token": "\"}", "logprob": -0.1, "top_logprobs": []},
+        ]}}]});
+        let before = logprob_confidence(&response["choices"][0], Level::Low);
+        prune_logprobs(&mut response);
+        let tokens = response.pointer("/choices/0/logprobs/content").unwrap();
+        assert!(tokens[0].get("top_logprobs").is_none() && tokens[0].get("bytes").is_none());
+        assert!(tokens[1]["top_logprobs"].as_array().unwrap().len() == 2);
+        assert_eq!(
+            logprob_confidence(&response["choices"][0], Level::Low),
+            before
+        );
+        assert_eq!(before.unwrap().value, 0.7);
     }
 
     #[test]

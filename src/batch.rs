@@ -61,44 +61,108 @@ impl BatchError {
     }
 }
 
+/// One line of a batch file, or how long the line was when it passed the limit.
+enum Line {
+    Text(String),
+    TooLong(u64),
+}
+
+/// The lines of a batch file, none read past `limit` bytes: a line that is longer is
+/// skipped to its end and reported, so a huge line never sits in memory.
 fn lines(
     path: &Path,
-) -> Result<impl Iterator<Item = (usize, Result<String, BatchError>)>, BatchError> {
+    limit: u64,
+) -> Result<impl Iterator<Item = (usize, Result<Line, BatchError>)>, BatchError> {
     let read = |source| BatchError::Read {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(read)?;
+    let mut reader = BufReader::new(File::open(path).map_err(read)?);
     let path = path.to_path_buf();
-    Ok(BufReader::new(file).lines().enumerate().map(move |(i, l)| {
-        (
-            i + 1,
-            l.map_err(|source| BatchError::Read {
-                path: path.clone(),
-                source,
-            }),
-        )
+    let mut n = 0usize;
+    Ok(std::iter::from_fn(move || {
+        let mut buf: Vec<u8> = Vec::new();
+        let mut total: u64 = 0;
+        loop {
+            let chunk = match reader.fill_buf() {
+                Ok(c) => c,
+                Err(source) => {
+                    return Some((
+                        n + 1,
+                        Err(BatchError::Read {
+                            path: path.clone(),
+                            source,
+                        }),
+                    ));
+                }
+            };
+            if chunk.is_empty() {
+                if total == 0 {
+                    return None;
+                }
+                break;
+            }
+            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], i + 1),
+                None => (chunk, chunk.len()),
+            };
+            total += done as u64;
+            if total <= limit {
+                buf.extend_from_slice(part);
+            }
+            let ended = done > part.len();
+            reader.consume(done);
+            if ended {
+                break;
+            }
+        }
+        n += 1;
+        if total > limit {
+            return Some((n, Ok(Line::TooLong(total))));
+        }
+        Some((
+            n,
+            String::from_utf8(buf)
+                .map(Line::Text)
+                .map_err(|e| BatchError::Read {
+                    path: path.clone(),
+                    source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                }),
+        ))
     }))
+}
+
+fn too_long(len: u64, limit: u64) -> String {
+    format!(
+        "the line is {len} bytes, more than max_reply_bytes ({limit}): not read (raise max_reply_bytes in willai.toml if it is a real answer)"
+    )
 }
 
 /// Reads request files: `custom_id` -> body, refusing lines whose id is not the hash of
 /// their body.
 pub fn read_requests(
     paths: &[PathBuf],
+    limit: u64,
     report: &mut Report,
 ) -> Result<HashMap<String, Value>, BatchError> {
     let mut out = HashMap::new();
     for path in paths {
-        for (n, line) in lines(path)? {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
+        for (n, line) in lines(path, limit)? {
             let refuse = |why: String| Refused {
                 file: path.clone(),
                 line: n,
                 why,
             };
+            let line = match line? {
+                Line::Text(line) => line,
+                Line::TooLong(len) => {
+                    report.refused.push(refuse(too_long(len, limit)));
+                    continue;
+                }
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
             let v: Value = match serde_json::from_str(&line) {
                 Ok(v) => v,
                 Err(e) => {
@@ -132,11 +196,10 @@ pub fn read_requests(
 
 /// The check a reply to this request must pass, from the schema the request carries.
 fn check(body: &Value, response: &Value, max_tokens: u32) -> Result<(), String> {
-    let schema = body
-        .pointer("/response_format/json_schema/schema")
-        .or_else(|| body.pointer("/response_format/schema"))
-        .ok_or("the request carries no response schema; batch files are written with --structured-output json_schema or json_object")?;
-    let ask = Ask::of_schema(schema).ok_or("the request's schema is not one willai asks for")?;
+    if body.get("response_format").is_none() {
+        return Err("the request carries no response schema; batch files are written with --structured-output json_schema or json_object".into());
+    }
+    let ask = Ask::of_request(body).ok_or("the request's schema is not one willai asks for")?;
     answer::read(&ask, response, max_tokens).map(|_| ())
 }
 
@@ -177,11 +240,23 @@ pub fn import_results(
     paths: &[PathBuf],
     requests: &HashMap<String, Value>,
     cache: &Cache,
+    limit: u64,
     report: &mut Report,
 ) -> Result<(), BatchError> {
     for path in paths {
-        for (n, line) in lines(path)? {
-            let line = line?;
+        for (n, line) in lines(path, limit)? {
+            let line = match line? {
+                Line::Text(line) => line,
+                Line::TooLong(len) => {
+                    report.results += 1;
+                    report.refused.push(Refused {
+                        file: path.clone(),
+                        line: n,
+                        why: too_long(len, limit),
+                    });
+                    continue;
+                }
+            };
             if line.trim().is_empty() {
                 continue;
             }
@@ -238,14 +313,16 @@ pub fn import_results(
                 report.already_cached += 1;
                 continue;
             }
-            let entry = Entry {
-                key: id.to_string(),
-                model: asked.to_string(),
-                usage: Usage::of(response),
-                reask: None,
-                request: body.clone(),
-                response: response.clone(),
-            };
+            let mut response = response.clone();
+            crate::answer::prune_logprobs(&mut response);
+            let entry = Entry::new(
+                id.to_string(),
+                asked.to_string(),
+                Usage::of(&response),
+                None,
+                body.clone(),
+                response,
+            );
             cache.put(&entry).map_err(BatchError::Write)?;
             report.stored += 1;
         }

@@ -64,6 +64,10 @@ pub struct Entry {
     pub key: String,
     /// The model named in the request.
     pub model: String,
+    /// sha256 of the canonical JSON of `response`, so an edit of the reply after it was
+    /// checked and cached shows (entries written before willai kept it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_sha256: Option<String>,
     /// Tokens used to get this response (both calls when there was a re-ask).
     pub usage: Usage,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +79,50 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A new entry; the response's hash is computed here.
+    pub fn new(
+        key: String,
+        model: String,
+        usage: Usage,
+        reask: Option<Reask>,
+        request: Value,
+        response: Value,
+    ) -> Entry {
+        Entry {
+            key,
+            model,
+            response_sha256: Some(canonical::hash_value(&response)),
+            usage,
+            reask,
+            request,
+            response,
+        }
+    }
+
+    /// Why the entry cannot be trusted, if it cannot: its request no longer hashes to
+    /// its key, or its response no longer to the hash it was cached with.
+    pub fn tampered(&self) -> Option<String> {
+        let actual = canonical::hash_value(&self.request);
+        if actual != self.key {
+            return Some(format!(
+                "the stored request hashes to {actual}, not to its key: it was edited"
+            ));
+        }
+        self.response_edited()
+    }
+
+    /// Why the response cannot be trusted: it no longer hashes to what it was cached with.
+    /// (A lookup checks only this: the request is the one it just built.)
+    pub fn response_edited(&self) -> Option<String> {
+        match &self.response_sha256 {
+            Some(h) if *h != canonical::hash_value(&self.response) => Some(
+                "the stored response was edited after it was checked and cached (its sha256 no longer matches)"
+                    .to_string(),
+            ),
+            _ => None,
+        }
+    }
+
     /// The assistant message's text.
     pub fn content(&self) -> Option<&str> {
         message_content(&self.response)
@@ -157,6 +205,9 @@ impl Cache {
                 path,
                 reason: "the response has no choices[0].message.content".into(),
             });
+        }
+        if let Some(reason) = entry.response_edited() {
+            return Err(CorruptEntry { path, reason });
         }
         Ok(Some(entry))
     }
@@ -259,17 +310,17 @@ mod tests {
     use serde_json::json;
 
     fn entry(key: &str) -> Entry {
-        Entry {
-            key: key.into(),
-            model: "m".into(),
-            usage: Usage {
+        Entry::new(
+            key.into(),
+            "m".into(),
+            Usage {
                 prompt_tokens: 3,
                 completion_tokens: 4,
             },
-            reask: None,
-            request: json!({"model": "m"}),
-            response: json!({"choices": [{"message": {"content": "{}"}}]}),
-        }
+            None,
+            json!({"model": "m"}),
+            json!({"choices": [{"message": {"content": "{}"}}]}),
+        )
     }
 
     #[test]
@@ -294,6 +345,26 @@ mod tests {
         }
         assert!(writer.finish().is_empty());
         assert_eq!(cache.keys().unwrap().len(), 50);
+    }
+
+    #[test]
+    fn an_edited_response_is_told_from_the_cached_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let key = "ab".repeat(32);
+        cache.put(&entry(&key)).unwrap();
+        let path = cache.path(&key);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(
+            &path,
+            text.replace("\"content\": \"{}\"", "\"content\": \"{ }\""),
+        )
+        .unwrap();
+        let err = cache.get(&key).unwrap_err().to_string();
+        assert!(
+            err.contains("edited after it was checked and cached"),
+            "{err}"
+        );
     }
 
     #[test]

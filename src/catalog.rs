@@ -333,6 +333,16 @@ pub fn check_occupation(
                 slug::slugify(&occ.slug)
             ),
         );
+    } else if slug::is_windows_reserved(&occ.slug) {
+        push(
+            "/slug".into(),
+            format!(
+                "{:?} is a name Windows reserves for a device, so a checkout there cannot hold {}.json: use {:?} (and rename the file)",
+                occ.slug,
+                occ.slug,
+                slug::portable(occ.slug.clone(), "occupation")
+            ),
+        );
     } else if occ.slug != file_stem {
         push(
             "/slug".into(),
@@ -422,6 +432,8 @@ pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut dyn FnMut(St
             pointer.to_string(),
             "must be one line: remove the line breaks".into(),
         );
+    } else if let Some(f) = crate::text::forbidden(text) {
+        push(pointer.to_string(), f.to_string());
     }
 }
 

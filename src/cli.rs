@@ -75,6 +75,7 @@ impl Command {
             },
             Command::Approve(a) => Given {
                 model: a.model.given(sources),
+                reviewer: sources.input("reviewer", a.reviewer.clone()),
                 ..Given::default()
             },
             Command::Cache(CacheCommand::Gc(a)) => Given {

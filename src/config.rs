@@ -18,6 +18,9 @@ use crate::root::Root;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_SITE_NAME: &str = "WillAIReplaceMe";
+/// The most a reply may weigh (4 MiB): a task's answer is a few kB, with
+/// log-probabilities a few hundred; anything larger is not an answer.
+pub const DEFAULT_MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How the request asks for structured output. The client falls back down this list
 /// when a server refuses a mode with 400/422.
@@ -136,6 +139,7 @@ pub struct FileConfig {
     pub connect_timeout_secs: Option<f64>,
     pub retries: Option<u32>,
     pub retry_base_secs: Option<f64>,
+    pub max_reply_bytes: Option<u64>,
     pub structured_output: Option<Mode>,
     pub confidence: Option<ConfidenceMode>,
     pub samples: Option<u32>,
@@ -188,6 +192,15 @@ pub enum ConfigError {
     SiteNotHttp { url: String },
     #[error("the edition date {date:?} is not a date: use YYYY-MM-DD")]
     BadDate { date: String },
+    #[error(
+        "the tokens/min budget ({tpm}, from {origin}) is smaller than the largest request, {label} (about {needed} tokens): raise it to at least {needed}, or lower max_tokens"
+    )]
+    BudgetTooSmall {
+        tpm: u64,
+        origin: Origin,
+        needed: u64,
+        label: String,
+    },
     #[error("the project root {root} is not a directory: check --root or WILLAI_ROOT")]
     NotADirectory { root: String },
     #[error(
@@ -371,6 +384,8 @@ pub struct Given {
     pub structured_output: Input<Mode>,
     pub confidence: Input<ConfidenceMode>,
     pub samples: Input<u32>,
+    /// Who approves (`--reviewer`, `WILLAI_REVIEWER`); `git config user.name` else.
+    pub reviewer: Input<String>,
     pub site_name: Input<String>,
     pub site_base_url: Input<String>,
     pub volume: Input<String>,
@@ -394,12 +409,14 @@ pub struct Settings {
     pub connect_timeout_secs: Resolved<f64>,
     pub retries: Resolved<u32>,
     pub retry_base_secs: Resolved<f64>,
+    pub max_reply_bytes: Resolved<u64>,
     pub structured_output: Resolved<Mode>,
     pub confidence: Resolved<ConfidenceMode>,
     pub samples: Resolved<u32>,
     pub temperature: Resolved<f64>,
     pub seed: Resolved<i64>,
     pub max_tokens: Resolved<u32>,
+    pub reviewer: Option<Resolved<String>>,
     pub prices: BTreeMap<String, Price>,
     pub site: SiteSettings,
 }
@@ -447,6 +464,12 @@ impl Settings {
             )?,
             retries: layer_or(given.retries, f.retries, "retries", 5)?,
             retry_base_secs: layer_or(Input::default(), f.retry_base_secs, "retry_base_secs", 0.5)?,
+            max_reply_bytes: layer_or(
+                Input::default(),
+                f.max_reply_bytes,
+                "max_reply_bytes",
+                DEFAULT_MAX_REPLY_BYTES,
+            )?,
             structured_output: layer_or(
                 given.structured_output,
                 f.structured_output,
@@ -463,6 +486,7 @@ impl Settings {
             temperature: layer_or(Input::default(), f.temperature, "temperature", 0.0)?,
             seed: layer_or(Input::default(), f.seed, "seed", 42)?,
             max_tokens: layer_or(Input::default(), f.max_tokens, "max_tokens", 600)?,
+            reviewer: layer(given.reviewer, None, "", None)?,
             prices: f.prices,
             site: SiteSettings {
                 name: layer_or(
@@ -542,6 +566,8 @@ pub struct Endpoint {
     pub mode: Mode,
     /// Whether to ask for log-probabilities (for the level's confidence).
     pub logprobs: bool,
+    /// The most of a reply that is read; a larger one fails its item.
+    pub max_reply_bytes: u64,
     /// Answers asked for per prompt (`n`): above 1, confidence is the majority's share.
     pub samples: u32,
     pub price: Option<Price>,
@@ -590,6 +616,14 @@ impl Endpoint {
                 origin: s.concurrency.origin.clone(),
             });
         }
+        if s.max_tokens.value == 0 {
+            return Err(ConfigError::OutOfRange {
+                name: "max_tokens",
+                what: "at least 1 (a reply needs room: 600 is the default)",
+                value: "0".into(),
+                origin: s.max_tokens.origin.clone(),
+            });
+        }
         let temperature = s.temperature.value;
         if !(0.0..=2.0).contains(&temperature) {
             return Err(ConfigError::OutOfRange {
@@ -625,6 +659,17 @@ impl Endpoint {
                 .filter(|&n| n > 0),
             mode: s.structured_output.value,
             logprobs: s.confidence.value == ConfidenceMode::Logprobs,
+            max_reply_bytes: match s.max_reply_bytes.value {
+                0 => {
+                    return Err(ConfigError::OutOfRange {
+                        name: "max_reply_bytes",
+                        what: "at least 1",
+                        value: "0".into(),
+                        origin: s.max_reply_bytes.origin.clone(),
+                    });
+                }
+                n => n,
+            },
             samples: match s.samples.value {
                 1..=16 => s.samples.value,
                 n => {

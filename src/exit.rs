@@ -7,7 +7,7 @@
 //!   unexpected I/O error.
 //! - 2: usage or configuration error: nothing was attempted, and the message says what
 //!   to change.
-//! - 130: stopped by Ctrl-C, after saving what was done.
+//! - 130, 143, 129: stopped by Ctrl-C, SIGTERM or SIGHUP, after saving what was done.
 //!
 //! Errors are printed as a headline plus one `Reason:` line per cause in the chain.
 
@@ -27,11 +27,15 @@ use crate::review::ReviewError;
 #[error("{0}")]
 pub struct ProblemsFound(pub String);
 
-/// The run was stopped by Ctrl-C after saving what was done (exit 130, the shell's
-/// convention for SIGINT).
+/// The run was stopped by a signal (Ctrl-C, `kill`, a closed terminal) after saving what
+/// was done: exit 128 + the signal's number, the shell's convention (130 for SIGINT, 143
+/// for SIGTERM, 129 for SIGHUP).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Interrupted(pub String);
+#[error("{message}")]
+pub struct Interrupted {
+    pub signal: i32,
+    pub message: String,
+}
 
 /// Builds the "problems were found" outcome (exit 1) with a one-line summary.
 pub fn problems(summary: impl Into<String>) -> anyhow::Error {
@@ -40,8 +44,8 @@ pub fn problems(summary: impl Into<String>) -> anyhow::Error {
 
 /// The exit code of one error in a chain, if its type decides one.
 fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
-    if e.is::<Interrupted>() {
-        return Some(130);
+    if let Some(i) = e.downcast_ref::<Interrupted>() {
+        return Some(u8::try_from(128 + i.signal).unwrap_or(130));
     }
     if e.is::<ProblemsFound>() {
         return Some(1);
@@ -114,6 +118,13 @@ mod tests {
 
     #[test]
     fn an_interruption_maps_to_130() {
-        assert_eq!(code_for(&anyhow::Error::new(Interrupted("x".into()))), 130);
+        let stopped = |signal| {
+            anyhow::Error::new(Interrupted {
+                signal,
+                message: "x".into(),
+            })
+        };
+        assert_eq!(code_for(&stopped(2)), 130);
+        assert_eq!(code_for(&stopped(15)), 143);
     }
 }

@@ -59,6 +59,45 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     }
 }
 
+/// Why a data file's bytes are not text willai can read: where (`line:column`) and what
+/// to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotText {
+    pub location: String,
+    pub message: String,
+}
+
+/// The text of a data file, which must be UTF-8 without a byte-order mark. The errors
+/// name the cause and the fix: a text editor's encoding setting, not the JSON.
+pub fn decode(bytes: &[u8]) -> Result<&str, NotText> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(NotText {
+            location: "1:1".into(),
+            message: "the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM, or run `willai fmt`, which removes it".into(),
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let before = &bytes[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        NotText {
+            location: format!("{line}:{column}"),
+            message: format!(
+                "is not valid UTF-8 (byte 0x{:02X}): save the file as UTF-8",
+                bytes[at]
+            ),
+        }
+    })
+}
+
 /// An exclusive lock on a project root, held by every command that writes to it.
 /// A second writer waits for the first and says so.
 #[derive(Debug)]
@@ -136,6 +175,17 @@ mod tests {
             fs::metadata(&target).unwrap().permissions().mode() & 0o777,
             0o644
         );
+    }
+
+    #[test]
+    fn text_must_be_utf8_without_a_bom_and_errors_say_where() {
+        assert_eq!(decode(b"{}\n").unwrap(), "{}\n");
+        let bom = decode(b"\xEF\xBB\xBF{}").unwrap_err();
+        assert_eq!(bom.location, "1:1");
+        assert!(bom.message.contains("byte-order mark"));
+        let latin1 = decode(b"{\n  \"name\": \"Caf\xE9\"\n}").unwrap_err();
+        assert_eq!(latin1.location, "2:15");
+        assert!(latin1.message.contains("0xE9") && latin1.message.contains("UTF-8"));
     }
 
     #[test]

@@ -29,8 +29,10 @@ pub mod reply;
 pub mod review;
 pub mod root;
 pub mod schema;
+pub mod signals;
 pub mod slug;
 pub mod store;
+pub mod text;
 pub mod validate;
 
 use std::process::ExitCode;

@@ -204,11 +204,33 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
             continue;
         }
         let kind = match c_type.and_then(field).unwrap_or("") {
+            "" => None,
             t if t.eq_ignore_ascii_case("core") => Some(TaskType::Core),
             t if t.eq_ignore_ascii_case("supplemental") => Some(TaskType::Supplemental),
-            _ => None,
+            other => {
+                seen_ids.remove(&id);
+                parsed.bad.push(BadRow {
+                    line,
+                    why: format!(
+                        "task {id}: Task Type {other:?} is not Core, Supplemental or empty"
+                    ),
+                });
+                continue;
+            }
         };
+        // Whitespace runs become one space; what is left must be plain text.
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some((what, f)) = [("statement", text.as_str()), ("title", title)]
+            .iter()
+            .find_map(|(what, s)| crate::text::forbidden(s).map(|f| (*what, f)))
+        {
+            seen_ids.remove(&id);
+            parsed.bad.push(BadRow {
+                line,
+                why: format!("task {id}: the {what} {f}"),
+            });
+            continue;
+        }
         let i = *index.entry(soc.to_string()).or_insert_with(|| {
             parsed
                 .occupations
@@ -253,7 +275,7 @@ pub fn merge(
     taken: &HashSet<String>,
 ) -> Outcome {
     let Some(old) = existing else {
-        let mut slug = slug::slugify(title);
+        let mut slug = slug::portable(slug::slugify(title), "occupation");
         if taken.contains(&slug) {
             slug = format!("{slug}-{}", slug::slugify(soc));
         }

@@ -112,7 +112,8 @@ pub const PROPOSED_SKILLS: std::ops::RangeInclusive<usize> = 4..=6;
 pub fn fields(kind: Kind) -> &'static [Field] {
     match kind {
         Kind::Task => &TASK_FIELDS,
-        Kind::Skill => &SKILL_FIELDS,
+        // A proposed skill's name too (catalog skills have none in the record).
+        Kind::Skill => &PROPOSED_SKILL_FIELDS,
     }
 }
 
@@ -142,12 +143,19 @@ impl Shape {
                 .as_str()
                 .and_then(Level::parse)
                 .map(|l| Value::from(l.as_str()))
-                .ok_or_else(|| format!("{name} must be one of HIGH, MEDIUM, LOW (got {v})")),
+                .ok_or_else(|| {
+                    format!("{name} must be one of HIGH, MEDIUM, LOW (got {})", quote(v))
+                }),
             Shape::Verdict => v
                 .as_str()
                 .and_then(Verdict::parse)
                 .map(|x| Value::from(x.as_str()))
-                .ok_or_else(|| format!("{name} must be \"vulnerable\" or \"resilient\" (got {v})")),
+                .ok_or_else(|| {
+                    format!(
+                        "{name} must be \"vulnerable\" or \"resilient\" (got {})",
+                        quote(v)
+                    )
+                }),
             Shape::Text { max } | Shape::Title { max } => {
                 let s = v
                     .as_str()
@@ -199,6 +207,20 @@ impl Shape {
                 Ok(Value::from(out))
             }
         }
+    }
+}
+
+/// A value as a message quotes it, cut short: a reply can be anything, and its quote
+/// goes into the re-ask and the cache entry.
+fn quote(v: &Value) -> String {
+    cut(&v.to_string(), 60)
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(max).collect::<String>())
     }
 }
 
@@ -322,6 +344,30 @@ impl Ask {
         schema.pointer("/properties/level").map(|_| Ask::Task)
     }
 
+    /// What a request asked for: from its `response_format`, or, for a request without
+    /// one (structured output `none`), from the schema its prompt quotes.
+    pub fn of_request(request: &Value) -> Option<Ask> {
+        if let Some(schema) = request
+            .pointer("/response_format/json_schema/schema")
+            .or_else(|| request.pointer("/response_format/schema"))
+        {
+            return Ask::of_schema(schema);
+        }
+        let text = request
+            .get("messages")?
+            .as_array()?
+            .iter()
+            .rev()
+            .find(|m| m["role"] == "user")?["content"]
+            .as_str()?;
+        let start = text.rfind("schema: ")? + "schema: ".len();
+        let schema: Value = serde_json::Deserializer::from_str(&text[start..])
+            .into_iter::<Value>()
+            .next()?
+            .ok()?;
+        Ask::of_schema(&schema)
+    }
+
     /// Checks a reply.
     pub fn check(&self, content: &str) -> Result<Reply, String> {
         match self {
@@ -369,7 +415,8 @@ fn object(v: &Value) -> Result<&Map<String, Value>, String> {
 fn unknown_fields(obj: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(format!(
-            "unexpected field `{k}`: use only {}",
+            "unexpected field `{}`: use only {}",
+            cut(k, 40),
             allowed.join(", ")
         )),
         None => Ok(()),

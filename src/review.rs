@@ -26,6 +26,8 @@ pub enum ReviewError {
         "no reviewer: pass --reviewer NAME (or set WILLAI_REVIEWER), or set your name with `git config user.name \"Your Name\"`"
     )]
     NoReviewer,
+    #[error("the reviewer from {origin} {why}: give a name on one line")]
+    BadReviewer { origin: String, why: String },
     #[error("--date {0:?} is not a date: use YYYY-MM-DD")]
     BadDate(String),
     #[error("name {what}: --task TASK (id, slug or text), --skill SKILL, or --all")]
@@ -220,20 +222,38 @@ pub fn approve(entry: Option<&mut dyn AnyEntry>, item: &Item, opts: &ApproveOpti
     Outcome::Approved
 }
 
-/// The reviewer: the flag or `WILLAI_REVIEWER`, else `git config user.name` in the root.
-pub fn reviewer(explicit: Option<&str>, root: &std::path::Path) -> Result<String, ReviewError> {
-    if let Some(r) = explicit.map(str::trim).filter(|r| !r.is_empty()) {
-        return Ok(r.to_string());
+/// The reviewer: `--reviewer` or `WILLAI_REVIEWER` (resolved by the settings rule: a
+/// blank flag is already an error, a blank variable is unset), else `git config
+/// user.name` in the root. A name must be one line of plain text: it is recorded in
+/// every approval and shown on the site.
+pub fn reviewer(
+    given: Option<&crate::config::Resolved<String>>,
+    root: &std::path::Path,
+) -> Result<String, ReviewError> {
+    let (name, origin) = match given {
+        Some(r) => (r.value.clone(), r.origin.to_string()),
+        None => {
+            let from_git = std::process::Command::new("git")
+                .args(["config", "user.name"])
+                .current_dir(root)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .filter(|n| !n.is_empty());
+            (
+                from_git.ok_or(ReviewError::NoReviewer)?,
+                "git config user.name".to_string(),
+            )
+        }
+    };
+    if let Some(f) = crate::text::forbidden(&name) {
+        return Err(ReviewError::BadReviewer {
+            origin,
+            why: f.to_string(),
+        });
     }
-    let from_git = std::process::Command::new("git")
-        .args(["config", "user.name"])
-        .current_dir(root)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|n| !n.is_empty());
-    from_git.ok_or(ReviewError::NoReviewer)
+    Ok(name)
 }
 
 #[cfg(test)]

@@ -31,6 +31,25 @@ pub fn slugify_short(name: &str, max: usize) -> String {
     full[..cut].to_string()
 }
 
+/// Whether a slug is a name Windows reserves for a device (`con`, `nul`, `com1`, ...):
+/// a checkout on Windows cannot hold `con.json` or `con/`, whatever the extension.
+pub fn is_windows_reserved(slug: &str) -> bool {
+    let stem = slug.split('.').next().unwrap_or(slug);
+    matches!(stem, "con" | "prn" | "aux" | "nul")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
+/// A slug that is safe as a file name everywhere: reserved names get `suffix`.
+pub fn portable(slug: String, suffix: &str) -> String {
+    if is_windows_reserved(&slug) {
+        format!("{slug}-{suffix}")
+    } else {
+        slug
+    }
+}
+
 /// Whether a string is already a valid slug.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty() && slugify(s) == s
@@ -74,6 +93,20 @@ mod tests {
             "write-production-code"
         );
         assert_eq!(slugify_short("abcdefghij", 4), "abcd");
+    }
+
+    #[test]
+    fn windows_device_names_are_reserved() {
+        for name in [
+            "con", "prn", "aux", "nul", "com1", "com9", "lpt1", "com0", "nul.json",
+        ] {
+            assert!(is_windows_reserved(name), "{name}");
+        }
+        for name in ["console", "auxiliary", "com", "com10", "nullify", "lpt"] {
+            assert!(!is_windows_reserved(name), "{name}");
+        }
+        assert_eq!(portable("con".into(), "occupation"), "con-occupation");
+        assert_eq!(portable("cooks".into(), "occupation"), "cooks");
     }
 
     #[test]

@@ -77,16 +77,27 @@ impl Store {
         for path in files {
             let shown = self.root.display(&path);
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            match fs::read_to_string(&path) {
+            let bytes = match fs::read(&path) {
+                Ok(b) => b,
+                Err(e) => {
+                    problems.push(Problem {
+                        path: shown,
+                        location: String::new(),
+                        message: format!("cannot read: {e}"),
+                    });
+                    continue;
+                }
+            };
+            match fsx::decode(&bytes) {
                 Ok(text) => {
-                    if let Some(occ) = catalog::parse_file(&shown, stem, &text, &mut problems) {
+                    if let Some(occ) = catalog::parse_file(&shown, stem, text, &mut problems) {
                         occupations.push(occ);
                     }
                 }
                 Err(e) => problems.push(Problem {
                     path: shown,
-                    location: String::new(),
-                    message: format!("cannot read: {e}"),
+                    location: e.location,
+                    message: e.message,
                 }),
             }
         }
@@ -105,8 +116,8 @@ impl Store {
     /// Reads a profession's record; `Ok(None)` when there is none yet.
     pub fn record(&self, slug: &str) -> Result<Option<Record>, StoreError> {
         let path = self.root.record_path(slug);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
                 return Err(StoreError::Unreadable {
@@ -116,7 +127,12 @@ impl Store {
                 });
             }
         };
-        catalog::parse_strict::<Record>(&text)
+        let text = fsx::decode(&bytes).map_err(|e| StoreError::Unreadable {
+            path: self.root.display(&path),
+            location: e.location,
+            message: e.message,
+        })?;
+        catalog::parse_strict::<Record>(text)
             .map(Some)
             .map_err(|(location, message)| StoreError::Unreadable {
                 path: self.root.display(&path),

@@ -17,7 +17,10 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::catalog::{self, Occupation, Problem, check_text, json_files};
-use crate::record::{Approval, Content, Entry, Provenance, Record, SkillEntry, Status, TaskEntry};
+use crate::record::{
+    Approval, Content, Entry, Provenance, Record, SkillContent, SkillEntry, Status, TaskContent,
+    TaskEntry,
+};
 use crate::reply::{self, Shape};
 use crate::root::Root;
 use crate::schema;
@@ -94,22 +97,44 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
     out
 }
 
+/// A data file read as JSON: its text and value, or the problem that keeps it from
+/// being read at all (unreadable, not UTF-8, a syntax error).
+fn read_json(shown: &str, path: &Path) -> Result<(String, Value), Problem> {
+    let bytes = fs::read(path).map_err(|e| problem(shown, "", format!("cannot read: {e}")))?;
+    let text = crate::fsx::decode(&bytes).map_err(|e| problem(shown, e.location, e.message))?;
+    let value: Value = catalog::parse_strict(text)
+        .map_err(|(loc, msg)| problem(shown, loc, format!("{msg}: fix the JSON syntax")))?;
+    Ok((text.to_string(), value))
+}
+
+/// What parses of a list of entries, each with its index in the file: an entry that does
+/// not parse is left out (the schema's messages say why), the others are still checked.
+fn entries<C: Content>(value: &Value, field: &str) -> Vec<(usize, Entry<C>)> {
+    value
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| serde_json::from_value(v.clone()).ok().map(|e| (i, e)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Checker {
-    /// Syntax, then schema, then the typed parse. `Err` carries the problems found.
-    fn parse<T: serde::de::DeserializeOwned>(
+    /// The schema's problems of a file, one per place, worded for an editor.
+    fn schema_problems(
         &self,
         shown: &str,
-        text: &str,
+        value: &Value,
         schema: &jsonschema::Validator,
-        schema_name: &str,
-    ) -> Result<T, Vec<Problem>> {
-        let value: Value = catalog::parse_strict(text).map_err(|(loc, msg)| {
-            vec![problem(shown, loc, format!("{msg}: fix the JSON syntax"))]
-        })?;
+    ) -> Vec<Problem> {
         let mut errors: Vec<Problem> = Vec::new();
-        for e in schema.iter_errors(&value) {
+        for e in schema.iter_errors(value) {
             let is_enum = matches!(e.kind(), ValidationErrorKind::Enum { .. });
-            for p in schema_problem(shown, &value, &e) {
+            for p in schema_problem(shown, value, &e) {
                 // One message per place: a value of the wrong type that is not in the enum
                 // either is one mistake, best told by the list of allowed values.
                 match errors.iter_mut().find(|q| q.location == p.location) {
@@ -119,26 +144,25 @@ impl Checker {
                 }
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        catalog::parse_strict::<T>(text).map_err(|(loc, msg)| {
-            vec![problem(shown, loc, format!("{msg} (data/schema/{schema_name} accepts this but willai does not: please report it)"))]
-        })
+        errors
     }
 
     fn catalog_file(&self, root: &Root, path: &Path) -> (Vec<Problem>, Option<Occupation>) {
         let shown = root.display(path);
-        let text = match fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => return (vec![problem(&shown, "", format!("cannot read: {e}"))], None),
+        let (text, value) = match read_json(&shown, path) {
+            Ok(read) => read,
+            Err(p) => return (vec![p], None),
         };
-        let occ: Occupation =
-            match self.parse(&shown, &text, &self.catalog_schema, schema::CATALOG_FILE) {
-                Ok(o) => o,
-                Err(problems) => return (problems, None),
-            };
-        let mut problems = Vec::new();
+        let mut problems = self.schema_problems(&shown, &value, &self.catalog_schema);
+        let occ = match serde_json::from_value::<Occupation>(value) {
+            Ok(o) => o,
+            Err(e) => {
+                if problems.is_empty() {
+                    problems.push(problem(&shown, "", format!("{e} (data/schema/{} accepts this but willai does not: please report it)", schema::CATALOG_FILE)));
+                }
+                return (problems, None);
+            }
+        };
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -159,6 +183,8 @@ impl Checker {
         (problems, Some(occ))
     }
 
+    /// Every problem of a record file that parses as JSON: the schema's, and the checks
+    /// of every entry that parses, even when others do not.
     fn record_file(
         &self,
         root: &Root,
@@ -166,35 +192,66 @@ impl Checker {
         catalog: &HashMap<String, Occupation>,
     ) -> Vec<Problem> {
         let shown = root.display(path);
-        let text = match fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => return vec![problem(&shown, "", format!("cannot read: {e}"))],
+        let (text, value) = match read_json(&shown, path) {
+            Ok(read) => read,
+            Err(p) => return vec![p],
         };
-        let record: Record =
-            match self.parse(&shown, &text, &self.record_schema, schema::RECORD_FILE) {
-                Ok(r) => r,
-                Err(problems) => return problems,
-            };
-        let mut problems = Vec::new();
+        let mut problems = self.schema_problems(&shown, &value, &self.record_schema);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        check_record(
-            &record,
-            stem,
-            catalog.get(&record.profession),
-            &shown,
-            &mut problems,
-        );
-        check_schema_ref(
-            &shown,
-            record.schema.as_deref(),
-            crate::record::SCHEMA_REF,
-            &mut problems,
-        );
-        check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+        let whole = serde_json::from_value::<Record>(value.clone());
+        let profession = value.get("profession").and_then(Value::as_str);
+        if let Some(profession) = profession {
+            let tasks = entries::<TaskContent>(&value, "tasks");
+            let skills = entries::<SkillContent>(&value, "skills");
+            let parts = Parts {
+                profession,
+                tasks: tasks.iter().map(|(i, e)| (*i, e)).collect(),
+                skills: skills.iter().map(|(i, e)| (*i, e)).collect(),
+            };
+            check_record(&parts, stem, catalog.get(profession), &shown, &mut problems);
+        }
+        match whole {
+            Ok(record) => {
+                check_schema_ref(
+                    &shown,
+                    record.schema.as_deref(),
+                    crate::record::SCHEMA_REF,
+                    &mut problems,
+                );
+                check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+            }
+            Err(e) if problems.is_empty() => problems.push(problem(
+                &shown,
+                "",
+                format!(
+                    "{e} (data/schema/{} accepts this but willai does not: please report it)",
+                    schema::RECORD_FILE
+                ),
+            )),
+            Err(_) => {}
+        }
         problems
+    }
+}
+
+/// The parts of a record that parse, each entry with its index in the file.
+pub struct Parts<'a> {
+    pub profession: &'a str,
+    pub tasks: Vec<(usize, &'a TaskEntry)>,
+    pub skills: Vec<(usize, &'a SkillEntry)>,
+}
+
+impl<'a> Parts<'a> {
+    /// All of a record that parsed whole.
+    pub fn of(record: &'a Record) -> Parts<'a> {
+        Parts {
+            profession: &record.profession,
+            tasks: record.tasks.iter().enumerate().collect(),
+            skills: record.skills.iter().enumerate().collect(),
+        }
     }
 }
 
@@ -223,7 +280,16 @@ fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) ->
         }
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
-            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}", allowed.join(", ")))]
+            let hint = match instance.as_str() {
+                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => format!(
+                    " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
+                ),
+                Some(s) if allowed.iter().any(|a| a.trim_matches('"').eq_ignore_ascii_case(s)) => {
+                    " (mind the case)".to_string()
+                }
+                _ => String::new(),
+            };
+            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}{hint}", allowed.join(", ")))]
         }
         ValidationErrorKind::Type { kind } => {
             let found = describe(&instance);
@@ -256,6 +322,14 @@ fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut V
 
 fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<Problem>) {
     if text == canonical {
+        return;
+    }
+    if text.contains("\r\n") {
+        problems.push(problem(
+            shown,
+            "",
+            "has Windows line endings (CRLF): run `willai fmt` to rewrite it with LF (and set `git config core.autocrlf false` or a `* text eol=lf` line in .gitattributes so they stay)",
+        ));
         return;
     }
     let line = text
@@ -320,6 +394,11 @@ fn check_approval(
         push(
             format!("{at}/approval/reviewer"),
             format!("an approval needs a reviewer: re-approve with `{fix} --reviewer NAME`"),
+        );
+    } else if let Some(f) = crate::text::forbidden(&a.reviewer) {
+        push(
+            format!("{at}/approval/reviewer"),
+            format!("{f}, then re-approve with `{fix} --reviewer NAME`"),
         );
     }
     if a.date.parse::<jiff::civil::Date>().is_err() {
@@ -408,7 +487,7 @@ fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
 /// The checks every entry of a kind must pass: unique, in the catalog, its text, its
 /// status and approval, its provenance.
 fn check_entries<C: Content>(
-    entries: &[Entry<C>],
+    entries: &[(usize, &Entry<C>)],
     membership: &dyn Fn(&Entry<C>) -> Option<String>,
     slug: &str,
     push: &mut Push,
@@ -416,7 +495,7 @@ fn check_entries<C: Content>(
     let kind = C::KIND;
     let (noun, field) = (kind.noun(), kind.field());
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
+    for &(i, e) in entries {
         let at = format!("/{field}/{i}");
         let id = e.id.as_str();
         if let Some(j) = seen.insert(id, i) {
@@ -429,6 +508,9 @@ fn check_entries<C: Content>(
             push(format!("{at}/id"), problem);
         }
         check_content(&e.content, &at, false, push);
+        if let Some(source) = &e.source {
+            check_text(source, &format!("{at}/source"), 300, push);
+        }
         let fix = format!("willai approve --profession {slug} --{noun} {id}");
         match e.status {
             Status::Approved => {
@@ -478,9 +560,9 @@ fn check_entries<C: Content>(
     }
 }
 
-/// The checks a typed record must pass.
+/// The checks a record's parts must pass.
 pub fn check_record(
-    record: &Record,
+    record: &Parts,
     stem: &str,
     occ: Option<&Occupation>,
     shown: &str,
@@ -488,7 +570,7 @@ pub fn check_record(
 ) {
     let mut push =
         |location: String, message: String| problems.push(problem(shown, location, message));
-    let slug = &record.profession;
+    let slug = record.profession;
     if slug != stem {
         push(
             "/profession".into(),

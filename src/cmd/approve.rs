@@ -63,7 +63,7 @@ fn drafted(project: &Project, occ: &Occupation) -> anyhow::Result<Record> {
 pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let occ = catalog.find(&args.profession)?;
-    let reviewer = review::reviewer(args.reviewer.as_deref(), project.root.dir())?;
+    let reviewer = review::reviewer(project.settings.reviewer.as_ref(), project.root.dir())?;
     let date = match &args.date {
         Some(d) => d
             .parse::<jiff::civil::Date>()

@@ -9,8 +9,16 @@ pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
     let BatchCommand::Import(args) = cmd;
     let _lock = project.lock("batch import")?;
     let mut report = Report::default();
-    let requests = batch::read_requests(&args.requests, &mut report)?;
-    batch::import_results(&args.results, &requests, &project.cache(), &mut report)?;
+    // A request line is far smaller than a reply: one limit keeps both from filling memory.
+    let limit = project.settings.max_reply_bytes.value;
+    let requests = batch::read_requests(&args.requests, limit, &mut report)?;
+    batch::import_results(
+        &args.results,
+        &requests,
+        &project.cache(),
+        limit,
+        &mut report,
+    )?;
     for r in &report.refused {
         println!("refused  {r}");
     }

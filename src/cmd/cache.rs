@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
-use anyhow::Context;
-
+use crate::answer;
 use crate::cache::{Entry, is_key};
 use crate::cli::{CacheCommand, GcArgs};
 use crate::exit::problems;
-use crate::llm::{body_of, candidates};
+use crate::llm::candidates;
 use crate::project::Project;
+use crate::reply::Ask;
 
 pub fn run(project: &Project, cmd: &CacheCommand) -> anyhow::Result<()> {
     match cmd {
@@ -87,6 +87,7 @@ fn verify(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
     let files = cache.files()?;
     let mut bad = 0;
+    let mut unhashed = 0;
     for path in &files {
         let shown = project.root.display(path);
         let stem = path
@@ -109,16 +110,21 @@ fn verify(project: &Project) -> anyhow::Result<()> {
             ),
             Ok(e) if e.key != stem => Some(format!("holds key {} under the name {stem}", e.key)),
             Ok(e) => {
-                let actual = body_of(e.request.clone()).key;
-                if actual != e.key {
-                    Some(format!(
-                        "the stored request hashes to {actual}, not to its key: it was edited"
-                    ))
-                } else if e.content().is_none() {
-                    Some("the response has no reply text".to_string())
-                } else {
-                    None
+                if e.response_sha256.is_none() {
+                    unhashed += 1;
                 }
+                e.tampered().or_else(|| match Ask::of_request(&e.request) {
+                    None => Some(
+                        "its request carries no reply schema willai knows, so its reply cannot be checked"
+                            .to_string(),
+                    ),
+                    Some(ask) => {
+                        let max = e.request["max_tokens"].as_u64().unwrap_or(0) as u32;
+                        answer::read(&ask, &e.response, max)
+                            .err()
+                            .map(|why| format!("the cached reply is not valid: {why}"))
+                    }
+                })
             }
         };
         if let Some(p) = problem {
@@ -133,6 +139,11 @@ fn verify(project: &Project) -> anyhow::Result<()> {
         )));
     }
     println!("verify: {} entries, all intact", files.len());
+    if unhashed > 0 {
+        println!(
+            "note: {unhashed} entries were cached by an earlier willai without the sha256 of their reply: their replies were checked, but an edit of them cannot be told"
+        );
+    }
     Ok(())
 }
 
@@ -166,6 +177,7 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
     }
     let cache = project.cache();
     let (mut removed, mut bytes, mut kept) = (0usize, 0u64, 0usize);
+    let mut failed: Vec<String> = Vec::new();
     for path in cache.files()? {
         let stem = path
             .file_stem()
@@ -176,16 +188,24 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
             kept += 1;
             continue;
         }
-        bytes += fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        removed += 1;
+        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if args.dry_run {
             println!("would remove {}", project.root.display(&path));
-        } else {
-            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-            if let Some(dir) = path.parent() {
-                let _ = fs::remove_dir(dir);
-            }
+        } else if let Err(e) = fs::remove_file(&path) {
+            // Go on with the rest; say which could not go, and exit 1 at the end.
+            failed.push(format!(
+                "cannot remove {}: {e}",
+                project.root.display(&path)
+            ));
+            continue;
+        } else if let Some(dir) = path.parent() {
+            let _ = fs::remove_dir(dir);
         }
+        bytes += size;
+        removed += 1;
+    }
+    for f in &failed {
+        println!("{f}");
     }
     let verb = if args.dry_run {
         "would remove"
@@ -196,5 +216,11 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
         "cache gc: kept {kept} entries referred to by a record or a current prompt ({}), {verb} {removed} ({bytes} bytes)",
         endpoint.model
     );
+    if !failed.is_empty() {
+        return Err(problems(format!(
+            "{} entries could not be removed (listed above): check the permissions of cache/, then run `willai cache gc` again",
+            failed.len()
+        )));
+    }
     Ok(())
 }

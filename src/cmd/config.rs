@@ -38,6 +38,7 @@ fn table(s: &Settings) -> String {
     );
     row(&mut out, "retries", Some(&s.retries));
     row(&mut out, "retry_base_secs", Some(&s.retry_base_secs));
+    row(&mut out, "max_reply_bytes", Some(&s.max_reply_bytes));
     row(&mut out, "structured_output", Some(&s.structured_output));
     row(&mut out, "confidence", Some(&s.confidence));
     row(&mut out, "samples", Some(&s.samples));

@@ -49,6 +49,26 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    // A tokens/min budget smaller than one request would send it and then wait forever.
+    let sends = !(args.dry_run || args.offline || args.batch_out.is_some());
+    if let (Some(tpm), true) = (endpoint.tpm, sends)
+        && let Some((needed, label)) = plan::largest_request(&plans, &catalog, &prompts, &endpoint)?
+        && needed > tpm
+    {
+        let origin = project
+            .settings
+            .tokens_per_minute
+            .as_ref()
+            .map(|r| r.origin.clone())
+            .unwrap_or(crate::config::Origin::Default);
+        return Err(ConfigError::BudgetTooSmall {
+            tpm,
+            origin,
+            needed,
+            label,
+        }
+        .into());
+    }
     let lookup = Lookup {
         cached: project.cache().keys().context("cannot list the cache")?,
         cache: project.cache(),

@@ -65,10 +65,10 @@ impl Scheduler<'_> {
         let mut inflight: HashMap<String, InFlight> = HashMap::new();
         let mut tasks: JoinSet<Joined> = JoinSet::new();
         let mut spawned: HashMap<tokio::task::Id, Unit> = HashMap::new();
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
+        let stop = crate::signals::stopped();
+        tokio::pin!(stop);
         let mut exhausted = false;
-        let mut interrupted = false;
+        let mut interrupted: Option<i32> = None;
         let mut abort: Option<anyhow::Error> = None;
         let mut writer = crate::cache::Writer::start(self.lookup.cache.clone());
 
@@ -76,8 +76,8 @@ impl Scheduler<'_> {
             let can_produce = !exhausted && tasks.len() < concurrency;
             tokio::select! {
                 biased;
-                _ = &mut ctrl_c => {
-                    interrupted = true;
+                signal = &mut stop => {
+                    interrupted = Some(signal);
                     break;
                 }
                 // Keep the pipe full first: a free slot is filled before finished
@@ -134,7 +134,7 @@ impl Scheduler<'_> {
             }
         }
 
-        if interrupted {
+        if interrupted.is_some() {
             tasks.abort_all();
             while let Some(joined) = tasks.join_next_with_id().await {
                 if let Ok((id, (unit, result))) = joined {
@@ -173,11 +173,14 @@ impl Scheduler<'_> {
         if let Some(e) = abort {
             return Err(e);
         }
-        if interrupted {
-            return Err(anyhow::Error::new(Interrupted(format!(
-                "{} answer(s) were saved to the cache and records; run the same command again to continue",
-                tally.sent + tally.from_cache
-            ))));
+        if let Some(signal) = interrupted {
+            return Err(anyhow::Error::new(Interrupted {
+                signal,
+                message: format!(
+                    "{} answer(s) were saved to the cache and records; run the same command again to continue",
+                    tally.sent + tally.from_cache
+                ),
+            }));
         }
         Ok(())
     }

@@ -127,6 +127,29 @@ impl Unit {
     }
 }
 
+/// The largest request the plans would send, in estimated tokens, and what it drafts:
+/// a tokens/min budget below it could never send it.
+pub fn largest_request(
+    plans: &[ProfessionPlan],
+    catalog: &crate::catalog::Catalog,
+    prompts: &Prompts,
+    endpoint: &crate::config::Endpoint,
+) -> Result<Option<(u64, String)>, PromptError> {
+    let mut largest: Option<(u64, String)> = None;
+    for p in plans {
+        let occ = catalog.get(&p.slug).expect("planned from the catalog");
+        for unit in units(occ, p, prompts)? {
+            let variant = crate::llm::first_variant(endpoint, &unit.prompt.ask, endpoint.mode);
+            let body = crate::llm::build_body(endpoint, &unit.prompt, variant, &[]);
+            let tokens = body.token_estimate(endpoint.max_tokens);
+            if largest.as_ref().is_none_or(|(t, _)| tokens > *t) {
+                largest = Some((tokens, unit.label()));
+            }
+        }
+    }
+    Ok(largest)
+}
+
 /// Renders the units of a profession plan: one per task, one for all its skills.
 pub fn units(
     occ: &Occupation,

@@ -20,6 +20,14 @@ pub struct Body {
 }
 
 impl Body {
+    /// The tokens a request may use, counted before it is sent for the tokens/min
+    /// budget: its bytes / 4 (about a token each for English text) plus room for every
+    /// answer asked for.
+    pub fn token_estimate(&self, max_tokens: u32) -> u64 {
+        let n = self.value.get("n").and_then(Value::as_u64).unwrap_or(1);
+        self.bytes.len() as u64 / 4 + u64::from(max_tokens) * n
+    }
+
     fn from_value(value: Value) -> Body {
         let bytes = canonical::hash_bytes(&value);
         let key = canonical::sha256_hex(&bytes);

@@ -81,6 +81,8 @@ pub enum CallError {
     Invalid { error: String },
     /// A 2xx body that is not a chat completion.
     BadResponse { message: String },
+    /// A response larger than `max_reply_bytes`; reading stopped there.
+    TooLarge { limit: u64 },
 }
 
 impl std::fmt::Display for CallError {
@@ -118,6 +120,10 @@ impl std::fmt::Display for CallError {
             CallError::BadResponse { message } => {
                 write!(f, "the server's answer is not a chat completion: {message}")
             }
+            CallError::TooLarge { limit } => write!(
+                f,
+                "the server's answer is larger than max_reply_bytes ({limit} bytes); reading stopped there (raise max_reply_bytes in willai.toml if the answers are real)"
+            ),
         }
     }
 }
@@ -142,6 +148,12 @@ enum Attempt {
         param: Option<String>,
     },
     Fatal(CallError),
+}
+
+/// Why a response body was not read whole.
+enum Capped {
+    Transport(reqwest::Error),
+    TooLarge,
 }
 
 /// Why a body could not be sent, after retries.
@@ -430,7 +442,7 @@ impl Client {
             total,
             Some(Reask {
                 error,
-                request: reask_body.value,
+                request: without_invalid_reply(reask_body.value),
             }),
         );
         Ok((entry, reply))
@@ -460,15 +472,16 @@ impl Client {
         answer::read(ask, response, self.endpoint.max_tokens)
     }
 
-    fn entry(&self, body: &Body, response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
-        Entry {
-            key: body.key.clone(),
-            model: self.endpoint.model.clone(),
+    fn entry(&self, body: &Body, mut response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
+        answer::prune_logprobs(&mut response);
+        Entry::new(
+            body.key.clone(),
+            self.endpoint.model.clone(),
             usage,
             reask,
-            request: body.value.clone(),
+            body.value.clone(),
             response,
-        }
+        )
     }
 
     /// Sends in the run's mode, falling back once per mode when the server refuses it
@@ -539,7 +552,7 @@ impl Client {
             .with_jitter()
             .with_max_times(self.endpoint.retries as usize)
             .build();
-        let estimate = body.bytes.len() as u64 / 4 + u64::from(self.endpoint.max_tokens);
+        let estimate = body.token_estimate(self.endpoint.max_tokens);
         let mut attempts = 0u32;
         loop {
             self.limits.acquire(estimate).await;
@@ -628,9 +641,14 @@ impl Client {
         };
         let status = resp.status().as_u16();
         let retry_after = retry_after(resp.headers());
-        let bytes = match resp.bytes().await {
+        let bytes = match self.read_capped(resp).await {
             Ok(b) => b,
-            Err(e) => return self.transport(e),
+            Err(Capped::Transport(e)) => return self.transport(e),
+            Err(Capped::TooLarge) => {
+                return Attempt::Fatal(CallError::TooLarge {
+                    limit: self.endpoint.max_reply_bytes,
+                });
+            }
         };
         if (200..300).contains(&status) {
             return match serde_json::from_slice::<Value>(&bytes) {
@@ -677,6 +695,23 @@ impl Client {
         }
     }
 
+    /// Reads a response body up to `max_reply_bytes`, and stops reading past it (a
+    /// runaway or hostile server cannot fill the memory).
+    async fn read_capped(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, Capped> {
+        let limit = self.endpoint.max_reply_bytes;
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(Capped::TooLarge);
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Capped::Transport)? {
+            if (out.len() + chunk.len()) as u64 > limit {
+                return Err(Capped::TooLarge);
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
     fn transport(&self, e: reqwest::Error) -> Attempt {
         let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
         let what = if e.is_timeout() {
@@ -716,6 +751,20 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+/// A re-ask's request as the cache keeps it: the invalid reply it quoted is replaced by a
+/// note of its size, so no invalid reply is kept anywhere in the cache.
+fn without_invalid_reply(mut request: Value) -> Value {
+    if let Some(messages) = request.get_mut("messages").and_then(Value::as_array_mut) {
+        for m in messages.iter_mut().filter(|m| m["role"] == "assistant") {
+            let size = m["content"].as_str().map_or(0, |c| c.chars().count());
+            m["content"] = Value::from(format!(
+                "(the invalid reply, {size} characters, is not kept)"
+            ));
+        }
+    }
+    request
 }
 
 /// The structured-output mode a body was built in.

@@ -8,16 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use super::content::{Content, Kind};
 
-/// The stored lifecycle state. `edited` and `stale` are derived, not stored (see
-/// `lifecycle::State`).
+/// The stored lifecycle state: `draft` (written by the machine, perhaps edited since;
+/// not yet approved), `failed` (the machine could not produce a valid draft; `error`
+/// says why) or `approved` (a person approved the content; `approval` says who and
+/// when). `edited` and `stale` are derived, not stored (see `lifecycle::State`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    /// Written by the machine, perhaps edited since; not yet approved.
     Draft,
-    /// The machine could not produce a valid draft; `error` says why.
     Failed,
-    /// A person approved the content; `approval` says who and when.
     Approved,
 }
 

@@ -1,0 +1,86 @@
+//! Characters that must never reach a page or a record: control characters (a NUL, a
+//! stray line break in a one-line text), and the invisible format characters that
+//! reorder or hide text (bidirectional overrides and isolates, the byte-order mark, line
+//! separators). Found by one function, so the importer, `validate` and `approve` refuse
+//! the same things and name them the same way.
+
+use std::fmt;
+
+/// A character a text may not hold, and where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Forbidden {
+    pub ch: char,
+    /// Position in characters, counted from 1.
+    pub at: usize,
+}
+
+impl fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.ch {
+            '\0' => "NUL",
+            '\t' => "a tab",
+            '\n' => "a line break",
+            '\r' => "a carriage return",
+            '\u{7f}' => "DEL",
+            '\u{202a}'..='\u{202e}' => "a bidirectional embedding or override",
+            '\u{2066}'..='\u{2069}' => "a bidirectional isolate",
+            '\u{200e}' | '\u{200f}' | '\u{061c}' => "a direction mark",
+            '\u{feff}' => "a byte-order mark",
+            '\u{2028}' | '\u{2029}' => "a line or paragraph separator",
+            c if c.is_control() => "a control character",
+            _ => "an invisible format character",
+        };
+        write!(
+            f,
+            "contains {name} (U+{:04X}) at character {}: remove it",
+            self.ch as u32, self.at
+        )
+    }
+}
+
+/// Whether a character may appear in a one-line text.
+pub fn is_forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{feff}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// The first forbidden character of a one-line text.
+pub fn forbidden(s: &str) -> Option<Forbidden> {
+    s.chars()
+        .enumerate()
+        .find(|(_, c)| is_forbidden(*c))
+        .map(|(i, ch)| Forbidden { ch, at: i + 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_invisible_reordering_are_found_with_their_position() {
+        assert_eq!(forbidden("Plain text, é and – dashes"), None);
+        let f = forbidden("ab\u{202e}cd").unwrap();
+        assert_eq!((f.ch, f.at), ('\u{202e}', 3));
+        assert_eq!(
+            f.to_string(),
+            "contains a bidirectional embedding or override (U+202E) at character 3: remove it"
+        );
+        assert_eq!(
+            forbidden("a\0").unwrap().to_string(),
+            "contains NUL (U+0000) at character 2: remove it"
+        );
+        assert!(forbidden("two\nlines").is_some());
+        assert!(forbidden("x\u{2067}y").is_some());
+        assert!(forbidden("\u{feff}x").is_some());
+    }
+}
