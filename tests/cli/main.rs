@@ -9,6 +9,7 @@ mod content;
 mod draft;
 mod e2e;
 mod eval;
+mod faults;
 mod onet;
 mod publish;
 mod quickstart;
