@@ -394,6 +394,14 @@ pub fn extract_json(content: &str) -> Result<Value, String> {
     if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
         return Ok(v);
     }
+    // Small models write line breaks and tabs inside strings, which JSON forbids; they
+    // mean spaces (every text is made one line anyway).
+    let spaced = spaces_for_controls_in_strings(trimmed);
+    if spaced != trimmed
+        && let Ok(v) = serde_json::from_str::<Value>(&spaced)
+    {
+        return Ok(v);
+    }
     let start = trimmed.find('{').ok_or_else(|| {
         "the reply is not JSON: reply with one JSON object and nothing else".to_string()
     })?;
@@ -405,6 +413,30 @@ pub fn extract_json(content: &str) -> Result<Value, String> {
         )),
         None => Err("the reply is not JSON: reply with one JSON object and nothing else".into()),
     }
+}
+
+/// The text with every raw control character inside a JSON string made a space.
+fn spaces_for_controls_in_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if c.is_control() {
+                out.push(' ');
+                continue;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn object(v: &Value) -> Result<&Map<String, Value>, String> {
@@ -614,6 +646,16 @@ mod tests {
         assert_eq!(parse_task(fenced).unwrap().level, Some(Level::Low));
         let chatty = "Sure! {\"title\":\"T\",\"level\":\"MEDIUM\",\"rationale\":\"r.\",\"tools\":[],\"tip\":\"t.\"} Hope this helps.";
         assert_eq!(parse_task(chatty).unwrap().level, Some(Level::Medium));
+    }
+
+    #[test]
+    fn line_breaks_inside_strings_are_read_as_spaces() {
+        let reply = "{\"title\": \"T\", \"level\": \"LOW\", \"rationale\": \"Two\nlines.\", \"tools\": [], \"tip\": \"t\"}";
+        assert_eq!(
+            parse_task(reply).unwrap().rationale.as_deref(),
+            Some("Two lines.")
+        );
+        assert_eq!(spaces_for_controls_in_strings("{\"a\":\"x\\\"\ty\"}\n"), "{\"a\":\"x\\\" y\"}\n");
     }
 
     #[test]
