@@ -12,7 +12,7 @@ use crate::config::{ConfidenceMode, Given, Input, Mode, Origin};
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
 /// occupation, how exposed it is to AI (HIGH, MEDIUM, LOW) and why.
 #[derive(Debug, Parser)]
-#[command(name = "willai", version, max_term_width = 100)]
+#[command(name = "willai", version = env!("WILLAI_VERSION"), max_term_width = 100)]
 pub struct Cli {
     /// The project root (holds willai.toml, prompts/, data/, cache/). Default: the
     /// nearest directory upwards holding willai.toml, else the current directory.
@@ -61,6 +61,31 @@ pub enum Command {
     /// Show the settings in effect and where each comes from (flag, environment,
     /// willai.toml or default).
     Config(ConfigArgs),
+    /// Start a new content repository: willai.toml, prompts, an example occupation,
+    /// schemas, CI workflow, pre-commit and git configuration.
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `willai man > willai.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to create (or an empty one); default: the current directory.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The publication's name, shown on the site's masthead [default: the directory's
+    /// name].
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 impl Command {

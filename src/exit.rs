@@ -64,6 +64,9 @@ fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
     if let Some(e) = e.downcast_ref::<PublishError>() {
         return Some(if e.is_usage() { 2 } else { 1 });
     }
+    if let Some(e) = e.downcast_ref::<crate::init::InitError>() {
+        return Some(if e.is_usage() { 2 } else { 1 });
+    }
     if let Some(e) = e.downcast_ref::<BatchError>() {
         return Some(if e.is_usage() { 2 } else { 1 });
     }

@@ -18,6 +18,7 @@ pub mod draft;
 pub mod eval;
 pub mod exit;
 pub mod fsx;
+pub mod init;
 pub mod lifecycle;
 pub mod llm;
 pub mod onet;

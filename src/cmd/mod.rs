@@ -8,6 +8,7 @@ mod config;
 mod draft;
 mod eval;
 mod import;
+mod init;
 mod publish;
 pub mod status;
 mod validate;
@@ -16,6 +17,13 @@ use crate::cli::{Cli, Command, Sources};
 use crate::project::Project;
 
 pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
+    // Commands that need no project.
+    match &cli.command {
+        Command::Init(args) => return init::init(args),
+        Command::Completions(args) => return init::completions(args),
+        Command::Man => return init::man(),
+        _ => {}
+    }
     let project = Project::open(cli.root.as_deref(), cli.command.given(sources))?;
     match cli.command {
         Command::Draft(args) => draft::run(&project, &args),
@@ -31,5 +39,8 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),
         Command::Config(args) => config::run(&project, &args),
+        Command::Init(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled before the project is opened")
+        }
     }
 }

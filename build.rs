@@ -1,0 +1,38 @@
+//! Build information for `willai --version` and `willai init`: the git commit the binary
+//! was built from (with `-dirty` when the work tree had changes), and the repository's
+//! `origin` URL, so a new publication's CI installs willai from where it came. Outside a
+//! git checkout (a release tarball) both fall back: the version alone, no URL.
+
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+fn main() {
+    let version = env!("CARGO_PKG_VERSION");
+    let long = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(commit) => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"]).is_some();
+            let date = git(&["log", "-1", "--format=%cs"]).unwrap_or_default();
+            let dirty = if dirty { "-dirty" } else { "" };
+            format!("{version} ({commit}{dirty} {date})")
+        }
+        None => version.to_string(),
+    };
+    println!("cargo:rustc-env=WILLAI_VERSION={long}");
+    let url = git(&["remote", "get-url", "origin"]).unwrap_or_default();
+    println!("cargo:rustc-env=WILLAI_GIT_URL={url}");
+    // Rebuild when the commit or the index changes (not on every build).
+    for path in [".git/HEAD", ".git/index", ".git/refs/heads"] {
+        if std::path::Path::new(path).exists() {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}
