@@ -655,7 +655,10 @@ mod tests {
             parse_task(reply).unwrap().rationale.as_deref(),
             Some("Two lines.")
         );
-        assert_eq!(spaces_for_controls_in_strings("{\"a\":\"x\\\"\ty\"}\n"), "{\"a\":\"x\\\" y\"}\n");
+        assert_eq!(
+            spaces_for_controls_in_strings("{\"a\":\"x\\\"\ty\"}\n"),
+            "{\"a\":\"x\\\" y\"}\n"
+        );
     }
 
     #[test]

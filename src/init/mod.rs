@@ -32,7 +32,8 @@ impl InitError {
 
 /// Where CI installs willai from when this binary does not know (built outside a git
 /// checkout with an `origin`).
-const UNKNOWN_GIT: &str = "https://github.com/OWNER/willai  # set to the repository willai is installed from";
+const UNKNOWN_GIT: &str =
+    "https://github.com/OWNER/willai  # set to the repository willai is installed from";
 
 /// Every file of a new project: its path and text.
 pub fn files(name: &str) -> Vec<(String, String)> {
@@ -40,7 +41,10 @@ pub fn files(name: &str) -> Vec<(String, String)> {
         "" => UNKNOWN_GIT,
         url => url,
     };
-    let fill = |t: &str| t.replace("{{NAME}}", name).replace("{{WILLAI_GIT}}", git_url);
+    let fill = |t: &str| {
+        t.replace("{{NAME}}", name)
+            .replace("{{WILLAI_GIT}}", git_url)
+    };
     let mut out = vec![
         ("willai.toml".into(), fill(include_str!("willai.toml"))),
         ("README.md".into(), fill(include_str!("README.md"))),
@@ -58,7 +62,10 @@ pub fn files(name: &str) -> Vec<(String, String)> {
         ),
         ("cache/.gitkeep".into(), String::new()),
         (".gitignore".into(), include_str!("gitignore").to_string()),
-        (".gitattributes".into(), include_str!("gitattributes").to_string()),
+        (
+            ".gitattributes".into(),
+            include_str!("gitattributes").to_string(),
+        ),
         (
             ".github/workflows/willai.yml".into(),
             fill(include_str!("workflow.yml")),
@@ -149,6 +156,9 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         let git = tempfile::tempdir().unwrap();
         std::fs::create_dir(git.path().join(".git")).unwrap();
-        assert!(create(git.path(), "P").is_ok(), "a fresh `git init` is fine");
+        assert!(
+            create(git.path(), "P").is_ok(),
+            "a fresh `git init` is fine"
+        );
     }
 }

@@ -10,6 +10,7 @@ mod draft;
 mod e2e;
 mod eval;
 mod faults;
+mod init;
 mod onet;
 mod publish;
 mod quickstart;

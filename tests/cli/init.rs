@@ -1,0 +1,235 @@
+//! A new publication in two commands: `willai init` makes a project that validates and
+//! drafts at once, whose CI workflow runs those very commands; shell completions and the
+//! man page come from the same command definition; `--version` names the commit.
+
+use std::fs;
+use std::path::Path;
+
+use yaml_rust2::YamlLoader;
+
+use crate::util::{Project, run, run_ok};
+
+fn init(p: &Project, dir: &str, name: Option<&str>) -> crate::util::Ran {
+    let mut cmd = p.willai();
+    cmd.env_remove("WILLAI_ROOT").args(["init", dir]);
+    if let Some(n) = name {
+        cmd.args(["--name", n]);
+    }
+    run(&mut cmd)
+}
+
+#[test]
+fn init_makes_a_project_that_validates_formats_and_drafts_offline() {
+    let p = Project::new();
+    let r = init(&p, "pub", Some("Future of Work"));
+    assert_eq!(r.code, 0, "{}", r.all());
+    let root = p.path("pub");
+    for f in [
+        "willai.toml",
+        "prompts/task.j2",
+        "prompts/skills.j2",
+        "data/catalog/technical-writers.json",
+        "data/schema/catalog.schema.json",
+        "data/schema/record.schema.json",
+        "cache/.gitkeep",
+        ".gitignore",
+        ".gitattributes",
+        ".github/workflows/willai.yml",
+        ".pre-commit-config.yaml",
+    ] {
+        assert!(root.join(f).is_file(), "{f} is written");
+    }
+    let toml = fs::read_to_string(root.join("willai.toml")).unwrap();
+    assert!(toml.contains("name = \"Future of Work\""), "{toml}");
+    assert!(
+        toml.lines().filter(|l| l.starts_with('#')).count() > 5,
+        "commented"
+    );
+    let attrs = fs::read_to_string(root.join(".gitattributes")).unwrap();
+    assert!(attrs.contains("data/records/*.json diff=willai"), "{attrs}");
+
+    let in_root = |args: &[&str], code: i32| {
+        run_ok(
+            p.willai()
+                .env("WILLAI_ROOT", &root)
+                .env_remove("OPENAI_API_KEY")
+                .args(args),
+            code,
+        )
+    };
+    in_root(&["validate"], 0);
+    in_root(&["fmt", "--check"], 0);
+    let dry = in_root(&["draft", "--all", "--dry-run"], 0);
+    assert!(
+        dry.stdout
+            .contains("dry run: 6 prompt(s), 0 cached, 6 would be sent"),
+        "{}",
+        dry.stdout
+    );
+    // Without a key or an endpoint, drafting says what to set.
+    let draft = in_root(&["draft", "--all"], 2);
+    assert!(draft.stderr.contains("OPENAI_API_KEY"), "{}", draft.stderr);
+}
+
+#[test]
+fn init_refuses_a_directory_that_is_not_empty() {
+    let p = Project::new();
+    p.write("taken/notes.md", "mine");
+    let r = init(&p, "taken", None);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("is not empty (notes.md is there)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read_dir(p.path("taken")).unwrap().count(), 1);
+    // The current directory, by default: also refused when not empty.
+    let r = run(p.willai().env_remove("WILLAI_ROOT").arg("init"));
+    assert_eq!(r.code, 2, "{}", r.all());
+}
+
+/// The `run` lines of the workflow's `check` job.
+fn workflow_runs(path: &Path) -> Vec<(String, bool)> {
+    let text = fs::read_to_string(path).unwrap();
+    let docs = YamlLoader::load_from_str(&text).expect("the workflow is YAML");
+    let doc = &docs[0];
+    assert_eq!(doc["name"].as_str(), Some("willai"));
+    let on = &doc["on"];
+    assert!(!on["push"].is_badvalue() && !on["pull_request"].is_badvalue());
+    assert!(!doc["jobs"]["deploy"].is_badvalue(), "deploys to Pages");
+    doc["jobs"]["check"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|s| {
+            let run = s["run"].as_str()?;
+            let main_only = s["if"]
+                .as_str()
+                .is_some_and(|c| c.contains("refs/heads/main"));
+            Some((run.to_string(), main_only))
+        })
+        .collect()
+}
+
+#[test]
+fn the_ci_workflow_parses_and_its_commands_pass_in_the_new_project() {
+    let p = Project::new();
+    run_ok(
+        p.willai().env_remove("WILLAI_ROOT").args(["init", "pub"]),
+        0,
+    );
+    let root = p.path("pub");
+    let runs = workflow_runs(&root.join(".github/workflows/willai.yml"));
+    let commands: Vec<&str> = runs.iter().map(|(r, _)| r.as_str()).collect();
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.starts_with("cargo install") && c.contains("willai")),
+        "{commands:?}"
+    );
+    assert!(commands.contains(&"willai fmt --check"), "{commands:?}");
+    assert!(commands.contains(&"willai validate"), "{commands:?}");
+    assert!(
+        runs.iter()
+            .any(|(r, main)| r.starts_with("willai publish") && *main),
+        "publishes on main only: {runs:?}"
+    );
+    // Run the willai steps as CI would, in the new project.
+    for cmd in commands.iter().filter(|c| c.starts_with("willai ")) {
+        let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+        let r = run(p
+            .willai()
+            .env_remove("WILLAI_ROOT")
+            .current_dir(&root)
+            .args(&args));
+        assert_eq!(r.code, 0, "`{cmd}` in the new project: {}", r.all());
+    }
+    assert!(
+        root.join("site/index.html").is_file() || !commands.iter().any(|c| c.contains("publish"))
+    );
+    // The pre-commit configuration runs validate.
+    let hooks = YamlLoader::load_from_str(
+        &fs::read_to_string(root.join(".pre-commit-config.yaml")).unwrap(),
+    )
+    .unwrap();
+    let entries: Vec<&str> = hooks[0]["repos"][0]["hooks"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["entry"].as_str())
+        .collect();
+    assert!(entries.contains(&"willai validate"), "{entries:?}");
+}
+
+#[test]
+fn completions_are_accepted_by_their_shells_and_the_man_page_is_roff() {
+    let p = Project::new();
+    for (shell, checker) in [
+        ("bash", Some(("bash", vec!["-n"]))),
+        ("zsh", Some(("zsh", vec!["-n"]))),
+        ("fish", Some(("fish", vec!["--no-execute"]))),
+        ("powershell", None),
+    ] {
+        let r = run_ok(p.willai().args(["completions", shell]), 0);
+        assert!(r.stdout.contains("willai"), "{shell}");
+        assert!(
+            r.stdout.contains("draft") && r.stdout.contains("profession"),
+            "{shell}"
+        );
+        let Some((program, args)) = checker else {
+            continue;
+        };
+        let Ok(found) = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .output()
+        else {
+            continue;
+        };
+        if !found.status.success() {
+            continue; // the shell is not installed here
+        }
+        let script = p.path(&format!("willai.{shell}"));
+        fs::write(&script, &r.stdout).unwrap();
+        let check = std::process::Command::new(program)
+            .args(&args)
+            .arg(&script)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{program} rejects the script: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    let man = run_ok(p.willai().arg("man"), 0);
+    assert!(
+        man.stdout.contains(".TH willai 1"),
+        "{}",
+        &man.stdout[..200.min(man.stdout.len())]
+    );
+    assert!(man.stdout.contains("draft") && man.stdout.contains("validate"));
+}
+
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let p = Project::new();
+    let r = run_ok(p.willai().arg("--version"), 0);
+    let line = r.stdout.trim();
+    assert!(
+        line.starts_with(&format!("willai {}", env!("CARGO_PKG_VERSION"))),
+        "{line}"
+    );
+    let in_git = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    if let Some(out) = in_git {
+        let commit = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            line.contains(&format!("({commit}")),
+            "{line} names {commit}"
+        );
+    }
+}
