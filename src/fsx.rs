@@ -164,6 +164,26 @@ mod tests {
         assert_eq!(names, vec!["a.json".to_string()]);
     }
 
+    /// A new file replaces the old one by a rename: a reader holding the old file (here a
+    /// hard link to it) never sees it change or shrink; an in-place write would.
+    #[cfg(unix)]
+    #[test]
+    fn writes_replace_the_file_rather_than_rewrite_it() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.json");
+        write_atomic(&target, b"the old content\n").unwrap();
+        let held = dir.path().join("held.json");
+        fs::hard_link(&target, &held).unwrap();
+        let before = fs::metadata(&target).unwrap().ino();
+        write_atomic(&target, b"new\n").unwrap();
+        assert_eq!(fs::read_to_string(&held).unwrap(), "the old content\n");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new\n");
+        assert_ne!(fs::metadata(&target).unwrap().ino(), before);
+        write_atomic_with(&target, b"newer\n", false).unwrap();
+        assert_eq!(fs::read_to_string(&held).unwrap(), "the old content\n");
+    }
+
     #[cfg(unix)]
     #[test]
     fn written_files_are_world_readable() {

@@ -52,7 +52,7 @@ fn a_batch_round_trip_fills_the_cache_and_offline_drafting_finishes() {
     assert_eq!(first["url"], "/v1/chat/completions");
     assert_eq!(
         first["custom_id"].as_str().unwrap(),
-        willai::canonical::hash_value(&first["body"])
+        crate::util::canonical_sha256(&first["body"])
     );
     assert_eq!(first["body"]["response_format"]["type"], "json_schema");
     assert!(!p.exists("data/records"), "nothing drafted yet");

@@ -653,7 +653,7 @@ fn cache_entries_keep_request_response_usage_and_model() {
     let mut sent: Vec<String> = server
         .bodies()
         .iter()
-        .map(willai::canonical::hash_value)
+        .map(crate::util::canonical_sha256)
         .collect();
     sent.sort();
     let mut keys: Vec<String> = p

@@ -12,6 +12,7 @@ mod eval;
 mod faults;
 mod init;
 mod onet;
+mod promises;
 mod publish;
 mod quickstart;
 mod review;

@@ -189,6 +189,47 @@ impl Project {
     }
 }
 
+/// The sha256 of a JSON value's canonical form (keys sorted at every depth, no
+/// whitespace), written here independently of `willai::canonical`, which it checks.
+pub fn canonical_sha256(v: &serde_json::Value) -> String {
+    fn write(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(k).unwrap());
+                    out.push(':');
+                    write(&map[*k], out);
+                }
+                out.push('}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&serde_json::to_string(scalar).unwrap()),
+        }
+    }
+    use sha2::Digest;
+    let mut text = String::new();
+    write(v, &mut text);
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// stdout and stderr of a finished command, as text.
 pub struct Ran {
     pub code: i32,
