@@ -32,6 +32,7 @@ pub mod schema;
 pub mod slug;
 pub mod store;
 pub mod validate;
+pub mod words;
 
 use std::process::ExitCode;
 

@@ -9,6 +9,7 @@ mod draft;
 mod eval;
 mod import;
 mod publish;
+mod review;
 pub mod status;
 mod validate;
 
@@ -22,6 +23,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&project, &args),
         Command::Approve(args) => approve::approve(&project, &args),
         Command::Reject(args) => approve::reject(&project, &args),
+        Command::Review(args) => review::run(&project, &args),
         Command::Validate(args) => validate::validate(&project, &args),
         Command::Fmt(args) => validate::fmt(&project, &args),
         Command::Schema(args) => validate::schema(&project, &args),

@@ -13,5 +13,6 @@ mod onet;
 mod publish;
 mod quickstart;
 mod review;
+mod review_tui;
 mod util;
 mod validate;
