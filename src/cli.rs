@@ -43,6 +43,12 @@ pub enum Command {
     /// Review drafts and proposals one at a time in the terminal, lowest confidence first:
     /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit.
     Review(ReviewArgs),
+    /// What changed in the records between a git revision (default HEAD) and the working
+    /// tree, in words: levels, word diffs of texts, tools, approvals, proposals.
+    Diff(DiffArgs),
+    /// Print a record file as readable text, for git's textconv (see README: `git diff`
+    /// of records as prose).
+    Textconv(TextconvArgs),
     /// Check every catalog and record file (the CI gate); exit 1 on any problem.
     Validate(ValidateArgs),
     /// Rewrite catalog and record files in canonical formatting.
@@ -384,6 +390,26 @@ pub struct ReviewArgs {
     pub editor: String,
     #[command(flatten)]
     pub model: ModelArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The git revision to compare the working tree's records with.
+    #[arg(default_value = "HEAD", value_name = "REV")]
+    pub rev: String,
+    /// Markdown, for a pull-request comment.
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+    /// Stable JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TextconvArgs {
+    /// The record file (git passes a temporary copy; the project root is not needed).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod diff;
 pub mod draft;
 pub mod eval;
 pub mod exit;

@@ -5,6 +5,7 @@ mod approve;
 mod batch;
 mod cache;
 mod config;
+mod diff;
 mod draft;
 mod eval;
 mod import;
@@ -17,6 +18,11 @@ use crate::cli::{Cli, Command, Sources};
 use crate::project::Project;
 
 pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
+    // git runs textconv on a temporary copy, from anywhere: it needs no project, and a
+    // broken willai.toml must not hide a record's diff.
+    if let Command::Textconv(args) = &cli.command {
+        return diff::textconv(cli.root.as_deref(), args);
+    }
     let project = Project::open(cli.root.as_deref(), cli.command.given(sources))?;
     match cli.command {
         Command::Draft(args) => draft::run(&project, &args),
@@ -24,6 +30,8 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Approve(args) => approve::approve(&project, &args),
         Command::Reject(args) => approve::reject(&project, &args),
         Command::Review(args) => review::run(&project, &args),
+        Command::Diff(args) => diff::run(&project, &args),
+        Command::Textconv(_) => unreachable!("run before the project is opened"),
         Command::Validate(args) => validate::validate(&project, &args),
         Command::Fmt(args) => validate::fmt(&project, &args),
         Command::Schema(args) => validate::schema(&project, &args),

@@ -6,6 +6,7 @@ mod batch;
 mod confidence;
 mod config;
 mod content;
+mod diff;
 mod draft;
 mod e2e;
 mod eval;
