@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
+use super::bands::Bands;
 use super::metrics::{self, Confusion, NOTHING_MATCHED, Stat, Undefined};
 use super::{LabelMap, LabelSet, Pair, Source};
 use crate::catalog::TaskType;
@@ -180,6 +181,8 @@ pub struct Report {
     pub occupations: Occupations,
     /// Only with `--by-occupation`, most disagreement first.
     pub by_occupation: Option<Vec<OccupationRow>>,
+    /// Only when the predictions are the records' and some carry a confidence.
+    pub confidence_bands: Option<Bands>,
 }
 
 fn score(pairs: &[Pair], f: fn(Level) -> f64) -> Score {
@@ -312,6 +315,9 @@ impl Report {
                 beta_pearson_core_weighted: Num(core),
             },
             by_occupation,
+            confidence_bands: (matches!(predicted.source, Source::Records { .. })
+                && predicted.items.values().any(|l| l.confidence.is_some()))
+            .then(|| Bands::build(&pairs)),
         }
     }
 }
