@@ -315,7 +315,7 @@ mod tests {
         a.tasks.push(gone);
         let mut b = Record::new("p");
         b.tasks.push(draft(Level::Low, "y"));
-        let d = records(Some(&a), Some(&b), &|id| {
+        let d = records(Some(&a), Some(&b), &|_, id| {
             (id == "gone").then(|| "Statement".into())
         });
         assert_eq!(
