@@ -146,23 +146,13 @@ pub fn build(
                 && p.parent().is_some_and(|d| d == std::path::Path::new(&dir))
         })
         .collect();
-    let wanted: Vec<&str> = changed
-        .iter()
-        .filter(|c| c.in_rev)
-        .map(|c| c.path.as_str())
-        .collect();
-    let mut old_bytes = repo.read_all(&commit, &wanted)?.into_iter();
+    let wanted: Vec<&str> = changed.iter().filter_map(|c| c.blob.as_deref()).collect();
+    let mut old_bytes = repo.read_all(&wanted)?.into_iter();
     let inputs: Vec<(&git::Changed, Option<Vec<u8>>)> = changed
         .iter()
         .map(|c| {
-            (
-                c,
-                if c.in_rev {
-                    old_bytes.next().flatten()
-                } else {
-                    None
-                },
-            )
+            let old = c.blob.as_ref().and_then(|_| old_bytes.next().flatten());
+            (c, old)
         })
         .collect();
     let professions: Vec<ProfessionDiff> = inputs
@@ -206,7 +196,7 @@ fn profession(
     let mut diff = ProfessionDiff {
         profession: slug.clone(),
         file: c.path.clone(),
-        change: match (c.in_rev, c.in_tree) {
+        change: match (c.in_rev(), c.in_tree) {
             (false, _) => FileChange::Added,
             (_, false) => FileChange::Removed,
             _ => FileChange::Modified,
