@@ -169,9 +169,9 @@ fn decision(key: KeyEvent) -> Option<Decision> {
     }
 }
 
+/// Ctrl-C: in raw mode the terminal sends it as a key, not as a signal.
 fn is_interrupt(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL)
-        && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('d'))
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }
 
 /// Runs the review until the editor quits; the terminal is restored however it ends.
@@ -213,6 +213,9 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
         note = match (key.code, shown) {
             (KeyCode::Char('u'), _) => Some(session.undo()?),
             (KeyCode::Char('q') | KeyCode::Esc, _) => return Ok(Ended::Quit),
+            (KeyCode::Char('d'), _) if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                return Ok(Ended::Quit);
+            }
             (_, None) => return Ok(Ended::Quit),
             (KeyCode::Char('e'), Some(shown)) => match session.edit_text(&shown) {
                 None => Some(Note {
