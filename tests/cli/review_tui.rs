@@ -407,3 +407,51 @@ fn without_a_terminal_it_exits_2_and_points_to_approve() {
     assert!(r.stderr.contains("`willai approve -p NAME"), "{}", r.stderr);
     assert_eq!(p.read(RECORD), before);
 }
+
+#[test]
+fn another_writer_in_between_is_never_overwritten_by_a_decision_or_an_undo() {
+    let (p, _server) = drafted();
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    // Someone approves the item on screen from another terminal.
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "-t",
+            "answer-letters",
+            "--reviewer",
+            "Bob Other",
+        ]),
+        0,
+    );
+    let theirs = p.read(RECORD);
+    tui.key("a");
+    let screen = tui.wait_for("changed on disk since it was shown");
+    assert!(
+        screen.contains("task answer-letters · approved"),
+        "{screen}"
+    );
+    assert_eq!(
+        p.read(RECORD),
+        theirs,
+        "nothing written over their approval"
+    );
+    tui.key("s");
+    tui.wait_for("2 of 6");
+
+    // An approval here, then their edit of the same entry: undo leaves their text.
+    tui.key("a");
+    tui.wait_for("3 of 6");
+    p.edit_record("widget-makers", |rec| {
+        rec["tasks"][0]["tip"] = "Their tip.".into();
+    });
+    let theirs = p.read(RECORD);
+    tui.key("u");
+    let screen = tui.wait_for("not undone: widget-makers/sort-widgets changed on disk since");
+    assert!(screen.contains("3 of 6"), "{screen}");
+    assert_eq!(p.read(RECORD), theirs);
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+}
