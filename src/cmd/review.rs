@@ -34,7 +34,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
         force: args.force,
         accept_proposal: false,
     };
-    let mut session = Session::new(project, &catalog, cur, queue, opts);
+    let mut session = Session::new(&project.store, &catalog, cur, queue, opts);
     let ended = tui::run(&mut session, &args.editor)?;
     let summary = session.summary();
     println!("{summary}");

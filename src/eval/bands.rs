@@ -12,8 +12,7 @@
 use serde::Serialize;
 
 use super::Pair;
-use super::metrics::{self, Undefined};
-use super::report::Num;
+use super::metrics::{self, Num, Undefined};
 
 /// The lower bounds of the bands, and their names.
 pub const BANDS: [(f64, &str); 4] = [

@@ -8,7 +8,7 @@ use super::report::{PerLevel, Report, Side};
 
 /// A statistic in a narrow column: 4 decimals, or `-` when undefined (the JSON says
 /// why).
-fn short(n: &super::report::Num) -> String {
+fn short(n: &super::metrics::Num) -> String {
     match n.0 {
         Ok(_) => n.to_string(),
         Err(_) => "-".into(),
@@ -167,7 +167,7 @@ impl Report {
                     "{:<15}{:>6}{:>11}{:>10}   (last in the queue)",
                     "no confidence",
                     n.matched,
-                    short(&super::report::Num(super::metrics::ratio(
+                    short(&super::metrics::Num(super::metrics::ratio(
                         n.agreed, n.matched
                     ))),
                     n.disagreed

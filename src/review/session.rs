@@ -18,9 +18,10 @@ use super::edit::{self, EditError};
 use super::queue::QueueItem;
 use super::{ApproveOptions, Outcome};
 use crate::catalog::{Catalog, Occupation};
+use crate::fsx::RootLock;
 use crate::lifecycle::{self, Current, Item};
-use crate::project::Project;
 use crate::record::{AnyEntry, Kind, Level, Record, SkillEntry, TaskEntry};
+use crate::store::Store;
 
 /// What an editor decides about the item on screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,7 +171,7 @@ impl std::fmt::Display for Summary {
 
 /// One review: the queue, where the editor is, and what undo can take back.
 pub struct Session<'p> {
-    project: &'p Project,
+    store: &'p Store,
     catalog: &'p Catalog,
     cur: Current<'p>,
     queue: Vec<QueueItem>,
@@ -185,14 +186,14 @@ pub struct Session<'p> {
 
 impl<'p> Session<'p> {
     pub fn new(
-        project: &'p Project,
+        store: &'p Store,
         catalog: &'p Catalog,
         cur: Current<'p>,
         queue: Vec<QueueItem>,
         opts: ApproveOptions,
     ) -> Session<'p> {
         Session {
-            project,
+            store,
             catalog,
             cur,
             queue,
@@ -202,6 +203,11 @@ impl<'p> Session<'p> {
             on_screen: None,
             pending: HashMap::new(),
         }
+    }
+
+    /// The root's write lock, held while one decision is read, applied and written.
+    fn lock(&self) -> anyhow::Result<RootLock> {
+        RootLock::acquire(&self.store.root().lock_file(), "review")
     }
 
     pub fn reviewer(&self) -> &str {
@@ -231,7 +237,7 @@ impl<'p> Session<'p> {
             self.on_screen = None;
             return Ok(None);
         };
-        let record = self.project.store.record(&item.slug)?;
+        let record = self.store.record(&item.slug)?;
         let shown = Shown::of(record.as_ref(), item.kind, &item.id);
         self.on_screen = Some(shown.value());
         let occ = self.occupation(item);
@@ -299,8 +305,8 @@ impl<'p> Session<'p> {
                 item.slug
             )));
         };
-        let _lock = self.project.lock("review")?;
-        let mut record = match self.project.store.record(&item.slug)? {
+        let _lock = self.lock()?;
+        let mut record = match self.store.record(&item.slug)? {
             Some(r) => r,
             None => Record::new(&item.slug),
         };
@@ -326,7 +332,7 @@ impl<'p> Session<'p> {
             Err(note) => return Ok(note),
         };
         let after = Shown::of(Some(&record), item.kind, &item.id).value();
-        self.project.store.write_record(&record)?;
+        self.store.write_record(&record)?;
         self.pending.remove(&self.pos);
         self.steps.push(Step {
             pos: self.pos,
@@ -467,8 +473,8 @@ impl<'p> Session<'p> {
             self.pos = step.pos;
             return Ok(Note::done(format!("undone: skip of {}", item.name())));
         };
-        let _lock = self.project.lock("review")?;
-        let mut record = match self.project.store.record(&item.slug)? {
+        let _lock = self.lock()?;
+        let mut record = match self.store.record(&item.slug)? {
             Some(r) => r,
             None => Record::new(&item.slug),
         };
@@ -493,7 +499,7 @@ impl<'p> Session<'p> {
                 }
             }
         }
-        self.project.store.write_record(&record)?;
+        self.store.write_record(&record)?;
         self.pos = step.pos;
         let what = match step.did {
             Did::Approved => "approval",
