@@ -8,6 +8,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{ConfidenceMode, Given, Input, Mode, Origin};
+use crate::review::queue::{Only, Order};
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
 /// occupation, how exposed it is to AI (HIGH, MEDIUM, LOW) and why.
@@ -39,6 +40,15 @@ pub enum Command {
     Approve(ApproveArgs),
     /// Drop the machine's proposals beside edited or approved text.
     Reject(RejectArgs),
+    /// Review drafts and proposals one at a time in the terminal, lowest confidence first:
+    /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit.
+    Review(ReviewArgs),
+    /// What changed in the records between a git revision (default HEAD) and the working
+    /// tree, in words: levels, word diffs of texts, tools, approvals, proposals.
+    Diff(DiffArgs),
+    /// Print a record file as readable text, for git's textconv (see README: `git diff`
+    /// of records as prose).
+    Textconv(TextconvArgs),
     /// Check every catalog and record file (the CI gate); exit 1 on any problem.
     Validate(ValidateArgs),
     /// Rewrite catalog and record files in canonical formatting.
@@ -99,6 +109,11 @@ impl Command {
                 ..Given::default()
             },
             Command::Approve(a) => Given {
+                model: a.model.given(sources),
+                reviewer: sources.input("reviewer", a.reviewer.clone()),
+                ..Given::default()
+            },
+            Command::Review(a) => Given {
                 model: a.model.given(sources),
                 reviewer: sources.input("reviewer", a.reviewer.clone()),
                 ..Given::default()
@@ -370,6 +385,64 @@ pub struct RejectArgs {
     /// Every proposal of the profession.
     #[arg(long, conflicts_with_all = ["tasks", "skills"])]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    /// The order of the queue: the model's least certain levels first (items without a
+    /// confidence last), or profession by profession.
+    #[arg(long, value_enum, default_value_t = Order::Confidence)]
+    pub order: Order,
+    /// Only these items [default: drafts awaiting approval and proposals].
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub only: Option<Only>,
+    /// Who approves; default: `git config user.name`.
+    #[arg(
+        long,
+        env = "WILLAI_REVIEWER",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub reviewer: Option<String>,
+    /// The approval date (YYYY-MM-DD); default: today.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Let `a` approve stale items as they are.
+    #[arg(long)]
+    pub force: bool,
+    /// The command `e` opens the item's text with (run by sh with the file's path).
+    #[arg(
+        long,
+        env = "EDITOR",
+        hide_env_values = true,
+        default_value = "vi",
+        value_name = "COMMAND"
+    )]
+    pub editor: String,
+    #[command(flatten)]
+    pub model: ModelArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The git revision to compare the working tree's records with.
+    #[arg(default_value = "HEAD", value_name = "REV")]
+    pub rev: String,
+    /// Markdown, for a pull-request comment.
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+    /// Stable JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TextconvArgs {
+    /// The record file (git passes a temporary copy; the project root is not needed).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ use std::error::Error;
 use crate::batch::BatchError;
 use crate::catalog::CatalogError;
 use crate::config::ConfigError;
+use crate::diff::DiffError;
 use crate::eval::EvalError;
 use crate::onet::OnetError;
 use crate::prompt::PromptError;
@@ -65,6 +66,9 @@ fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
         return Some(if e.is_usage() { 2 } else { 1 });
     }
     if let Some(e) = e.downcast_ref::<crate::init::InitError>() {
+        return Some(if e.is_usage() { 2 } else { 1 });
+    }
+    if let Some(e) = e.downcast_ref::<DiffError>() {
         return Some(if e.is_usage() { 2 } else { 1 });
     }
     if let Some(e) = e.downcast_ref::<BatchError>() {

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod diff;
 pub mod draft;
 pub mod eval;
 pub mod exit;
@@ -35,6 +36,7 @@ pub mod slug;
 pub mod store;
 pub mod text;
 pub mod validate;
+pub mod words;
 
 use std::process::ExitCode;
 

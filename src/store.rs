@@ -104,6 +104,31 @@ impl Store {
         Ok(Catalog::with_problems(occupations, &mut problems))
     }
 
+    /// One occupation's catalog file, parsed (without the checks across the catalog);
+    /// `Ok(None)` when there is no such file. For readers that need one profession
+    /// fast, such as `willai textconv`, which git runs once per file.
+    pub fn occupation(&self, slug: &str) -> Result<Option<Occupation>, StoreError> {
+        let path = self.root.catalog_path(slug);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::Unreadable {
+                    path: self.root.display(&path),
+                    location: String::new(),
+                    message: format!("cannot read: {e}"),
+                });
+            }
+        };
+        catalog::parse_strict::<Occupation>(&text)
+            .map(Some)
+            .map_err(|(location, message)| StoreError::Unreadable {
+                path: self.root.display(&path),
+                location,
+                message,
+            })
+    }
+
     /// Writes an occupation's catalog file canonically and atomically; true when the
     /// bytes changed.
     pub fn write_occupation(&self, occ: &Occupation) -> Result<bool, StoreError> {

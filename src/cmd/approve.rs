@@ -46,10 +46,6 @@ fn selected(
         .collect())
 }
 
-fn today() -> String {
-    jiff::ZonedDateTime::now().date().to_string()
-}
-
 /// The record of a profession that has one; none yet is a usage error.
 fn drafted(project: &Project, occ: &Occupation) -> anyhow::Result<Record> {
     project.store.record(&occ.slug)?.ok_or_else(|| {
@@ -64,13 +60,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let occ = catalog.find(&args.profession)?;
     let reviewer = review::reviewer(project.settings.reviewer.as_ref(), project.root.dir())?;
-    let date = match &args.date {
-        Some(d) => d
-            .parse::<jiff::civil::Date>()
-            .map_err(|_| ReviewError::BadDate(d.clone()))?
-            .to_string(),
-        None => today(),
-    };
+    let date = review::date(args.date.as_deref())?;
     let prompts = project.prompts()?;
     let cur = Current::new(project.model(), &prompts);
     let _lock = project.lock("approve")?;

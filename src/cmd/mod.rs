@@ -5,11 +5,13 @@ mod approve;
 mod batch;
 mod cache;
 mod config;
+mod diff;
 mod draft;
 mod eval;
 mod import;
 mod init;
 mod publish;
+mod review;
 pub mod status;
 mod validate;
 
@@ -17,11 +19,13 @@ use crate::cli::{Cli, Command, Sources};
 use crate::project::Project;
 
 pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
-    // Commands that need no project.
+    // Commands that need no project. git runs textconv on a temporary copy, from
+    // anywhere: a broken willai.toml must not hide a record's diff.
     match &cli.command {
         Command::Init(args) => return init::init(args),
         Command::Completions(args) => return init::completions(args),
         Command::Man => return init::man(),
+        Command::Textconv(args) => return diff::textconv(cli.root.as_deref(), args),
         _ => {}
     }
     let project = Project::open(cli.root.as_deref(), cli.command.given(sources))?;
@@ -30,6 +34,8 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&project, &args),
         Command::Approve(args) => approve::approve(&project, &args),
         Command::Reject(args) => approve::reject(&project, &args),
+        Command::Review(args) => review::run(&project, &args),
+        Command::Diff(args) => diff::run(&project, &args),
         Command::Validate(args) => validate::validate(&project, &args),
         Command::Fmt(args) => validate::fmt(&project, &args),
         Command::Schema(args) => validate::schema(&project, &args),
@@ -39,7 +45,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),
         Command::Config(args) => config::run(&project, &args),
-        Command::Init(_) | Command::Completions(_) | Command::Man => {
+        Command::Init(_) | Command::Completions(_) | Command::Man | Command::Textconv(_) => {
             unreachable!("handled before the project is opened")
         }
     }

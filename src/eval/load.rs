@@ -193,6 +193,7 @@ pub fn file(path: &Path, column: &str, flag: &str, map: &LabelMap) -> Result<Lab
             title: text(title_col),
             kind,
             line,
+            confidence: None,
         };
         match items.entry(id) {
             Entry::Occupied(first) => {
@@ -262,6 +263,11 @@ pub fn records(
             }
             notes.onet_tasks += 1;
             let entry = record.as_ref().and_then(|r| r.task(&task.id));
+            // The machine's confidence in its own level, whichever level is compared.
+            let confidence = entry
+                .and_then(|e| e.machine.as_ref())
+                .and_then(|m| m.provenance.confidence.as_ref())
+                .map(|c| c.value);
             let level = entry.and_then(|e| {
                 if !approved {
                     return e.machine.as_ref().and_then(|m| m.content.level);
@@ -287,6 +293,7 @@ pub fn records(
                     title: Some(occ.onet_title.clone().unwrap_or_else(|| occ.name.clone())),
                     kind: task.kind,
                     line: 0,
+                    confidence,
                 },
             );
         }

@@ -9,6 +9,8 @@
 //! Pearson's r with a constant side, anything over no data) is an [`Undefined`] with the
 //! reason, never NaN: scripts get `null`, people get "undefined (reason)".
 
+use serde::{Serialize, Serializer};
+
 use crate::record::Level;
 
 /// Why a statistic has no value.
@@ -19,6 +21,29 @@ pub struct Undefined(pub &'static str);
 pub type Stat = Result<f64, Undefined>;
 
 pub const NOTHING_MATCHED: Undefined = Undefined("no task matched");
+
+/// A statistic as shown: rounded to 4 decimals, `null` / "undefined (reason)" when it
+/// has no value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Num(pub Stat);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Ok(x) => s.serialize_f64(round4(x)),
+            Err(_) => s.serialize_none(),
+        }
+    }
+}
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Ok(x) => write!(f, "{:.4}", round4(x)),
+            Err(Undefined(why)) => write!(f, "undefined ({why})"),
+        }
+    }
+}
 
 /// The ordinal rank of a level: LOW = 0, MEDIUM = 1, HIGH = 2.
 pub fn rank(level: Level) -> usize {

@@ -11,9 +11,12 @@
 //! - [`metrics`] holds the statistics (kappa, weighted kappa, Pearson, the paper's
 //!   alpha/beta/gamma scores);
 //! - [`report`] matches the sides and builds the report (its JSON), [`table`] shows it;
+//! - [`bands`]: agreement by the machine's confidence, to check that reviewing lowest
+//!   confidence first (`willai review`) finds the wrong levels first;
 //! - [`overrides`] is the editors' yardstick: how often an approval changed the
 //!   machine's level.
 
+pub mod bands;
 pub mod load;
 pub mod metrics;
 pub mod overrides;
@@ -187,6 +190,8 @@ pub struct Labelled {
     pub kind: Option<TaskType>,
     /// The line of the file (0 for records).
     pub line: u64,
+    /// Records only: how sure the machine was of its drafted level (0 to 1).
+    pub confidence: Option<f64>,
 }
 
 /// One side of the comparison: labels by O*NET Task ID.
@@ -209,6 +214,8 @@ pub struct Pair<'a> {
     pub soc: Option<&'a str>,
     pub title: Option<&'a str>,
     pub kind: Option<TaskType>,
+    /// The predicted side's confidence (records only).
+    pub confidence: Option<f64>,
 }
 
 /// The tasks of both sides, sorted by Task ID, and the counts left over on each side.
@@ -238,6 +245,7 @@ pub fn match_sets<'a>(gold: &'a LabelSet, predicted: &'a LabelSet) -> (Vec<Pair<
                 soc: occupation.soc.as_deref(),
                 title: occupation.title.as_deref(),
                 kind,
+                confidence: p.confidence,
             })
         })
         .collect();

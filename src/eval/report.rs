@@ -7,35 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
+use super::bands::Bands;
+pub use super::metrics::Num;
 use super::metrics::{self, Confusion, NOTHING_MATCHED, Stat, Undefined};
 use super::{LabelMap, LabelSet, Pair, Source};
 use crate::catalog::TaskType;
 use crate::record::Level;
-
-/// A statistic as shown: rounded to 4 decimals, `null` / "undefined (reason)" when it
-/// has no value.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Num(pub Stat);
-
-impl Serialize for Num {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Ok(x) => s.serialize_f64(metrics::round4(x)),
-            Err(_) => s.serialize_none(),
-        }
-    }
-}
-
-impl std::fmt::Display for Num {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Ok(x) => write!(f, "{:.4}", metrics::round4(x)),
-            Err(Undefined(why)) => write!(f, "undefined ({why})"),
-        }
-    }
-}
 
 /// Where one side's labels come from and how many there are.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -180,6 +159,8 @@ pub struct Report {
     pub occupations: Occupations,
     /// Only with `--by-occupation`, most disagreement first.
     pub by_occupation: Option<Vec<OccupationRow>>,
+    /// Only when the predictions are the records' and some carry a confidence.
+    pub confidence_bands: Option<Bands>,
 }
 
 fn score(pairs: &[Pair], f: fn(Level) -> f64) -> Score {
@@ -312,6 +293,9 @@ impl Report {
                 beta_pearson_core_weighted: Num(core),
             },
             by_occupation,
+            confidence_bands: (matches!(predicted.source, Source::Records { .. })
+                && predicted.items.values().any(|l| l.confidence.is_some()))
+            .then(|| Bands::build(&pairs)),
         }
     }
 }

@@ -6,6 +6,15 @@ use std::fmt::Write as _;
 use super::Source;
 use super::report::{PerLevel, Report, Side};
 
+/// A statistic in a narrow column: 4 decimals, or `-` when undefined (the JSON says
+/// why).
+fn short(n: &super::metrics::Num) -> String {
+    match n.0 {
+        Ok(_) => n.to_string(),
+        Err(_) => "-".into(),
+    }
+}
+
 /// `1 task`, `2 tasks`.
 fn plural(n: u64, what: &str) -> String {
     if n == 1 {
@@ -127,6 +136,60 @@ impl Report {
             "mean beta, pearson, Core tasks counting double   {:>7}",
             o.beta_pearson_core_weighted.to_string()
         );
+        if let Some(b) = &self.confidence_bands {
+            let _ = writeln!(w);
+            let _ = writeln!(
+                w,
+                "by the machine's confidence (the review queue's order, lowest first)"
+            );
+            let _ = writeln!(
+                w,
+                "{:<15}{:>6}{:>11}{:>10}{:>8}{:>11}{:>15}",
+                "band", "tasks", "agreement", "disagree", "share", "cum tasks", "cum disagree"
+            );
+            for r in &b.bands {
+                let _ = writeln!(
+                    w,
+                    "{:<15}{:>6}{:>11}{:>10}{:>8}{:>11}{:>15}",
+                    r.band,
+                    r.matched,
+                    short(&r.exact_agreement),
+                    r.disagreed,
+                    short(&r.share_of_disagreements),
+                    short(&r.cumulative_share_of_tasks),
+                    short(&r.cumulative_share_of_disagreements)
+                );
+            }
+            let n = &b.without_confidence;
+            if n.matched > 0 {
+                let _ = writeln!(
+                    w,
+                    "{:<15}{:>6}{:>11}{:>10}   (last in the queue)",
+                    "no confidence",
+                    n.matched,
+                    short(&super::metrics::Num(super::metrics::ratio(
+                        n.agreed, n.matched
+                    ))),
+                    n.disagreed
+                );
+            }
+            let lowest = &b.bands[..2];
+            if let (Some(t), Some(d)) = (
+                lowest
+                    .last()
+                    .and_then(|r| r.cumulative_share_of_tasks.0.ok()),
+                lowest
+                    .last()
+                    .and_then(|r| r.cumulative_share_of_disagreements.0.ok()),
+            ) {
+                let _ = writeln!(
+                    w,
+                    "below 0.7: {:.1}% of the matched tasks hold {:.1}% of the disagreements",
+                    t * 100.0,
+                    d * 100.0
+                );
+            }
+        }
         if let Some(rows) = &self.by_occupation {
             let _ = writeln!(w);
             let _ = writeln!(w, "by occupation, most disagreement first");

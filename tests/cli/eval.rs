@@ -176,7 +176,8 @@ fn the_json_shape_on_a_worked_example() {
       "mean_beta_gold": 0.375,
       "mean_beta_predicted": 0.375
     }
-  ]
+  ],
+  "confidence_bands": null
 }
 "#
     );
@@ -875,4 +876,160 @@ fn overrides_count_how_often_editors_changed_the_level() {
     );
     // --overrides takes no gold file.
     eval(&p, &["--overrides", "--gold", "records-gold.tsv"], 2);
+}
+
+// Agreement by the machine's confidence (a made-up Band Clerks, tasks 401-410):
+//
+//   task  confidence  machine  gold    agrees   band
+//   401   0.30        HIGH     LOW     no       below 0.5
+//   402   0.45        MEDIUM   MEDIUM  yes      below 0.5
+//   403   0.50        LOW      MEDIUM  no       0.5-0.7 (0.5 belongs to the band above)
+//   404   0.65        HIGH     HIGH    yes      0.5-0.7
+//   405   0.69        MEDIUM   LOW     no       0.5-0.7
+//   406   0.70        LOW      LOW     yes      0.7-0.9
+//   407   0.85        HIGH     MEDIUM  no       0.7-0.9
+//   408   0.90        HIGH     HIGH    yes      0.9 and above
+//   409   0.99        LOW      LOW     yes      0.9 and above
+//   410   (none)      MEDIUM   HIGH    no       without confidence
+//
+// 10 matched, 5 disagreements (401, 403, 405, 407, 410). Per band: matched 2/3/2/2,
+// agreed 1/1/1/2, agreement .5/.3333/.5/1, disagreed 1/2/1/0, share of the 5
+// disagreements .2/.4/.2/0; cumulative share of the 10 tasks .2/.5/.7/.9, of the
+// disagreements .2/.6/.8/.8; 410 (1 matched, 0 agreed) is without confidence.
+const BANDED: [(u64, Option<f64>, &str, &str); 10] = [
+    (401, Some(0.30), "HIGH", "E0"),
+    (402, Some(0.45), "MEDIUM", "E2"),
+    (403, Some(0.50), "LOW", "E2"),
+    (404, Some(0.65), "HIGH", "E1"),
+    (405, Some(0.69), "MEDIUM", "E0"),
+    (406, Some(0.70), "LOW", "E0"),
+    (407, Some(0.85), "HIGH", "E2"),
+    (408, Some(0.90), "HIGH", "E1"),
+    (409, Some(0.99), "LOW", "E0"),
+    (410, None, "MEDIUM", "E1"),
+];
+
+fn banded_project() -> Project {
+    let p = Project::new();
+    let tasks: Vec<Value> = BANDED
+        .iter()
+        .map(|(id, ..)| json!({"id": format!("t{id}"), "text": format!("Task {id}"), "onet_task_id": id}))
+        .collect();
+    p.write(
+        "data/catalog/band-clerks.json",
+        &serde_json::to_string_pretty(&json!({
+            "name": "Band Clerks", "slug": "band-clerks", "onet_soc": "43-9021.00",
+            "tasks": tasks, "skills": []
+        }))
+        .unwrap(),
+    );
+    let entries: Vec<Value> = BANDED
+        .iter()
+        .map(|(id, confidence, level, _)| {
+            let mut machine = json!({
+                "model": "m", "template": "task.j2@0123456789ab", "input": "i",
+                "cache_key": "k", "level": level, "rationale": "r"
+            });
+            if let Some(c) = confidence {
+                machine["confidence"] = json!({"method": "logprobs", "value": c});
+            }
+            json!({"id": format!("t{id}"), "status": "draft", "level": level,
+                   "rationale": "r", "machine": machine})
+        })
+        .collect();
+    p.write(
+        "data/records/band-clerks.json",
+        &serde_json::to_string_pretty(&json!({"profession": "band-clerks", "tasks": entries}))
+            .unwrap(),
+    );
+    let gold: String = BANDED
+        .iter()
+        .map(|(id, _, _, gold)| format!("{id}\t{gold}\n"))
+        .collect();
+    p.write("band-gold.tsv", &format!("Task ID\thuman\n{gold}"));
+    p
+}
+
+#[test]
+fn agreement_by_confidence_band_tells_whether_lowest_first_finds_the_wrong_levels() {
+    let p = banded_project();
+    let gold = ["--gold", "band-gold.tsv", "--gold-column", "human"];
+    let v = eval_json(&p, &gold);
+    assert_eq!((&v["matched"], &v["agreed"]), (&json!(10), &json!(5)));
+    assert_eq!(
+        v["confidence_bands"],
+        json!({
+            "with_confidence": 9,
+            "bands": [
+                {"band": "below 0.5", "from": 0.0, "to": 0.5, "matched": 2, "agreed": 1,
+                 "exact_agreement": 0.5, "disagreed": 1, "share_of_disagreements": 0.2,
+                 "cumulative_share_of_tasks": 0.2, "cumulative_share_of_disagreements": 0.2},
+                {"band": "0.5-0.7", "from": 0.5, "to": 0.7, "matched": 3, "agreed": 1,
+                 "exact_agreement": 0.3333, "disagreed": 2, "share_of_disagreements": 0.4,
+                 "cumulative_share_of_tasks": 0.5, "cumulative_share_of_disagreements": 0.6},
+                {"band": "0.7-0.9", "from": 0.7, "to": 0.9, "matched": 2, "agreed": 1,
+                 "exact_agreement": 0.5, "disagreed": 1, "share_of_disagreements": 0.2,
+                 "cumulative_share_of_tasks": 0.7, "cumulative_share_of_disagreements": 0.8},
+                {"band": "0.9 and above", "from": 0.9, "to": null, "matched": 2, "agreed": 2,
+                 "exact_agreement": 1.0, "disagreed": 0, "share_of_disagreements": 0.0,
+                 "cumulative_share_of_tasks": 0.9, "cumulative_share_of_disagreements": 0.8}
+            ],
+            "without_confidence": {"matched": 1, "agreed": 0, "disagreed": 1}
+        })
+    );
+    let r = eval(&p, &gold, 0);
+    for line in [
+        "by the machine's confidence (the review queue's order, lowest first)\n",
+        "below 0.5           2     0.5000         1  0.2000     0.2000         0.2000\n",
+        "0.5-0.7             3     0.3333         2  0.4000     0.5000         0.6000\n",
+        "0.9 and above       2     1.0000         0  0.0000     0.9000         0.8000\n",
+        "no confidence       1     0.0000         1   (last in the queue)\n",
+        "below 0.7: 50.0% of the matched tasks hold 60.0% of the disagreements\n",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} in\n{}", r.stdout);
+    }
+}
+
+#[test]
+fn no_bands_without_confidence_or_from_a_file() {
+    let p = records_project();
+    let v = eval_json(
+        &p,
+        &["--gold", "records-gold.tsv", "--gold-column", "human"],
+    );
+    assert_eq!(v["matched"], 3);
+    assert_eq!(v["confidence_bands"], Value::Null);
+    let p = banded_project();
+    let v = eval_json(
+        &p,
+        &[
+            "--gold",
+            "band-gold.tsv",
+            "--gold-column",
+            "human",
+            "--predicted",
+            "band-gold.tsv",
+            "--predicted-column",
+            "human",
+        ],
+    );
+    assert_eq!(v["confidence_bands"], Value::Null);
+    assert!(
+        !eval(
+            &p,
+            &[
+                "--gold",
+                "band-gold.tsv",
+                "--gold-column",
+                "human",
+                "--predicted",
+                "band-gold.tsv",
+                "--predicted-column",
+                "human"
+            ],
+            0
+        )
+        .stdout
+        .contains("by the machine's confidence")
+    );
 }

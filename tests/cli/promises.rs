@@ -644,7 +644,10 @@ fn batch_files_split_at_fifty_thousand_lines() {
 fn a_failed_item_filled_in_by_an_editor_is_edited_not_failed() {
     let p = Project::new();
     let server = FakeServer::start();
-    server.script(&task("Sort the widgets by colour"), vec![Fault::ServerError(400)]);
+    server.script(
+        &task("Sort the widgets by colour"),
+        vec![Fault::ServerError(404)],
+    );
     run_ok(
         p.willai_at(&server.base_url())
             .args(["draft", "-p", "widget-makers"]),
@@ -656,13 +659,26 @@ fn a_failed_item_filled_in_by_an_editor_is_edited_not_failed() {
         t["level"] = json!("LOW");
         t["rationale"] = json!("Sorting by colour needs hands and eyes at the belt.");
     });
-    let r = run_ok(p.willai().args(["status", "-p", "widget-makers", "--json"]), 0);
+    let r = run_ok(
+        p.willai().args(["status", "-p", "widget-makers", "--json"]),
+        0,
+    );
     let status: Value = serde_json::from_str(&r.stdout).unwrap();
     let item = &status["professions"][0]["items"][0];
-    assert_eq!((item["id"].as_str(), item["state"].as_str()), (Some("sort-widgets"), Some("edited")));
+    assert_eq!(
+        (item["id"].as_str(), item["state"].as_str()),
+        (Some("sort-widgets"), Some("edited"))
+    );
     run_ok(
-        p.willai()
-            .args(["approve", "-p", "widget-makers", "-t", "sort-widgets", "--reviewer", "Ann"]),
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "-t",
+            "sort-widgets",
+            "--reviewer",
+            "Ann",
+        ]),
         0,
     );
     assert_eq!(p.record("widget-makers")["tasks"][0]["status"], "approved");

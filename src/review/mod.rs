@@ -1,6 +1,20 @@
 //! The editor's side of the lifecycle: naming tasks and skills, approving them (reviewer,
 //! date and the sha256 of exactly what was approved), taking or dropping the machine's
 //! proposals. A machine never calls into this module.
+//!
+//! The rules are here, used by `willai approve`/`reject` and by the interactive
+//! `willai review`, whose parts live beside them:
+//! - [`queue`]: what is reviewed, and in which order (lowest confidence first);
+//! - [`session`]: keys become decisions, each written at once under the lock, with undo;
+//! - [`screen`]: one item as styled lines (word diffs for proposals);
+//! - [`edit`]: the `field: value` text an editor edits in `$EDITOR`;
+//! - [`tui`]: the terminal (raw mode, alternate screen, restored on every way out).
+
+pub mod edit;
+pub mod queue;
+pub mod screen;
+pub mod session;
+pub mod tui;
 
 use crate::catalog::Occupation;
 use crate::lifecycle::{Item, State};
@@ -34,6 +48,21 @@ pub enum ReviewError {
     NothingNamed { what: &'static str },
     #[error("nothing is drafted for {name} yet: run `willai draft --profession {name:?}` first")]
     NothingDrafted { name: String },
+    #[error(
+        "willai review needs a terminal (stdin and stdout): from a script or CI, approve with `willai approve -p NAME --task TASK` (or --all) and drop proposals with `willai reject`"
+    )]
+    NoTerminal,
+}
+
+/// The approval date: `--date` checked as `YYYY-MM-DD`, else today.
+pub fn date(given: Option<&str>) -> Result<String, ReviewError> {
+    match given {
+        Some(d) => d
+            .parse::<jiff::civil::Date>()
+            .map(|d| d.to_string())
+            .map_err(|_| ReviewError::BadDate(d.to_string())),
+        None => Ok(jiff::ZonedDateTime::now().date().to_string()),
+    }
 }
 
 /// Finds tasks by id, by their text or title, or the slug of either (case-insensitive);

@@ -1,0 +1,59 @@
+//! `willai diff` and `willai textconv`: records in words for git users (see `diff`).
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::cli::{DiffArgs, TextconvArgs};
+use crate::diff::{self, FileChange, render};
+use crate::exit::problems;
+use crate::project::Project;
+use crate::root::Root;
+use crate::store::Store;
+
+pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
+    let store = &project.store;
+    let occupation = |slug: &str| store.occupation(slug).ok().flatten();
+    let report = diff::build(&project.root, &args.rev, &occupation)?;
+    let text = if args.json {
+        crate::canonical::pretty(&report)
+    } else if args.markdown {
+        render::render(&report, render::Form::Markdown)
+    } else {
+        render::render(&report, render::Form::Text)
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    let unreadable = report
+        .professions
+        .iter()
+        .filter(|p| p.change == FileChange::Unreadable)
+        .count();
+    if unreadable > 0 {
+        return Err(problems(format!(
+            "{unreadable} record file(s) could not be compared (shown above)"
+        )));
+    }
+    Ok(())
+}
+
+/// Prints a record as prose for git. The root (from --root, WILLAI_ROOT or the nearest
+/// willai.toml) only adds names from the catalog; nothing here fails on a bad file.
+pub fn textconv(root: Option<&Path>, args: &TextconvArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}: check the path", args.file.display()))?;
+    let store = Root::discover(root).ok().map(Store::new);
+    let occupation = |slug: &str| {
+        store
+            .as_ref()
+            .and_then(|s| s.occupation(slug).ok().flatten())
+    };
+    let text = diff::prose::textconv(&bytes, &occupation);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}

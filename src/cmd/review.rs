@@ -1,0 +1,49 @@
+//! `willai review`: the interactive review. Checks that there is a terminal and a
+//! reviewer, builds the queue, runs the session (`review::tui`), prints the summary.
+
+use std::io::IsTerminal;
+
+use crate::cli::ReviewArgs;
+use crate::exit::Interrupted;
+use crate::lifecycle::Current;
+use crate::project::Project;
+use crate::review::session::Session;
+use crate::review::tui::{self, Ended};
+use crate::review::{self, ApproveOptions, ReviewError, queue};
+
+pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(ReviewError::NoTerminal.into());
+    }
+    let reviewer = review::reviewer(project.settings.reviewer.as_ref(), project.root.dir())?;
+    let date = review::date(args.date.as_deref())?;
+    let catalog = project.catalog()?;
+    let selected = project.select(&catalog, &args.selection.professions, args.selection.all)?;
+    let prompts = project.prompts()?;
+    let cur = Current::new(project.model(), &prompts);
+    let queue = queue::build(&project.store, selected, &cur, args.only, args.order)?;
+    if queue.is_empty() {
+        println!(
+            "nothing to review: no draft awaits approval and no proposal waits (`willai status` shows every state)"
+        );
+        return Ok(());
+    }
+    let opts = ApproveOptions {
+        reviewer,
+        date,
+        force: args.force,
+        accept_proposal: false,
+    };
+    let mut session = Session::new(&project.store, &catalog, cur, queue, opts);
+    let ended = tui::run(&mut session, &args.editor)?;
+    let summary = session.summary();
+    println!("{summary}");
+    match ended {
+        Ended::Quit => Ok(()),
+        Ended::Interrupted => Err(Interrupted {
+            signal: 2,
+            message: "every decision made is saved; `willai review` again goes on".into(),
+        }
+        .into()),
+    }
+}

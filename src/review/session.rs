@@ -1,0 +1,544 @@
+//! The decisions of one `willai review`, apart from the terminal: keys become
+//! [`Decision`]s, each applied at once to a fresh read of its record under the root's
+//! write lock and written atomically, so quitting (or Ctrl-C, or a crash) loses nothing
+//! decided. Approving goes through `review::approve`, dropping a proposal through
+//! `AnyEntry::reject_proposal`: the rules are the same as `willai approve`/`reject`.
+//!
+//! Two guards keep an editor from deciding on text they did not see:
+//! - each decision compares the entry on disk with the one on screen; if another writer
+//!   changed it in between, nothing is written and the screen shows the new text;
+//! - undo restores the entry exactly as it was (the same bytes), and only when the entry
+//!   is still what the decision left; otherwise it says so and leaves it.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::edit::{self, EditError};
+use super::queue::QueueItem;
+use super::{ApproveOptions, Outcome};
+use crate::catalog::{Catalog, Occupation};
+use crate::fsx::RootLock;
+use crate::lifecycle::{self, Current, Item};
+use crate::record::{AnyEntry, Kind, Level, Record, SkillEntry, TaskEntry};
+use crate::store::Store;
+
+/// What an editor decides about the item on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// Approve what is on screen (a proposal is taken first).
+    Approve,
+    /// Drop the proposal; the current text stays.
+    Reject,
+    /// Set a task's level (an edit).
+    Level(Level),
+    /// Take the text edited in `$EDITOR` (an edit).
+    Edit(String),
+    /// Leave it as it is and go on.
+    Skip,
+}
+
+/// The entry on screen, as read from its record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shown {
+    Task(TaskEntry),
+    Skill(SkillEntry),
+    /// No longer in the record (removed by another writer since the queue was built).
+    Gone,
+}
+
+impl Shown {
+    fn of(record: Option<&Record>, kind: Kind, id: &str) -> Shown {
+        let found = match kind {
+            Kind::Task => record.and_then(|r| r.task(id)).cloned().map(Shown::Task),
+            Kind::Skill => record.and_then(|r| r.skill(id)).cloned().map(Shown::Skill),
+        };
+        found.unwrap_or(Shown::Gone)
+    }
+
+    pub fn entry(&self) -> Option<&dyn AnyEntry> {
+        match self {
+            Shown::Task(e) => Some(e),
+            Shown::Skill(e) => Some(e),
+            Shown::Gone => None,
+        }
+    }
+
+    fn value(&self) -> Value {
+        match self {
+            Shown::Task(e) => serde_json::to_value(e),
+            Shown::Skill(e) => serde_json::to_value(e),
+            Shown::Gone => Ok(Value::Null),
+        }
+        .expect("entries serialize")
+    }
+}
+
+/// Everything one screen shows about the current item.
+#[derive(Clone, Debug)]
+pub struct Screenful<'q> {
+    pub item: &'q QueueItem,
+    /// 1-based place in the queue, and the queue's length.
+    pub index: usize,
+    pub total: usize,
+    pub shown: Shown,
+    /// The item's lifecycle state (stale reasons included); `None` when gone.
+    pub state: Option<Item>,
+    /// The catalog's task statement.
+    pub statement: Option<String>,
+}
+
+/// How a note on the screen's last line reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Done,
+    Warning,
+}
+
+/// What the last key did, for the screen's last line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub tone: Tone,
+    pub text: String,
+}
+
+impl Note {
+    fn done(text: String) -> Note {
+        Note {
+            tone: Tone::Done,
+            text,
+        }
+    }
+
+    fn warning(text: String) -> Note {
+        Note {
+            tone: Tone::Warning,
+            text,
+        }
+    }
+}
+
+/// What a decision did, kept for undo and the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Did {
+    Approved,
+    Rejected,
+    Edited,
+    Skipped,
+}
+
+/// One decision that undo can take back: where it was, and the entry before and after.
+#[derive(Clone, Debug)]
+struct Step {
+    pos: usize,
+    did: Did,
+    /// The entry before and after, as JSON (`None` for a skip, which writes nothing).
+    change: Option<(Value, Value)>,
+}
+
+/// The counts the summary prints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub approved: usize,
+    pub rejected: usize,
+    /// Items edited (by a level key or in the editor).
+    pub edited: usize,
+    /// Of those, left edited without an approval afterwards.
+    pub edited_unapproved: usize,
+    pub skipped: usize,
+    /// Items not reached.
+    pub left: usize,
+    pub total: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "review: {} approved, {} proposal(s) dropped, {} edited",
+            self.approved, self.rejected, self.edited
+        )?;
+        if self.edited_unapproved > 0 {
+            write!(f, " ({} not approved yet)", self.edited_unapproved)?;
+        }
+        write!(
+            f,
+            ", {} skipped; {} of {} item(s) not reached",
+            self.skipped, self.left, self.total
+        )
+    }
+}
+
+/// One review: the queue, where the editor is, and what undo can take back.
+pub struct Session<'p> {
+    store: &'p Store,
+    catalog: &'p Catalog,
+    cur: Current<'p>,
+    queue: Vec<QueueItem>,
+    pos: usize,
+    steps: Vec<Step>,
+    opts: ApproveOptions,
+    /// The entry on screen, as JSON, to tell whether it changed on disk since.
+    on_screen: Option<Value>,
+    /// An edit that did not parse, by queue position: reopened by the next `e`.
+    pending: HashMap<usize, (String, EditError)>,
+}
+
+impl<'p> Session<'p> {
+    pub fn new(
+        store: &'p Store,
+        catalog: &'p Catalog,
+        cur: Current<'p>,
+        queue: Vec<QueueItem>,
+        opts: ApproveOptions,
+    ) -> Session<'p> {
+        Session {
+            store,
+            catalog,
+            cur,
+            queue,
+            pos: 0,
+            steps: Vec::new(),
+            opts,
+            on_screen: None,
+            pending: HashMap::new(),
+        }
+    }
+
+    /// The root's write lock, held while one decision is read, applied and written.
+    fn lock(&self) -> anyhow::Result<RootLock> {
+        RootLock::acquire(&self.store.root().lock_file(), "review")
+    }
+
+    pub fn reviewer(&self) -> &str {
+        &self.opts.reviewer
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Whether every item has been decided or skipped.
+    pub fn done(&self) -> bool {
+        self.pos >= self.queue.len()
+    }
+
+    fn occupation(&self, item: &QueueItem) -> Option<&'p Occupation> {
+        self.catalog.get(&item.slug)
+    }
+
+    /// The current item, read fresh from its record (`None` past the end).
+    pub fn current(&mut self) -> anyhow::Result<Option<Screenful<'_>>> {
+        let Some(item) = self.queue.get(self.pos) else {
+            self.on_screen = None;
+            return Ok(None);
+        };
+        let record = self.store.record(&item.slug)?;
+        let shown = Shown::of(record.as_ref(), item.kind, &item.id);
+        self.on_screen = Some(shown.value());
+        let occ = self.occupation(item);
+        let state = match (occ, &shown) {
+            (Some(occ), Shown::Task(_) | Shown::Skill(_)) => {
+                lifecycle::items(occ, record.as_ref(), &self.cur)
+                    .into_iter()
+                    .find(|i| i.kind == item.kind && i.id == item.id)
+            }
+            _ => None,
+        };
+        let statement = match item.kind {
+            Kind::Task => occ.and_then(|o| o.task(&item.id)).map(|t| t.text.clone()),
+            Kind::Skill => None,
+        };
+        Ok(Some(Screenful {
+            item,
+            index: self.pos + 1,
+            total: self.queue.len(),
+            shown,
+            state,
+            statement,
+        }))
+    }
+
+    /// The text `e` opens: an edit that did not parse, with its error on top, else the
+    /// text on screen (the proposal, when there is one).
+    pub fn edit_text(&self, shown: &Shown) -> Option<String> {
+        if let Some((text, err)) = self.pending.get(&self.pos) {
+            let body: String = text
+                .lines()
+                .filter(|l| !l.starts_with("# error: "))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            return Some(format!("# error: {err}\n{body}"));
+        }
+        match shown {
+            Shown::Task(e) => Some(edit::task_text(
+                e.proposal.as_ref().map_or(&e.content, |p| &p.content),
+            )),
+            Shown::Skill(e) => Some(edit::skill_text(
+                e.proposal.as_ref().map_or(&e.content, |p| &p.content),
+            )),
+            Shown::Gone => None,
+        }
+    }
+
+    /// Applies a decision to the current item; the note says what happened.
+    pub fn decide(&mut self, decision: Decision) -> anyhow::Result<Note> {
+        let Some(item) = self.queue.get(self.pos).cloned() else {
+            return Ok(Note::warning("the queue is done: u undoes, q quits".into()));
+        };
+        if decision == Decision::Skip {
+            self.steps.push(Step {
+                pos: self.pos,
+                did: Did::Skipped,
+                change: None,
+            });
+            self.pos += 1;
+            return Ok(Note::done(format!("skipped    {}", item.name())));
+        }
+        let Some(occ) = self.occupation(&item) else {
+            return Ok(Note::warning(format!(
+                "{} is no longer in the catalog: s skips it",
+                item.slug
+            )));
+        };
+        let _lock = self.lock()?;
+        let mut record = match self.store.record(&item.slug)? {
+            Some(r) => r,
+            None => Record::new(&item.slug),
+        };
+        let before = Shown::of(Some(&record), item.kind, &item.id).value();
+        if Some(&before) != self.on_screen.as_ref() {
+            return Ok(Note::warning(format!(
+                "{} changed on disk since it was shown (another writer): showing it as it is now; decide again",
+                item.name()
+            )));
+        }
+        if before.is_null() {
+            return Ok(Note::warning(format!(
+                "{} is no longer in the record: s skips it",
+                item.name()
+            )));
+        }
+        let state = lifecycle::items(occ, Some(&record), &self.cur)
+            .into_iter()
+            .find(|i| i.kind == item.kind && i.id == item.id)
+            .expect("the entry is in the record, so the item is listed");
+        let did = match self.apply(&mut record, &item, &state, decision)? {
+            Ok(did) => did,
+            Err(note) => return Ok(note),
+        };
+        let after = Shown::of(Some(&record), item.kind, &item.id).value();
+        self.store.write_record(&record)?;
+        self.pending.remove(&self.pos);
+        self.steps.push(Step {
+            pos: self.pos,
+            did,
+            change: Some((before, after)),
+        });
+        let note = match did {
+            Did::Approved => {
+                let level = record
+                    .entry(item.kind, &item.id)
+                    .and_then(|e| e.headline())
+                    .unwrap_or("-");
+                format!(
+                    "approved   {} ({level}) by {} on {}",
+                    item.name(),
+                    self.opts.reviewer,
+                    self.opts.date
+                )
+            }
+            Did::Rejected => format!("dropped    the proposal of {}", item.name()),
+            Did::Edited => format!(
+                "edited     {}: a approves it, s keeps it as edited",
+                item.name()
+            ),
+            Did::Skipped => unreachable!("skips return above"),
+        };
+        if matches!(did, Did::Approved | Did::Rejected) {
+            self.pos += 1;
+        }
+        Ok(Note::done(note))
+    }
+
+    /// Changes the record for one decision: what it did, or a note why not.
+    fn apply(
+        &mut self,
+        record: &mut Record,
+        item: &QueueItem,
+        state: &Item,
+        decision: Decision,
+    ) -> anyhow::Result<Result<Did, Note>> {
+        let name = item.name();
+        let entry = record
+            .entry_mut(item.kind, &item.id)
+            .expect("checked by the caller");
+        match decision {
+            Decision::Approve => {
+                let opts = ApproveOptions {
+                    accept_proposal: entry.has_proposal(),
+                    ..self.opts.clone()
+                };
+                Ok(match super::approve(Some(entry), state, &opts) {
+                    Outcome::Approved => Ok(Did::Approved),
+                    Outcome::Unchanged => Err(Note::warning(format!(
+                        "{name} is already approved with this text: s goes on"
+                    ))),
+                    Outcome::Refused(why) => Err(Note::warning(format!(
+                        "not approved: {name} {}",
+                        why.replace("with --force", "with `willai review --force`")
+                    ))),
+                })
+            }
+            Decision::Reject => Ok(if entry.reject_proposal() {
+                Ok(Did::Rejected)
+            } else {
+                Err(Note::warning(format!(
+                    "{name} has no proposal to drop: a approves, s skips"
+                )))
+            }),
+            Decision::Level(level) => {
+                let Some(task) = record.task_mut(&item.id) else {
+                    return Ok(Err(Note::warning(
+                        "a skill has a verdict, not a level: e edits it".into(),
+                    )));
+                };
+                if task.proposal.is_none() && task.content.level == Some(level) {
+                    return Ok(Err(Note::warning(format!("the level is {level} already"))));
+                }
+                task.accept_proposal();
+                task.content.level = Some(level);
+                Ok(Ok(Did::Edited))
+            }
+            Decision::Edit(text) => {
+                let parsed = match item.kind {
+                    Kind::Task => edit::parse_task(&text).map(|c| {
+                        let e = record.task_mut(&item.id).expect("checked");
+                        let same = e.proposal.is_none() && e.content == c;
+                        e.accept_proposal();
+                        e.content = c;
+                        same
+                    }),
+                    Kind::Skill => {
+                        let had_name = record
+                            .skill(&item.id)
+                            .and_then(|e| {
+                                e.proposal
+                                    .as_ref()
+                                    .map_or(&e.content, |p| &p.content)
+                                    .name
+                                    .as_ref()
+                            })
+                            .is_some();
+                        edit::parse_skill(&text, had_name).map(|c| {
+                            let e = record.skill_mut(&item.id).expect("checked");
+                            let same = e.proposal.is_none() && e.content == c;
+                            e.accept_proposal();
+                            e.content = c;
+                            same
+                        })
+                    }
+                };
+                Ok(match parsed {
+                    Ok(true) => {
+                        self.pending.remove(&self.pos);
+                        Err(Note::done("no change: the text is as it was".into()))
+                    }
+                    Ok(false) => Ok(Did::Edited),
+                    Err(err) => {
+                        let note = Note::warning(format!(
+                            "edit not taken: {err}; e reopens your text to fix it"
+                        ));
+                        self.pending.insert(self.pos, (text, err));
+                        Err(note)
+                    }
+                })
+            }
+            Decision::Skip => unreachable!("skips return before"),
+        }
+    }
+
+    /// Takes back the last decision: the entry is restored exactly as it was, and the
+    /// item is shown again.
+    pub fn undo(&mut self) -> anyhow::Result<Note> {
+        let Some(step) = self.steps.pop() else {
+            return Ok(Note::warning("nothing to undo".into()));
+        };
+        let item = self.queue[step.pos].clone();
+        let Some((before, after)) = step.change else {
+            self.pos = step.pos;
+            return Ok(Note::done(format!("undone: skip of {}", item.name())));
+        };
+        let _lock = self.lock()?;
+        let mut record = match self.store.record(&item.slug)? {
+            Some(r) => r,
+            None => Record::new(&item.slug),
+        };
+        let now = Shown::of(Some(&record), item.kind, &item.id).value();
+        if now != after {
+            return Ok(Note::warning(format!(
+                "not undone: {} changed on disk since (another writer); it is left as it is",
+                item.name()
+            )));
+        }
+        match item.kind {
+            Kind::Task => {
+                let old: TaskEntry = serde_json::from_value(before)?;
+                if let Some(e) = record.task_mut(&item.id) {
+                    *e = old;
+                }
+            }
+            Kind::Skill => {
+                let old: SkillEntry = serde_json::from_value(before)?;
+                if let Some(e) = record.skill_mut(&item.id) {
+                    *e = old;
+                }
+            }
+        }
+        self.store.write_record(&record)?;
+        self.pos = step.pos;
+        let what = match step.did {
+            Did::Approved => "approval",
+            Did::Rejected => "dropped proposal",
+            Did::Edited => "edit",
+            Did::Skipped => "skip",
+        };
+        Ok(Note::done(format!("undone: {what} of {}", item.name())))
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            total: self.queue.len(),
+            left: self.queue.len().saturating_sub(self.pos),
+            ..Summary::default()
+        };
+        // The last file-changing decision of each edited item tells whether it was
+        // approved afterwards.
+        let mut last: HashMap<usize, Did> = HashMap::new();
+        let mut edited: std::collections::HashSet<usize> = Default::default();
+        for step in &self.steps {
+            match step.did {
+                Did::Approved => s.approved += 1,
+                Did::Rejected => s.rejected += 1,
+                Did::Skipped => s.skipped += 1,
+                Did::Edited => {
+                    edited.insert(step.pos);
+                }
+            }
+            if step.change.is_some() {
+                last.insert(step.pos, step.did);
+            }
+        }
+        s.edited = edited.len();
+        s.edited_unapproved = edited
+            .iter()
+            .filter(|p| last.get(p) == Some(&Did::Edited))
+            .count();
+        s
+    }
+}

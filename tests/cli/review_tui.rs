@@ -1,0 +1,457 @@
+//! `willai review` through a real pseudo-terminal: keys in, the screen (parsed by a
+//! terminal emulator, `vt100`) and the record files out, after every decision. The binary
+//! runs as an editor runs it, in raw mode on a tty; nothing of the session is mocked.
+
+use std::io::Write as _;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use fake_openai::FakeServer;
+
+use crate::util::{Project, run_ok};
+use crate::validate::valid_project;
+
+const ROWS: u16 = 40;
+const COLS: u16 = 120;
+
+/// The review running in a pseudo-terminal, and what its screen shows.
+struct Tui {
+    session: OsSession,
+    screen: vt100::Parser,
+    /// Every byte the program wrote.
+    raw: Vec<u8>,
+}
+
+impl Tui {
+    fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
+        let mut cmd = p.process();
+        cmd.env("TERM", "xterm-256color")
+            .args(["review", "--reviewer", "Ann Editor", "--date", "2026-11-20"])
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut session = expectrl::Session::spawn(cmd).expect("spawn in a pty");
+        session
+            .get_process_mut()
+            .set_window_size(COLS, ROWS)
+            .unwrap();
+        Tui {
+            session,
+            screen: vt100::Parser::new(ROWS, COLS, 0),
+            raw: Vec::new(),
+        }
+    }
+
+    /// Reads what the program wrote so far into the emulated screen.
+    fn pump(&mut self) {
+        let mut buf = [0u8; 16384];
+        loop {
+            match self.session.try_read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    self.screen.process(&buf[..n]);
+                    self.raw.extend_from_slice(&buf[..n]);
+                }
+            }
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.screen().contents()
+    }
+
+    /// Waits until the screen shows `text` (a generous deadline: a failure, not a
+    /// speed check), and returns the screen.
+    fn wait_for(&mut self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            self.pump();
+            let screen = self.contents();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the screen never showed {text:?}; it shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn key(&mut self, keys: &str) {
+        self.session.write_all(keys.as_bytes()).unwrap();
+        self.session.flush().unwrap();
+    }
+
+    /// Waits for the program to end; its exit code.
+    fn exit_code(&mut self) -> i32 {
+        let start = Instant::now();
+        loop {
+            self.pump();
+            match self.session.get_process().status().unwrap() {
+                WaitStatus::StillAlive => {}
+                WaitStatus::Exited(_, code) => {
+                    self.pump();
+                    return code;
+                }
+                other => panic!("review ended with {other:?}:\n{}", self.contents()),
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "review never ended:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the terminal is in canonical (cooked) mode, as a shell wants it.
+    fn cooked(&self) -> bool {
+        // SAFETY: a zeroed termios is a valid out-parameter for tcgetattr on an open fd.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        let fd = self.session.get_stream().as_raw_fd();
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
+        t.c_lflag & libc::ICANON != 0
+    }
+}
+
+/// Widget makers drafted with known confidences: answer-letters 0.5, sort-widgets 0.6,
+/// paint-housings 0.8, inspect-widgets 0.9, then the two skills (no confidence).
+fn drafted() -> (Project, FakeServer) {
+    let p = valid_project();
+    std::fs::remove_file(p.path(RECORD)).unwrap();
+    let server = FakeServer::start();
+    for (task, probs) in [
+        ("Sort the widgets by colour", [0.6, 0.3, 0.1]),
+        ("Paint the widget housings", [0.05, 0.15, 0.8]),
+        ("Answer customer letters about widgets", [0.2, 0.5, 0.3]),
+        ("Inspect finished widgets for defects", [0.9, 0.05, 0.05]),
+    ] {
+        server.script_levels(&format!("Task: {task}"), probs);
+    }
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        0,
+    );
+    (p, server)
+}
+
+const RECORD: &str = "data/records/widget-makers.json";
+
+fn task(p: &Project, id: &str) -> serde_json::Value {
+    p.record("widget-makers")["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_bytes() {
+    let (p, _server) = drafted();
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    let screen = tui.wait_for("1 of 6");
+    assert!(screen.contains("task answer-letters · draft"), "{screen}");
+    assert!(screen.contains("confidence 0.50 (logprobs)"), "{screen}");
+    assert!(
+        screen.contains("statement   Answer customer letters about widgets"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("a approve  r drop proposal  e edit"),
+        "{screen}"
+    );
+    assert!(!tui.cooked(), "raw mode while reviewing");
+
+    // a: approved at once, by the reviewer, on the date.
+    tui.key("a");
+    let screen = tui.wait_for("2 of 6");
+    assert!(
+        screen.contains(
+            "approved   widget-makers/answer-letters (MEDIUM) by Ann Editor on 2026-11-20"
+        ),
+        "{screen}"
+    );
+    assert!(screen.contains("task sort-widgets · draft"), "{screen}");
+    let t = task(&p, "answer-letters");
+    assert_eq!(t["status"], "approved");
+    assert_eq!(t["approval"]["reviewer"], "Ann Editor");
+    assert_eq!(t["approval"]["date"], "2026-11-20");
+
+    // 3: the level is LOW now (an edit: the machine said HIGH); then a approves it.
+    let before_edit = p.read(RECORD);
+    tui.key("3");
+    let screen = tui.wait_for("edited     widget-makers/sort-widgets");
+    assert!(
+        screen.contains("differs from the machine's draft (its level: HIGH)"),
+        "{screen}"
+    );
+    let t = task(&p, "sort-widgets");
+    assert_eq!(
+        (t["level"].as_str(), t["status"].as_str()),
+        (Some("LOW"), Some("draft"))
+    );
+    assert_eq!(t["machine"]["level"], "HIGH");
+    let after_edit = p.read(RECORD);
+    tui.key("a");
+    tui.wait_for("3 of 6");
+    let t = task(&p, "sort-widgets");
+    assert_eq!(
+        (t["level"].as_str(), t["status"].as_str()),
+        (Some("LOW"), Some("approved"))
+    );
+    let approved = p.read(RECORD);
+
+    // s leaves the file alone.
+    tui.key("s");
+    tui.wait_for("4 of 6");
+    assert_eq!(p.read(RECORD), approved);
+
+    // u, u, u: the skip, the approval, the edit, each undone to the very bytes.
+    tui.key("u");
+    let screen = tui.wait_for("undone: skip of widget-makers/paint-housings");
+    assert!(screen.contains("3 of 6"), "{screen}");
+    tui.key("u");
+    let screen = tui.wait_for("undone: approval of widget-makers/sort-widgets");
+    assert!(screen.contains("2 of 6"), "{screen}");
+    assert_eq!(p.read(RECORD), after_edit);
+    tui.key("u");
+    tui.wait_for("undone: edit of widget-makers/sort-widgets");
+    assert_eq!(p.read(RECORD), before_edit);
+
+    // q mid-queue: what was decided stays; the summary says what was done.
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    let screen = tui.contents();
+    assert!(
+        screen.contains("review: 1 approved, 0 proposal(s) dropped, 0 edited, 0 skipped; 5 of 6 item(s) not reached"),
+        "{screen}"
+    );
+    assert!(tui.cooked(), "the terminal is back in cooked mode");
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+    assert_eq!(task(&p, "sort-widgets")["status"], "draft");
+    run_ok(p.willai().arg("validate"), 0);
+}
+
+#[test]
+fn ctrl_c_keeps_every_decision_and_gives_the_terminal_back() {
+    let (p, _server) = drafted();
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    tui.key("a");
+    tui.wait_for("2 of 6");
+    tui.key("\x03");
+    assert_eq!(tui.exit_code(), 130);
+    let screen = tui.contents();
+    assert!(screen.contains("review: 1 approved"), "{screen}");
+    assert!(
+        screen.contains("interrupted: every decision made is saved"),
+        "{screen}"
+    );
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+    assert!(tui.cooked(), "raw mode is off again");
+    let raw = String::from_utf8_lossy(&tui.raw);
+    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(raw.contains("\x1b[?25h"), "the cursor is shown again");
+}
+
+#[test]
+fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
+    let p = valid_project();
+    let server = FakeServer::start();
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "ml-engineer", "--redraft"]),
+        0,
+    );
+    let before = p.record("ml-engineer");
+    let mut tui = Tui::spawn(
+        &p,
+        &[
+            "-p",
+            "ml-engineer",
+            "--only",
+            "proposal",
+            "--order",
+            "profession",
+        ],
+        &[],
+    );
+    let screen = tui.wait_for("1 of 7");
+    assert!(
+        screen.contains("task write-production-code · approved, proposal"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("new text from test-model beside the approved text"),
+        "{screen}"
+    );
+    // The current rationale struck through, the proposed one added.
+    assert!(
+        screen.contains("[-LLMs can draft and transform code quickly."),
+        "{screen}"
+    );
+    assert!(screen.contains("{+"), "{screen}");
+
+    tui.key("r");
+    tui.wait_for("dropped    the proposal of ml-engineer/write-production-code");
+    let t = &p.record("ml-engineer")["tasks"][0];
+    assert!(t["proposal"].is_null());
+    assert_eq!(t["rationale"], before["tasks"][0]["rationale"]);
+    assert_eq!(t["approval"], before["tasks"][0]["approval"]);
+    assert_eq!(
+        t["machine"]["rationale"],
+        before["tasks"][0]["proposal"]["rationale"]
+    );
+
+    tui.key("a");
+    tui.wait_for("3 of 7");
+    let t = &p.record("ml-engineer")["tasks"][1];
+    let proposed = &before["tasks"][1]["proposal"];
+    assert!(t["proposal"].is_null());
+    assert_eq!(t["rationale"], proposed["rationale"]);
+    assert_eq!(t["level"], proposed["level"]);
+    assert_eq!(t["approval"]["reviewer"], "Ann Editor");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    run_ok(p.willai().arg("validate"), 0);
+}
+
+#[test]
+fn e_edits_in_the_editor_a_bad_edit_names_its_line_and_reopens() {
+    let (p, _server) = drafted();
+    let dir = tempfile::tempdir().unwrap();
+    let editor = dir.path().join("editor.sh");
+    // The first edit breaks the level; the second (opened with the error on top) fixes
+    // it. Each opened text is kept as seen-N for the test to read.
+    std::fs::write(
+        &editor,
+        r#"#!/bin/sh
+n=$(ls "$(dirname "$0")" | grep -c '^seen-')
+cp "$1" "$(dirname "$0")/seen-$n"
+if grep -q '^# error:' "$1"; then
+  sed -i 's/^level: .*/level: LOW/' "$1"
+else
+  sed -i 's/^level: .*/level: HGH/; s/^rationale: .*/rationale: Rewritten in the editor./' "$1"
+fi
+"#,
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .unwrap();
+    let before = p.read(RECORD);
+    let mut tui = Tui::spawn(
+        &p,
+        &["-p", "widget-makers"],
+        &[("EDITOR", editor.to_str().unwrap())],
+    );
+    tui.wait_for("1 of 6");
+    tui.key("e");
+    let screen = tui.wait_for("edit not taken");
+    assert!(
+        screen.contains("line 5: level \"HGH\" is not HIGH, MEDIUM or LOW"),
+        "{screen}"
+    );
+    assert_eq!(p.read(RECORD), before, "a bad edit writes nothing");
+    let seen = std::fs::read_to_string(dir.path().join("seen-0")).unwrap();
+    assert!(seen.contains("\nlevel: MEDIUM\n"), "{seen}");
+    assert!(seen.contains("\ntitle: "), "{seen}");
+
+    tui.key("e");
+    tui.wait_for("edited     widget-makers/answer-letters");
+    let seen = std::fs::read_to_string(dir.path().join("seen-1")).unwrap();
+    assert!(
+        seen.starts_with("# error: line 5: level \"HGH\" is not HIGH, MEDIUM or LOW\n"),
+        "{seen}"
+    );
+    let t = task(&p, "answer-letters");
+    assert_eq!(t["level"], "LOW");
+    assert_eq!(t["rationale"], "Rewritten in the editor.");
+    assert_eq!(t["status"], "draft");
+    tui.key("a");
+    tui.wait_for("2 of 6");
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    assert!(
+        tui.contents()
+            .contains("review: 1 approved, 0 proposal(s) dropped, 1 edited, 0 skipped"),
+        "{}",
+        tui.contents()
+    );
+}
+
+#[test]
+fn without_a_terminal_it_exits_2_and_points_to_approve() {
+    let (p, _server) = drafted();
+    let before = p.read(RECORD);
+    let r = run_ok(
+        p.willai()
+            .args(["review", "-p", "widget-makers", "--reviewer", "Ann"]),
+        2,
+    );
+    assert!(
+        r.stderr.contains("willai review needs a terminal"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("`willai approve -p NAME"), "{}", r.stderr);
+    assert_eq!(p.read(RECORD), before);
+}
+
+#[test]
+fn another_writer_in_between_is_never_overwritten_by_a_decision_or_an_undo() {
+    let (p, _server) = drafted();
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    // Someone approves the item on screen from another terminal.
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "-t",
+            "answer-letters",
+            "--reviewer",
+            "Bob Other",
+        ]),
+        0,
+    );
+    let theirs = p.read(RECORD);
+    tui.key("a");
+    let screen = tui.wait_for("changed on disk since it was shown");
+    assert!(
+        screen.contains("task answer-letters · approved"),
+        "{screen}"
+    );
+    assert_eq!(
+        p.read(RECORD),
+        theirs,
+        "nothing written over their approval"
+    );
+    tui.key("s");
+    tui.wait_for("2 of 6");
+
+    // An approval here, then their edit of the same entry: undo leaves their text.
+    tui.key("a");
+    tui.wait_for("3 of 6");
+    p.edit_record("widget-makers", |rec| {
+        rec["tasks"][0]["tip"] = "Their tip.".into();
+    });
+    let theirs = p.read(RECORD);
+    tui.key("u");
+    let screen = tui.wait_for("not undone: widget-makers/sort-widgets changed on disk since");
+    assert!(screen.contains("3 of 6"), "{screen}");
+    assert_eq!(p.read(RECORD), theirs);
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+}
