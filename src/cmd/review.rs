@@ -40,8 +40,11 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
     println!("{summary}");
     match ended {
         Ended::Quit => Ok(()),
-        Ended::Interrupted => Err(Interrupted {
-            signal: 2,
+        Ended::Interrupted | Ended::Stopped(_) => Err(Interrupted {
+            signal: match ended {
+                Ended::Stopped(signal) => signal,
+                _ => libc::SIGINT,
+            },
             message: "every decision made is saved; `willai review` again goes on".into(),
         }
         .into()),

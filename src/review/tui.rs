@@ -23,6 +23,36 @@ pub enum Ended {
     Quit,
     /// Ctrl-C.
     Interrupted,
+    /// SIGTERM or SIGHUP (`kill`, a closed terminal), with its number.
+    Stopped(i32),
+}
+
+/// The last stopping signal received (SIGTERM, SIGHUP), 0 when none: set by the
+/// handler, read between keys, so the terminal is restored and the summary printed
+/// rather than the process dying in raw mode.
+static STOPPED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+#[cfg(unix)]
+extern "C" fn on_stop(signal: libc::c_int) {
+    STOPPED.store(signal, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Catches SIGTERM and SIGHUP for the session (Ctrl-C arrives as a key in raw mode).
+fn catch_stops() {
+    #[cfg(unix)]
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(signal, on_stop as *const () as libc::sighandler_t);
+        }
+    }
+}
+
+fn stopped() -> Option<i32> {
+    match STOPPED.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
 }
 
 /// Restores the terminal; safe to call more than once.
@@ -176,6 +206,7 @@ fn is_interrupt(key: &KeyEvent) -> bool {
 
 /// Runs the review until the editor quits; the terminal is restored however it ends.
 pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
+    catch_stops();
     let _guard = Guard::new()?;
     let mut note: Option<Note> = None;
     loop {
@@ -200,6 +231,12 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
             }
         };
         let key = loop {
+            if let Some(signal) = stopped() {
+                return Ok(Ended::Stopped(signal));
+            }
+            if !event::poll(std::time::Duration::from_millis(100))? {
+                continue;
+            }
             match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => break Some(k),
                 Event::Resize(..) => break None,

@@ -262,6 +262,27 @@ fn ctrl_c_keeps_every_decision_and_gives_the_terminal_back() {
 }
 
 #[test]
+fn sigterm_and_sighup_keep_every_decision_and_give_the_terminal_back() {
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let (p, _server) = drafted();
+        let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+        tui.wait_for("1 of 6");
+        tui.key("a");
+        tui.wait_for("2 of 6");
+        let pid = tui.session.get_process().pid();
+        // SAFETY: a signal to our own child process.
+        unsafe {
+            libc::kill(pid.as_raw(), signal);
+        }
+        assert_eq!(tui.exit_code(), code);
+        assert_eq!(task(&p, "answer-letters")["status"], "approved");
+        assert!(tui.cooked(), "raw mode is off again");
+        let raw = String::from_utf8_lossy(&tui.raw);
+        assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    }
+}
+
+#[test]
 fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
     let p = valid_project();
     let server = FakeServer::start();
