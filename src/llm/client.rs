@@ -404,11 +404,9 @@ impl Client {
                 ),
             },
         ];
-        // Asked again exactly the way the first request was (its mode, its sample).
-        let asked = Variant {
-            logprobs: body.value.get("logprobs").is_some(),
-            ..variant(mode_of(&body.value))
-        };
+        // Asked again the way the first request was (its mode, its sample), but for what
+        // the server turned out not to take since.
+        let asked = variant(mode_of(&body.value));
         let reask_body = build_body(&self.endpoint, prompt, asked, &follow_up);
         let (response2, usage2) = match self.send(&reask_body).await {
             Ok(r) => r,

@@ -683,3 +683,72 @@ fn a_failed_item_filled_in_by_an_editor_is_edited_not_failed() {
     );
     assert_eq!(p.record("widget-makers")["tasks"][0]["status"], "approved");
 }
+
+// A refusal that names a parameter the request did not carry is the structured-output
+// mode's: the run falls back rather than dropping a parameter it never sent (or asking
+// the same thing again and again).
+#[test]
+fn a_refusal_naming_a_parameter_not_sent_falls_back_the_mode() {
+    for message in [
+        "logprobs cannot be combined with json_schema",
+        "'n' must be 1 with json_schema",
+    ] {
+        let p = Project::new();
+        let server = FakeServer::start();
+        let refusal = Fault::Status {
+            status: 400,
+            headers: vec![],
+            body: json!({"error": {"message": message, "type": "invalid_request_error"}})
+                .to_string(),
+        };
+        server.script("\"type\":\"json_schema\"", vec![refusal; 20]);
+        let r = run_ok(
+            p.willai_at(&server.base_url()).args([
+                "draft",
+                "-p",
+                "widget-makers",
+                "--confidence",
+                "none",
+                "--concurrency",
+                "1",
+            ]),
+            0,
+        );
+        assert!(
+            summary_line(&r.stdout, "requests")
+                .contains("structured output fell back json_schema -> json_object"),
+            "{message}: {}",
+            r.stdout
+        );
+        assert_eq!(
+            server.requests(),
+            6,
+            "{message}: one refusal, then five answers"
+        );
+    }
+}
+
+// A machine's provenance names its template as NAME@FINGERPRINT, both parts there.
+#[test]
+fn validate_checks_the_template_of_a_provenance() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        0,
+    );
+    run_ok(p.willai().arg("schema"), 0);
+    for bad in ["task.j2@", "@0123456789ab", "task.j2"] {
+        p.edit_record("widget-makers", |r| {
+            r["tasks"][0]["machine"]["template"] = json!(bad)
+        });
+        let r = run_ok(p.willai().arg("validate"), 1);
+        assert!(
+            r.stdout
+                .contains("/tasks/0/machine/template: must be `NAME.j2@FINGERPRINT`"),
+            "{bad}: {}",
+            r.stdout
+        );
+    }
+}
