@@ -39,6 +39,11 @@ impl Usage {
         }
     }
 
+    /// Prompt and completion together: what a call took from a tokens/min budget.
+    pub fn total(&self) -> u64 {
+        self.prompt_tokens + self.completion_tokens
+    }
+
     pub fn add(&mut self, other: Usage) {
         self.prompt_tokens += other.prompt_tokens;
         self.completion_tokens += other.completion_tokens;
@@ -308,6 +313,17 @@ impl Writer {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn usage_reads_the_counts_a_server_gives_and_totals_them() {
+        let u = Usage::of(&json!({"usage": {"prompt_tokens": 120, "completion_tokens": 7}}));
+        assert_eq!(
+            (u.prompt_tokens, u.completion_tokens, u.total()),
+            (120, 7, 127)
+        );
+        let none = Usage::of(&json!({"choices": []}));
+        assert_eq!(none.total(), 0);
+    }
 
     fn entry(key: &str) -> Entry {
         Entry::new(

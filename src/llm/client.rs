@@ -559,8 +559,7 @@ impl Client {
             let outcome = self.attempt(body).await;
             match outcome {
                 Attempt::Ok { response, usage } => {
-                    self.limits
-                        .settle(estimate, usage.prompt_tokens + usage.completion_tokens);
+                    self.limits.settle(estimate, usage.total());
                     self.stats
                         .prompt_tokens
                         .fetch_add(usage.prompt_tokens, Ordering::Relaxed);
@@ -790,7 +789,7 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         && ms.is_finite()
         && ms >= 0.0
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        return Some(seconds(ms / 1000.0));
     }
     let v = headers
         .get(reqwest::header::RETRY_AFTER)?
@@ -798,12 +797,18 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .ok()?
         .trim();
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return (secs.is_finite() && secs >= 0.0).then(|| seconds(secs));
     }
     let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
     let now = jiff::Timestamp::now();
     let secs = (when.as_millisecond() - now.as_millisecond()).max(0) as f64 / 1000.0;
-    Some(Duration::from_secs_f64(secs))
+    Some(seconds(secs))
+}
+
+/// A server's wait in seconds (finite, not negative), held to [`MAX_RETRY_AFTER`]: a
+/// `Retry-After: 1e300` must neither overflow a `Duration` nor stall a run for ages.
+fn seconds(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64()))
 }
 
 #[cfg(test)]
@@ -831,5 +836,21 @@ mod tests {
         );
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+        // Neither a negative nor an endless wait is a wait (and neither may panic).
+        for odd in ["-5", "inf", "NaN"] {
+            h.insert("retry-after", HeaderValue::from_static(odd));
+            assert_eq!(retry_after(&h), None, "{odd}");
+        }
+        let mut h = HeaderMap::new();
+        for odd in ["-5", "inf"] {
+            h.insert("retry-after-ms", HeaderValue::from_static(odd));
+            assert_eq!(retry_after(&h), None, "{odd}");
+        }
+        // An absurd wait is held to the longest we ever wait.
+        h.insert("retry-after-ms", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
     }
 }

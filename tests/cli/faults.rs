@@ -571,3 +571,39 @@ fn max_tokens_zero_is_refused() {
     );
     assert_eq!(server.requests(), 0);
 }
+
+// A 200 whose body is JSON but not a chat completion (a proxy's error page, a wrong path)
+// fails its item, is named as what it is, and is not cached.
+#[test]
+fn a_success_status_without_choices_is_not_a_completion() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    server.script(
+        "Task: Sort the widgets by colour",
+        vec![Fault::RawBody(
+            r#"{"object":"error","detail":"upstream busy"}"#.into(),
+        )],
+    );
+    let r = run_ok(
+        p.willai_at(&server.base_url()).args([
+            "draft",
+            "-p",
+            "widget-makers",
+            "--confidence",
+            "none",
+        ]),
+        1,
+    );
+    assert!(
+        r.stdout.contains(
+            "widget-makers/sort-widgets: the server's answer is not a chat completion: upstream busy"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(
+        p.cache_files()
+            .iter()
+            .all(|f| !fs::read_to_string(f).unwrap().contains("upstream busy"))
+    );
+}
