@@ -2,6 +2,8 @@
 
 use std::fs;
 
+use anyhow::Context;
+
 use crate::catalog::{self, Occupation, Problem};
 use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs};
 use crate::exit::problems;
@@ -71,9 +73,24 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
     let mut broken = Vec::new();
     let files = validate::data_files(&project.root)?;
     for path in &files {
-        let text = fs::read_to_string(path)?;
-        match canonical_text(project, path, &text) {
-            Ok(canonical) if canonical == text => {}
+        let bytes = fs::read(path)
+            .with_context(|| format!("cannot read {}", project.root.display(path)))?;
+        // A byte-order mark is removed (the file is rewritten without it); bytes that are
+        // not UTF-8 are a problem to fix by hand, named with their line and column.
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = match fsx::decode(body) {
+            Ok(text) => text,
+            Err(e) => {
+                broken.push(Problem {
+                    path: project.root.display(path),
+                    location: e.location,
+                    message: e.message,
+                });
+                continue;
+            }
+        };
+        match canonical_text(project, path, text) {
+            Ok(canonical) if canonical.as_bytes() == bytes.as_slice() => {}
             Ok(canonical) => {
                 if !args.check {
                     fsx::write_atomic(path, canonical.as_bytes())?;

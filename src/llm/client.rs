@@ -543,13 +543,7 @@ impl Client {
     /// Sends one body, retrying 408/409/429/5xx, timeouts and dropped connections with
     /// exponential backoff and jitter, honouring Retry-After.
     async fn send(&self, body: &Body) -> Result<(Value, Usage), SendError> {
-        let mut backoff = backon::ExponentialBuilder::default()
-            .with_min_delay(self.endpoint.retry_base)
-            .with_max_delay(Duration::from_secs(30))
-            .with_factor(2.0)
-            .with_jitter()
-            .with_max_times(self.endpoint.retries as usize)
-            .build();
+        let mut backoff = backoff(self.endpoint.retry_base, self.endpoint.retries);
         let estimate = body.token_estimate(self.endpoint.max_tokens);
         let mut attempts = 0u32;
         loop {
@@ -776,6 +770,24 @@ fn mode_of(body: &Value) -> Mode {
     }
 }
 
+/// The longest wait between two tries (a server's Retry-After may ask for more).
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The waits before each retry: from `base`, doubling, with up to as much again of
+/// jitter (so workers that failed together do not retry together), never above
+/// [`MAX_BACKOFF`]; `retries` of them.
+fn backoff(base: Duration, retries: u32) -> impl Iterator<Item = Duration> {
+    backon::ExponentialBuilder::default()
+        .with_min_delay(base)
+        .with_max_delay(MAX_BACKOFF)
+        .with_factor(2.0)
+        .with_jitter()
+        .with_max_times(retries as usize)
+        .build()
+        // backon adds the jitter after its cap, and takes the first wait as given.
+        .map(|d| d.min(MAX_BACKOFF))
+}
+
 /// The `param` an OpenAI-style error body names (`{"error": {"param": "logprobs"}}`).
 fn error_param(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
@@ -815,6 +827,25 @@ fn seconds(secs: f64) -> Duration {
 mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn backoff_doubles_from_the_base_with_jitter_and_never_waits_over_30_s() {
+        let base = Duration::from_millis(500);
+        let waits: Vec<Duration> = backoff(base, 8).collect();
+        assert_eq!(waits.len(), 8);
+        for (i, w) in waits.iter().enumerate() {
+            // The i-th wait is base * 2^i plus up to as much again, held to 30 s.
+            let floor = (base * 2u32.pow(i as u32)).min(MAX_BACKOFF);
+            assert!(
+                *w >= floor && *w <= (floor * 2).min(MAX_BACKOFF),
+                "{i}: {w:?}"
+            );
+        }
+        assert_eq!(waits[7], MAX_BACKOFF, "64 s of backoff is held to 30 s");
+        // A base above the cap, too.
+        assert!(backoff(Duration::from_secs(45), 3).all(|w| w == MAX_BACKOFF));
+        assert_eq!(backoff(base, 0).count(), 0);
+    }
 
     #[test]
     fn retry_after_reads_seconds_milliseconds_and_dates() {

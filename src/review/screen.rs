@@ -326,26 +326,37 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
     }
     out.push(Vec::new());
     out.push(vec![span(Style::Dim, KEYS)]);
-    out.push(note_line(note));
+    out.extend(note_lines(note, width));
     out
 }
 
-fn note_line(note: Option<&Note>) -> Line {
+/// The last decision's note, wrapped: a refusal's way out ("with --force") is at its end
+/// and must not fall off a narrow terminal.
+fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
     match note {
-        Some(n) => vec![span(
-            match n.tone {
+        Some(n) => {
+            let style = match n.tone {
                 Tone::Done => Style::Done,
                 Tone::Warning => Style::Warning,
-            },
-            n.text.clone(),
-        )],
-        None => Vec::new(),
+            };
+            field("", vec![span(style, n.text.clone())], width)
+                .into_iter()
+                .map(|mut line| {
+                    // No label column: the note starts at the left edge.
+                    if line.first().is_some_and(|s| s.text.trim().is_empty()) {
+                        line.remove(0);
+                    }
+                    line
+                })
+                .collect()
+        }
+        None => vec![Vec::new()],
     }
 }
 
 /// The screen after the last item.
-pub fn finished(summary: &Summary, note: Option<&Note>) -> Vec<Line> {
-    vec![
+pub fn finished(summary: &Summary, note: Option<&Note>, width: usize) -> Vec<Line> {
+    let mut out = vec![
         vec![span(Style::Bold, "willai review: end of the queue")],
         Vec::new(),
         vec![span(Style::Plain, summary.to_string())],
@@ -354,8 +365,9 @@ pub fn finished(summary: &Summary, note: Option<&Note>) -> Vec<Line> {
             Style::Dim,
             "u undo the last decision   any other key quits",
         )],
-        note_line(note),
-    ]
+    ];
+    out.extend(note_lines(note, width));
+    out
 }
 
 #[cfg(test)]

@@ -223,7 +223,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
             }
             None => {
                 draw(
-                    &screen::finished(&session.summary(), note.as_ref()),
+                    &screen::finished(&session.summary(), note.as_ref(), cols),
                     rows,
                     cols,
                 )?;

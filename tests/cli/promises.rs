@@ -752,3 +752,301 @@ fn validate_checks_the_template_of_a_provenance() {
         );
     }
 }
+
+// Titles: a catalog task's own title wins over the drafted one, and the title is part of
+// the approved text (an edit of it after approval is caught).
+#[test]
+fn a_catalog_title_wins_and_a_title_edited_after_approval_is_caught() {
+    let p = Project::new();
+    let mut catalog: Value =
+        serde_json::from_str(&p.read("data/catalog/widget-makers.json")).unwrap();
+    catalog["tasks"][0]["title"] = json!("Sort widgets the house way");
+    p.write(
+        "data/catalog/widget-makers.json",
+        &serde_json::to_string_pretty(&catalog).unwrap(),
+    );
+    let server = FakeServer::start();
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        0,
+    );
+    let record = p.record("widget-makers");
+    let drafted = record["tasks"][0]["title"].as_str().unwrap().to_string();
+    assert_ne!(drafted, "Sort widgets the house way");
+    let other = record["tasks"][1]["title"].as_str().unwrap().to_string();
+
+    let r = run_ok(p.willai().args(["status", "-p", "widget-makers"]), 0);
+    assert!(
+        r.stdout.contains("Sort widgets the house way"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains(&drafted), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&other),
+        "the drafted title where the catalog has none"
+    );
+
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+            "--reviewer",
+            "Ann Editor",
+        ]),
+        0,
+    );
+    let out = p.path("site");
+    run_ok(
+        p.willai().args(["publish", "--out", out.to_str().unwrap()]),
+        0,
+    );
+    let page = fs::read_to_string(out.join("widget-makers/index.html")).unwrap();
+    assert!(page.contains("Sort widgets the house way"));
+    assert!(!page.contains(&drafted));
+
+    p.edit_record("widget-makers", |r| {
+        r["tasks"][1]["title"] = json!("A title changed after approval");
+    });
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout
+            .contains("/tasks/1/approval/sha256: edited after approval"),
+        "{}",
+        r.all()
+    );
+}
+
+// `--profession` is repeatable: each named profession is drafted, and only those.
+#[test]
+fn draft_takes_several_professions() {
+    let p = Project::new();
+    let mut extra: Value =
+        serde_json::from_str(&p.read("data/catalog/widget-makers.json")).unwrap();
+    extra["name"] = json!("Gadget Makers");
+    extra["slug"] = json!("gadget-makers");
+    extra["aliases"] = json!([]);
+    p.write(
+        "data/catalog/gadget-makers.json",
+        &serde_json::to_string_pretty(&extra).unwrap(),
+    );
+    let server = FakeServer::start();
+    run_ok(
+        p.willai_at(&server.base_url()).args([
+            "draft",
+            "-p",
+            "Widgeteer",
+            "--profession",
+            "gadget-makers",
+        ]),
+        0,
+    );
+    assert!(p.exists("data/records/widget-makers.json"));
+    assert!(p.exists("data/records/gadget-makers.json"));
+    assert!(!p.exists("data/records/ml-engineer.json"));
+    // Four tasks and one skills prompt each.
+    assert_eq!(server.requests(), 10);
+}
+
+// The API key is read from the environment only: a flag for it is refused, without
+// echoing the key.
+#[test]
+fn an_api_key_is_never_a_flag() {
+    let p = Project::new();
+    for flag in ["--api-key", "--openai-api-key", "--key"] {
+        let r = run_ok(
+            p.willai()
+                .args(["draft", "-p", "widget-makers", flag, "sk-secret-in-a-flag"]),
+            2,
+        );
+        assert!(r.stderr.contains(flag), "{}", r.stderr);
+        assert!(!r.all().contains("sk-secret-in-a-flag"), "{}", r.all());
+    }
+}
+
+// A byte-order mark is reported by validate and removed by fmt, the text kept.
+#[test]
+fn fmt_removes_a_byte_order_mark() {
+    let p = valid_project();
+    let path = "data/catalog/widget-makers.json";
+    let text = p.read(path);
+    p.write(path, &format!("\u{feff}{text}"));
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(r.all().contains("byte-order mark"), "{}", r.all());
+    run_ok(p.willai().arg("fmt"), 0);
+    assert_eq!(p.read(path), text);
+    run_ok(p.willai().arg("validate"), 0);
+
+    // Bytes that are not UTF-8 are named, and the file is left as it is.
+    let mut bad = text.clone().into_bytes();
+    let at = text.find("Widget Makers").unwrap();
+    bad[at] = 0xFF;
+    fs::write(p.path(path), &bad).unwrap();
+    let r = run_ok(p.willai().arg("fmt"), 1);
+    let line = text[..at].matches('\n').count() + 1;
+    assert!(
+        r.stdout.contains(&format!("{path}:{line}:"))
+            && r.stdout.contains("is not valid UTF-8 (byte 0xFF)"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(fs::read(p.path(path)).unwrap(), bad);
+}
+
+// Skills proposed for a profession whose catalog lists none: they stay in the record
+// (approving does not touch the catalog), are proposed again only when none is left or
+// the tasks change (then untouched ones go and approved ones stay), and give way to
+// skills the catalog lists later.
+#[test]
+fn proposed_skills_live_in_the_record_until_the_catalog_lists_skills() {
+    let p = Project::new();
+    let path = "data/catalog/widget-makers.json";
+    let mut catalog: Value = serde_json::from_str(&p.read(path)).unwrap();
+    let listed = catalog["skills"].take();
+    catalog["skills"] = json!([]);
+    p.write(path, &serde_json::to_string_pretty(&catalog).unwrap());
+    run_ok(p.willai().arg("fmt"), 0);
+    run_ok(p.willai().arg("schema"), 0);
+    let catalog_bytes = p.read(path);
+    let server = FakeServer::start();
+    let draft = |code| {
+        run_ok(
+            p.willai_at(&server.base_url())
+                .args(["draft", "-p", "widget-makers"]),
+            code,
+        )
+    };
+    let skills = |p: &Project| -> Vec<(String, String)> {
+        p.record("widget-makers")["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let asks_for_skills = |server: &FakeServer| {
+        server
+            .bodies()
+            .iter()
+            .filter(|b| b.to_string().contains("skills_proposal"))
+            .count()
+    };
+    draft(0);
+    let first = skills(&p);
+    assert!((4..=6).contains(&first.len()), "{first:?}");
+    let kept = first[0].0.clone();
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--skill",
+            &kept,
+            "--reviewer",
+            "Ann Editor",
+        ]),
+        0,
+    );
+    assert_eq!(
+        p.read(path),
+        catalog_bytes,
+        "approving leaves the catalog alone"
+    );
+
+    // Deleting some is not "none left": nothing is asked again.
+    p.edit_record("widget-makers", |r| {
+        r["skills"].as_array_mut().unwrap().truncate(2);
+    });
+    server.reset_counts();
+    draft(0);
+    assert_eq!(asks_for_skills(&server), 0);
+    assert_eq!(skills(&p).len(), 2);
+
+    // None left: proposed again (the same request, so from the cache).
+    p.edit_record("widget-makers", |r| r["skills"] = json!([]));
+    server.reset_counts();
+    draft(0);
+    assert_eq!(server.requests(), 0);
+    let again = skills(&p);
+    let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&again), names(&first));
+    assert!(
+        again.iter().all(|(_, status)| status == "draft"),
+        "{again:?}"
+    );
+    let old_key = p.record("widget-makers")["skills"][1]["machine"]["cache_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--skill",
+            &again[0].0,
+            "--reviewer",
+            "Ann Editor",
+        ]),
+        0,
+    );
+
+    // The tasks change: proposed afresh; the approved skill stays, untouched ones not
+    // named again go.
+    let mut catalog: Value = serde_json::from_str(&p.read(path)).unwrap();
+    catalog["tasks"][0]["text"] = json!("Sort the widgets by size and weight");
+    p.write(path, &serde_json::to_string_pretty(&catalog).unwrap());
+    server.reset_counts();
+    draft(0);
+    assert_eq!(asks_for_skills(&server), 1);
+    let after = skills(&p);
+    assert!(
+        after.contains(&(again[0].0.clone(), "approved".into())),
+        "{after:?}"
+    );
+    // Every other skill comes from the new proposal: an untouched one of the old
+    // proposal that was not named again is gone.
+    let record = p.record("widget-makers");
+    let keys: Vec<&str> = record["skills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "draft")
+        .map(|s| s["machine"]["cache_key"].as_str().unwrap())
+        .collect();
+    assert!(!keys.is_empty());
+    assert!(
+        keys.iter().all(|k| *k == keys[0] && *k != old_key),
+        "{keys:?}"
+    );
+    assert!(after.len() >= 4, "{after:?}");
+    run_ok(p.willai().arg("fmt"), 0);
+    run_ok(p.willai().arg("validate"), 0);
+
+    // The catalog lists skills now: validate asks to remove the proposed ones.
+    let mut catalog: Value = serde_json::from_str(&p.read(path)).unwrap();
+    catalog["skills"] = listed;
+    p.write(path, &serde_json::to_string_pretty(&catalog).unwrap());
+    run_ok(p.willai().arg("fmt"), 0);
+    let r = run_ok(p.willai().arg("validate"), 1);
+    let n = p.record("widget-makers")["skills"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        r.stdout
+            .matches("was proposed when the catalog listed no skills; data/catalog/widget-makers.json lists skills now: remove this entry, or add the skill to the catalog")
+            .count(),
+        n,
+        "every proposed skill, the approved one too:\n{}",
+        r.all()
+    );
+}

@@ -476,3 +476,117 @@ fn another_writer_in_between_is_never_overwritten_by_a_decision_or_an_undo() {
     tui.key("q");
     assert_eq!(tui.exit_code(), 0);
 }
+
+/// Widget makers in every state: sort-widgets and inspect-widgets approved with a
+/// proposal beside them, paint-housings edited after its approval (with a proposal),
+/// answer-letters a draft whose catalog statement changed since (stale), two skill drafts.
+fn every_state() -> Project {
+    let (p, server) = drafted();
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "-t",
+            "sort-widgets",
+            "-t",
+            "inspect-widgets",
+            "-t",
+            "paint-housings",
+            "--reviewer",
+            "Ann Editor",
+        ]),
+        0,
+    );
+    p.edit_record("widget-makers", |r| {
+        let paint = r["tasks"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|t| t["id"] == "paint-housings")
+            .unwrap();
+        paint["rationale"] = serde_json::json!("Edited after its approval.");
+    });
+    // Another model redrafts: proposals beside the approved and edited text.
+    let toml = p.read("willai.toml").replace("test-model", "test-model-2");
+    p.write("willai.toml", &toml);
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers", "--redraft"]),
+        0,
+    );
+    let path = "data/catalog/widget-makers.json";
+    let catalog = p.read(path).replace(
+        "Answer customer letters about widgets",
+        "Answer customer emails about widgets",
+    );
+    p.write(path, &catalog);
+    p
+}
+
+/// The number of items the review opens with (`1 of N`), then quits.
+fn queue_len(p: &Project, args: &[&str]) -> usize {
+    let mut tui = Tui::spawn(p, args, &[]);
+    let screen = tui.wait_for(" of ");
+    let n = screen
+        .split(" of ")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count on the screen:\n{screen}"));
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    n
+}
+
+#[test]
+fn the_queue_holds_what_only_asks_for_and_stale_items_need_force() {
+    let p = every_state();
+    let base = ["-p", "widget-makers", "--order", "profession"];
+    let with =
+        |more: &[&str]| -> Vec<String> { base.iter().chain(more).map(|s| s.to_string()).collect() };
+    let len = |more: &[&str]| {
+        let args = with(more);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        queue_len(&p, &args)
+    };
+    // Default: text awaiting approval (answer-letters, paint-housings, two skills) and
+    // every proposal (sort, inspect, paint): six, approved text without a proposal out.
+    assert_eq!(len(&[]), 6);
+    assert_eq!(len(&["--only", "draft"]), 4);
+    assert_eq!(len(&["--only", "proposal"]), 3);
+
+    // Only the stale item; `a` refuses it without --force and approves it with.
+    let mut tui = Tui::spawn(
+        &p,
+        &with(&["--only", "stale"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &[],
+    );
+    let screen = tui.wait_for("1 of 1");
+    assert!(screen.contains("task answer-letters"), "{screen}");
+    tui.key("a");
+    tui.wait_for("not approved: widget-makers/answer-letters is stale");
+    let screen = tui.contents();
+    assert!(screen.contains("with `willai review --force`"), "{screen}");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    assert_eq!(task(&p, "answer-letters")["status"], "draft");
+
+    let mut tui = Tui::spawn(
+        &p,
+        &with(&["--only", "stale", "--force"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &[],
+    );
+    tui.wait_for("1 of 1");
+    tui.key("a");
+    tui.wait_for("end of the queue");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+}
