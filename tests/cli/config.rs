@@ -142,6 +142,27 @@ fn every_setting_takes_flag_then_environment_then_file_then_default() {
             values: [json!(900), Value::Null, Value::Null, json!(600)],
         },
         Row {
+            key: "max_reply_bytes",
+            flag: None,
+            env: None,
+            file: "max_reply_bytes = 65536",
+            values: [json!(65536), Value::Null, Value::Null, json!(4194304)],
+        },
+        Row {
+            key: "confidence",
+            flag: Some(["--confidence", "none"]),
+            env: None,
+            file: "confidence = \"none\"",
+            values: [json!("none"), Value::Null, json!("none"), json!("logprobs")],
+        },
+        Row {
+            key: "samples",
+            flag: Some(["--samples", "5"]),
+            env: None,
+            file: "samples = 16",
+            values: [json!(16), Value::Null, json!(5), json!(1)],
+        },
+        Row {
             key: "site.name",
             flag: None,
             env: None,
@@ -223,4 +244,21 @@ fn a_blank_flag_is_an_error_and_the_key_is_never_shown() {
     assert!(!r.all().contains(crate::util::KEY), "{}", r.all());
     assert!(!r.all().contains("PASSW0RD"), "{}", r.all());
     assert!(r.stdout.contains("api_key"), "{}", r.stdout);
+}
+
+#[test]
+fn samples_are_held_to_1_through_16_wherever_they_come_from() {
+    let p = Project::new();
+    let base = p.read("willai.toml");
+    for (toml, args) in [
+        ("samples = 0", vec![]),
+        ("samples = 17", vec![]),
+        ("", vec!["--samples", "0"]),
+        ("", vec!["--samples", "17"]),
+    ] {
+        p.write("willai.toml", &format!("{toml}\n{base}"));
+        let r = run_ok(p.willai().args(["draft", "--all", "--dry-run"]).args(&args), 2);
+        assert!(r.stderr.contains("samples"), "{toml} {args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("16"), "{toml} {args:?}: {}", r.stderr);
+    }
 }

@@ -231,5 +231,13 @@ fn the_version_names_the_commit_it_was_built_from() {
             line.contains(&format!("({commit}")),
             "{line} names {commit}"
         );
+        // ...and the date of that commit.
+        let date = std::process::Command::new("git")
+            .args(["log", "-1", "--format=%cs"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let date = String::from_utf8_lossy(&date.stdout).trim().to_string();
+        assert!(line.ends_with(&format!(" {date})")), "{line} ends with {date}");
     }
 }
