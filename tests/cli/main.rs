@@ -12,5 +12,7 @@ mod onet;
 mod publish;
 mod quickstart;
 mod review;
+mod site;
+mod site_safety;
 mod util;
 mod validate;

@@ -1,5 +1,7 @@
 //! `willai publish`: the ML Engineer pages against the published reference page,
-//! only approved content, escaping, path safety, links, determinism, stale files.
+//! only approved content, escaping, path safety, links, determinism, stale files, and the
+//! real browser. The publication's features are in `site.rs`, the safety items in
+//! `site_safety.rs`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -7,18 +9,35 @@ use std::path::{Path, PathBuf};
 
 use fake_openai::FakeServer;
 
-use crate::util::{Project, repo, run_ok};
+use crate::util::{Project, copy_dir, repo, run_ok};
 use crate::validate::valid_project;
 
-fn publish(p: &Project, out: &Path) -> crate::util::Ran {
+pub fn publish(p: &Project, out: &Path) -> crate::util::Ran {
     run_ok(p.willai().args(["publish", "--out"]).arg(out), 0)
 }
 
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+/// The valid project (ML Engineer, Widget Makers) with three approved O*NET occupations
+/// of three major groups (`tests/fixtures/site/`).
+pub fn site_project() -> Project {
+    let p = valid_project();
+    copy_dir(&repo().join("tests/fixtures/site/data"), &p.path("data"));
+    p
+}
+
+/// Appends lines to the project's willai.toml under `[site]` (the fixture's last table).
+pub fn site_settings(p: &Project, lines: &str) {
+    let toml = p.read("willai.toml");
+    assert!(toml.trim_end().contains("[site]"));
+    p.write("willai.toml", &format!("{toml}{lines}\n"));
+}
+
+/// Every file under `dir` (links are not followed), sorted, with its bytes.
+pub fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
         for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
+            let e = e.unwrap();
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
                 walk(root, &p, out);
             } else {
                 out.push((
@@ -36,7 +55,7 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// The text a reader sees: tags dropped, entities decoded, all whitespace removed (the
 /// reference page is a text dump whose cells run together).
-fn squeezed_text(html: &str) -> String {
+pub fn squeezed_text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     let body = &html[html.find("<body>").unwrap_or(0)..];
@@ -55,22 +74,10 @@ fn squeezed_text(html: &str) -> String {
         .replace("&gt;", ">")
 }
 
-#[test]
-fn the_deep_dive_carries_every_piece_of_the_published_page() {
-    let p = valid_project();
-    let out = p.path("site");
-    publish(&p, &out);
-    let html = fs::read_to_string(out.join("ml-engineer/write-production-code.html")).unwrap();
-    let text = squeezed_text(&html);
+/// The lines of the reference page, in order, in the page's text.
+fn assert_reference_lines(text: &str, skip: &[&str]) {
     let reference =
         fs::read_to_string(repo().join("tests/fixtures/published-page-ml-engineer.txt")).unwrap();
-    // The newsletter sign-up needs a server: it is the one part a static site leaves out.
-    let skip = [
-        "Get your personalized",
-        "Receive a detailed",
-        "No spam.",
-        "Get Your Personalized Assessment",
-    ];
     let mut from = 0;
     for line in reference.lines().filter(|l| !l.trim().is_empty()) {
         if skip.iter().any(|s| line.trim_start().starts_with(s)) {
@@ -88,11 +95,93 @@ fn the_deep_dive_carries_every_piece_of_the_published_page() {
             None => panic!("the page lacks, in order: {line:?}\npage text: {text}"),
         }
     }
+}
+
+/// The sign-up block of the reference page.
+const CALL_TO_ACTION: [&str; 4] = [
+    "Get your personalized",
+    "Receive a detailed",
+    "No spam.",
+    "Get Your Personalized Assessment",
+];
+
+#[test]
+fn the_deep_dive_carries_every_piece_of_the_published_page() {
+    let p = valid_project();
+    site_settings(
+        &p,
+        "signup_url = \"https://forms.example.org/report?from=site&v=1\"",
+    );
+    let out = p.path("site");
+    publish(&p, &out);
+    let html = fs::read_to_string(out.join("ml-engineer/write-production-code.html")).unwrap();
+    assert_reference_lines(&squeezed_text(&html), &[]);
+    // The call to action links to the publication's own form.
+    assert!(
+        html.contains("<a class=\"button\" href=\"https://forms.example.org/report?from=site&amp;v=1\">Get Your Personalized Assessment</a>"),
+        "{html}"
+    );
     assert!(html.contains(
         "<title>AI and Write production code: Impact on ML Engineers | WillAIReplaceMe</title>"
     ));
     assert!(html.contains("<meta name=\"description\" content=\"Deep dive into how AI is transforming Write production code for ML Engineer professionals. Exposure level, tools, and adaptation strategies.\">"));
     assert!(html.contains("<link rel=\"canonical\" href=\"https://willaireplace.me/ml-engineer/write-production-code.html\">"));
+}
+
+#[test]
+fn without_a_signup_url_there_is_no_call_to_action() {
+    let p = valid_project();
+    let out = p.path("site");
+    publish(&p, &out);
+    for (path, bytes) in files(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        for line in CALL_TO_ACTION {
+            assert!(!text.contains(line), "{} has {line:?}", path.display());
+        }
+    }
+    let html = fs::read_to_string(out.join("ml-engineer/write-production-code.html")).unwrap();
+    // Everything else of the reference page is there.
+    assert_reference_lines(&squeezed_text(&html), &CALL_TO_ACTION);
+}
+
+#[test]
+fn the_call_to_action_takes_its_own_text_and_only_an_http_url() {
+    let p = valid_project();
+    site_settings(
+        &p,
+        "signup_url = \"https://paper.example/signup\"\nsignup_text = \"Our <b>weekly</b> letter.\"",
+    );
+    let out = p.path("site");
+    publish(&p, &out);
+    for page in [
+        "ml-engineer/index.html",
+        "ml-engineer/write-production-code.html",
+    ] {
+        let html = fs::read_to_string(out.join(page)).unwrap();
+        assert!(
+            html.contains("<p>Our &lt;b&gt;weekly&lt;/b&gt; letter.</p>"),
+            "{page}"
+        );
+        assert!(!html.contains("Receive a detailed"), "{page}");
+        assert!(
+            html.contains("href=\"https://paper.example/signup\""),
+            "{page}"
+        );
+    }
+    for (bad, why) in [
+        ("signup_url = \"javascript:alert(1)\"", "[site] signup_url"),
+        ("signup_url = \"not a url\"", "[site] signup_url"),
+        (
+            "signup_text = \"Hello\"",
+            "signup_text is set without [site] signup_url",
+        ),
+    ] {
+        let p = valid_project();
+        site_settings(&p, bad);
+        let r = run_ok(p.willai().args(["publish", "--out"]).arg(p.path("x")), 2);
+        assert!(r.stderr.contains(why), "{bad}: {}", r.stderr);
+        assert!(!p.exists("x"), "nothing is written");
+    }
 }
 
 #[test]
@@ -259,10 +348,16 @@ fn a_script_in_a_rationale_renders_as_text() {
     {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
-            !text.contains("<script>"),
+            !text.contains("<script>") && !text.contains("alert(1)</script>"),
             "{} holds a live script",
             path.display()
         );
+        // The site's own scripts only: structured data and site.js.
+        let own = text
+            .matches("<script type=\"application/ld+json\">")
+            .count()
+            + text.matches("site.js\" defer></script>").count();
+        assert_eq!(text.matches("<script").count(), own, "{}", path.display());
         assert!(
             !text.contains("<img"),
             "{} holds a live tag",
@@ -324,7 +419,11 @@ fn a_profession_named_like_a_path_stays_inside_the_output() {
 
 #[test]
 fn every_internal_link_resolves() {
-    let p = valid_project();
+    let p = site_project();
+    p.write(
+        "about.md",
+        "# About us\n\nSee [the method](methodology.html).\n",
+    );
     let out = p.path("site");
     publish(&p, &out);
     let mut checked = 0;
@@ -338,14 +437,28 @@ fn every_internal_link_resolves() {
                 let link = &piece[..piece.find('"').unwrap()];
                 if link.starts_with("http://")
                     || link.starts_with("https://")
+                    || link.starts_with("mailto:")
                     || link.starts_with('#')
                 {
                     continue;
                 }
-                let target = out
-                    .join(rel.parent().unwrap())
-                    .join(link.split('#').next().unwrap());
+                // Only the 404 page, served at any depth, links from the site's root.
+                let target = if let Some(from_root) = link.strip_prefix('/') {
+                    assert_eq!(rel, Path::new("404.html"), "{link} is not relative");
+                    out.join(from_root.split('#').next().unwrap())
+                } else {
+                    out.join(rel.parent().unwrap())
+                        .join(link.split('#').next().unwrap())
+                };
                 assert!(target.is_file(), "{}: broken link {link}", rel.display());
+                if let Some((_, fragment)) = link.split_once('#') {
+                    let there = fs::read_to_string(&target).unwrap();
+                    assert!(
+                        there.contains(&format!("id=\"{fragment}\"")),
+                        "{}: {link} names no element",
+                        rel.display()
+                    );
+                }
                 checked += 1;
             }
         }
