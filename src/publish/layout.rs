@@ -190,7 +190,6 @@ mod tests {
         c.take_file("api/professions/index.json");
         c.take_file("Photo");
         assert!(!c.free("api"));
-        assert!(!c.free("api/"));
         assert!(!c.free("API/professions"));
         assert!(!c.free("photo/x.png"));
         assert!(c.free("apis"));

@@ -51,18 +51,12 @@ pub fn graph(nodes: Vec<Value>) -> String {
 
 /// An analysis (a profession page or a deep dive): who published it, who reviewed it,
 /// and when.
-pub fn article(
-    site: &Site,
-    headline: &str,
-    url: &str,
-    date: Option<&str>,
-    reviewers: &[String],
-) -> Value {
+/// The page's URL is its canonical link; the JSON-LD does not repeat it.
+pub fn article(site: &Site, headline: &str, date: Option<&str>, reviewers: &[String]) -> Value {
     let mut a = json!({
         "@type": "Article",
         "headline": headline,
-        "url": url,
-        "author": {"@type": "Organization", "name": site.name, "url": format!("{}/", site.base_url)},
+        "author": {"@type": "Organization", "name": site.name},
     });
     if let Some(d) = date {
         a["datePublished"] = json!(d);

@@ -40,6 +40,8 @@ pub struct Task {
     #[serde(rename = "type")]
     pub kind: Option<TaskType>,
     pub level: Level,
+    /// The level in lower case ("high"), for class names.
+    pub level_class: &'static str,
     pub rationale: String,
     pub tools: Vec<String>,
     pub tip: Option<String>,
@@ -245,6 +247,15 @@ pub struct Skipped {
     pub why: String,
 }
 
+/// "high", "medium", "low".
+pub fn level_class(level: Level) -> &'static str {
+    match level {
+        Level::High => "high",
+        Level::Medium => "medium",
+        Level::Low => "low",
+    }
+}
+
 /// The review an approval records; `None` when its date is not a date.
 fn review_of(a: &Approval) -> Option<Review> {
     Some(Review {
@@ -346,6 +357,7 @@ pub fn profession(
             text: task.text.clone(),
             kind: task.kind,
             level,
+            level_class: level_class(level),
             rationale,
             tools: e.tools.clone().unwrap_or_default(),
             tip: e.tip.clone(),
@@ -444,15 +456,18 @@ pub fn profession(
 }
 
 /// Up to `n` other professions for a profession's pages: those of the same O*NET major
-/// group first, then the nearest in alphabetical order; deterministic.
+/// group first, then the others, each nearest in the list first (the lower on a tie);
+/// deterministic. Linear in the number of professions.
 pub fn others(all: &[Profession], i: usize, n: usize) -> Vec<&Profession> {
     let me = &all[i];
-    let mut order: Vec<usize> = (0..all.len()).filter(|&j| j != i).collect();
-    order.sort_by_key(|&j| {
-        let same = all[j].group == me.group;
-        (!same, j.abs_diff(i), j)
-    });
-    order.into_iter().take(n).map(|j| &all[j]).collect()
+    let nearest = || {
+        (1..all.len())
+            .flat_map(move |d| [i.checked_sub(d), Some(i + d).filter(|&j| j < all.len())])
+            .flatten()
+    };
+    let same = nearest().filter(|&j| all[j].group == me.group);
+    let rest = nearest().filter(|&j| all[j].group != me.group);
+    same.chain(rest).take(n).map(|j| &all[j]).collect()
 }
 
 /// Every publishable profession, sorted by slug, and what was skipped.
@@ -486,6 +501,7 @@ mod tests {
             text: format!("{title}, as O*NET states it."),
             level,
             kind: None,
+            level_class: level_class(level),
             rationale: "r".into(),
             tools: vec![],
             tip: None,
@@ -599,6 +615,105 @@ mod tests {
         assert_eq!(count(1, "profession", "professions"), "1 profession");
         assert_eq!(count(19268, "task", "tasks"), "19,268 tasks");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    fn profession(id: &str, soc: Option<&str>) -> Profession {
+        Profession {
+            id: id.into(),
+            slug: id.into(),
+            name: id.into(),
+            aliases: vec![],
+            onet_soc: soc.map(String::from),
+            group: groups::of(soc),
+            onet: false,
+            counts: Counts::default(),
+            high_share: 0,
+            shares: Shares::default(),
+            summary: String::new(),
+            tasks: vec![],
+            vulnerable: vec![],
+            resilient: vec![],
+            insights: vec![],
+            review: Byline::default(),
+        }
+    }
+
+    #[test]
+    fn other_professions_are_of_the_same_group_first_then_the_nearest() {
+        let all: Vec<Profession> = [
+            ("a", Some("15-1")),
+            ("b", Some("29-1")),
+            ("c", Some("29-2")),
+            ("d", Some("15-2")),
+            ("e", None),
+            ("f", Some("15-3")),
+        ]
+        .iter()
+        .map(|(id, soc)| profession(id, *soc))
+        .collect();
+        let ids =
+            |i, n| -> Vec<&str> { others(&all, i, n).iter().map(|p| p.id.as_str()).collect() };
+        assert_eq!(ids(3, 4), ["f", "a", "c", "e"]);
+        assert_eq!(ids(0, 2), ["d", "f"]);
+        assert_eq!(ids(4, 3), ["d", "f", "c"]);
+        assert_eq!(ids(1, 10).len(), 5);
+    }
+
+    #[test]
+    fn a_byline_names_reviewers_by_their_share_and_the_latest_date() {
+        let r = |who: &str, date: &str| Review {
+            reviewer: who.into(),
+            date: date.into(),
+            date_text: long_date(date).unwrap(),
+        };
+        let reviews = [
+            r("Bob", "2026-01-02"),
+            r("Ann", "2026-03-04"),
+            r("Bob", "2026-01-01"),
+        ];
+        let b = byline(reviews.iter().map(Some).chain([None]));
+        assert_eq!(b.reviewers, ["Bob", "Ann"]);
+        assert_eq!(b.reviewers_text, "Bob and Ann");
+        assert_eq!(b.date.as_deref(), Some("2026-03-04"));
+        assert_eq!(b.date_text.as_deref(), Some("March 4, 2026"));
+        assert!(!b.one_day);
+        assert_eq!(b.unreviewed, 1);
+        assert!(byline(reviews[..1].iter().map(Some)).one_day);
+    }
+
+    #[test]
+    fn drafts_are_shown_only_when_asked_and_never_as_reviewed() {
+        use crate::record::TaskContent;
+        let mut approved: Entry<TaskContent> = serde_json::from_value(serde_json::json!({
+            "id": "t", "status": "approved", "level": "HIGH", "rationale": "Why.",
+            "approval": {"reviewer": "Ann", "date": "2026-04-20", "sha256": ""}
+        }))
+        .unwrap();
+        approved.approval.as_mut().unwrap().sha256 = approved.content_hash();
+        let draft: Entry<TaskContent> = serde_json::from_value(serde_json::json!({
+            "id": "t", "status": "draft", "level": "LOW", "rationale": "Maybe."
+        }))
+        .unwrap();
+        let mut skipped = Vec::new();
+        let (_, review) = publishable(Some(&approved), || "t".into(), false, &mut skipped).unwrap();
+        assert_eq!(review.unwrap().date_text, "April 20, 2026");
+        assert!(publishable(Some(&draft), || "t".into(), false, &mut skipped).is_none());
+        let (content, review) =
+            publishable(Some(&draft), || "t".into(), true, &mut skipped).unwrap();
+        assert_eq!(content.rationale.as_deref(), Some("Maybe."));
+        assert!(review.is_none());
+        // Edited after approval: skipped (and said so), or shown as a draft.
+        let mut edited = approved.clone();
+        edited.content.rationale = Some("Changed.".into());
+        assert!(publishable(Some(&edited), || "t".into(), false, &mut skipped).is_none());
+        assert_eq!(skipped.len(), 1);
+        let (_, review) = publishable(Some(&edited), || "t".into(), true, &mut skipped).unwrap();
+        assert!(review.is_none());
+        // An approval date that is not a date keeps the text off the site.
+        let mut bad_date = approved.clone();
+        bad_date.approval.as_mut().unwrap().date = "2026-02-30".into();
+        assert!(publishable(Some(&bad_date), || "t".into(), false, &mut skipped).is_none());
+        assert!(skipped[1].why.contains("not YYYY-MM-DD"));
     }
 
     #[test]

@@ -219,7 +219,6 @@ impl<'a> Pages<'a> {
             meta::article(
                 site,
                 &heading,
-                &url,
                 p.review.date.as_deref(),
                 &p.review.reviewers,
             ),
@@ -261,6 +260,7 @@ impl<'a> Pages<'a> {
 
         // Its deep dives.
         let parts = common(others(OTHERS_ON_TASKS))?;
+        let tasks_v = pv.get_attr("tasks").unwrap_or_default();
         let compact = p.tasks.len() > HANDFUL;
         for (k, t) in p.tasks.iter().enumerate() {
             let heading = format!("AI and {}: Impact on {plural}", t.title);
@@ -312,7 +312,6 @@ impl<'a> Pages<'a> {
                 meta::article(
                     site,
                     &heading,
-                    &url,
                     t.review.as_ref().map(|r| r.date.as_str()),
                     &reviewers,
                 ),
@@ -347,7 +346,7 @@ impl<'a> Pages<'a> {
                     }.value(),
                     heading, lede, plural => plural.clone(),
                     profession => pv.clone(),
-                    task => Value::from(Serde(t)),
+                    task => tasks_v.get_item(&Value::from(k)).unwrap_or_default(),
                     advice => advice(t.level, &t.title),
                     prev => near(k.checked_sub(1)),
                     next => near(Some(k + 1)),

@@ -78,18 +78,24 @@ pub struct Theme {
 }
 
 /// HTML escaping of `& < > " '`. minijinja's default also escapes `/`, which is safe but
-/// turns every relative link into `..&#x2f;index.html`.
+/// turns every relative link into `..&#x2f;index.html`. Runs of plain text are copied
+/// whole: this is the inner loop of publishing 20,000 pages.
 pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&text[plain..]);
 }
 
 fn environment() -> Environment<'static> {
@@ -107,11 +113,17 @@ fn environment() -> Environment<'static> {
         let html = matches!(state.auto_escape(), AutoEscape::Html);
         match value.as_str() {
             Some(text) if html && !value.is_safe() => {
+                let write_failed =
+                    |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write");
+                if !text
+                    .bytes()
+                    .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+                {
+                    return out.write_str(text).map_err(write_failed);
+                }
                 let mut escaped = String::with_capacity(text.len() + 16);
                 escape_html(text, &mut escaped);
-                out.write_str(&escaped).map_err(|_| {
-                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write")
-                })
+                out.write_str(&escaped).map_err(write_failed)
             }
             _ => minijinja::escape_formatter(out, state, value),
         }
@@ -286,6 +298,16 @@ mod tests {
             html,
             "<a href=\"../x/index.html\">&lt;script&gt;alert(&#39;1&#39;) &amp; &quot;x&quot;&lt;/script&gt;</a>"
         );
+    }
+
+    #[test]
+    fn escaping_keeps_the_text_between_entities() {
+        let mut out = String::new();
+        escape_html("a&b <c> \"d\" 'e' é", &mut out);
+        assert_eq!(out, "a&amp;b &lt;c&gt; &quot;d&quot; &#39;e&#39; é");
+        let mut out = String::new();
+        escape_html("", &mut out);
+        assert_eq!(out, "");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod batch;
+#[cfg(unix)]
+mod browser;
 mod config;
 mod content;
 mod draft;

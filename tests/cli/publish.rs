@@ -487,84 +487,185 @@ fn publishing_twice_gives_identical_files_and_keeps_foreign_directories_safe() {
     assert_eq!(p.read("mine/notes.txt"), "keep me");
 }
 
-/// The real browser: headless Chromium renders the deep dive and the index from
-/// `file://`. Needs Debian's `chromium` (installed by `.ci/run`); run with
-/// `cargo test -- --ignored`.
+/// The real browser: headless Chromium (driven over the DevTools protocol, see
+/// `browser.rs`) renders the index, a profession page and deep dives from `file://` at
+/// 1280 and 390 pixels (screenshots in `target/browser/`), with no sideways scrolling and
+/// no script error; the search box finds a profession (by name from `file://`, by alias
+/// over http with the JSON index); ticking tasks changes the reader's own share. Needs
+/// Debian's `chromium` (installed by `.ci/run`); run with `cargo test -- --ignored`.
 #[test]
 #[ignore = "needs Chromium at /usr/bin/chromium: .ci/run installs it and runs this"]
 fn a_real_browser_renders_the_pages() {
+    use crate::browser::{Browser, serve};
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let p = valid_project();
+    let p = site_project();
+    site_settings(
+        &p,
+        "signup_url = \"https://forms.example.org/report\"\nlicense = \"CC BY 4.0\"\nlicense_url = \"https://creativecommons.org/licenses/by/4.0/\"",
+    );
+    p.write("about.md", "# About us\n\nA small newsroom.\n");
     let out = p.path("site");
     publish(&p, &out);
+    let api: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(out.join("api/professions/data-scientists.json")).unwrap(),
+    )
+    .unwrap();
+    let tasks = api["tasks"].as_array().unwrap();
+    let deep = format!(
+        "data-scientists/{}.html",
+        tasks[3]["slug"].as_str().unwrap()
+    );
     let artifacts = repo().join("target/browser");
     fs::create_dir_all(&artifacts).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let browser = |extra: &[&str], page: &Path| {
-        let o = std::process::Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .args(extra)
-            .arg(format!("file://{}", page.display()))
-            .output()
-            .expect("chromium runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    };
-    let deep = out.join("ml-engineer/write-production-code.html");
-    let dom = browser(&["--dump-dom"], &deep);
-    let text = squeezed_text(&dom);
+    let url = |rel: &str| format!("file://{}", out.join(rel).display());
+    let mut b = Browser::start(&chromium);
+
+    // Every page kind at both widths: no sideways scrolling, no script error, a screenshot.
+    for (rel, name) in [
+        ("index.html", "index"),
+        ("data-scientists/index.html", "profession"),
+        (deep.as_str(), "deep-dive"),
+        (
+            "ml-engineer/write-production-code.html",
+            "deep-dive-ml-engineer",
+        ),
+        ("methodology.html", "methodology"),
+    ] {
+        for width in [1280, 390] {
+            let tab = b.open(&url(rel), width);
+            let (scroll, inner) = (
+                b.eval(&tab, "document.documentElement.scrollWidth"),
+                b.eval(&tab, "innerWidth"),
+            );
+            assert!(
+                scroll.as_u64() <= inner.as_u64(),
+                "{rel} at {width} px scrolls sideways ({scroll} > {inner})"
+            );
+            assert_eq!(b.eval(&tab, "__errors"), serde_json::json!([]), "{rel}");
+            let shot = artifacts.join(format!("{name}-{width}.png"));
+            b.screenshot(&tab, &shot);
+            assert!(
+                fs::metadata(&shot).unwrap().len() > 10_000,
+                "a real screenshot"
+            );
+            b.close(tab);
+        }
+    }
+
+    // The ML Engineer deep dive as a reader sees it.
+    let tab = b.open(&url("ml-engineer/write-production-code.html"), 1280);
+    let text = squeezed_text(&format!(
+        "<body>{}",
+        b.eval(&tab, "document.body.innerText").as_str().unwrap()
+    ));
     for want in [
         "AI and Write production code: Impact on ML Engineers",
         "2high exposure tasks",
         "Focus: Write production code",
-        "HIGH",
         "LLMs can draft and transform code quickly",
         "Task-by-Task AI Exposure",
         "Skills Analysis",
         "Key Insights",
         "2 of 3 tasks face high AI exposure",
+        "Get your personalized AI exposure report",
     ] {
         let want: String = want.chars().filter(|c| !c.is_whitespace()).collect();
         assert!(text.contains(&want), "the rendered page lacks {want:?}");
     }
-    let shot = artifacts.join("deep-dive.png");
-    browser(
-        &[
-            "--window-size=1200,1600",
-            &format!("--screenshot={}", shot.display()),
-        ],
-        &deep,
+    b.close(tab);
+
+    // The search box finds a profession as the reader types.
+    let visible = "[...document.querySelectorAll('.profs li')].filter(li => li.offsetParent !== null).map(li => li.querySelector('a').textContent)";
+    let tab = b.open(&url("index.html"), 390);
+    assert_eq!(
+        b.eval(&tab, "document.querySelector('form.search').hidden"),
+        false
     );
-    assert!(
-        fs::metadata(&shot).unwrap().len() > 10_000,
-        "a real screenshot"
+    b.click(&tab, "document.getElementById('q')");
+    b.type_text(&tab, "data sci");
+    assert_eq!(
+        b.eval(&tab, visible),
+        serde_json::json!(["Data Scientists"])
     );
-    let phone = artifacts.join("deep-dive-phone.png");
-    browser(
-        &[
-            "--window-size=390,1400",
-            &format!("--screenshot={}", phone.display()),
-        ],
-        &deep,
+    assert_eq!(
+        b.eval(&tab, "document.getElementById('found').textContent"),
+        "1 profession matches."
     );
-    let index = browser(&["--dump-dom"], &out.join("index.html"));
-    assert!(squeezed_text(&index).contains("MLEngineer"));
-    browser(
-        &[
-            "--window-size=1200,900",
-            &format!("--screenshot={}", artifacts.join("index.png").display()),
-        ],
-        &out.join("index.html"),
+    assert_eq!(
+        b.eval(
+            &tab,
+            "[...document.querySelectorAll('section.group')].filter(g => !g.hidden).map(g => g.id)"
+        ),
+        serde_json::json!(["g-15"])
     );
+    b.screenshot(&tab, &artifacts.join("index-search-390.png"));
+    b.close(tab);
+    let tab = b.open(&format!("{}?q=legal", url("index.html")), 1280);
+    assert_eq!(
+        b.eval(&tab, visible),
+        serde_json::json!(["Paralegals and Legal Assistants"])
+    );
+    b.close(tab);
+    // Over http the script reads the JSON index too: an alias finds its profession.
+    let base = serve(out.clone());
+    let tab = b.open(&format!("{base}/index.html?q=MLE"), 1280);
+    b.wait(
+        &tab,
+        &format!("JSON.stringify({visible}) === '[\"ML Engineer\"]'"),
+    );
+    assert_eq!(b.eval(&tab, "__errors"), serde_json::json!([]));
+    b.close(tab);
+
+    // Ticking tasks changes the reader's own share, and only on the page.
+    let tab = b.open(&url("data-scientists/index.html"), 1280);
+    assert_eq!(
+        b.eval(&tab, "document.getElementById('mine').hidden"),
+        false
+    );
+    assert_eq!(
+        b.eval(&tab, "document.querySelectorAll('.mine-box').length"),
+        serde_json::json!(tasks.len())
+    );
+    let out_text =
+        |b: &mut Browser| b.eval(&tab, "document.getElementById('mine-out').textContent");
+    assert_eq!(out_text(&mut b), "No task ticked yet.");
+    let picked = [0usize, 2, 5, 7];
+    for &i in &picked {
+        b.click(
+            &tab,
+            &format!("document.querySelectorAll('.mine-box')[{i}]"),
+        );
+    }
+    let expect = |picked: &[usize]| {
+        let count = |level: &str| {
+            picked
+                .iter()
+                .filter(|&&i| tasks[i]["level"] == level)
+                .count()
+        };
+        let n = picked.len();
+        let part = |level: &str| {
+            let c = count(level);
+            format!("{c} {level} ({}%)", ((c * 200 + n) / (2 * n)))
+        };
+        format!(
+            "Of the {n} tasks you do: {}, {}, {}.",
+            part("HIGH"),
+            part("MEDIUM"),
+            part("LOW")
+        )
+    };
+    assert_eq!(out_text(&mut b), expect(&picked));
+    b.screenshot(&tab, &artifacts.join("profession-ticked-1280.png"));
+    b.click(&tab, "document.querySelectorAll('.mine-box')[2]");
+    assert_eq!(out_text(&mut b), expect(&[0, 5, 7]));
+    assert_eq!(
+        b.eval(
+            &tab,
+            "document.getElementById('mine-bar').getAttribute('viewBox')"
+        ),
+        "0 0 3 1"
+    );
+    assert_eq!(b.eval(&tab, "__errors"), serde_json::json!([]));
+    b.close(tab);
 }
