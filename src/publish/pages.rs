@@ -18,10 +18,11 @@ use super::model::{self, Counts, Profession, Shares};
 use super::text::{DESCRIPTION_MAX, TITLE_MAX, advice, fit};
 use super::theme::Theme;
 use crate::config::Site;
+use crate::record::Level;
 
 /// Other professions linked from a profession's page, and from each of its deep dives.
 const OTHERS: usize = 8;
-const OTHERS_ON_TASKS: usize = 5;
+const OTHERS_ON_TASKS: usize = 3;
 /// Up to this many tasks, a deep dive shows the profession's full table (every
 /// rationale, as the reference page does); above it, a compact one (title and level).
 pub const HANDFUL: usize = 6;
@@ -168,10 +169,10 @@ impl<'a> Pages<'a> {
                 .into()
         };
         let ctx = |extra: Value| context! { p => pv.clone(), site => self.site_v.clone(), root => "../", ..extra };
-        let common = |others_v: Value| -> Result<Value, PublishError> {
+        let common = |others_v: Value, compact: bool| -> Result<Value, PublishError> {
             Ok(context! {
                 counts => theme.part("_counts.html", ctx(context! {}))?,
-                skills => theme.part("_skills.html", ctx(context! {}))?,
+                skills => theme.part("_skills.html", ctx(context! { compact }))?,
                 insights => theme.part("_insights.html", ctx(context! {}))?,
                 cta => theme.part("_cta.html", ctx(context! {}))?,
                 disclaimer => theme.part("_disclaimer.html", ctx(context! {}))?,
@@ -179,6 +180,20 @@ impl<'a> Pages<'a> {
             })
         };
         let trail = self.trail(p, "../");
+        // The tasks by level, for the compact table of a deep dive.
+        let levels: Value = Level::ALL
+            .iter()
+            .map(|&l| {
+                let tasks: Vec<Value> = p
+                    .tasks
+                    .iter()
+                    .filter(|t| t.level == l)
+                    .map(|t| context! { slug => t.slug.clone(), title => t.title.clone() })
+                    .collect();
+                context! { name => l.as_str(), class => model::level_class(l), tasks }
+            })
+            .collect::<Vec<Value>>()
+            .into();
         let mut out = Vec::with_capacity(p.tasks.len() + 1);
 
         // The profession's page.
@@ -238,10 +253,12 @@ impl<'a> Pages<'a> {
             }
         });
         let byline = theme.part("_byline.html", ctx(context! { review }))?;
-        let mut parts = common(others(OTHERS))?;
+        let mut parts = common(others(OTHERS), false)?;
         let table = theme.part(
             "_table.html",
-            ctx(context! { compact => false, current => Value::from(()) }),
+            ctx(
+                context! { compact => false, current => Value::from(()), levels => levels.clone() },
+            ),
         )?;
         parts = context! { table, byline, ..parts };
         let html = theme.render(
@@ -259,9 +276,11 @@ impl<'a> Pages<'a> {
         out.push((layout::profession_page(p), html));
 
         // Its deep dives.
-        let parts = common(others(OTHERS_ON_TASKS))?;
-        let tasks_v = pv.get_attr("tasks").unwrap_or_default();
+        // Above a handful of tasks, a deep dive shows the profession's table and skills
+        // compactly: the rationales and the reasons are on the profession's page.
         let compact = p.tasks.len() > HANDFUL;
+        let parts = common(others(OTHERS_ON_TASKS), compact)?;
+        let tasks_v = pv.get_attr("tasks").unwrap_or_default();
         for (k, t) in p.tasks.iter().enumerate() {
             let heading = format!("AI and {}: Impact on {plural}", t.title);
             let lede = format!(
@@ -333,7 +352,7 @@ impl<'a> Pages<'a> {
             )?;
             let table = theme.part(
                 "_table.html",
-                ctx(context! { compact, current => t.slug.clone() }),
+                ctx(context! { compact, current => t.slug.clone(), levels => levels.clone() }),
             )?;
             let html = theme.render(
                 "task.html",

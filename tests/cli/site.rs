@@ -185,17 +185,40 @@ fn a_deep_dive_says_each_thing_once() {
     for (i, t) in tasks.iter().enumerate() {
         let href = format!("href=\"{}.html\"", t["slug"].as_str().unwrap());
         assert!(table.contains(&href), "every task is in the table");
-        assert!(table.contains(&format!(">{}<", t["level"].as_str().unwrap())));
         // Elsewhere on the page, only the previous and the next task are linked.
         let elsewhere = html.matches(&href).count() - 1;
         let near = i + 1 == 5 || i == 6;
         assert_eq!(elsewhere, usize::from(near), "{href}");
     }
-    // The current task is marked in its table.
-    assert!(table.contains(&format!(
-        "<tr class=\"current\"><td><a href=\"{slug}.html\" aria-current=\"page\">"
-    )));
+    // The current task is marked in its table, in the row of its level.
+    let row = between(
+        table,
+        &format!(">{}</span>", focus["level"].as_str().unwrap()),
+        "</tr>",
+    );
+    assert!(
+        row.contains(&format!("<a href=\"{slug}.html\" aria-current=\"page\">")),
+        "{row}"
+    );
     assert_eq!(table.matches("aria-current").count(), 1);
+    // Each task is in the row of its level.
+    for t in tasks {
+        let row = between(
+            table,
+            &format!(">{}</span>", t["level"].as_str().unwrap()),
+            "</tr>",
+        );
+        assert!(row.contains(&format!("href=\"{}.html\"", t["slug"].as_str().unwrap())));
+    }
+    // Skills by name, the reasons said once, on the profession's page.
+    let page = read(&out, "data-scientists/index.html");
+    for skill in api["skills"].as_array().unwrap() {
+        let name = format!("<strong>{}</strong>", skill["name"].as_str().unwrap());
+        let reason = format!("<span>{}</span>", skill["reason"].as_str().unwrap());
+        assert!(html.contains(&name) && !html.contains(&reason));
+        assert!(page.contains(&format!("{name} {reason}")));
+    }
+    assert!(html.contains("<a href=\"index.html#skills\">"));
     // The ML Engineer deep dive keeps the reference's full table.
     let ml = read(&out, "ml-engineer/write-production-code.html");
     let table = between(&ml, "<section class=\"tasks\">", "</section>");
