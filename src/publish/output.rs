@@ -206,20 +206,22 @@ impl Output {
                 dirs.insert(parent.to_path_buf());
             }
         }
+        // Temporary files of an interrupted publish: in the output directory always (one
+        // killed before its manifest leaves nothing else), and in every folder this
+        // publish uses when an earlier one may have been there.
+        let mut used: BTreeSet<PathBuf> = BTreeSet::from([self.dir.clone()]);
         if !self.fresh || !self.before.is_empty() {
-            // Temporary files of an interrupted publish, in every folder this one uses.
-            let mut used: BTreeSet<PathBuf> = BTreeSet::from([self.dir.clone()]);
             for p in &now {
                 if let Some(parent) = self.dir.join(p).parent() {
                     used.insert(parent.to_path_buf());
                 }
             }
-            for dir in used.iter().chain(&dirs) {
-                for e in fs::read_dir(dir).into_iter().flatten().flatten() {
-                    let is_file = e.file_type().is_ok_and(|t| t.is_file());
-                    if is_file && is_temp(&e.file_name().to_string_lossy()) {
-                        let _ = fs::remove_file(e.path());
-                    }
+        }
+        for dir in used.iter().chain(&dirs) {
+            for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+                let is_file = e.file_type().is_ok_and(|t| t.is_file());
+                if is_file && is_temp(&e.file_name().to_string_lossy()) {
+                    let _ = fs::remove_file(e.path());
                 }
             }
         }
@@ -241,6 +243,43 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_holding_only_temporary_files_is_taken_and_tidied() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path().join(format!("{}abc", fsx::TEMP_PREFIX));
+        fs::write(&tmp, "half").unwrap();
+        let mut out = Output::open(dir.path()).unwrap();
+        let paths = vec!["index.html".to_string()];
+        out.begin(&paths).unwrap();
+        out.put("index.html", b"page").unwrap();
+        assert!(
+            out.put("other.html", b"x").is_err(),
+            "only what was planned"
+        );
+        out.finish(&paths).unwrap();
+        assert!(!tmp.exists());
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [MANIFEST, "index.html"]);
+    }
+
+    #[test]
+    fn a_foreign_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        let err = Output::open(dir.path()).err().unwrap();
+        assert!(
+            err.to_string().contains("holds no earlier publish"),
+            "{err}"
+        );
+        let file = dir.path().join("notes.txt");
+        let err = Output::open(&file).err().unwrap();
+        assert!(err.to_string().contains("is not a directory"), "{err}");
+    }
 
     #[test]
     fn paths_that_leave_the_directory_are_refused() {
