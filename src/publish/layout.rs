@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use super::PublishError;
+use super::error::PublishError;
 use super::model::Profession;
 
 pub const INDEX: &str = "index.html";

@@ -20,18 +20,20 @@
 
 pub mod chart;
 pub mod data;
+pub mod error;
 pub mod groups;
 pub mod layout;
 pub mod markdown;
 pub mod meta;
 pub mod model;
+pub mod options;
 pub mod output;
 pub mod pages;
 pub mod text;
 pub mod theme;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -41,61 +43,9 @@ use pages::Pages;
 use theme::Theme;
 
 pub use crate::config::Site;
+pub use error::PublishError;
+pub use options::Options;
 pub use output::MANIFEST;
-
-/// How a site is built. `publish` shows approved content only; a preview server (such as
-/// a future `willai serve --drafts`) sets `drafts` to show unapproved text too, marked
-/// "not yet reviewed".
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// Show drafts, edited and changed-after-approval text too, without a review.
-    pub drafts: bool,
-    /// The project root whose `templates/`, `static/` and `about.md` make the theme;
-    /// `None` for the built-in theme alone.
-    pub theme: Option<PathBuf>,
-}
-
-/// Why a site cannot be published. Each says what to change (exit 2).
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    #[error(
-        "{dir} is not empty and holds no earlier publish ({MANIFEST} is missing): publish into a new or empty directory"
-    )]
-    NotEmpty { dir: String },
-    #[error("{dir} is not a directory: give --out a directory (new, empty, or an earlier publish)")]
-    NotADirectory { dir: String },
-    #[error(
-        "{path} is a symbolic link: publish never writes or deletes through a link inside the output directory; replace it with a real directory (or remove it) and publish again"
-    )]
-    Link { path: String },
-    #[error("{file}{}: {message}: fix the template (the README's Themes section lists what each template is given)", line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Template {
-        file: String,
-        line: Option<usize>,
-        message: String,
-    },
-    #[error("{file}: {problem}")]
-    Theme { file: String, problem: String },
-    #[error(
-        "{file} would replace {page}, which publish writes itself: rename or remove it (static/ may replace style.css, site.js, favicon.svg and favicon.ico)"
-    )]
-    StaticClash { file: String, page: String },
-}
-
-impl PublishError {
-    /// Whether the user must change the command, the project or the output directory
-    /// (exit 2) rather than retry (exit 1).
-    pub fn is_usage(&self) -> bool {
-        match self {
-            PublishError::NotEmpty { .. }
-            | PublishError::NotADirectory { .. }
-            | PublishError::Link { .. }
-            | PublishError::Template { .. }
-            | PublishError::Theme { .. }
-            | PublishError::StaticClash { .. } => true,
-        }
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -213,4 +163,71 @@ pub fn publish(
         unchanged: done.unchanged,
         removed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Occupation;
+    use crate::config::{Resolved, SiteSettings};
+    use crate::record::Record;
+
+    fn site() -> Site {
+        let r = |v: &str| {
+            Some(Resolved {
+                value: v.to_string(),
+                origin: crate::config::Origin::Default,
+            })
+        };
+        Site::new(&SiteSettings {
+            name: r("Paper").unwrap(),
+            base_url: r("https://paper.example"),
+            volume: None,
+            number: None,
+            date: None,
+            license: None,
+            license_url: None,
+            signup_url: None,
+            signup_text: None,
+        })
+        .unwrap()
+    }
+
+    /// A preview with drafts (what `willai serve --drafts` will build) marks unreviewed
+    /// text; `publish` leaves it out.
+    #[test]
+    fn a_preview_with_drafts_marks_them_as_not_reviewed() {
+        let occ: Occupation = serde_json::from_value(serde_json::json!({
+            "name": "Widget Makers", "slug": "widget-makers",
+            "tasks": [{"id": "sort", "text": "Sort the widgets"}], "skills": []
+        }))
+        .unwrap();
+        let record: Record = serde_json::from_value(serde_json::json!({
+            "profession": "widget-makers",
+            "tasks": [{"id": "sort", "status": "draft", "level": "LOW", "rationale": "Hands-on work."}],
+            "skills": []
+        }))
+        .unwrap();
+        let catalog = crate::catalog::Catalog::from_occupations(vec![occ]);
+        let records = vec![("widget-makers".to_string(), record)];
+        let (none, _) = model::load(&catalog, &records, &Options::default());
+        assert!(none.is_empty(), "publish shows no draft");
+        let opts = Options {
+            drafts: true,
+            theme: None,
+        };
+        let (professions, _) = model::load(&catalog, &records, &opts);
+        let out = tempfile::tempdir().unwrap();
+        publish(professions, &site(), out.path(), &opts).unwrap();
+        let page = std::fs::read_to_string(out.path().join("widget-makers/sort-the-widgets.html"))
+            .unwrap();
+        assert!(
+            page.contains("Draft: not yet reviewed by an editor."),
+            "{page}"
+        );
+        assert!(!page.contains("Reviewed by"));
+        assert!(page.contains("Hands-on work."));
+        let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+        assert!(!sitemap.contains("<lastmod>"), "no approval, no date");
+    }
 }

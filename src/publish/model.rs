@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::Options;
 use super::chart::percent;
 use super::groups::{self, Group};
+use super::options::Options;
 use super::text::{long_date, people};
 use crate::catalog::{Catalog, Occupation, TaskType};
 use crate::record::{Approval, Content, Entry, Level, Record, Status, Verdict};

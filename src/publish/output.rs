@@ -20,7 +20,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context;
 
-use super::PublishError;
+use super::error::PublishError;
 use crate::fsx;
 
 /// The manifest of the files a publish wrote, kept in the output directory.
@@ -98,7 +98,11 @@ impl Output {
                 .map(String::from)
                 .collect(),
             Err(_) if others => {
-                return Err(PublishError::NotEmpty { dir: shown() }.into());
+                return Err(PublishError::NotEmpty {
+                    dir: shown(),
+                    manifest: MANIFEST,
+                }
+                .into());
             }
             Err(_) => BTreeSet::new(),
         };

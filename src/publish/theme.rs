@@ -16,7 +16,7 @@ use std::path::Path;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment};
 
-use super::PublishError;
+use super::error::PublishError;
 use super::markdown::{self, Doc};
 
 /// The built-in templates, by name.
