@@ -339,8 +339,27 @@ fn a_script_in_a_rationale_renders_as_text() {
         ]),
         0,
     );
+    // A name that would end a script, in the structured data and the feed too.
+    let cat = p.read("data/catalog/widget-makers.json").replace(
+        "\"name\": \"Widget Makers\"",
+        "\"name\": \"Widget </script><script>alert(3)</script> & Co\"",
+    );
+    p.write("data/catalog/widget-makers.json", &cat);
     let out = p.path("site");
     publish(&p, &out);
+    let page = fs::read_to_string(out.join("widget-makers/index.html")).unwrap();
+    let script = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_str(script).unwrap();
+    assert!(
+        data.to_string()
+            .contains("Widget </script><script>alert(3)</script> & Co")
+    );
+    let feed = fs::read_to_string(out.join("feed.xml")).unwrap();
+    assert!(feed.contains("Widget &lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt; &amp; Co"));
     // HTML and XML escape; the JSON API carries the text as data.
     for (path, bytes) in files(&out)
         .into_iter()
@@ -348,7 +367,9 @@ fn a_script_in_a_rationale_renders_as_text() {
     {
         let text = String::from_utf8_lossy(&bytes);
         assert!(
-            !text.contains("<script>") && !text.contains("alert(1)</script>"),
+            !text.contains("<script>")
+                && !text.contains("alert(1)</script>")
+                && !text.contains("alert(3)</script>"),
             "{} holds a live script",
             path.display()
         );

@@ -638,6 +638,27 @@ fn dates_come_from_approvals_never_from_the_clock() {
 }
 
 #[test]
+fn a_profession_with_skills_and_no_task_yet_has_a_page_without_charts() {
+    let p = site_project();
+    p.edit_record("widget-makers", |rec| {
+        rec["tasks"][0]["status"] = "draft".into();
+        rec["tasks"][0]["approval"] = serde_json::Value::Null;
+    });
+    let out = p.path("site");
+    publish(&p, &out);
+    let page = read(&out, "widget-makers/index.html");
+    assert!(page.contains("<p>No task of this profession is published yet.</p>"));
+    assert!(page.contains("<strong>Painting</strong>"));
+    assert!(!page.contains("<svg") && !page.contains("id=\"mine\"") && !page.contains("site.js"));
+    let index = read(&out, "index.html");
+    let row = between(&index, "<li><a href=\"widget-makers/index.html\">", "</li>");
+    assert!(!row.contains("<svg") && !row.contains("% high"), "{row}");
+    let api = json(&out, "api/professions/widget-makers.json");
+    assert_eq!(api["counts"]["tasks"], 0);
+    assert!(!read(&out, "ai-exposure-by-task.csv").contains("widget-makers"));
+}
+
+#[test]
 fn a_profession_page_lets_a_reader_tick_their_own_tasks() {
     let (_p, out) = published();
     let page = read(&out, "data-scientists/index.html");
