@@ -48,7 +48,7 @@ export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=bench
 coproc SERVER { "$FAKE" --delay-ms 0; }
 read -r BASE <&"${SERVER[0]}"
 export OPENAI_BASE_URL=$BASE
-trap 'kill $SERVER_PID 2>/dev/null || true; [ -n "${2:-}" ] || rm -rf "$DIR"' EXIT
+trap 'kill "${SERVER_PID:-}" 2>/dev/null || true; [ -n "${2:-}" ] || rm -rf "$DIR"' EXIT
 
 # t OUT CMD...: runs CMD with its output in OUT, prints the seconds it took.
 t() {
