@@ -121,6 +121,12 @@ pub struct SiteConfig {
     pub volume: Option<String>,
     pub number: Option<String>,
     pub date: Option<String>,
+    /// The licence of the site's own text, e.g. "CC BY 4.0".
+    pub license: Option<String>,
+    pub license_url: Option<String>,
+    /// The publication's own sign-up form for the personalized report.
+    pub signup_url: Option<String>,
+    pub signup_text: Option<String>,
 }
 
 /// `willai.toml`. Every key is optional; unknown keys are an error.
@@ -200,6 +206,19 @@ pub enum ConfigError {
         origin: Origin,
         needed: u64,
         label: String,
+    },
+    #[error(
+        "[site] {key} {url:?} is not an http(s) URL ({why}): set it to e.g. https://example.org/..."
+    )]
+    BadSiteLink {
+        key: &'static str,
+        url: String,
+        why: String,
+    },
+    #[error("[site] {key} is set without [site] {needs}: set {needs} too, or remove {key}")]
+    SiteNeeds {
+        key: &'static str,
+        needs: &'static str,
     },
     #[error("the project root {root} is not a directory: check --root or WILLAI_ROOT")]
     NotADirectory { root: String },
@@ -429,6 +448,10 @@ pub struct SiteSettings {
     pub volume: Option<Resolved<String>>,
     pub number: Option<Resolved<String>>,
     pub date: Option<Resolved<String>>,
+    pub license: Option<Resolved<String>>,
+    pub license_url: Option<Resolved<String>>,
+    pub signup_url: Option<Resolved<String>>,
+    pub signup_text: Option<Resolved<String>>,
 }
 
 impl Settings {
@@ -499,6 +522,10 @@ impl Settings {
                 volume: layer(given.volume, s.volume, "[site] volume", None)?,
                 number: layer(given.number, s.number, "[site] number", None)?,
                 date: layer(given.date, s.date, "[site] date", None)?,
+                license: layer(Input::default(), s.license, "[site] license", None)?,
+                license_url: layer(Input::default(), s.license_url, "[site] license_url", None)?,
+                signup_url: layer(Input::default(), s.signup_url, "[site] signup_url", None)?,
+                signup_text: layer(Input::default(), s.signup_text, "[site] signup_text", None)?,
             },
         })
     }
@@ -710,14 +737,58 @@ impl Endpoint {
     }
 }
 
-/// The masthead and canonical URLs of the published site, checked.
+/// The licence of the site's own text.
+#[derive(Clone, Debug, Serialize)]
+pub struct License {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+/// The call to action: the publication's own sign-up form.
+#[derive(Clone, Debug, Serialize)]
+pub struct Signup {
+    pub url: String,
+    /// Replaces the block's default sentence.
+    pub text: Option<String>,
+}
+
+/// The masthead, canonical URLs, licence and call to action of the published site,
+/// checked.
 #[derive(Clone, Debug, Serialize)]
 pub struct Site {
     pub name: String,
     /// Volume, number and date as shown, e.g. ["Vol. I", "No. 04", "April 20, 2026"].
     pub edition: Vec<String>,
+    /// The edition as set: volume, number and date (`YYYY-MM-DD`).
+    pub volume: Option<String>,
+    pub number: Option<String>,
+    pub date: Option<String>,
     /// Without a trailing slash.
     pub base_url: String,
+    /// The path of the base URL with slashes around it ("/", or "/sub/"): where the 404
+    /// page's links start, since it is served at any depth.
+    pub base_path: String,
+    pub license: Option<License>,
+    pub signup: Option<Signup>,
+}
+
+/// An optional link setting of `[site]`, checked to be an http(s) URL.
+fn site_link(
+    key: &'static str,
+    r: &Option<Resolved<String>>,
+) -> Result<Option<String>, ConfigError> {
+    let Some(r) = r else { return Ok(None) };
+    http_url(&r.value)
+        .map(|_| Some(r.value.clone()))
+        .map_err(|(why, not_http)| ConfigError::BadSiteLink {
+            key,
+            url: r.value.clone(),
+            why: if not_http {
+                "not http or https".into()
+            } else {
+                why
+            },
+        })
 }
 
 impl Site {
@@ -731,6 +802,14 @@ impl Site {
                 ConfigError::BadSiteUrl { url, why }
             }
         })?;
+        let path = reqwest::Url::parse(&base_url)
+            .map(|u| u.path().trim_matches('/').to_string())
+            .unwrap_or_default();
+        let base_path = if path.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{path}/")
+        };
         let mut edition = Vec::new();
         if let Some(v) = &s.volume {
             edition.push(format!("Vol. {}", v.value));
@@ -744,10 +823,41 @@ impl Site {
             })?;
             edition.push(date.strftime("%B %-d, %Y").to_string());
         }
+        let value = |r: &Option<Resolved<String>>| r.as_ref().map(|r| r.value.clone());
+        let license_url = site_link("license_url", &s.license_url)?;
+        let license = match (value(&s.license), license_url) {
+            (Some(name), url) => Some(License { name, url }),
+            (None, Some(_)) => {
+                return Err(ConfigError::SiteNeeds {
+                    key: "license_url",
+                    needs: "license",
+                });
+            }
+            (None, None) => None,
+        };
+        let signup = match (
+            site_link("signup_url", &s.signup_url)?,
+            value(&s.signup_text),
+        ) {
+            (Some(url), text) => Some(Signup { url, text }),
+            (None, Some(_)) => {
+                return Err(ConfigError::SiteNeeds {
+                    key: "signup_text",
+                    needs: "signup_url",
+                });
+            }
+            (None, None) => None,
+        };
         Ok(Site {
             name: s.name.value.clone(),
             edition,
+            volume: value(&s.volume),
+            number: value(&s.number),
+            date: value(&s.date),
             base_url,
+            base_path,
+            license,
+            signup,
         })
     }
 }

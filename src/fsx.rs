@@ -11,6 +11,10 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// The name prefix of the temporary files writes go through; a process killed half way
+/// may leave one behind, which is safe to delete.
+pub const TEMP_PREFIX: &str = ".willai-tmp-";
+
 /// Writes `bytes` to `path` atomically (temp file in the same directory, fsync, rename),
 /// creating parent directories. The file is readable by everyone (0644 on Unix), like a
 /// file written by an editor, since these files are committed.
@@ -28,7 +32,7 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> io::Result
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".willai-tmp-");
+    builder.prefix(TEMP_PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -50,6 +50,10 @@ fn table(s: &Settings) -> String {
     row(&mut out, "[site] volume", s.site.volume.as_ref());
     row(&mut out, "[site] number", s.site.number.as_ref());
     row(&mut out, "[site] date", s.site.date.as_ref());
+    row(&mut out, "[site] license", s.site.license.as_ref());
+    row(&mut out, "[site] license_url", s.site.license_url.as_ref());
+    row(&mut out, "[site] signup_url", s.site.signup_url.as_ref());
+    row(&mut out, "[site] signup_text", s.site.signup_text.as_ref());
     for (model, p) in &s.prices {
         out.push_str(&format!(
             "{:<24} ${} in, ${} out per 1M tokens\n",

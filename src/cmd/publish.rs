@@ -5,12 +5,18 @@ use anyhow::Context;
 use crate::cli::PublishArgs;
 use crate::config::Site;
 use crate::project::Project;
-use crate::publish::{self, model};
+use crate::publish::{self, Options, model};
 
 pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     // The masthead and base URL: flags, then `[site]` of willai.toml; never the clock.
     let site = Site::new(&project.settings.site)?;
     let catalog = project.catalog()?;
+    let opts = Options {
+        drafts: false,
+        theme: Some(project.root.dir().to_path_buf()),
+    };
+    // One writer at a time: a second publish of this root waits for the first.
+    let _lock = project.lock("publish")?;
     let mut records = Vec::new();
     for (occ, read) in project.store.records(&catalog.occupations) {
         // A record that cannot be read would drop its profession from the site.
@@ -18,11 +24,12 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
             records.push((occ.slug.clone(), r));
         }
     }
-    let (professions, skipped) = model::load(&catalog, &records);
+    let (professions, skipped) = model::load(&catalog, &records, &opts);
     for s in &skipped {
         eprintln!("skipped {}: {}", s.what, s.why);
     }
-    let summary = publish::publish(&professions, &site, &args.out)?;
+    let none = professions.is_empty();
+    let summary = publish::publish(professions, &site, &args.out, &opts)?;
     println!(
         "published {} profession(s), {} task(s) to {}: {} file(s) written, {} unchanged, {} removed",
         summary.professions,
@@ -32,7 +39,7 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
         summary.unchanged,
         summary.removed
     );
-    if professions.is_empty() {
+    if none {
         println!("nothing is approved yet: approve with `willai approve`, then publish again");
     }
     Ok(())

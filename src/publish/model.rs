@@ -1,32 +1,54 @@
 //! What is published: approved content only, read from the records and checked against
 //! its approval hash, shaped for the templates. Counts and key insights are computed
-//! here by plain rules, never generated.
+//! here by plain rules, never generated. With [`Options::drafts`] (a preview, never
+//! `publish`), unapproved text is shown too, with no review, so pages mark it.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Occupation};
-use crate::record::{Content, Entry, Level, Record, Status, Verdict};
+use super::chart::percent;
+use super::groups::{self, Group};
+use super::options::Options;
+use super::text::{long_date, people};
+use crate::catalog::{Catalog, Occupation, TaskType};
+use crate::record::{Approval, Content, Entry, Level, Record, Status, Verdict};
 use crate::slug;
+
+/// Who approved a text, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub reviewer: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// "April 20, 2026".
+    pub date_text: String,
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Task {
     pub id: String,
     /// File name part of the deep-dive page: from the catalog's statement, never the
-    /// title, so editing a title keeps the URL.
+    /// title, so editing a title keeps the URL ([`super::layout`] makes it unique).
     pub slug: String,
     /// The headline shown in headings, tables, links and page titles: the catalog's
     /// title, else the approved one, else the statement.
     pub title: String,
     /// The full task statement (the catalog's `text`).
     pub text: String,
+    /// O*NET's task type (Core or Supplemental), when known.
+    #[serde(rename = "type")]
+    pub kind: Option<TaskType>,
     pub level: Level,
+    /// The level in lower case ("high"), for class names.
+    pub level_class: &'static str,
     pub rationale: String,
     pub tools: Vec<String>,
     pub tip: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onet_task_id: Option<u64>,
+    /// The approval; `None` only for a draft shown by [`Options::drafts`].
+    pub review: Option<Review>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -35,6 +57,7 @@ pub struct Skill {
     pub name: String,
     pub verdict: Verdict,
     pub reason: String,
+    pub review: Option<Review>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -46,23 +69,56 @@ pub struct Counts {
     pub skills: usize,
 }
 
+/// Each level's share of the tasks, in whole percent (each rounded half up).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Shares {
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+}
+
+/// Who reviewed a profession's published items, and when (the byline).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Byline {
+    /// Reviewers, those with the most items first, then by name.
+    pub reviewers: Vec<String>,
+    /// "Ann Editor and Bob".
+    pub reviewers_text: String,
+    /// The latest approval (`YYYY-MM-DD`) and as shown ("April 20, 2026").
+    pub date: Option<String>,
+    pub date_text: Option<String>,
+    /// Whether every item was approved on that one day.
+    pub one_day: bool,
+    /// Items shown without an approval (drafts, with [`Options::drafts`] only).
+    pub unreviewed: usize,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Profession {
+    /// The catalog's slug: the profession's identity.
+    pub id: String,
+    /// Its folder on the site: the catalog slug, unless that name is taken by a file or
+    /// folder the site writes ([`super::layout`]).
     pub slug: String,
     pub name: String,
+    pub aliases: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onet_soc: Option<String>,
+    /// The O*NET major group (first two digits of the SOC code), or "Other".
+    pub group: Group,
     /// Whether task statements come from O*NET (attribution).
     pub onet: bool,
     pub counts: Counts,
     /// Share of HIGH tasks, in whole percent (rounded half up).
     pub high_share: u32,
+    pub shares: Shares,
     /// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW".
     pub summary: String,
     pub tasks: Vec<Task>,
     pub vulnerable: Vec<Skill>,
     pub resilient: Vec<Skill>,
     pub insights: Vec<String>,
+    pub review: Byline,
 }
 
 /// "ML Engineer" -> "ML Engineers"; names already plural stay as they are.
@@ -191,37 +247,96 @@ pub struct Skipped {
     pub why: String,
 }
 
-/// An entry the site may show: approved, complete, and still what was approved. An
-/// approved entry that fails the check is reported as skipped.
+/// "high", "medium", "low".
+pub fn level_class(level: Level) -> &'static str {
+    match level {
+        Level::High => "high",
+        Level::Medium => "medium",
+        Level::Low => "low",
+    }
+}
+
+/// The review an approval records; `None` when its date is not a date.
+fn review_of(a: &Approval) -> Option<Review> {
+    Some(Review {
+        reviewer: a.reviewer.clone(),
+        date: a.date.clone(),
+        date_text: long_date(&a.date)?,
+    })
+}
+
+/// An entry the site may show, with its review: approved, complete, and still what was
+/// approved (an approved entry that fails the check is reported as skipped). With
+/// `drafts`, any complete text, without a review unless it is approved and intact.
 fn publishable<'e, C: Content>(
     entry: Option<&'e Entry<C>>,
     what: impl FnOnce() -> String,
+    drafts: bool,
     skipped: &mut Vec<Skipped>,
-) -> Option<&'e C> {
-    let e = entry.filter(|e| e.status == Status::Approved)?;
-    if e.is_approved_intact() && e.has_content() {
-        return Some(&e.content);
+) -> Option<(&'e C, Option<Review>)> {
+    let e = entry?;
+    if e.status == Status::Approved {
+        let why = if !(e.is_approved_intact() && e.has_content()) {
+            "edited after approval or incomplete: re-approve it (`willai validate` tells)"
+        } else {
+            match e.approval.as_ref().and_then(review_of) {
+                Some(r) => return Some((&e.content, Some(r))),
+                None => "its approval date is not YYYY-MM-DD: re-approve it",
+            }
+        };
+        if !drafts {
+            skipped.push(Skipped {
+                what: what(),
+                why: why.into(),
+            });
+            return None;
+        }
     }
-    skipped.push(Skipped {
-        what: what(),
-        why: "edited after approval or incomplete: re-approve it (`willai validate` tells)".into(),
-    });
-    None
+    (drafts && e.has_content()).then_some((&e.content, None))
+}
+
+/// The byline of a profession from the reviews of its items.
+fn byline<'r>(reviews: impl Iterator<Item = Option<&'r Review>>) -> Byline {
+    let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut dates: Vec<&str> = Vec::new();
+    let mut unreviewed = 0;
+    for r in reviews {
+        match r {
+            Some(r) => {
+                *by.entry(r.reviewer.as_str()).or_default() += 1;
+                dates.push(&r.date);
+            }
+            None => unreviewed += 1,
+        }
+    }
+    let mut reviewers: Vec<(&str, usize)> = by.into_iter().collect();
+    reviewers.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let reviewers: Vec<String> = reviewers.into_iter().map(|(n, _)| n.to_string()).collect();
+    let date = dates.iter().max().map(|d| d.to_string());
+    Byline {
+        reviewers_text: people(&reviewers),
+        reviewers,
+        date_text: date.as_deref().and_then(long_date),
+        one_day: dates.iter().min() == dates.iter().max(),
+        date,
+        unreviewed,
+    }
 }
 
 /// The publishable view of one occupation and its record: `None` when nothing of it is
-/// approved.
+/// approved (or, with drafts, written).
 pub fn profession(
     occ: &Occupation,
     record: &Record,
+    opts: &Options,
     skipped: &mut Vec<Skipped>,
 ) -> Option<Profession> {
     let mut tasks = Vec::new();
-    let mut used: HashSet<String> = HashSet::new();
     for task in &occ.tasks {
-        let Some(e) = publishable(
+        let Some((e, review)) = publishable(
             record.task(&task.id),
             || format!("{}/{}", occ.slug, task.id),
+            opts.drafts,
             skipped,
         ) else {
             continue;
@@ -229,14 +344,6 @@ pub fn profession(
         let (Some(level), Some(rationale)) = (e.level, e.rationale.clone()) else {
             continue;
         };
-        // Deep-dive file names from the task text: short, unique within the profession.
-        let base = slug::slugify_short(&task.text, 60);
-        let mut page = base.clone();
-        let mut n = 2;
-        while !used.insert(page.clone()) {
-            page = format!("{base}-{n}");
-            n += 1;
-        }
         let title = task
             .title
             .clone()
@@ -244,14 +351,18 @@ pub fn profession(
             .unwrap_or_else(|| task.text.trim_end_matches('.').to_string());
         tasks.push(Task {
             id: task.id.clone(),
-            slug: page,
+            // Deep-dive file names from the task text, short; made unique by the layout.
+            slug: slug::slugify_short(&task.text, 60),
             title,
             text: task.text.clone(),
+            kind: task.kind,
             level,
+            level_class: level_class(level),
             rationale,
             tools: e.tools.clone().unwrap_or_default(),
             tip: e.tip.clone(),
             onet_task_id: task.onet_task_id,
+            review,
         });
     }
     let (mut vulnerable, mut resilient) = (Vec::new(), Vec::new());
@@ -269,10 +380,15 @@ pub fn profession(
             .map(|s| (s.id.as_str(), Some(s.name.as_str())))
             .collect()
     };
+    let mut seen: HashSet<&str> = HashSet::new();
     for (id, catalog_name) in skills {
-        let Some(e) = publishable(
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some((e, review)) = publishable(
             record.skill(id),
             || format!("{}/skills/{id}", occ.slug),
+            opts.drafts,
             skipped,
         ) else {
             continue;
@@ -288,6 +404,7 @@ pub fn profession(
             name: name.to_string(),
             verdict,
             reason,
+            review,
         };
         match verdict {
             Verdict::Vulnerable => vulnerable.push(s),
@@ -305,57 +422,70 @@ pub fn profession(
         low: count(Level::Low),
         skills: vulnerable.len() + resilient.len(),
     };
-    let high_share = if counts.tasks == 0 {
-        0
-    } else {
-        ((counts.high * 200 + counts.tasks) / (counts.tasks * 2)) as u32
+    let shares = Shares {
+        high: percent(counts.high, counts.tasks),
+        medium: percent(counts.medium, counts.tasks),
+        low: percent(counts.low, counts.tasks),
     };
+    let review = byline(
+        tasks.iter().map(|t| t.review.as_ref()).chain(
+            vulnerable
+                .iter()
+                .chain(&resilient)
+                .map(|s| s.review.as_ref()),
+        ),
+    );
     Some(Profession {
         summary: summary(&counts),
+        id: occ.slug.clone(),
         slug: slug::slugify(&occ.slug),
         name: occ.name.clone(),
+        aliases: occ.aliases.clone(),
+        group: groups::of(occ.onet_soc.as_deref()),
         onet_soc: occ.onet_soc.clone(),
         onet: occ.onet_soc.is_some() || occ.tasks.iter().any(|t| t.onet_task_id.is_some()),
         insights: insights(&tasks, &vulnerable, &resilient),
+        high_share: shares.high,
+        shares,
         counts,
-        high_share,
         tasks,
         vulnerable,
         resilient,
+        review,
     })
 }
 
 /// Up to `n` other professions for a profession's pages: those of the same O*NET major
-/// group first, then the nearest in alphabetical order; deterministic.
+/// group first, then the others, each nearest in the list first (the lower on a tie);
+/// deterministic. Linear in the number of professions.
 pub fn others(all: &[Profession], i: usize, n: usize) -> Vec<&Profession> {
     let me = &all[i];
-    let group = |p: &Profession| {
-        p.onet_soc
-            .as_deref()
-            .and_then(|s| s.get(..2))
-            .map(String::from)
+    let nearest = || {
+        (1..all.len())
+            .flat_map(move |d| [i.checked_sub(d), Some(i + d).filter(|&j| j < all.len())])
+            .flatten()
     };
-    let mine = group(me);
-    let mut order: Vec<usize> = (0..all.len()).filter(|&j| j != i).collect();
-    order.sort_by_key(|&j| {
-        let same = mine.is_some() && group(&all[j]) == mine;
-        (!same, j.abs_diff(i), j)
-    });
-    order.into_iter().take(n).map(|j| &all[j]).collect()
+    let same = nearest().filter(|&j| all[j].group == me.group);
+    let rest = nearest().filter(|&j| all[j].group != me.group);
+    same.chain(rest).take(n).map(|j| &all[j]).collect()
 }
 
 /// Every publishable profession, sorted by slug, and what was skipped.
-pub fn load(catalog: &Catalog, records: &[(String, Record)]) -> (Vec<Profession>, Vec<Skipped>) {
+pub fn load(
+    catalog: &Catalog,
+    records: &[(String, Record)],
+    opts: &Options,
+) -> (Vec<Profession>, Vec<Skipped>) {
     let mut skipped = Vec::new();
     let mut out = Vec::new();
     for (slug, record) in records {
         if let Some(occ) = catalog.get(slug)
-            && let Some(p) = profession(occ, record, &mut skipped)
+            && let Some(p) = profession(occ, record, opts, &mut skipped)
         {
             out.push(p);
         }
     }
-    out.sort_by(|a, b| a.slug.cmp(&b.slug));
+    out.sort_by(|a, b| a.id.cmp(&b.id));
     (out, skipped)
 }
 
@@ -370,10 +500,13 @@ mod tests {
             title: title.into(),
             text: format!("{title}, as O*NET states it."),
             level,
+            kind: None,
+            level_class: level_class(level),
             rationale: "r".into(),
             tools: vec![],
             tip: None,
             onet_task_id: None,
+            review: None,
         }
     }
 
@@ -383,6 +516,7 @@ mod tests {
             name: name.into(),
             verdict,
             reason: "r".into(),
+            review: None,
         }
     }
 
@@ -481,6 +615,105 @@ mod tests {
         assert_eq!(count(1, "profession", "professions"), "1 profession");
         assert_eq!(count(19268, "task", "tasks"), "19,268 tasks");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    fn profession(id: &str, soc: Option<&str>) -> Profession {
+        Profession {
+            id: id.into(),
+            slug: id.into(),
+            name: id.into(),
+            aliases: vec![],
+            onet_soc: soc.map(String::from),
+            group: groups::of(soc),
+            onet: false,
+            counts: Counts::default(),
+            high_share: 0,
+            shares: Shares::default(),
+            summary: String::new(),
+            tasks: vec![],
+            vulnerable: vec![],
+            resilient: vec![],
+            insights: vec![],
+            review: Byline::default(),
+        }
+    }
+
+    #[test]
+    fn other_professions_are_of_the_same_group_first_then_the_nearest() {
+        let all: Vec<Profession> = [
+            ("a", Some("15-1")),
+            ("b", Some("29-1")),
+            ("c", Some("29-2")),
+            ("d", Some("15-2")),
+            ("e", None),
+            ("f", Some("15-3")),
+        ]
+        .iter()
+        .map(|(id, soc)| profession(id, *soc))
+        .collect();
+        let ids =
+            |i, n| -> Vec<&str> { others(&all, i, n).iter().map(|p| p.id.as_str()).collect() };
+        assert_eq!(ids(3, 4), ["f", "a", "c", "e"]);
+        assert_eq!(ids(0, 2), ["d", "f"]);
+        assert_eq!(ids(4, 3), ["d", "f", "c"]);
+        assert_eq!(ids(1, 10).len(), 5);
+    }
+
+    #[test]
+    fn a_byline_names_reviewers_by_their_share_and_the_latest_date() {
+        let r = |who: &str, date: &str| Review {
+            reviewer: who.into(),
+            date: date.into(),
+            date_text: long_date(date).unwrap(),
+        };
+        let reviews = [
+            r("Bob", "2026-01-02"),
+            r("Ann", "2026-03-04"),
+            r("Bob", "2026-01-01"),
+        ];
+        let b = byline(reviews.iter().map(Some).chain([None]));
+        assert_eq!(b.reviewers, ["Bob", "Ann"]);
+        assert_eq!(b.reviewers_text, "Bob and Ann");
+        assert_eq!(b.date.as_deref(), Some("2026-03-04"));
+        assert_eq!(b.date_text.as_deref(), Some("March 4, 2026"));
+        assert!(!b.one_day);
+        assert_eq!(b.unreviewed, 1);
+        assert!(byline(reviews[..1].iter().map(Some)).one_day);
+    }
+
+    #[test]
+    fn drafts_are_shown_only_when_asked_and_never_as_reviewed() {
+        use crate::record::TaskContent;
+        let mut approved: Entry<TaskContent> = serde_json::from_value(serde_json::json!({
+            "id": "t", "status": "approved", "level": "HIGH", "rationale": "Why.",
+            "approval": {"reviewer": "Ann", "date": "2026-04-20", "sha256": ""}
+        }))
+        .unwrap();
+        approved.approval.as_mut().unwrap().sha256 = approved.content_hash();
+        let draft: Entry<TaskContent> = serde_json::from_value(serde_json::json!({
+            "id": "t", "status": "draft", "level": "LOW", "rationale": "Maybe."
+        }))
+        .unwrap();
+        let mut skipped = Vec::new();
+        let (_, review) = publishable(Some(&approved), || "t".into(), false, &mut skipped).unwrap();
+        assert_eq!(review.unwrap().date_text, "April 20, 2026");
+        assert!(publishable(Some(&draft), || "t".into(), false, &mut skipped).is_none());
+        let (content, review) =
+            publishable(Some(&draft), || "t".into(), true, &mut skipped).unwrap();
+        assert_eq!(content.rationale.as_deref(), Some("Maybe."));
+        assert!(review.is_none());
+        // Edited after approval: skipped (and said so), or shown as a draft.
+        let mut edited = approved.clone();
+        edited.content.rationale = Some("Changed.".into());
+        assert!(publishable(Some(&edited), || "t".into(), false, &mut skipped).is_none());
+        assert_eq!(skipped.len(), 1);
+        let (_, review) = publishable(Some(&edited), || "t".into(), true, &mut skipped).unwrap();
+        assert!(review.is_none());
+        // An approval date that is not a date keeps the text off the site.
+        let mut bad_date = approved.clone();
+        bad_date.approval.as_mut().unwrap().date = "2026-02-30".into();
+        assert!(publishable(Some(&bad_date), || "t".into(), false, &mut skipped).is_none());
+        assert!(skipped[1].why.contains("not YYYY-MM-DD"));
     }
 
     #[test]

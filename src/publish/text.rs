@@ -5,6 +5,24 @@
 
 use crate::record::Level;
 
+/// "2026-04-20" -> "April 20, 2026"; `None` when it is not a date.
+pub fn long_date(iso: &str) -> Option<String> {
+    let date: jiff::civil::Date = iso.parse().ok()?;
+    Some(date.strftime("%B %-d, %Y").to_string())
+}
+
+/// Names as a sentence says them: "Ann", "Ann and Bob", "Ann, Bob and Cy", and past three
+/// "Ann, Bob and 3 others".
+pub fn people(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} others", rest.len()),
+    }
+}
+
 /// What search engines show of a page title, and of a description.
 pub const TITLE_MAX: usize = 70;
 pub const DESCRIPTION_MAX: usize = 160;
@@ -55,6 +73,20 @@ pub fn advice(level: Level, title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_names_read_as_sentences() {
+        assert_eq!(long_date("2026-04-20").as_deref(), Some("April 20, 2026"));
+        assert_eq!(long_date("2026-13-01"), None);
+        let n = |v: &[&str]| people(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(n(&["Ann"]), "Ann");
+        assert_eq!(n(&["Ann", "Bob"]), "Ann and Bob");
+        assert_eq!(n(&["Ann", "Bob", "Cy"]), "Ann, Bob and Cy");
+        assert_eq!(
+            n(&["Ann", "Bob", "Cy", "Di", "Ed"]),
+            "Ann, Bob and 3 others"
+        );
+    }
 
     #[test]
     fn advice_lowercases_like_the_published_page() {

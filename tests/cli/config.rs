@@ -186,6 +186,49 @@ fn every_setting_takes_flag_then_environment_then_file_then_default() {
                 Value::Null,
             ],
         },
+        Row {
+            key: "site.license",
+            flag: None,
+            env: None,
+            file: "[site]\nlicense = \"CC BY 4.0\"",
+            values: [json!("CC BY 4.0"), Value::Null, Value::Null, Value::Null],
+        },
+        Row {
+            key: "site.license_url",
+            flag: None,
+            env: None,
+            file: "[site]\nlicense_url = \"https://creativecommons.org/licenses/by/4.0/\"",
+            values: [
+                json!("https://creativecommons.org/licenses/by/4.0/"),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ],
+        },
+        Row {
+            key: "site.signup_url",
+            flag: None,
+            env: None,
+            file: "[site]\nsignup_url = \"https://paper.example/signup\"",
+            values: [
+                json!("https://paper.example/signup"),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ],
+        },
+        Row {
+            key: "site.signup_text",
+            flag: None,
+            env: None,
+            file: "[site]\nsignup_text = \"One report, no spam.\"",
+            values: [
+                json!("One report, no spam."),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ],
+        },
     ];
     let p = Project::new();
     for row in &rows {

@@ -3,6 +3,8 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod batch;
+#[cfg(unix)]
+mod browser;
 mod confidence;
 mod config;
 mod content;
@@ -18,5 +20,7 @@ mod publish;
 mod quickstart;
 mod review;
 mod review_tui;
+mod site;
+mod site_safety;
 mod util;
 mod validate;
