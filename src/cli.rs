@@ -57,6 +57,9 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Build the static site and its JSON API from approved content only.
     Publish(PublishArgs),
+    /// Build the site and serve it on 127.0.0.1, rebuilding and reloading the open page
+    /// on every change; `--drafts` shows unapproved text too, marked.
+    Serve(ServeArgs),
     /// Import occupations and tasks into the catalog.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -122,7 +125,8 @@ impl Command {
                 model: a.model.given(sources),
                 ..Given::default()
             },
-            Command::Publish(a) => a.given(sources),
+            Command::Publish(a) => a.site.given(sources),
+            Command::Serve(a) => a.site.given(sources),
             _ => Given::default(),
         }
     }
@@ -472,6 +476,13 @@ pub struct PublishArgs {
     /// produced are removed).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+/// The masthead and links of a site, for `publish` and `serve`.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
     /// Base URL for canonical links and the sitemap [willai.toml: site.base_url].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -489,7 +500,7 @@ pub struct PublishArgs {
     pub date: Option<String>,
 }
 
-impl PublishArgs {
+impl SiteArgs {
     pub fn given(&self, sources: &Sources) -> Given {
         Given {
             site_name: sources.input("site_name", self.site_name.clone()),
@@ -500,6 +511,19 @@ impl PublishArgs {
             ..Given::default()
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Also show drafts, edited text and proposals, each marked "not yet reviewed"
+    /// (`publish` never shows them).
+    #[arg(long)]
+    pub drafts: bool,
+    /// The port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    #[command(flatten)]
+    pub site: SiteArgs,
 }
 
 #[derive(Debug, Subcommand)]

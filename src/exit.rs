@@ -56,6 +56,7 @@ fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
         || e.is::<PromptError>()
         || e.is::<ReviewError>()
         || e.is::<OnetError>()
+        || e.is::<crate::serve::ServeError>()
     {
         return Some(2);
     }

@@ -31,6 +31,7 @@ pub mod reply;
 pub mod review;
 pub mod root;
 pub mod schema;
+pub mod serve;
 pub mod signals;
 pub mod slug;
 pub mod store;

@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod publish;
 mod review;
+mod serve;
 pub mod status;
 mod validate;
 
@@ -28,7 +29,8 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Textconv(args) => return diff::textconv(cli.root.as_deref(), args),
         _ => {}
     }
-    let project = Project::open(cli.root.as_deref(), cli.command.given(sources))?;
+    let given = cli.command.given(sources);
+    let project = Project::open(cli.root.as_deref(), given.clone())?;
     match cli.command {
         Command::Draft(args) => draft::run(&project, &args),
         Command::Status(args) => status::run(&project, &args),
@@ -40,6 +42,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Fmt(args) => validate::fmt(&project, &args),
         Command::Schema(args) => validate::schema(&project, &args),
         Command::Publish(args) => publish::run(&project, &args),
+        Command::Serve(args) => serve::run(&project, given, &args),
         Command::Eval(args) => eval::run(&project, &args),
         Command::Import(cmd) => import::run(&project, &cmd),
         Command::Cache(cmd) => cache::run(&project, &cmd),

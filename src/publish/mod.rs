@@ -32,10 +32,11 @@ pub mod pages;
 pub mod text;
 pub mod theme;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use model::Profession;
 use output::Output;
@@ -74,12 +75,49 @@ impl Counter {
     }
 }
 
+/// What a preview remembers between builds into one folder: the fingerprint of each
+/// profession's pages (everything they are rendered from: the profession, the list of
+/// professions its "other professions" come from, the site settings, the theme), so that
+/// a rebuild renders and writes only the professions that changed. `publish` starts
+/// from an empty one every time; `willai serve` keeps one.
+#[derive(Debug, Default)]
+pub struct Memo {
+    professions: HashMap<String, [u8; 32]>,
+}
+
 /// Builds the site into `out` from the publishable professions.
 pub fn publish(
+    professions: Vec<Profession>,
+    site: &Site,
+    out: &Path,
+    opts: &Options,
+) -> anyhow::Result<Summary> {
+    publish_with(professions, site, out, opts, &mut Memo::default())
+}
+
+/// [`publish`], skipping the professions whose pages `memo` says are already in `out`
+/// as they would be rendered now.
+pub fn publish_with(
     mut professions: Vec<Profession>,
     site: &Site,
     out: &Path,
     opts: &Options,
+    memo: &mut Memo,
+) -> anyhow::Result<Summary> {
+    let outcome = build(&mut professions, site, out, opts, memo);
+    if outcome.is_err() {
+        // What was written is not known for sure: the next build renders everything.
+        memo.professions.clear();
+    }
+    outcome
+}
+
+fn build(
+    professions: &mut [Profession],
+    site: &Site,
+    out: &Path,
+    opts: &Options,
+    memo: &mut Memo,
 ) -> anyhow::Result<Summary> {
     // Everything that can be wrong with the theme is found before `out` is touched.
     let theme = Theme::load(opts.theme.as_deref())?;
@@ -92,12 +130,12 @@ pub fn publish(
         .collect::<BTreeSet<String>>()
         .into_iter()
         .collect();
-    let paths = layout::assign(&mut professions, &own);
-    let professions = professions;
+    let paths = layout::assign(professions, &own);
+    let professions: &[Profession] = professions;
 
     // The site-wide pages are rendered before `out` is touched, and so are the pages of
     // one profession: a template error is reported before anything is written.
-    let pages = Pages::new(&theme, site, &professions);
+    let pages = Pages::new(&theme, site, professions, opts.drafts);
     let mut site_pages: Vec<(&str, Vec<u8>)> = vec![
         (layout::INDEX, pages.index("group")?.into_bytes()),
         (layout::BY_EXPOSURE, pages.index("exposure")?.into_bytes()),
@@ -111,29 +149,57 @@ pub fn publish(
         pages.profession(0)?;
     }
 
+    // What every profession's pages share: the theme, the site, the drafts switch, and
+    // the professions their "other professions" are chosen from.
+    let mut shared = Sha256::new();
+    shared.update(theme.fingerprint);
+    shared.update(serde_json::to_vec(site)?);
+    shared.update([u8::from(opts.drafts)]);
+    for p in professions {
+        shared.update(serde_json::to_vec(&(
+            &p.id,
+            &p.slug,
+            &p.name,
+            &p.group.code,
+        ))?);
+    }
+    let shared = shared.finalize();
+
     let mut output = Output::open(out)?;
     output.begin(&paths)?;
-    let parts: Vec<anyhow::Result<Counter>> = (0..professions.len())
+    let parts: Vec<anyhow::Result<(Counter, String, [u8; 32])>> = (0..professions.len())
         .into_par_iter()
         .map(|i| {
+            let p = &professions[i];
+            let mut fingerprint = Sha256::new();
+            fingerprint.update(shared);
+            fingerprint.update(serde_json::to_vec(p)?);
+            let fingerprint: [u8; 32] = fingerprint.finalize().into();
             let mut c = Counter::default();
+            if memo.professions.get(&p.id) == Some(&fingerprint) {
+                // Rendered and written by the last build, and nothing it depends on
+                // changed since.
+                c.unchanged = p.tasks.len() + 2;
+                return Ok((c, p.id.clone(), fingerprint));
+            }
             for (rel, html) in pages.profession(i)? {
                 c.put(&output, &rel, html.as_bytes())?;
             }
-            let p = &professions[i];
             c.put(
                 &output,
                 &layout::api_file(p),
                 data::api_profession(site, p).as_bytes(),
             )?;
-            Ok(c)
+            Ok((c, p.id.clone(), fingerprint))
         })
         .collect();
     let mut done = Counter::default();
+    let mut fingerprints = HashMap::new();
     for part in parts {
-        let part = part?;
+        let (part, id, fingerprint) = part?;
         done.written += part.written;
         done.unchanged += part.unchanged;
+        fingerprints.insert(id, fingerprint);
     }
 
     let mut put = |rel: &str, bytes: &[u8]| done.put(&output, rel, bytes);
@@ -142,20 +208,21 @@ pub fn publish(
     }
     put(
         layout::API_INDEX,
-        data::api_index(site, &professions).as_bytes(),
+        data::api_index(site, professions).as_bytes(),
     )?;
-    put(layout::CSV, &data::csv(site, &professions)?)?;
+    put(layout::CSV, &data::csv(site, professions)?)?;
     put(
         layout::SITEMAP,
         meta::sitemap(&pages.sitemap_urls(about)).as_bytes(),
     )?;
     put(layout::ROBOTS, meta::robots(site).as_bytes())?;
-    put(layout::FEED, meta::feed(site, &professions).as_bytes())?;
+    put(layout::FEED, meta::feed(site, professions).as_bytes())?;
     for (rel, bytes) in &theme.statics {
         put(rel, bytes)?;
     }
 
     let removed = output.finish(&paths)?;
+    memo.professions = fingerprints;
     Ok(Summary {
         professions: professions.len(),
         tasks: professions.iter().map(|p| p.counts.tasks).sum(),

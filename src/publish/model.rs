@@ -49,6 +49,9 @@ pub struct Task {
     pub onet_task_id: Option<u64>,
     /// The approval; `None` only for a draft shown by [`Options::drafts`].
     pub review: Option<Review>,
+    /// What unreviewed text this is, in a preview ([`Options::drafts`]): `"draft"`,
+    /// `"edited"` or `"proposal"`; `None` for approved text.
+    pub pending: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -58,6 +61,8 @@ pub struct Skill {
     pub verdict: Verdict,
     pub reason: String,
     pub review: Option<Review>,
+    /// As for [`Task::pending`].
+    pub pending: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -265,22 +270,44 @@ fn review_of(a: &Approval) -> Option<Review> {
     })
 }
 
+/// What the site shows of an entry: its text, its review, and, in a preview, what kind
+/// of unreviewed text it is.
+struct Shown<'e, C> {
+    content: &'e C,
+    review: Option<Review>,
+    pending: Option<&'static str>,
+}
+
 /// An entry the site may show, with its review: approved, complete, and still what was
 /// approved (an approved entry that fails the check is reported as skipped). With
-/// `drafts`, any complete text, without a review unless it is approved and intact.
+/// `drafts` (a preview): a machine proposal beside the text as it would read once taken,
+/// else any complete text; unreviewed text says which kind it is.
 fn publishable<'e, C: Content>(
     entry: Option<&'e Entry<C>>,
     what: impl FnOnce() -> String,
     drafts: bool,
     skipped: &mut Vec<Skipped>,
-) -> Option<(&'e C, Option<Review>)> {
+) -> Option<Shown<'e, C>> {
     let e = entry?;
+    if drafts && let Some(p) = &e.proposal {
+        return Some(Shown {
+            content: &p.content,
+            review: None,
+            pending: Some("proposal"),
+        });
+    }
     if e.status == Status::Approved {
         let why = if !(e.is_approved_intact() && e.has_content()) {
             "edited after approval or incomplete: re-approve it (`willai validate` tells)"
         } else {
             match e.approval.as_ref().and_then(review_of) {
-                Some(r) => return Some((&e.content, Some(r))),
+                Some(r) => {
+                    return Some(Shown {
+                        content: &e.content,
+                        review: Some(r),
+                        pending: None,
+                    });
+                }
                 None => "its approval date is not YYYY-MM-DD: re-approve it",
             }
         };
@@ -292,7 +319,16 @@ fn publishable<'e, C: Content>(
             return None;
         }
     }
-    (drafts && e.has_content()).then_some((&e.content, None))
+    let pending = if e.status == Status::Approved || (e.machine.is_some() && e.is_edited()) {
+        "edited"
+    } else {
+        "draft"
+    };
+    (drafts && e.has_content()).then_some(Shown {
+        content: &e.content,
+        review: None,
+        pending: Some(pending),
+    })
 }
 
 /// The byline of a profession from the reviews of its items.
@@ -333,12 +369,17 @@ pub fn profession(
 ) -> Option<Profession> {
     let mut tasks = Vec::new();
     for task in &occ.tasks {
-        let Some((e, review)) = publishable(
+        let Some(Shown {
+            content: e,
+            review,
+            pending,
+        }) = publishable(
             record.task(&task.id),
             || format!("{}/{}", occ.slug, task.id),
             opts.drafts,
             skipped,
-        ) else {
+        )
+        else {
             continue;
         };
         let (Some(level), Some(rationale)) = (e.level, e.rationale.clone()) else {
@@ -363,6 +404,7 @@ pub fn profession(
             tip: e.tip.clone(),
             onet_task_id: task.onet_task_id,
             review,
+            pending,
         });
     }
     let (mut vulnerable, mut resilient) = (Vec::new(), Vec::new());
@@ -385,12 +427,17 @@ pub fn profession(
         if !seen.insert(id) {
             continue;
         }
-        let Some((e, review)) = publishable(
+        let Some(Shown {
+            content: e,
+            review,
+            pending,
+        }) = publishable(
             record.skill(id),
             || format!("{}/skills/{id}", occ.slug),
             opts.drafts,
             skipped,
-        ) else {
+        )
+        else {
             continue;
         };
         let (Some(verdict), Some(reason)) = (e.verdict, e.reason.clone()) else {
@@ -405,6 +452,7 @@ pub fn profession(
             verdict,
             reason,
             review,
+            pending,
         };
         match verdict {
             Verdict::Vulnerable => vulnerable.push(s),
@@ -507,6 +555,7 @@ mod tests {
             tip: None,
             onet_task_id: None,
             review: None,
+            pending: None,
         }
     }
 
@@ -517,6 +566,7 @@ mod tests {
             verdict,
             reason: "r".into(),
             review: None,
+            pending: None,
         }
     }
 
@@ -695,20 +745,40 @@ mod tests {
         }))
         .unwrap();
         let mut skipped = Vec::new();
-        let (_, review) = publishable(Some(&approved), || "t".into(), false, &mut skipped).unwrap();
-        assert_eq!(review.unwrap().date_text, "April 20, 2026");
+        let shown = publishable(Some(&approved), || "t".into(), false, &mut skipped).unwrap();
+        assert_eq!(shown.review.unwrap().date_text, "April 20, 2026");
+        assert_eq!(shown.pending, None);
         assert!(publishable(Some(&draft), || "t".into(), false, &mut skipped).is_none());
-        let (content, review) =
-            publishable(Some(&draft), || "t".into(), true, &mut skipped).unwrap();
-        assert_eq!(content.rationale.as_deref(), Some("Maybe."));
-        assert!(review.is_none());
-        // Edited after approval: skipped (and said so), or shown as a draft.
+        let shown = publishable(Some(&draft), || "t".into(), true, &mut skipped).unwrap();
+        assert_eq!(shown.content.rationale.as_deref(), Some("Maybe."));
+        assert!(shown.review.is_none());
+        assert_eq!(shown.pending, Some("draft"));
+        // Edited after approval: skipped (and said so), or shown as edited.
         let mut edited = approved.clone();
         edited.content.rationale = Some("Changed.".into());
         assert!(publishable(Some(&edited), || "t".into(), false, &mut skipped).is_none());
         assert_eq!(skipped.len(), 1);
-        let (_, review) = publishable(Some(&edited), || "t".into(), true, &mut skipped).unwrap();
-        assert!(review.is_none());
+        let shown = publishable(Some(&edited), || "t".into(), true, &mut skipped).unwrap();
+        assert!(shown.review.is_none());
+        assert_eq!(shown.pending, Some("edited"));
+        assert_eq!(shown.content.rationale.as_deref(), Some("Changed."));
+        // A proposal beside approved text: publish shows the approved text; a preview
+        // shows the proposal, marked.
+        let mut proposed = approved.clone();
+        proposed.proposal = Some(
+            serde_json::from_value(serde_json::json!({
+                "model": "m", "template": "task.j2@0123456789ab", "input": "a".repeat(64),
+                "cache_key": "1".repeat(64), "level": "LOW", "rationale": "Proposed."
+            }))
+            .unwrap(),
+        );
+        let shown = publishable(Some(&proposed), || "t".into(), false, &mut skipped).unwrap();
+        assert_eq!(shown.content.rationale.as_deref(), Some("Why."));
+        assert!(shown.review.is_some());
+        let shown = publishable(Some(&proposed), || "t".into(), true, &mut skipped).unwrap();
+        assert_eq!(shown.content.rationale.as_deref(), Some("Proposed."));
+        assert!(shown.review.is_none());
+        assert_eq!(shown.pending, Some("proposal"));
         // An approval date that is not a date keeps the text off the site.
         let mut bad_date = approved.clone();
         bad_date.approval.as_mut().unwrap().date = "2026-02-30".into();

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment};
+use sha2::{Digest, Sha256};
 
 use super::error::PublishError;
 use super::markdown::{self, Doc};
@@ -75,6 +76,9 @@ pub struct Theme {
     pub project_statics: Vec<String>,
     /// The project's `about.md`, rendered.
     pub about: Option<Doc>,
+    /// The sha256 of every template's name and source (and whether there is an about
+    /// page): what a page's HTML depends on besides its content, for [`super::Memo`].
+    pub fingerprint: [u8; 32],
 }
 
 /// HTML escaping of `& < > " '`. minijinja's default also escapes `/`, which is safe but
@@ -252,6 +256,15 @@ impl Theme {
                 about = Some(markdown::render(&text));
             }
         }
+        let mut hasher = Sha256::new();
+        for (name, source) in &sources {
+            for part in [name.as_bytes(), source.as_bytes()] {
+                hasher.update((part.len() as u64).to_le_bytes());
+                hasher.update(part);
+            }
+        }
+        hasher.update([u8::from(about.is_some())]);
+        let fingerprint = hasher.finalize().into();
         for (name, source) in sources {
             env.add_template_owned(name, source)
                 .map_err(|e| template_error(&e, &origins))?;
@@ -262,6 +275,7 @@ impl Theme {
             statics,
             project_statics,
             about,
+            fingerprint,
         })
     }
 

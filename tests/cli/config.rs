@@ -300,8 +300,15 @@ fn samples_are_held_to_1_through_16_wherever_they_come_from() {
         ("", vec!["--samples", "17"]),
     ] {
         p.write("willai.toml", &format!("{toml}\n{base}"));
-        let r = run_ok(p.willai().args(["draft", "--all", "--dry-run"]).args(&args), 2);
-        assert!(r.stderr.contains("samples"), "{toml} {args:?}: {}", r.stderr);
+        let r = run_ok(
+            p.willai().args(["draft", "--all", "--dry-run"]).args(&args),
+            2,
+        );
+        assert!(
+            r.stderr.contains("samples"),
+            "{toml} {args:?}: {}",
+            r.stderr
+        );
         assert!(r.stderr.contains("16"), "{toml} {args:?}: {}", r.stderr);
     }
 }

@@ -238,6 +238,9 @@ fn the_version_names_the_commit_it_was_built_from() {
             .output()
             .unwrap();
         let date = String::from_utf8_lossy(&date.stdout).trim().to_string();
-        assert!(line.ends_with(&format!(" {date})")), "{line} ends with {date}");
+        assert!(
+            line.ends_with(&format!(" {date})")),
+            "{line} ends with {date}"
+        );
     }
 }

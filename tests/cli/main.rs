@@ -20,6 +20,7 @@ mod publish;
 mod quickstart;
 mod review;
 mod review_tui;
+mod serve;
 mod site;
 mod site_safety;
 mod util;

@@ -70,6 +70,8 @@ struct SiteView<'a> {
     site: &'a Site,
     /// Whether the site has an about page.
     about: bool,
+    /// A preview with unreviewed text (`willai serve --drafts`), never a publish.
+    preview: bool,
 }
 
 /// Renders the pages of one site.
@@ -86,11 +88,17 @@ pub struct Pages<'a> {
 pub type Rendered = Vec<(String, String)>;
 
 impl<'a> Pages<'a> {
-    pub fn new(theme: &'a Theme, site: &'a Site, all: &'a [Profession]) -> Pages<'a> {
+    pub fn new(
+        theme: &'a Theme,
+        site: &'a Site,
+        all: &'a [Profession],
+        preview: bool,
+    ) -> Pages<'a> {
         Pages {
             site_v: Value::from(Serde(SiteView {
                 site,
                 about: theme.about.is_some(),
+                preview,
             })),
             theme,
             site,

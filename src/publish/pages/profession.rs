@@ -46,7 +46,7 @@ impl Pages<'_> {
                     .tasks
                     .iter()
                     .filter(|t| t.level == l)
-                    .map(|t| context! { slug => t.slug.clone(), title => t.title.clone() })
+                    .map(|t| context! { slug => t.slug.clone(), title => t.title.clone(), pending => t.pending })
                     .collect();
                 context! { name => l.as_str(), class => model::level_class(l), tasks }
             })
@@ -110,7 +110,11 @@ impl Pages<'_> {
                 last => !p.review.one_day,
             }
         });
-        let byline = theme.part("_byline.html", ctx(context! { review }))?;
+        let unreviewed = p.review.unreviewed;
+        let byline = theme.part(
+            "_byline.html",
+            ctx(context! { review, unreviewed, pending => Value::from(()) }),
+        )?;
         let mut parts = common(others(OTHERS), false)?;
         let table = theme.part(
             "_table.html",
@@ -206,7 +210,7 @@ impl Pages<'_> {
             };
             let byline = theme.part(
                 "_byline.html",
-                ctx(context! { review => Value::from(Serde(&t.review)) }),
+                ctx(context! { review => Value::from(Serde(&t.review)), pending => t.pending, unreviewed => 0 }),
             )?;
             let table = theme.part(
                 "_table.html",
