@@ -402,5 +402,12 @@ mod tests {
                 .to_string()
                 .contains("holds key")
         );
+        // An entry that cannot be read is reported, not taken for a miss; a missing one
+        // is a miss.
+        fs::remove_file(cache.path(&key)).unwrap();
+        assert!(cache.get(&key).unwrap().is_none());
+        fs::create_dir(cache.path(&key)).unwrap();
+        let err = cache.get(&key).unwrap_err();
+        assert!(err.to_string().contains("cannot read"), "{err}");
     }
 }

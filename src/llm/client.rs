@@ -830,6 +830,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_from_the_base_with_jitter_and_never_waits_over_30_s() {
+        assert_eq!(MAX_BACKOFF, Duration::from_secs(30), "the README says 30 s");
         let base = Duration::from_millis(500);
         let waits: Vec<Duration> = backoff(base, 8).collect();
         assert_eq!(waits.len(), 8);

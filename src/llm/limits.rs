@@ -178,6 +178,30 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_shorter_pause_never_cuts_a_longer_one_and_a_longer_one_extends_it() {
+        let limits = Limits::new(None, None);
+        let start = Instant::now();
+        limits.pause_all(Duration::from_secs(5));
+        limits.pause_all(Duration::from_secs(1));
+        within_a_minute(limits.acquire(1)).await;
+        assert!(
+            start.elapsed() >= Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+
+        let start = Instant::now();
+        limits.pause_all(Duration::from_secs(1));
+        limits.pause_all(Duration::from_secs(3));
+        within_a_minute(limits.acquire(1)).await;
+        assert!(
+            start.elapsed() >= Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_pause_holds_every_caller() {
         let limits = Limits::new(None, None);
         limits.pause_all(Duration::from_secs(3));

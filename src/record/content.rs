@@ -247,6 +247,47 @@ mod tests {
         );
     }
 
+    /// A text is complete with its level (verdict) and its rationale (reason), and not
+    /// with either alone: an incomplete text is never approved or published.
+    #[test]
+    fn a_text_is_complete_with_both_parts_only() {
+        let task = |level: Option<Level>, rationale: Option<&str>| TaskContent {
+            level,
+            rationale: rationale.map(String::from),
+            ..TaskContent::default()
+        };
+        assert!(task(Some(Level::Low), Some("r")).is_complete());
+        assert!(!task(Some(Level::Low), None).is_complete());
+        assert!(!task(None, Some("r")).is_complete());
+        assert!(!TaskContent::default().is_complete());
+        let skill = |verdict: Option<Verdict>, reason: Option<&str>| SkillContent {
+            verdict,
+            reason: reason.map(String::from),
+            ..SkillContent::default()
+        };
+        assert!(skill(Some(Verdict::Resilient), Some("r")).is_complete());
+        assert!(!skill(Some(Verdict::Resilient), None).is_complete());
+        assert!(!skill(None, Some("r")).is_complete());
+        assert!(!SkillContent::default().is_complete());
+    }
+
+    /// Text that says what the machine said is not an edit, even where the two are
+    /// written differently (`tools` absent or empty).
+    #[test]
+    fn the_same_text_written_differently_is_not_an_edit() {
+        let machine: Entry<TaskContent> = serde_json::from_value(serde_json::json!({
+            "id": "t", "status": "draft", "level": "LOW", "rationale": "r", "tools": [],
+            "machine": {"model": "m", "template": "task.j2@0123456789ab", "input": "a".repeat(64),
+                        "cache_key": "1".repeat(64), "level": "LOW", "rationale": "r"}
+        }))
+        .unwrap();
+        assert_ne!(machine.content, machine.machine.as_ref().unwrap().content);
+        assert!(!machine.is_edited());
+        let mut edited = machine.clone();
+        edited.content.rationale = Some("r2".into());
+        assert!(edited.is_edited());
+    }
+
     #[test]
     fn missing_tools_hash_like_an_empty_list() {
         let a = TaskContent {

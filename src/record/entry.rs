@@ -201,11 +201,12 @@ impl<C: Content> Entry<C> {
     /// edited content is never changed: the text goes beside it as a proposal.
     pub fn absorb(&mut self, machine: Machine<C>) -> Absorbed {
         let untouched = self.status != Status::Approved && !self.is_edited();
-        if self.status == Status::Failed || untouched {
+        // A failure an editor filled in is a person's text like any other: kept.
+        let was_failed = self.status == Status::Failed && !self.has_content();
+        if was_failed || untouched {
             if self.machine.as_ref() == Some(&machine) && self.status == Status::Draft {
                 return Absorbed::Unchanged;
             }
-            let was_failed = self.status == Status::Failed && !self.has_content();
             *self = Entry::new_draft(&self.id, machine);
             return if was_failed {
                 Absorbed::New
@@ -252,7 +253,6 @@ pub trait AnyEntry {
     fn has_content(&self) -> bool;
     fn is_edited(&self) -> bool;
     fn is_approved_intact(&self) -> bool;
-    fn content_hash(&self) -> String;
     fn error(&self) -> Option<&str>;
     fn approval(&self) -> Option<&Approval>;
     /// The machine's provenance, and the proposal's, in that order.
@@ -299,10 +299,6 @@ impl<C: Content> AnyEntry for Entry<C> {
 
     fn is_approved_intact(&self) -> bool {
         Entry::is_approved_intact(self)
-    }
-
-    fn content_hash(&self) -> String {
-        Entry::content_hash(self)
     }
 
     fn error(&self) -> Option<&str> {

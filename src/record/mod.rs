@@ -214,6 +214,69 @@ mod tests {
         assert!(e.error.is_none());
     }
 
+    /// A failure an editor wrote the text for is a person's text: a redraft proposes
+    /// beside it and never replaces it.
+    #[test]
+    fn a_failure_filled_in_by_an_editor_is_kept() {
+        let mut e = TaskEntry::failed("t", "timeout".into());
+        e.content.level = Some(Level::Low);
+        e.content.rationale = Some("An editor's own words.".into());
+        assert_eq!(
+            e.absorb(machine(Level::High, "new", "k2")),
+            Absorbed::Proposed
+        );
+        assert_eq!(
+            e.content.rationale.as_deref(),
+            Some("An editor's own words.")
+        );
+        assert_eq!(e.status, Status::Failed);
+        assert_eq!(
+            e.proposal.as_ref().unwrap().content.rationale.as_deref(),
+            Some("new")
+        );
+    }
+
+    /// When the machine comes to say what a person kept, only the provenance moves (and
+    /// a pending proposal goes); the same word again changes nothing.
+    #[test]
+    fn a_machine_agreeing_with_the_kept_text_refreshes_its_provenance() {
+        let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
+        e.content.rationale = Some("agreed".into());
+        assert_eq!(
+            e.absorb(machine(Level::High, "other", "k2")),
+            Absorbed::Proposed
+        );
+        let mut agreeing = machine(Level::Low, "agreed", "k3");
+        agreeing.content = e.content.clone();
+        assert_eq!(e.absorb(agreeing.clone()), Absorbed::Replaced);
+        assert!(e.proposal.is_none(), "the pending proposal goes");
+        assert_eq!(e.machine.as_ref().unwrap().provenance.cache_key, "k3");
+        assert_eq!(e.absorb(agreeing.clone()), Absorbed::Unchanged);
+        // The same text under a new provenance is a refresh, not "unchanged".
+        let mut again = agreeing;
+        again.provenance.cache_key = "k4".into();
+        assert_eq!(e.absorb(again), Absorbed::Replaced);
+    }
+
+    /// A failure records its newest reason; text that exists is left alone.
+    #[test]
+    fn a_failure_updates_the_reason_of_a_failed_entry_only() {
+        let mut e = TaskEntry::failed("t", "timeout".into());
+        e.fail("HTTP 500".into());
+        assert_eq!(e.error.as_deref(), Some("HTTP 500"));
+        let mut draft = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
+        let before = draft.clone();
+        draft.fail("HTTP 500".into());
+        assert_eq!(draft, before);
+        // A failure an editor filled in keeps its text and its recorded reason.
+        let mut filled = TaskEntry::failed("t", "timeout".into());
+        filled.content.level = Some(Level::Low);
+        filled.content.rationale = Some("words".into());
+        let before = filled.clone();
+        filled.fail("HTTP 500".into());
+        assert_eq!(filled, before);
+    }
+
     #[test]
     fn content_hash_follows_the_content() {
         let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));

@@ -119,6 +119,12 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         );
         assert!(!t["rationale"].as_str().unwrap().trim().is_empty(), "{t}");
         assert_eq!(t["machine"]["model"], "smollm2");
+        // llama.cpp returns log-probabilities: the level's confidence is read from them.
+        let c = &t["machine"]["confidence"];
+        assert_eq!(c["method"], "logprobs", "{t}");
+        let value = c["value"].as_f64().unwrap();
+        assert!(value > 0.0 && value <= 1.0, "{t}");
+        eprintln!("e2e: {} {} confidence {value}", t["id"], t["level"]);
     }
     for s in record["skills"].as_array().unwrap() {
         assert!(

@@ -669,6 +669,18 @@ fn a_failed_item_filled_in_by_an_editor_is_edited_not_failed() {
         (item["id"].as_str(), item["state"].as_str()),
         (Some("sort-widgets"), Some("edited"))
     );
+    // A redraft keeps the editor's text and proposes beside it.
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers", "--redraft"]),
+        0,
+    );
+    let t = &p.record("widget-makers")["tasks"][0];
+    assert_eq!(
+        t["rationale"], "Sorting by colour needs hands and eyes at the belt.",
+        "{t}"
+    );
+    assert!(t["proposal"]["rationale"].is_string(), "{t}");
     run_ok(
         p.willai().args([
             "approve",

@@ -489,3 +489,37 @@ fn a_rebuild_reaches_every_page_a_change_touches() {
         assert!(s.get(page).body.contains("Our own footer."), "{page}");
     }
 }
+
+/// A project that does not build at the start is served as its error, and the page
+/// becomes the site once the problem is fixed.
+#[test]
+fn a_first_build_that_fails_serves_its_error_until_fixed() {
+    let p = valid_project();
+    let path = "data/records/widget-makers.json";
+    let text = p.read(path);
+    p.write(path, "[1, 2");
+    let s = Serve::start(&p, &[]);
+    let page = s.get("/");
+    assert_eq!(page.status, 500);
+    assert!(
+        page.body.contains("The site did not build"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("data/records/widget-makers.json"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("data-build=\"0\""),
+        "it reloads once fixed"
+    );
+    assert_eq!(s.build()["build"], 0);
+
+    p.write(path, &text);
+    s.wait_for_build_after(0);
+    let page = s.get("/widget-makers/index.html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Widget Makers"));
+}
