@@ -256,6 +256,20 @@ mod tests {
         let mut again = agreeing;
         again.provenance.cache_key = "k4".into();
         assert_eq!(e.absorb(again), Absorbed::Replaced);
+
+        // Approved text the machine now agrees with, no proposal pending: the approval
+        // stays and the new provenance is recorded (and reported, so the record is saved).
+        let mut approved = TaskEntry::new_draft("t", machine(Level::Low, "same", "k1"));
+        approved.approve("Ann".into(), "2026-01-01".into());
+        let before = approved.clone();
+        let refreshed = machine(Level::Low, "same", "k5");
+        assert_eq!(approved.absorb(refreshed.clone()), Absorbed::Replaced);
+        assert_eq!(approved.machine.as_ref(), Some(&refreshed));
+        assert_eq!(
+            (&approved.content, &approved.approval, approved.status),
+            (&before.content, &before.approval, before.status)
+        );
+        assert_eq!(approved.absorb(refreshed), Absorbed::Unchanged);
     }
 
     /// A failure records its newest reason; text that exists is left alone.
