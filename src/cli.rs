@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{ConfidenceMode, Given, Input, Mode, Origin};
+use crate::config::{ConfidenceMode, ConfigError, Given, Input, Mode, Origin};
 use crate::review::queue::{Only, Order};
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
@@ -16,15 +16,16 @@ use crate::review::queue::{Only, Order};
 #[command(name = "willai", version = env!("WILLAI_VERSION"), max_term_width = 100)]
 pub struct Cli {
     /// The project root (holds willai.toml, prompts/, data/, cache/). Default: the
-    /// nearest directory upwards holding willai.toml, else the current directory.
+    /// nearest directory upwards holding willai.toml.
     #[arg(
         long,
         global = true,
         env = "WILLAI_ROOT",
         hide_env_values = true,
-        value_name = "DIR"
+        value_name = "DIR",
+        value_parser = clap::value_parser!(std::ffi::OsString)
     )]
-    pub root: Option<PathBuf>,
+    pub root: Option<std::ffi::OsString>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -290,6 +291,21 @@ impl Sources {
 }
 
 impl Cli {
+    /// The root asked for. A blank `WILLAI_ROOT` counts as not set, like every blank
+    /// variable; a blank `--root` is a mistake.
+    pub fn root(&self, sources: &Sources) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(raw) = &self.root else {
+            return Ok(None);
+        };
+        if !raw.to_string_lossy().trim().is_empty() {
+            return Ok(Some(PathBuf::from(raw)));
+        }
+        match sources.0.get("root") {
+            Some(Origin::Flag(_)) => Err(ConfigError::BlankRoot),
+            _ => Ok(None),
+        }
+    }
+
     /// Parses the command line (exiting with clap's message on a usage error) and notes
     /// where each value came from.
     pub fn parse_with_sources() -> (Cli, Sources) {

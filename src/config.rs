@@ -223,6 +223,13 @@ pub enum ConfigError {
     #[error("the project root {root} is not a directory: check --root or WILLAI_ROOT")]
     NotADirectory { root: String },
     #[error(
+        "no willai.toml in {dir} or any folder above it: run willai inside your project, \
+         pass --root DIR (or set WILLAI_ROOT), or start a project with `willai init`"
+    )]
+    NoProject { dir: String },
+    #[error("--root is blank: name the project folder, or leave the flag out to find it")]
+    BlankRoot,
+    #[error(
         "prompts are not in the cache and no endpoint is configured: set OPENAI_API_KEY (for api.openai.com) \
          or OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1 from scripts/local-llm), or draft from the cache \
          only with --offline"

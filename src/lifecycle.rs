@@ -95,7 +95,10 @@ impl Item {
 
 fn state_of(e: &dyn AnyEntry) -> State {
     match e.status() {
-        Status::Approved => State::Approved,
+        Status::Approved if e.is_approved_intact() => State::Approved,
+        // Text changed since its approval is an edit waiting for approval, whoever's
+        // words it now holds: `publish` leaves it out and `validate` fails on it.
+        Status::Approved => State::Edited,
         Status::Failed if !e.has_content() => State::Failed,
         _ if e.is_edited() => State::Edited,
         Status::Failed => State::Failed,

@@ -8,30 +8,50 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct Root {
     dir: PathBuf,
+    /// Named with `--root`/`WILLAI_ROOT`, or found by its `willai.toml`; `false` for
+    /// the current directory used only because nothing above it is a project.
+    declared: bool,
 }
 
 impl Root {
     /// The root named on the command line, or else the nearest directory upwards from
-    /// the current one that holds `willai.toml`, or else the current directory.
+    /// the current one that holds `willai.toml`, or else the current directory, not
+    /// declared: commands that work on a project refuse it (see [`Root::is_declared`]).
     pub fn discover(explicit: Option<&Path>) -> std::io::Result<Root> {
         if let Some(dir) = explicit {
             return Ok(Root {
                 dir: dir.to_path_buf(),
+                declared: true,
             });
         }
         let cwd = std::env::current_dir()?;
-        let found = cwd
-            .ancestors()
-            .find(|d| d.join("willai.toml").is_file())
-            .unwrap_or(&cwd);
-        Ok(Root {
-            dir: found.to_path_buf(),
-        })
+        Ok(
+            match cwd.ancestors().find(|d| d.join("willai.toml").is_file()) {
+                Some(found) => Root {
+                    dir: found.to_path_buf(),
+                    declared: true,
+                },
+                None => Root {
+                    dir: cwd,
+                    declared: false,
+                },
+            },
+        )
+    }
+
+    /// Whether this is a project: named, or found by its `willai.toml`. Validating or
+    /// writing schemas in a folder that is neither would pass on nothing, or write
+    /// into the wrong place.
+    pub fn is_declared(&self) -> bool {
+        self.declared
     }
 
     /// The root at exactly this directory.
     pub fn at(dir: impl Into<PathBuf>) -> Root {
-        Root { dir: dir.into() }
+        Root {
+            dir: dir.into(),
+            declared: true,
+        }
     }
 
     pub fn dir(&self) -> &Path {

@@ -17,20 +17,31 @@ pub mod status;
 mod validate;
 
 use crate::cli::{Cli, Command, Sources};
+use crate::config::ConfigError;
 use crate::project::Project;
 
 pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     // Commands that need no project. git runs textconv on a temporary copy, from
     // anywhere: a broken willai.toml must not hide a record's diff.
+    let root = cli.root(sources)?;
     match &cli.command {
         Command::Init(args) => return init::init(args),
         Command::Completions(args) => return init::completions(args),
         Command::Man => return init::man(),
-        Command::Textconv(args) => return diff::textconv(cli.root.as_deref(), args),
+        Command::Textconv(args) => return diff::textconv(root.as_deref(), args),
         _ => {}
     }
     let given = cli.command.given(sources);
-    let project = Project::open(cli.root.as_deref(), given.clone())?;
+    let project = Project::open(root.as_deref(), given.clone())?;
+    // `eval` of one file against another, and `config` (what willai would use here),
+    // need no project; everything else works on one.
+    if !project.root.is_declared() && !matches!(cli.command, Command::Eval(_) | Command::Config(_))
+    {
+        return Err(ConfigError::NoProject {
+            dir: project.root.dir().display().to_string(),
+        }
+        .into());
+    }
     match cli.command {
         Command::Draft(args) => draft::run(&project, &args),
         Command::Status(args) => status::run(&project, &args),

@@ -192,6 +192,65 @@ fn the_root_is_found_upwards() {
     assert!(r.stdout.contains("widget-makers"), "{}", r.stdout);
 }
 
+// Outside any project, a command that works on one says so (exit 2) and writes nothing:
+// `validate` must not pass on an empty folder, nor `schema` write into the wrong place.
+// A blank WILLAI_ROOT counts as not set; a blank --root is a mistake.
+#[test]
+fn outside_a_project_commands_refuse_and_a_blank_root_variable_is_not_set() {
+    let p = valid_project();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for args in [
+        &["validate"][..],
+        &["fmt", "--check"],
+        &["schema"],
+        &["status"],
+        &["publish", "--out", "site"],
+    ] {
+        let r = run_ok(
+            p.willai()
+                .env_remove("WILLAI_ROOT")
+                .current_dir(elsewhere.path())
+                .args(args),
+            2,
+        );
+        assert!(
+            r.stderr.contains("no willai.toml in") && r.stderr.contains("willai init"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(
+        fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "nothing written outside a project"
+    );
+    // `config` shows what willai would use here, project or not.
+    run_ok(
+        p.willai()
+            .env_remove("WILLAI_ROOT")
+            .current_dir(elsewhere.path())
+            .arg("config"),
+        0,
+    );
+    fs::create_dir_all(p.path("data/records/deeper")).unwrap();
+    for blank in ["", "   "] {
+        let r = run_ok(
+            p.willai()
+                .env("WILLAI_ROOT", blank)
+                .current_dir(p.path("data/records/deeper"))
+                .args(["status", "--json"]),
+            0,
+        );
+        assert!(
+            r.stdout.contains("widget-makers"),
+            "{blank:?}: {}",
+            r.stdout
+        );
+    }
+    let r = run_ok(p.willai().args(["--root", " ", "status"]), 2);
+    assert!(r.stderr.contains("--root is blank"), "{}", r.stderr);
+}
+
 // --base-url and --structured-output as flags; the cache key leaves out the base URL.
 #[test]
 fn base_url_and_structured_output_flags_and_the_cache_key_ignores_the_url() {
@@ -560,6 +619,62 @@ fn publish_hides_text_edited_after_approval() {
         !site.contains(&approved),
         "the old approved text is not shown either"
     );
+}
+
+// `status` says what `validate` and `publish` say: an approval whose text changed since
+// is not approved, but an edit waiting for one; `approve` takes it again.
+#[test]
+fn status_shows_text_edited_after_approval_as_edited() {
+    let p = valid_project();
+    let state = |p: &Project| {
+        let r = run_ok(p.willai().args(["status", "--json"]), 0);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap();
+        let prof = v["professions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["slug"] == "widget-makers")
+            .unwrap()
+            .clone();
+        let item = prof["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "sort-widgets")
+            .unwrap()
+            .clone();
+        (
+            item["state"].as_str().unwrap().to_string(),
+            prof["tasks"].clone(),
+        )
+    };
+    let (before, counts) = state(&p);
+    assert_eq!(before, "approved");
+    let approved = counts["approved"].as_u64().unwrap();
+    p.edit_record("widget-makers", |r| {
+        r["tasks"][0]["rationale"] = json!("Rewritten after approval, never approved.");
+    });
+    let (after, counts) = state(&p);
+    assert_eq!(after, "edited");
+    assert_eq!(counts["approved"].as_u64().unwrap(), approved - 1);
+    assert_eq!(counts["edited"].as_u64().unwrap(), 1, "{counts}");
+    let text = run_ok(p.willai().args(["status", "-p", "widget-makers"]), 0).stdout;
+    assert!(!text.contains("task approved"), "{text}");
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--task",
+            "sort-widgets",
+            "--reviewer",
+            "Ann",
+            "--force",
+        ]),
+        0,
+    );
+    assert_eq!(state(&p).0, "approved");
+    run_ok(p.willai().arg("validate"), 0);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
