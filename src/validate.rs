@@ -8,7 +8,7 @@
 //! and by the typed parser the rest of the tool uses, so the schema and the code cannot
 //! silently disagree about a file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -54,18 +54,32 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
         .map(|path| checker.catalog_file(root, path))
         .collect();
     let mut occupations: HashMap<String, Occupation> = HashMap::new();
-    for (problems, occ) in parsed {
+    // Catalog files that exist but do not read (their problems are reported): their
+    // records cannot be checked against them, and are not "without a catalog file".
+    let mut unread: HashSet<String> = HashSet::new();
+    for (path, (problems, occ)) in catalog_files.iter().zip(parsed) {
         report.problems.extend(problems);
-        if let Some(occ) = occ {
-            occupations.insert(occ.slug.clone(), occ);
+        match occ {
+            Some(occ) => {
+                occupations.insert(occ.slug.clone(), occ);
+            }
+            None => {
+                if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                    unread.insert(stem.to_string());
+                }
+            }
         }
     }
     report.problems.extend(cross_catalog(&occupations));
 
     let record_files = json_files(&root.records_dir())?;
+    let catalog = Catalog {
+        read: &occupations,
+        unread: &unread,
+    };
     let record_problems: Vec<Vec<Problem>> = record_files
         .par_iter()
-        .map(|path| checker.record_file(root, path, &occupations))
+        .map(|path| checker.record_file(root, path, &catalog))
         .collect();
     report
         .problems
@@ -185,12 +199,7 @@ impl Checker {
 
     /// Every problem of a record file that parses as JSON: the schema's, and the checks
     /// of every entry that parses, even when others do not.
-    fn record_file(
-        &self,
-        root: &Root,
-        path: &Path,
-        catalog: &HashMap<String, Occupation>,
-    ) -> Vec<Problem> {
+    fn record_file(&self, root: &Root, path: &Path, catalog: &Catalog) -> Vec<Problem> {
         let shown = root.display(path);
         let (text, value) = match read_json(&shown, path) {
             Ok(read) => read,
@@ -211,7 +220,12 @@ impl Checker {
                 tasks: tasks.iter().map(|(i, e)| (*i, e)).collect(),
                 skills: skills.iter().map(|(i, e)| (*i, e)).collect(),
             };
-            check_record(&parts, stem, catalog.get(profession), &shown, &mut problems);
+            let occ = match catalog.read.get(profession) {
+                Some(occ) => InCatalog::Found(occ),
+                None if catalog.unread.contains(profession) => InCatalog::Unread,
+                None => InCatalog::Missing,
+            };
+            check_record(&parts, stem, occ, &shown, &mut problems);
         }
         match whole {
             Ok(record) => {
@@ -560,14 +574,34 @@ fn check_entries<C: Content>(
     }
 }
 
+/// The catalog files as far as they read, for checking records against them.
+struct Catalog<'a> {
+    read: &'a HashMap<String, Occupation>,
+    /// Slugs whose catalog file exists but does not read.
+    unread: &'a HashSet<String>,
+}
+
+/// A record's profession in the catalog.
+#[derive(Clone, Copy)]
+pub enum InCatalog<'a> {
+    Found(&'a Occupation),
+    /// Its file exists but does not read (reported there): checked against it later.
+    Unread,
+    Missing,
+}
+
 /// The checks a record's parts must pass.
 pub fn check_record(
     record: &Parts,
     stem: &str,
-    occ: Option<&Occupation>,
+    in_catalog: InCatalog,
     shown: &str,
     problems: &mut Vec<Problem>,
 ) {
+    let occ = match in_catalog {
+        InCatalog::Found(occ) => Some(occ),
+        _ => None,
+    };
     let mut push =
         |location: String, message: String| problems.push(problem(shown, location, message));
     let slug = record.profession;
@@ -579,7 +613,7 @@ pub fn check_record(
             ),
         );
     }
-    if occ.is_none() {
+    if matches!(in_catalog, InCatalog::Missing) {
         push(
             "/profession".into(),
             format!(

@@ -378,6 +378,49 @@ fn encodings_and_line_endings_are_named() {
     assert!(r.stdout.contains(&format!("{rel}:")), "{}", r.stdout);
 }
 
+// 6. A catalog file that does not read is named once, for what it is: its record is not
+// "without a catalog file" (that advice, "remove this record", would lose work).
+#[test]
+fn a_catalog_file_that_does_not_read_is_not_reported_as_missing() {
+    let (p, _server) = drafted();
+    let rel = "data/catalog/widget-makers.json";
+    let text = p.read(rel);
+    let mut not_utf8 = text.clone().into_bytes();
+    let at = not_utf8.iter().position(|&b| b == b'W').unwrap();
+    not_utf8[at] = 0xE9;
+    for (bytes, cause) in [
+        (format!("\u{feff}{text}").into_bytes(), "byte-order mark"),
+        (not_utf8, "is not valid UTF-8"),
+        (
+            text.replacen('{', "{,", 1).into_bytes(),
+            "fix the JSON syntax",
+        ),
+    ] {
+        fs::write(p.path(rel), &bytes).unwrap();
+        let r = run_ok(p.willai().arg("validate"), 1);
+        assert!(
+            r.stdout.contains(rel) && r.stdout.contains(cause),
+            "{}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains("no catalog file"), "{}", r.stdout);
+        assert!(
+            !r.stdout.contains("data/records/widget-makers.json"),
+            "{}",
+            r.stdout
+        );
+    }
+    // A record whose catalog file is truly gone is still reported.
+    fs::remove_file(p.path(rel)).unwrap();
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout
+            .contains("no catalog file data/catalog/widget-makers.json"),
+        "{}",
+        r.stdout
+    );
+}
+
 // 7. Every stopping signal saves, prints the summary and exits 128 + its number.
 #[test]
 fn sigterm_and_sighup_stop_a_run_like_ctrl_c() {
