@@ -327,6 +327,9 @@ impl<'p> Session<'p> {
             .into_iter()
             .find(|i| i.kind == item.kind && i.id == item.id)
             .expect("the entry is in the record, so the item is listed");
+        let had_proposal = record
+            .entry(item.kind, &item.id)
+            .is_some_and(|e| e.has_proposal());
         let did = match self.apply(&mut record, &item, &state, decision)? {
             Ok(did) => did,
             Err(note) => return Ok(note),
@@ -353,6 +356,10 @@ impl<'p> Session<'p> {
                 )
             }
             Did::Rejected => format!("dropped    the proposal of {}", item.name()),
+            Did::Edited if had_proposal => format!(
+                "edited     {}, starting from the proposal on screen (taken): a approves it, s keeps it as edited, u undoes",
+                item.name()
+            ),
             Did::Edited => format!(
                 "edited     {}: a approves it, s keeps it as edited",
                 item.name()

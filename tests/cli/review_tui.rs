@@ -339,6 +339,25 @@ fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
     assert_eq!(t["rationale"], proposed["rationale"]);
     assert_eq!(t["level"], proposed["level"]);
     assert_eq!(t["approval"]["reviewer"], "Ann Editor");
+
+    // A level key on a proposal acts on the proposed text on screen: the proposal is
+    // taken with the new level, the note says so, and `u` puts the entry back.
+    let proposed = before["tasks"][2]["proposal"].clone();
+    assert!(proposed.is_object(), "the third item is a proposal");
+    let (key, level) = if proposed["level"] == "HIGH" {
+        ("3", "LOW")
+    } else {
+        ("1", "HIGH")
+    };
+    tui.key(key);
+    tui.wait_for("starting from the proposal on screen (taken)");
+    let t = &p.record("ml-engineer")["tasks"][2];
+    assert!(t["proposal"].is_null());
+    assert_eq!(t["rationale"], proposed["rationale"]);
+    assert_eq!(t["level"], level);
+    tui.key("u");
+    tui.wait_for("undone: edit");
+    assert_eq!(p.record("ml-engineer")["tasks"][2], before["tasks"][2]);
     tui.key("q");
     assert_eq!(tui.exit_code(), 0);
     run_ok(p.willai().arg("validate"), 0);
