@@ -281,7 +281,7 @@ pub fn import_results(
             };
             let Some(body) = requests.get(id) else {
                 refuse(format!(
-                    "no request line has custom_id {id}: pass the request file this batch was made from with --requests"
+                    "no request line of the --requests file(s) has custom_id {id}: this result is from another batch; pass the request file(s) that batch was made from"
                 ));
                 continue;
             };

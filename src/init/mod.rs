@@ -15,6 +15,8 @@ pub enum InitError {
         "{dir} is not empty ({first} is there): `willai init` starts a new project in an empty or new directory; to add willai to an existing one, copy what you need from a fresh `willai init`"
     )]
     NotEmpty { dir: String, first: String },
+    #[error("{0} is a file, not a directory: name a new or empty directory for the project")]
+    NotADirectory(String),
     #[error("cannot create {path}: {source}")]
     Write {
         path: String,
@@ -107,6 +109,9 @@ pub fn create(dir: &Path, name: &str) -> Result<Vec<String>, InitError> {
     if let Some(f) = crate::text::forbidden(name) {
         return Err(InitError::BadName(name.to_string(), f.to_string()));
     }
+    if dir.exists() && !dir.is_dir() {
+        return Err(InitError::NotADirectory(dir.display().to_string()));
+    }
     if let Ok(entries) = std::fs::read_dir(dir) {
         let mut present: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -160,5 +165,19 @@ mod tests {
             create(git.path(), "P").is_ok(),
             "a fresh `git init` is fine"
         );
+    }
+
+    #[test]
+    fn a_file_is_not_a_project_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("afile");
+        std::fs::write(&file, "mine").unwrap();
+        let err = create(&file, "P").unwrap_err();
+        assert!(err.is_usage());
+        assert!(
+            err.to_string().contains("is a file, not a directory"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     }
 }

@@ -118,7 +118,7 @@ async fn respond(target: &str, shared: &Shared) -> Response {
     if file.is_dir() {
         if !path.ends_with('/') {
             let mut r = Response::text(301, "moved");
-            r.location = Some(format!("{path}/"));
+            r.location = Some(folder_location(path));
             return r;
         }
         file.push("index.html");
@@ -137,6 +137,12 @@ async fn respond(target: &str, shared: &Shared) -> Response {
             None => Response::text(404, "not found"),
         },
     }
+}
+
+/// Where a folder asked for without its trailing slash redirects: the same path with one
+/// slash at each end. Never `//host/`, which a browser reads as another site.
+fn folder_location(path: &str) -> String {
+    format!("/{}/", path.trim_matches('/'))
 }
 
 /// The path's segments, percent-decoded; `None` for a path that is not plainly inside
@@ -295,6 +301,13 @@ mod tests {
         ] {
             assert_eq!(segments(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_folder_redirect_stays_on_this_site() {
+        assert_eq!(folder_location("/ml-engineer"), "/ml-engineer/");
+        assert_eq!(folder_location("//ml-engineer"), "/ml-engineer/");
+        assert_eq!(folder_location("///a/b"), "/a/b/");
     }
 
     #[test]

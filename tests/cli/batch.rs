@@ -149,7 +149,7 @@ fn altered_unknown_and_invalid_result_lines_are_refused() {
     );
     assert!(
         r.stdout
-            .contains("res.jsonl:2: no request line has custom_id"),
+            .contains("res.jsonl:2: no request line of the --requests file(s) has custom_id"),
         "the result of the altered request has no request: {}",
         r.stdout
     );
@@ -170,7 +170,7 @@ fn altered_unknown_and_invalid_result_lines_are_refused() {
     );
     assert!(
         r.stdout.contains(&format!(
-            "res.jsonl:6: no request line has custom_id {}",
+            "res.jsonl:6: no request line of the --requests file(s) has custom_id {}",
             "0".repeat(64)
         )),
         "{}",
