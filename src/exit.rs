@@ -85,18 +85,21 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
 }
 
 /// Prints an error as a headline and its causes, `willai: error: ...` then `Reason: ...`.
+/// Never panics: stderr may be a terminal that has just closed.
 pub fn report(err: &anyhow::Error) {
+    use std::io::Write;
+    let mut out = std::io::stderr().lock();
     if let Some(found) = err.downcast_ref::<ProblemsFound>() {
-        eprintln!("willai: {found}");
+        let _ = writeln!(out, "willai: {found}");
         return;
     }
     if let Some(stopped) = err.downcast_ref::<Interrupted>() {
-        eprintln!("willai: interrupted: {stopped}");
+        let _ = writeln!(out, "willai: interrupted: {stopped}");
         return;
     }
-    eprintln!("willai: error: {err}");
+    let _ = writeln!(out, "willai: error: {err}");
     for cause in err.chain().skip(1) {
-        eprintln!("  Reason: {cause}");
+        let _ = writeln!(out, "  Reason: {cause}");
     }
 }
 

@@ -1,7 +1,7 @@
 //! `willai review`: the interactive review. Checks that there is a terminal and a
 //! reviewer, builds the queue, runs the session (`review::tui`), prints the summary.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use crate::cli::ReviewArgs;
 use crate::exit::Interrupted;
@@ -37,7 +37,8 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
     let mut session = Session::new(&project.store, &catalog, cur, queue, opts);
     let ended = tui::run(&mut session, &args.editor)?;
     let summary = session.summary();
-    println!("{summary}");
+    // Not `println!`: after a closed terminal, stdout is gone, and that must not panic.
+    let _ = writeln!(std::io::stdout(), "{summary}");
     match ended {
         Ended::Quit => Ok(()),
         Ended::Interrupted | Ended::Stopped(_) => Err(Interrupted {

@@ -541,6 +541,10 @@ impl<'p> Session<'p> {
                 last.insert(step.pos, step.did);
             }
         }
+        // An item edited and left on screen (not yet approved or skipped) was reached.
+        if edited.contains(&self.pos) {
+            s.left = s.left.saturating_sub(1);
+        }
         s.edited = edited.len();
         s.edited_unapproved = edited
             .iter()

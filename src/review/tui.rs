@@ -55,6 +55,52 @@ fn stopped() -> Option<i32> {
     }
 }
 
+/// Waits up to `ms` for the terminal to have input; `true` when it went away (its window
+/// closed, the connection dropped). crossterm's own wait spins forever on a terminal
+/// that is gone, deaf to signals, so it is only asked once this says the terminal is
+/// there (and then without waiting).
+fn hung_up_waiting(ms: i32) -> bool {
+    #[cfg(unix)]
+    {
+        let mut fd = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd; it only reports the fd's state.
+        let n = unsafe { libc::poll(&mut fd, 1, ms) };
+        n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+    #[cfg(not(unix))]
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+        false
+    }
+}
+
+fn hung_up() -> bool {
+    hung_up_waiting(0)
+}
+
+/// A stopping signal, or the terminal gone (as SIGHUP, which is what a closed terminal
+/// sends when it is the session's).
+fn stop_reason() -> Option<i32> {
+    stopped().or_else(|| hung_up().then_some(libc::SIGHUP))
+}
+
+/// Draws, or tells that the terminal is gone rather than failing on it.
+fn show(lines: &[Line], rows: usize, cols: usize) -> Result<(), Stop> {
+    draw(lines, rows, cols).map_err(|e| match stop_reason() {
+        Some(signal) => Stop::Signal(signal),
+        None => Stop::Error(e),
+    })
+}
+
+enum Stop {
+    Signal(i32),
+    Error(io::Error),
+}
+
 /// Restores the terminal; safe to call more than once.
 fn restore() {
     let _ = terminal::disable_raw_mode();
@@ -212,29 +258,42 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
     loop {
         let (rows, cols) = size();
         let reviewer = session.reviewer().to_string();
-        let shown = match session.current()? {
-            Some(view) => {
-                draw(
+        if let Some(signal) = stop_reason() {
+            return Ok(Ended::Stopped(signal));
+        }
+        let (shown, drawn) = match session.current()? {
+            Some(view) => (
+                Some(view.shown.clone()),
+                show(
                     &screen::item(&view, &reviewer, note.as_ref(), cols),
                     rows,
                     cols,
-                )?;
-                Some(view.shown.clone())
-            }
-            None => {
-                draw(
+                ),
+            ),
+            None => (
+                None,
+                show(
                     &screen::finished(&session.summary(), note.as_ref(), cols),
                     rows,
                     cols,
-                )?;
-                None
-            }
+                ),
+            ),
         };
+        match drawn {
+            Ok(()) => {}
+            Err(Stop::Signal(signal)) => return Ok(Ended::Stopped(signal)),
+            Err(Stop::Error(e)) => return Err(e.into()),
+        }
         let key = loop {
             if let Some(signal) = stopped() {
                 return Ok(Ended::Stopped(signal));
             }
-            if !event::poll(std::time::Duration::from_millis(100))? {
+            if hung_up_waiting(100) {
+                return Ok(Ended::Stopped(libc::SIGHUP));
+            }
+            // The terminal is there: crossterm reads what it has (keys, or a resize)
+            // without waiting.
+            if !event::poll(std::time::Duration::ZERO)? {
                 continue;
             }
             match event::read()? {

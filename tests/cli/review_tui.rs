@@ -282,6 +282,86 @@ fn sigterm_and_sighup_keep_every_decision_and_give_the_terminal_back() {
     }
 }
 
+// A closed terminal (its window closed, an ssh connection dropped) ends the review like
+// SIGHUP: decisions kept, exit 129, within moments, and not a process left spinning.
+// The terminal here is not the child's controlling one, so no SIGHUP arrives: the
+// review must notice the hang-up itself.
+#[test]
+fn a_closed_terminal_ends_the_review_with_every_decision_kept() {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let (p, _server) = drafted();
+    let (mut master, mut slave) = (0, 0);
+    let mut size = libc::winsize {
+        ws_row: ROWS,
+        ws_col: COLS,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty fills two fds; no name buffer, default termios, a valid winsize.
+    let ok = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &mut size,
+        )
+    };
+    assert_eq!(ok, 0, "openpty");
+    // SAFETY: both fds were just opened by openpty and are owned here only.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // SAFETY: flags on an fd we own: non-blocking reads here, and not inherited by the
+    // child (else the terminal would stay open through the child's own copy).
+    unsafe {
+        let flags = libc::fcntl(master.as_raw_fd(), libc::F_GETFL);
+        libc::fcntl(master.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
+        libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC);
+    }
+    let mut cmd = p.process();
+    cmd.env("TERM", "xterm-256color")
+        .args(["review", "--reviewer", "Ann Editor", "-p", "widget-makers"])
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap());
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd);
+    drop(slave);
+    let mut master = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    let mut wait_for = |master: &mut std::fs::File, text: &str| {
+        let start = Instant::now();
+        let mut buf = [0u8; 16384];
+        while !String::from_utf8_lossy(&seen).contains(text) {
+            match std::io::Read::read(master, &mut buf) {
+                Ok(n) if n > 0 => seen.extend_from_slice(&buf[..n]),
+                _ => std::thread::sleep(Duration::from_millis(10)),
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "never showed {text:?}: {}",
+                String::from_utf8_lossy(&seen)
+            );
+        }
+    };
+    wait_for(&mut master, "1 of 6");
+    master.write_all(b"a").unwrap();
+    wait_for(&mut master, "2 of 6");
+    drop(master);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("the review did not end after its terminal closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(129), "{status:?}");
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+}
+
 #[test]
 fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
     let p = valid_project();
@@ -358,9 +438,24 @@ fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
     tui.key("u");
     tui.wait_for("undone: edit");
     assert_eq!(p.record("ml-engineer")["tasks"][2], before["tasks"][2]);
+    // Edited and left on screen: reached, not approved yet.
+    tui.key(key);
+    tui.wait_for("starting from the proposal on screen (taken)");
     tui.key("q");
     assert_eq!(tui.exit_code(), 0);
-    run_ok(p.willai().arg("validate"), 0);
+    let screen = tui.contents();
+    assert!(
+        screen.contains("review: 1 approved, 1 proposal(s) dropped, 1 edited (1 not approved yet), 0 skipped; 4 of 7 item(s) not reached"),
+        "{screen}"
+    );
+    // An approved text edited in review waits for its approval, as `validate` says.
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout
+            .contains("/tasks/2/approval/sha256: edited after approval"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
