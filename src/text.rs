@@ -54,6 +54,27 @@ pub fn is_forbidden(c: char) -> bool {
         )
 }
 
+/// Text from a file made safe to print on a terminal: every forbidden character other
+/// than a line break or a tab is shown as its escape (`\u001b`), so a record cannot move
+/// the cursor, retitle the window or reorder what a reviewer reads. The escape is JSON's,
+/// so JSON output stays valid and means the same.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let shown = |c: char| c == '\n' || c == '\t' || !is_forbidden(c);
+    if s.chars().all(shown) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if shown(c) {
+            out.push(c);
+        } else {
+            // Every forbidden character is in the Basic Multilingual Plane.
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The first forbidden character of a one-line text.
 pub fn forbidden(s: &str) -> Option<Forbidden> {
     s.chars()
@@ -65,6 +86,18 @@ pub fn forbidden(s: &str) -> Option<Forbidden> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visible_text_shows_controls_as_escapes_and_keeps_lines() {
+        assert_eq!(visible("plain – é\n\tnext"), "plain – é\n\tnext");
+        assert_eq!(
+            visible("a\u{1b}]0;PWNED\u{7}b\rc\u{202e}d\u{9b}"),
+            "a\\u001b]0;PWNED\\u0007b\\u000dc\\u202ed\\u009b"
+        );
+        // Inside a JSON string the escape reads back as the same character.
+        let json = visible("\"x\u{202e}y\"").into_owned();
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), "x\u{202e}y");
+    }
 
     #[test]
     fn controls_and_invisible_reordering_are_found_with_their_position() {

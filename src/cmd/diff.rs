@@ -21,6 +21,8 @@ pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
     } else {
         render::render(&report, render::Form::Text)
     };
+    // Record text is anyone's (a pull request's): never raw control sequences.
+    let text = crate::text::visible(&text);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
@@ -51,8 +53,10 @@ pub fn textconv(root: Option<&Path>, args: &TextconvArgs) -> anyhow::Result<()> 
             .and_then(|s| s.occupation(slug).ok().flatten())
     };
     let text = diff::prose::textconv(&bytes, &occupation);
+    // git shows this in a terminal: no raw control sequences from the file.
+    let text = crate::text::visible(&String::from_utf8_lossy(&text)).into_owned();
     let mut out = std::io::stdout().lock();
-    match out.write_all(&text).and_then(|()| out.flush()) {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }

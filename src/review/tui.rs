@@ -185,7 +185,8 @@ fn draw(lines: &[Line], rows: usize, cols: usize) -> io::Result<()> {
             if room == 0 {
                 break;
             }
-            let text: String = s.text.chars().take(room).collect();
+            // Record text is shown, never obeyed: control characters as escapes.
+            let text: String = crate::text::visible(&s.text).chars().take(room).collect();
             col += text.chars().count();
             if let Some(c) = color(s.style) {
                 queue!(out, SetForegroundColor(c))?;

@@ -8,7 +8,7 @@ use std::process::Command;
 use fake_openai::FakeServer;
 use serde_json::Value;
 
-use crate::util::{Project, repo, run_ok};
+use crate::util::{Project, repo, run, run_ok};
 use crate::validate::valid_project;
 
 /// git in the project, with the test's blank configuration and an identity of its own.
@@ -360,6 +360,57 @@ fn textconv_prints_prose_with_or_without_a_project_and_raw_text_when_broken() {
     let mut cmd = p.willai();
     cmd.arg("textconv").arg(&copy);
     assert_eq!(run_ok(&mut cmd, 0).stdout, "{ not json\n");
+}
+
+// Record text reaches a reviewer's terminal through diff, textconv (git diff) and
+// review: an escape sequence or a bidi override in a pull request is shown, not obeyed.
+#[test]
+fn control_sequences_in_a_record_are_shown_as_escapes_not_sent_to_the_terminal() {
+    let (p, _server) = committed();
+    let hostile = "Evil \u{1b}]0;PWNED\u{7} \u{1b}[2J\u{1b}[31mred\u{1b}[0m \r x \u{202e}txt.exe";
+    set_task(&p, "sort-widgets", |t| {
+        t["rationale"] = hostile.into();
+    });
+    for args in [
+        &["textconv", "data/records/widget-makers.json"][..],
+        &["diff"],
+        &["diff", "--markdown"],
+        &["diff", "--json"],
+    ] {
+        let r = run(p.willai().args(args));
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.all());
+        for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(
+                !r.stdout.contains(bad),
+                "{args:?} printed {bad:?}: {}",
+                r.stdout
+            );
+        }
+        // Shown as escapes (Markdown escapes the brackets too).
+        assert!(
+            r.stdout.contains("\\u001b]0;PWNED") || r.stdout.contains("\\u001b\\]0;PWNED"),
+            "{args:?}: {}",
+            r.stdout
+        );
+    }
+    // JSON stays valid and means the same text.
+    let r = run(p.willai().args(["diff", "--json"]));
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    fn strings(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    strings(&v, &mut all);
+    assert!(
+        all.iter()
+            .any(|s| s.contains("\u{1b}]0;PWNED") && s.contains("\u{202e}txt.exe")),
+        "{all:?}"
+    );
 }
 
 /// The two setup lines, as the README gives them.

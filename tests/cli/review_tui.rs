@@ -362,6 +362,32 @@ fn a_closed_terminal_ends_the_review_with_every_decision_kept() {
     assert_eq!(task(&p, "answer-letters")["status"], "approved");
 }
 
+// The screen shows record text; it never obeys it (a title escape, a clear screen).
+#[test]
+fn control_sequences_in_a_record_are_shown_not_obeyed() {
+    let (p, _server) = drafted();
+    p.edit_record("widget-makers", |r| {
+        for t in r["tasks"].as_array_mut().unwrap() {
+            if t["id"] == "answer-letters" {
+                t["rationale"] = "Evil \u{1b}]0;PWNED\u{7} \u{1b}[2J gone".into();
+            }
+        }
+    });
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    let screen = tui.wait_for("1 of 6");
+    assert!(
+        screen.contains("Evil \\u001b]0;PWNED\\u0007 \\u001b[2J gone"),
+        "{screen}"
+    );
+    let raw = String::from_utf8_lossy(&tui.raw);
+    assert!(
+        !raw.contains("\u{1b}]0;PWNED"),
+        "the title escape reached the terminal"
+    );
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
 #[test]
 fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
     let p = valid_project();
