@@ -7,14 +7,28 @@ use crate::init;
 
 pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     let dir = args.dir.clone().unwrap_or_else(|| ".".into());
+    // A name given is checked before anything is made: a refusal leaves nothing behind.
+    if let Some(name) = &args.name {
+        init::check_name(name)?;
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(init::InitError::NotADirectory(dir.display().to_string()).into());
+    }
+    let made = !dir.exists();
     std::fs::create_dir_all(&dir).ok();
-    let name = args
-        .name
-        .clone()
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| init::default_name(&dir));
-    let written = init::create(&dir, &name)?;
+    let name = match &args.name {
+        Some(n) => n.trim().to_string(),
+        None => init::default_name(&dir),
+    };
+    let written = match init::create(&dir, &name) {
+        Ok(w) => w,
+        Err(e) => {
+            if made {
+                let _ = std::fs::remove_dir(&dir);
+            }
+            return Err(e.into());
+        }
+    };
     for f in &written {
         println!("created {}", dir.join(f).display());
     }

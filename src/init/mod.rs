@@ -43,8 +43,11 @@ pub fn files(name: &str) -> Vec<(String, String)> {
         "" => UNKNOWN_GIT,
         url => url,
     };
+    // The name as a TOML string: quotes and backslashes escaped.
+    let name_toml = toml::Value::String(name.to_string()).to_string();
     let fill = |t: &str| {
-        t.replace("{{NAME}}", name)
+        t.replace("{{NAME_TOML}}", &name_toml)
+            .replace("{{NAME}}", name)
             .replace("{{WILLAI_GIT}}", git_url)
     };
     let mut out = vec![
@@ -103,12 +106,21 @@ pub fn default_name(dir: &Path) -> String {
     words.join(" ")
 }
 
-/// Creates a project in `dir` (made if missing; it must be empty but for `.git`).
-/// Returns the paths written, relative to `dir`.
-pub fn create(dir: &Path, name: &str) -> Result<Vec<String>, InitError> {
+/// A publication's name: on one line, not blank.
+pub fn check_name(name: &str) -> Result<(), InitError> {
+    if name.trim().is_empty() {
+        return Err(InitError::BadName(name.to_string(), "is blank".into()));
+    }
     if let Some(f) = crate::text::forbidden(name) {
         return Err(InitError::BadName(name.to_string(), f.to_string()));
     }
+    Ok(())
+}
+
+/// Creates a project in `dir` (made if missing; it must be empty but for `.git`).
+/// Returns the paths written, relative to `dir`.
+pub fn create(dir: &Path, name: &str) -> Result<Vec<String>, InitError> {
+    check_name(name)?;
     if dir.exists() && !dir.is_dir() {
         return Err(InitError::NotADirectory(dir.display().to_string()));
     }
@@ -165,6 +177,21 @@ mod tests {
             create(git.path(), "P").is_ok(),
             "a fresh `git init` is fine"
         );
+    }
+
+    #[test]
+    fn names_with_quotes_and_backslashes_make_a_valid_willai_toml() {
+        for name in [r#"The "Future" of Work"#, r"C:\Work", "Ünï 名前 's"] {
+            let dir = tempfile::tempdir().unwrap();
+            create(dir.path(), name).unwrap();
+            let text = std::fs::read_to_string(dir.path().join("willai.toml")).unwrap();
+            let v: toml::Table = toml::from_str(&text).unwrap();
+            assert_eq!(v["site"]["name"].as_str(), Some(name));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for blank in ["", "  "] {
+            assert!(create(dir.path(), blank).unwrap_err().is_usage());
+        }
     }
 
     #[test]
