@@ -869,16 +869,34 @@ impl Site {
     }
 }
 
-/// Drops `user:password@` from a URL, for messages.
+/// A URL fit for messages and records: `user:password@` dropped, and the value of every
+/// query parameter but `api-version` shown as `***` (a `?token=` or `?key=` is as secret
+/// as a password, and which names a server uses is not known here).
 pub fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string().trim_end_matches('/').to_string()
-        }
-        _ => url.to_string(),
+    let Ok(mut u) = reqwest::Url::parse(url) else {
+        return url.to_string();
+    };
+    let credentials = !u.username().is_empty() || u.password().is_some();
+    let query: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+    let secret_query = query
+        .iter()
+        .any(|(k, v)| k != "api-version" && !v.is_empty());
+    if !credentials && !secret_query {
+        return url.to_string();
     }
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    if secret_query {
+        let shown: Vec<String> = query
+            .iter()
+            .map(|(k, v)| match (k.as_str(), v.is_empty()) {
+                ("api-version", _) | (_, true) => format!("{k}={v}"),
+                _ => format!("{k}=***"),
+            })
+            .collect();
+        u.set_query(Some(&shown.join("&")));
+    }
+    u.to_string().trim_end_matches('/').to_string()
 }
 
 #[cfg(test)]
@@ -1007,6 +1025,14 @@ mod tests {
             "http://host:8080/v1"
         );
         assert_eq!(redact_url("http://host/v1"), "http://host/v1");
+        assert_eq!(
+            redact_url("http://alice:pw@127.0.0.1:9/v1?token=QTOKEN&api-version=2024-06-01"),
+            "http://127.0.0.1:9/v1?token=***&api-version=2024-06-01"
+        );
+        assert_eq!(
+            redact_url("https://h/openai?api-version=1"),
+            "https://h/openai?api-version=1"
+        );
     }
 
     #[test]

@@ -199,7 +199,8 @@ fn replies_over_the_limit_fail_their_item_and_no_invalid_reply_is_cached() {
 #[test]
 fn help_errors_and_logs_never_show_a_password_or_key() {
     let p = Project::new();
-    let url = "http://user:PASSW0RD@127.0.0.1:9/v1";
+    // A password, and a token in the query string (as some gateways take keys).
+    let url = "http://user:PASSW0RD@127.0.0.1:9/v1?token=QTOKEN&api-version=2024-06-01";
     for args in [
         vec!["draft", "--help"],
         vec!["--help"],
@@ -222,7 +223,14 @@ fn help_errors_and_logs_never_show_a_password_or_key() {
             .args(&args));
         let all = r.all();
         assert!(!all.contains("PASSW0RD"), "{args:?}: {all}");
+        assert!(!all.contains("QTOKEN"), "{args:?}: {all}");
         assert!(!all.contains(KEY), "{args:?}: {all}");
+    }
+    // The failure reasons kept in the record (committed to git) are clean too.
+    let record = p.read("data/records/widget-makers.json");
+    assert!(record.contains("cannot connect to"), "{record}");
+    for secret in ["PASSW0RD", "QTOKEN", KEY] {
+        assert!(!record.contains(secret), "{record}");
     }
 }
 
