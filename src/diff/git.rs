@@ -75,6 +75,10 @@ impl Repo {
             ],
         )?;
         if !out.status.success() || rev.starts_with('-') {
+            let any = git(&self.root, &["rev-parse", "--verify", "--quiet", "HEAD"])?;
+            if !any.status.success() {
+                return Err(DiffError::NoCommits);
+            }
             return Err(DiffError::UnknownRevision {
                 rev: rev.to_string(),
             });

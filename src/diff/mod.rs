@@ -30,6 +30,10 @@ pub enum DiffError {
     NotGit { root: String },
     #[error("unknown revision {rev:?}: name a commit, branch or tag (e.g. HEAD, HEAD~1, main)")]
     UnknownRevision { rev: String },
+    #[error(
+        "the repository has no commits yet, so there is nothing to compare with: commit the records first (`git add data && git commit`)"
+    )]
+    NoCommits,
     #[error("cannot run git: install git, or put it on PATH")]
     NoGit {
         #[source]

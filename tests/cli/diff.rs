@@ -283,6 +283,8 @@ fn outside_git_unknown_revisions_and_broken_records_are_clear_errors() {
     git(&p, &["init", "-q"]);
     git(&p, &["config", "user.name", "Test"]);
     git(&p, &["config", "user.email", "test@example.org"]);
+    let r = run_ok(p.willai().arg("diff"), 2);
+    assert!(r.stderr.contains("has no commits yet"), "{}", r.stderr);
     git(&p, &["add", "."]);
     git(&p, &["commit", "-q", "-m", "x"]);
     let r = run_ok(p.willai().args(["diff", "no-such-branch"]), 2);
