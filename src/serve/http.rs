@@ -47,8 +47,26 @@ impl Response {
 /// Answers one connection.
 pub async fn handle(mut stream: TcpStream, shared: Arc<Shared>) {
     let head = match tokio::time::timeout(Duration::from_secs(10), read_head(&mut stream)).await {
-        Ok(Some(head)) => head,
-        _ => return,
+        Ok(Head::Read(head)) => head,
+        Ok(Head::TooLarge) => {
+            let r = Response::text(431, "request header too large: at most 16 KiB");
+            let _ = write(&mut stream, r, false).await;
+            // Read on a little before closing: closing with unread bytes resets the
+            // connection, and the client would not see the answer.
+            let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                let mut sink = [0u8; 8192];
+                let mut left = 1usize << 20;
+                while left > 0 {
+                    match stream.read(&mut sink).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => left = left.saturating_sub(n),
+                    }
+                }
+            })
+            .await;
+            return;
+        }
+        Ok(Head::Closed) | Err(_) => return,
     };
     let (method, target) = match request_line(&head) {
         Some(x) => x,
@@ -66,20 +84,29 @@ pub async fn handle(mut stream: TcpStream, shared: Arc<Shared>) {
     let _ = write(&mut stream, response, head_only).await;
 }
 
-async fn read_head(stream: &mut TcpStream) -> Option<Vec<u8>> {
+enum Head {
+    Read(Vec<u8>),
+    /// Over [`MAX_HEAD`] without its end: answered 431, not read on.
+    TooLarge,
+    Closed,
+}
+
+async fn read_head(stream: &mut TcpStream) -> Head {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
+        let n = match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return Head::Closed,
+            Ok(n) => n,
+        };
+        // Only the new bytes (and the three before them) can complete the blank line.
+        let from = buf.len().saturating_sub(3);
         buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            return Some(buf);
+        if buf[from..].windows(4).any(|w| w == b"\r\n\r\n") {
+            return Head::Read(buf);
         }
         if buf.len() > MAX_HEAD {
-            return None;
+            return Head::TooLarge;
         }
     }
 }
@@ -250,6 +277,7 @@ async fn write(stream: &mut TcpStream, r: Response, head_only: bool) -> std::io:
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
         _ => "Internal Server Error",
     };
     let mut head = format!(

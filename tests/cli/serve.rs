@@ -235,6 +235,18 @@ fn serve_answers_over_http_and_shows_an_approval_at_once() {
         assert!(matches!(r.status, 400 | 404), "{bad}: {}", r.status);
         assert!(!r.body.contains("model ="), "{bad} served a project file");
     }
+    // A folder asked for with a doubled slash redirects on this site, not to a host.
+    let moved = s.get("//ml-engineer");
+    assert_eq!(moved.status, 301);
+    assert!(
+        moved.head.contains("Location: /ml-engineer/\r") || moved.head.ends_with("Location: /ml-engineer/"),
+        "{}",
+        moved.head
+    );
+    // An oversized request gets an answer, 431, and the server goes on.
+    let long = format!("/{}", "a".repeat(70_000));
+    assert_eq!(s.get(&long).status, 431);
+    assert_eq!(s.get("/").status, 200);
 
     // An editor approves: the page is there on the next build.
     run_ok(
