@@ -80,8 +80,9 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell).
     Completions(CompletionsArgs),
-    /// Print the man page (roff), e.g. `willai man > willai.1`.
-    Man,
+    /// Print the man page (roff), e.g. `willai man > willai.1`; with --out, write one
+    /// page per subcommand too (willai-draft.1, ...).
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +94,14 @@ pub struct InitArgs {
     /// name].
     #[arg(long)]
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write willai.1 and a page for every subcommand (willai-draft.1, ...) into DIR
+    /// instead of printing willai.1.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

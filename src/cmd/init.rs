@@ -2,7 +2,9 @@
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs, InitArgs};
+use anyhow::Context;
+
+use crate::cli::{Cli, CompletionsArgs, InitArgs, ManArgs};
 use crate::init;
 
 pub fn init(args: &InitArgs) -> anyhow::Result<()> {
@@ -48,7 +50,34 @@ pub fn completions(args: &CompletionsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn man() -> anyhow::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+pub fn man(args: &ManArgs) -> anyhow::Result<()> {
+    let Some(dir) = &args.out else {
+        clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+        return Ok(());
+    };
+    // As clap_mangen's `generate_to`, but each page written atomically.
+    fn pages(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            pages(sub, out)?;
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut roff = Vec::new();
+        man.render(&mut roff)?;
+        out.push((man.get_filename(), roff));
+        Ok(())
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut out = Vec::new();
+    pages(cmd, &mut out)?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}: check the path", dir.display()))?;
+    out.sort();
+    for (name, roff) in &out {
+        let path = dir.join(name);
+        crate::fsx::write_atomic(&path, roff)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
     Ok(())
 }

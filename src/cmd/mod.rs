@@ -27,7 +27,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init(args) => return init::init(args),
         Command::Completions(args) => return init::completions(args),
-        Command::Man => return init::man(),
+        Command::Man(args) => return init::man(args),
         Command::Textconv(args) => return diff::textconv(root.as_deref(), args),
         _ => {}
     }
@@ -59,7 +59,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),
         Command::Config(args) => config::run(&project, &args),
-        Command::Init(_) | Command::Completions(_) | Command::Man | Command::Textconv(_) => {
+        Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Textconv(_) => {
             unreachable!("handled before the project is opened")
         }
     }

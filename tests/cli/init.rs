@@ -208,6 +208,24 @@ fn completions_are_accepted_by_their_shells_and_the_man_page_is_roff() {
         &man.stdout[..200.min(man.stdout.len())]
     );
     assert!(man.stdout.contains("draft") && man.stdout.contains("validate"));
+    // Every page the main one points to is written by --out, with its options.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    run_ok(p.willai().args(["man", "--out"]).arg(&out), 0);
+    let main = std::fs::read_to_string(out.join("willai.1")).unwrap();
+    let mut pointed = 0;
+    for line in main.lines() {
+        if let Some(page) = line.strip_suffix("(1)") {
+            let file = format!("{}.1", page.replace("\\-", "-"));
+            assert!(out.join(&file).is_file(), "willai.1 points to {file}, not written");
+            pointed += 1;
+        }
+    }
+    assert!(pointed >= 15, "{main}");
+    let serve = std::fs::read_to_string(out.join("willai-serve.1")).unwrap();
+    assert!(serve.contains("\\-\\-port") && serve.contains("\\-\\-drafts"), "{serve}");
+    let cache_gc = std::fs::read_to_string(out.join("willai-cache-gc.1")).unwrap();
+    assert!(cache_gc.contains(".TH willai-cache-gc 1"), "{cache_gc}");
 }
 
 #[test]

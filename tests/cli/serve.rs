@@ -239,7 +239,8 @@ fn serve_answers_over_http_and_shows_an_approval_at_once() {
     let moved = s.get("//ml-engineer");
     assert_eq!(moved.status, 301);
     assert!(
-        moved.head.contains("Location: /ml-engineer/\r") || moved.head.ends_with("Location: /ml-engineer/"),
+        moved.head.contains("Location: /ml-engineer/\r")
+            || moved.head.ends_with("Location: /ml-engineer/"),
         "{}",
         moved.head
     );
