@@ -35,10 +35,12 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
         accept_proposal: false,
     };
     let mut session = Session::new(&project.store, &catalog, cur, queue, opts);
-    let ended = tui::run(&mut session, &args.editor)?;
-    let summary = session.summary();
+    let ended = tui::run(&mut session, &args.editor);
+    // What was decided is on disk whatever ended the session: say so, then the error.
     // Not `println!`: after a closed terminal, stdout is gone, and that must not panic.
+    let summary = session.summary();
     let _ = writeln!(std::io::stdout(), "{summary}");
+    let ended = ended?;
     match ended {
         Ended::Quit => Ok(()),
         Ended::Interrupted | Ended::Stopped(_) => Err(Interrupted {

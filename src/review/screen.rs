@@ -370,6 +370,28 @@ pub fn finished(summary: &Summary, note: Option<&Note>, width: usize) -> Vec<Lin
     out
 }
 
+/// The screen when the current item cannot be shown (its record does not read).
+pub fn unreadable(error: &str, width: usize) -> Vec<Line> {
+    let mut out = vec![
+        vec![span(
+            Style::Bold,
+            "willai review: this item cannot be shown",
+        )],
+        Vec::new(),
+    ];
+    let note = Note {
+        tone: super::session::Tone::Warning,
+        text: error.to_string(),
+    };
+    out.extend(note_lines(Some(&note), width));
+    out.push(Vec::new());
+    out.push(vec![span(
+        Style::Dim,
+        "fix the file, then any key tries again   s skip   q quit",
+    )]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

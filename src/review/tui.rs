@@ -251,6 +251,34 @@ fn is_interrupt(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }
 
+enum Next {
+    Key(KeyEvent),
+    Resize,
+    Stopped(i32),
+}
+
+/// Waits for a key press or a resize, or a stopping signal or a closed terminal.
+fn next_key() -> io::Result<Next> {
+    loop {
+        if let Some(signal) = stopped() {
+            return Ok(Next::Stopped(signal));
+        }
+        if hung_up_waiting(100) {
+            return Ok(Next::Stopped(libc::SIGHUP));
+        }
+        // The terminal is there: crossterm reads what it has (keys, or a resize)
+        // without waiting.
+        if !event::poll(std::time::Duration::ZERO)? {
+            continue;
+        }
+        match event::read()? {
+            Event::Key(k) if k.kind != KeyEventKind::Release => return Ok(Next::Key(k)),
+            Event::Resize(..) => return Ok(Next::Resize),
+            _ => {}
+        }
+    }
+}
+
 /// Runs the review until the editor quits; the terminal is restored however it ends.
 pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
     catch_stops();
@@ -262,7 +290,36 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
         if let Some(signal) = stop_reason() {
             return Ok(Ended::Stopped(signal));
         }
-        let (shown, drawn) = match session.current()? {
+        let current = match session.current() {
+            Ok(current) => current,
+            Err(e) => {
+                // A record that does not read (another program broke it): say so and
+                // wait; the decisions made so far are on disk.
+                if let Err(stop) = show(&screen::unreadable(&format!("{e:#}"), cols), rows, cols) {
+                    return match stop {
+                        Stop::Signal(signal) => Ok(Ended::Stopped(signal)),
+                        Stop::Error(e) => Err(e.into()),
+                    };
+                }
+                match next_key()? {
+                    Next::Stopped(signal) => return Ok(Ended::Stopped(signal)),
+                    Next::Resize => {}
+                    Next::Key(k) if is_interrupt(&k) => return Ok(Ended::Interrupted),
+                    Next::Key(k) => match k.code {
+                        KeyCode::Char('q') | KeyCode::Esc => return Ok(Ended::Quit),
+                        KeyCode::Char('s') => {
+                            note = Some(session.decide(Decision::Skip).unwrap_or_else(|e| Note {
+                                tone: Tone::Warning,
+                                text: format!("{e:#}"),
+                            }));
+                        }
+                        _ => note = None,
+                    },
+                }
+                continue;
+            }
+        };
+        let (shown, drawn) = match current {
             Some(view) => (
                 Some(view.shown.clone()),
                 show(
@@ -285,30 +342,22 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
             Err(Stop::Signal(signal)) => return Ok(Ended::Stopped(signal)),
             Err(Stop::Error(e)) => return Err(e.into()),
         }
-        let key = loop {
-            if let Some(signal) = stopped() {
-                return Ok(Ended::Stopped(signal));
-            }
-            if hung_up_waiting(100) {
-                return Ok(Ended::Stopped(libc::SIGHUP));
-            }
-            // The terminal is there: crossterm reads what it has (keys, or a resize)
-            // without waiting.
-            if !event::poll(std::time::Duration::ZERO)? {
-                continue;
-            }
-            match event::read()? {
-                Event::Key(k) if k.kind != KeyEventKind::Release => break Some(k),
-                Event::Resize(..) => break None,
-                _ => {}
-            }
+        let key = match next_key()? {
+            Next::Stopped(signal) => return Ok(Ended::Stopped(signal)),
+            Next::Resize => continue,
+            Next::Key(k) => k,
         };
-        let Some(key) = key else { continue };
         if is_interrupt(&key) {
             return Ok(Ended::Interrupted);
         }
+        // A decision that cannot be written (a record another program broke, a full
+        // disk) is said on screen; the session goes on, nothing else was touched.
+        let failed = |e: anyhow::Error| Note {
+            tone: Tone::Warning,
+            text: format!("not done: {e:#}; fix it and press the key again, or s skips"),
+        };
         note = match (key.code, shown) {
-            (KeyCode::Char('u'), _) => Some(session.undo()?),
+            (KeyCode::Char('u'), _) => Some(session.undo().unwrap_or_else(failed)),
             (KeyCode::Char('q') | KeyCode::Esc, _) => return Ok(Ended::Quit),
             (KeyCode::Char('d'), _) if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 return Ok(Ended::Quit);
@@ -320,7 +369,11 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                     text: "nothing to edit: s skips".into(),
                 }),
                 Some(text) => match edit_in(editor, &text) {
-                    Ok(edited) => Some(session.decide(Decision::Edit(edited))?),
+                    Ok(edited) => Some(
+                        session
+                            .decide(Decision::Edit(edited))
+                            .unwrap_or_else(failed),
+                    ),
                     Err(e) => Some(Note {
                         tone: Tone::Warning,
                         text: format!("{e:#}"),
@@ -328,7 +381,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                 },
             },
             (_, Some(_)) => match decision(key) {
-                Some(d) => Some(session.decide(d)?),
+                Some(d) => Some(session.decide(d).unwrap_or_else(failed)),
                 None => Some(Note {
                     tone: Tone::Warning,
                     text: format!("no key {:?}: {}", key.code, screen::KEYS),

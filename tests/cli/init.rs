@@ -217,13 +217,19 @@ fn completions_are_accepted_by_their_shells_and_the_man_page_is_roff() {
     for line in main.lines() {
         if let Some(page) = line.strip_suffix("(1)") {
             let file = format!("{}.1", page.replace("\\-", "-"));
-            assert!(out.join(&file).is_file(), "willai.1 points to {file}, not written");
+            assert!(
+                out.join(&file).is_file(),
+                "willai.1 points to {file}, not written"
+            );
             pointed += 1;
         }
     }
     assert!(pointed >= 15, "{main}");
     let serve = std::fs::read_to_string(out.join("willai-serve.1")).unwrap();
-    assert!(serve.contains("\\-\\-port") && serve.contains("\\-\\-drafts"), "{serve}");
+    assert!(
+        serve.contains("\\-\\-port") && serve.contains("\\-\\-drafts"),
+        "{serve}"
+    );
     let cache_gc = std::fs::read_to_string(out.join("willai-cache-gc.1")).unwrap();
     assert!(cache_gc.contains(".TH willai-cache-gc 1"), "{cache_gc}");
 }

@@ -362,6 +362,38 @@ fn a_closed_terminal_ends_the_review_with_every_decision_kept() {
     assert_eq!(task(&p, "answer-letters")["status"], "approved");
 }
 
+// A record another program breaks mid-session: the key says why it was not done, the
+// session goes on, and once the file is fixed the same key works.
+#[test]
+fn a_record_broken_during_the_review_is_said_and_the_session_goes_on() {
+    let (p, _server) = drafted();
+    let good = p.read(RECORD);
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    p.write(RECORD, "{\"profession\": ");
+    tui.key("a");
+    let screen = tui.wait_for("this item cannot be shown");
+    assert!(screen.contains("widget-makers.json:1:15"), "{screen}");
+    assert_eq!(
+        p.read(RECORD),
+        "{\"profession\": ",
+        "nothing written over it"
+    );
+    p.write(RECORD, &good);
+    tui.key("x");
+    tui.wait_for("1 of 6");
+    tui.key("a");
+    tui.wait_for("2 of 6");
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    assert!(
+        tui.contents().contains("review: 1 approved"),
+        "{}",
+        tui.contents()
+    );
+}
+
 // The screen shows record text; it never obeys it (a title escape, a clear screen).
 #[test]
 fn control_sequences_in_a_record_are_shown_not_obeyed() {
