@@ -291,7 +291,7 @@ fn a_closed_terminal_ends_the_review_with_every_decision_kept() {
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let (p, _server) = drafted();
     let (mut master, mut slave) = (0, 0);
-    let mut size = libc::winsize {
+    let size = libc::winsize {
         ws_row: ROWS,
         ws_col: COLS,
         ws_xpixel: 0,
@@ -304,7 +304,7 @@ fn a_closed_terminal_ends_the_review_with_every_decision_kept() {
             &mut slave,
             std::ptr::null_mut(),
             std::ptr::null(),
-            &mut size,
+            &size,
         )
     };
     assert_eq!(ok, 0, "openpty");
