@@ -102,6 +102,10 @@ struct ApiTask<'a> {
     reviewer: Option<&'a str>,
     date: Option<&'a str>,
     url: String,
+    /// Only in a preview with drafts (`serve --drafts`): "draft", "edited" or
+    /// "proposal", for text not yet reviewed. Never in a published site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +116,9 @@ struct ApiSkill<'a> {
     reason: &'a str,
     reviewer: Option<&'a str>,
     date: Option<&'a str>,
+    /// As for tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending: Option<&'static str>,
 }
 
 fn who(r: &Option<Review>) -> (Option<&str>, Option<&str>) {
@@ -166,6 +173,7 @@ pub fn api_profession(site: &Site, p: &Profession) -> String {
                     reviewer,
                     date,
                     url: task_url(site, p, &t.slug),
+                    pending: t.pending,
                 }
             })
             .collect(),
@@ -182,6 +190,7 @@ pub fn api_profession(site: &Site, p: &Profession) -> String {
                     reason: &s.reason,
                     reviewer,
                     date,
+                    pending: s.pending,
                 }
             })
             .collect(),

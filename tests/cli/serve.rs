@@ -365,6 +365,23 @@ fn drafts_and_proposals_show_only_with_drafts_each_marked() {
     assert!(ml.contains("(proposal, not yet reviewed)"));
     let deep = s.get("/ml-engineer/write-production-code.html").body;
     assert!(deep.contains("Proposal: new machine text, not yet reviewed by an editor."));
+
+    // The data files of the preview mark unreviewed text too.
+    let api: serde_json::Value =
+        serde_json::from_str(&s.get("/api/professions/widget-makers.json").body).unwrap();
+    for t in api["tasks"].as_array().unwrap() {
+        assert_eq!(t["pending"], "draft", "{t}");
+    }
+    for k in api["skills"].as_array().unwrap() {
+        assert_eq!(k["pending"], "draft", "{k}");
+    }
+    let api: serde_json::Value =
+        serde_json::from_str(&s.get("/api/professions/ml-engineer.json").body).unwrap();
+    assert_eq!(api["tasks"][0]["pending"], "proposal");
+    drop(s);
+    let plain = Serve::start(&p, &[]);
+    let api = plain.get("/api/professions/ml-engineer.json").body;
+    assert!(!api.contains("\"pending\""), "{api}");
 }
 
 #[test]
