@@ -38,6 +38,13 @@ fn add(path: &Path, out: &mut Fingerprint) {
             add(&e.path(), out);
         }
     } else {
+        // A link counts by what it points to (a template linked from elsewhere changes
+        // there); a dangling one by itself. Linked folders are not walked: no loops.
+        let meta = if meta.is_symlink() {
+            std::fs::metadata(path).unwrap_or(meta)
+        } else {
+            meta
+        };
         out.insert(path.to_path_buf(), (meta.len(), meta.modified().ok()));
     }
 }
@@ -63,6 +70,21 @@ pub fn changed(before: &Fingerprint, after: &Fingerprint, root: &Path) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_change_to_the_target_of_a_linked_file_is_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.html");
+        std::fs::write(&outside, "one").unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        std::os::unix::fs::symlink(&outside, templates.join("_footer.html")).unwrap();
+        let watched = vec![templates];
+        let first = fingerprint(&watched);
+        std::fs::write(&outside, "two, longer").unwrap();
+        assert_ne!(fingerprint(&watched), first);
+    }
 
     #[test]
     fn a_new_edited_or_removed_file_changes_the_fingerprint_and_scratch_files_do_not() {
