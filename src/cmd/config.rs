@@ -3,7 +3,7 @@
 //! set or not, never its value; a URL's password never.
 
 use crate::cli::ConfigArgs;
-use crate::config::{Resolved, Settings, redact_url};
+use crate::config::{Endpoint, Origin, Resolved, Settings, redact_url};
 use crate::project::Project;
 
 fn row<T: ToString>(out: &mut String, name: &str, r: Option<&Resolved<T>>) {
@@ -73,5 +73,15 @@ pub fn run(project: &Project, args: &ConfigArgs) -> anyhow::Result<()> {
     } else {
         print!("{}", table(&s));
     }
+    // The values as `draft` will check them (a model aside: not every command needs
+    // one), so a bad one is said here, where it is looked for, not at the next draft.
+    let mut checked = project.settings.clone();
+    if checked.model.is_none() {
+        checked.model = Some(Resolved {
+            value: "any".into(),
+            origin: Origin::Default,
+        });
+    }
+    Endpoint::new(&checked)?;
     Ok(())
 }

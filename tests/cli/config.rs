@@ -310,5 +310,12 @@ fn samples_are_held_to_1_through_16_wherever_they_come_from() {
             r.stderr
         );
         assert!(r.stderr.contains("16"), "{toml} {args:?}: {}", r.stderr);
+        // `config`, where one looks for what is in effect, says so too.
+        let r = run_ok(p.willai().arg("config").args(&args), 2);
+        assert!(
+            r.stderr.contains("samples") && r.stderr.contains("16"),
+            "{toml} {args:?}: {}",
+            r.stderr
+        );
     }
 }
