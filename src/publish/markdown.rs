@@ -12,6 +12,31 @@ pub struct Doc {
     pub title: Option<String>,
     /// The rest, as HTML.
     pub html: String,
+    /// The words of its paragraphs, as plain text (for a description): no raw HTML, no
+    /// headings or tables, one space between words and none before punctuation.
+    pub text: String,
+}
+
+/// The plain text of the paragraphs of some Markdown.
+fn paragraphs(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Start(Tag::Paragraph) => depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                depth = depth.saturating_sub(1);
+                out.push(' ');
+            }
+            Event::Text(t) | Event::Code(t) if depth > 0 => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if depth > 0 => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a link may be followed: relative, a fragment, or http(s) and mailto.
@@ -89,7 +114,11 @@ pub fn render(markdown: &str) -> Doc {
     }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
-    Doc { title, html: out }
+    Doc {
+        title,
+        html: out,
+        text: paragraphs(markdown),
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +139,17 @@ mod tests {
         assert!(doc.html.contains("href=\"https://example.org\""));
         assert!(doc.html.contains("href=\"methodology.html\""));
         assert!(!doc.html.contains("<h1>"));
+    }
+
+    #[test]
+    fn the_text_is_the_words_of_the_paragraphs() {
+        let doc = render(
+            "# About\n\nWe are **editors**. See [the method](methodology.html) and <b>evil</b>.\n<script>alert(1)</script>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nLast `line`.\n",
+        );
+        assert_eq!(
+            doc.text,
+            "We are editors. See the method and evil. Last line."
+        );
     }
 
     #[test]

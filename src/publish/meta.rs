@@ -93,9 +93,15 @@ pub fn dataset(
 ) -> Value {
     let mut d = json!({
         "@type": "Dataset",
-        "name": format!("{}: AI exposure of {} professions, task by task", site.name, professions),
+        "name": format!(
+            "{}: AI exposure of {}, task by task",
+            site.name,
+            super::model::count(professions, "profession", "professions")
+        ),
         "description": format!(
-            "Each of {tasks} tasks of {professions} professions rated HIGH, MEDIUM or LOW for its exposure to AI on the rubric of Eloundou et al. (2023), with a rationale, the reviewing editor and the date of approval."
+            "{} of {}, each rated HIGH, MEDIUM or LOW for its exposure to AI on the rubric of Eloundou et al. (2023), with a rationale, the reviewing editor and the date of approval.",
+            super::model::count(tasks, "task", "tasks"),
+            super::model::count(professions, "profession", "professions")
         ),
         "url": format!("{}/{}", site.base_url, layout::METHODOLOGY),
         "creator": {"@type": "Organization", "name": site.name, "url": format!("{}/", site.base_url)},
@@ -203,7 +209,7 @@ pub fn feed(site: &Site, professions: &[Profession]) -> String {
         out.push_str("<entry>\n");
         out.push_str(&format!(
             "<title>Will AI replace {}?</title>\n<link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n<id>{}</id>\n<updated>{}</updated>\n",
-            xml_escape(&super::model::plural(&p.name)),
+            xml_escape(&p.plural()),
             xml_escape(&url),
             xml_escape(&url),
             stamp(date)

@@ -135,6 +135,29 @@ pub fn plural(name: &str) -> String {
     }
 }
 
+impl Profession {
+    /// The people who do the work, in the plural: "ML Engineers". An O*NET title is
+    /// already that ("Clergy", "Teachers, Postsecondary", "Cooks, Fast Food"), so it
+    /// stays as it is; an editor's name gets an "s" unless it ends in one.
+    pub fn plural(&self) -> String {
+        if self.onet_soc.is_some() {
+            self.name.clone()
+        } else {
+            plural(&self.name)
+        }
+    }
+
+    /// The name before "professionals", as the reference page has it ("for ML Engineer
+    /// professionals"); an O*NET title stands alone ("for Travel Agents").
+    pub fn people(&self) -> String {
+        if self.onet_soc.is_some() {
+            self.name.clone()
+        } else {
+            format!("{} professionals", self.name)
+        }
+    }
+}
+
 /// A count with its noun, singular or plural, the number grouped by thousands:
 /// "1 task", "19,268 tasks".
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
@@ -206,7 +229,8 @@ pub fn insights(tasks: &[Task], vulnerable: &[Skill], resilient: &[Skill]) -> Ve
             };
             out.push(format!("{all} face high AI exposure."));
         } else {
-            let verb = if total == 1 { "faces" } else { "face" };
+            // "1 of 8 tasks faces", "2 of 8 tasks face": the verb goes with the first number.
+            let verb = if high.len() == 1 { "faces" } else { "face" };
             out.push(format!(
                 "{} of {} {verb} high AI exposure: {}.",
                 thousands(high.len()),
@@ -790,5 +814,20 @@ mod tests {
     fn plurals() {
         assert_eq!(plural("ML Engineer"), "ML Engineers");
         assert_eq!(plural("Data Scientists"), "Data Scientists");
+        // O*NET titles are plural (or mass nouns) already.
+        for (name, soc) in [
+            ("Clergy", "21-2011.00"),
+            ("Teachers, Postsecondary", "25-1199.00"),
+            ("Cooks, Fast Food", "35-2011.00"),
+        ] {
+            let mut p = profession("x", Some(soc));
+            p.name = name.into();
+            assert_eq!(p.plural(), name);
+            assert_eq!(p.people(), name);
+        }
+        let mut ml = profession("ml-engineer", None);
+        ml.name = "ML Engineer".into();
+        assert_eq!(ml.plural(), "ML Engineers");
+        assert_eq!(ml.people(), "ML Engineer professionals");
     }
 }

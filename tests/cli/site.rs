@@ -148,6 +148,48 @@ fn the_index_groups_professions_by_major_group_with_their_split() {
     assert!(!index.contains("<table") && !index.contains("aria-sort"));
 }
 
+// O*NET titles are plural already ("Clergy", "Teachers, Postsecondary"): they are used as
+// they are, never given an "s"; sentences made for a singular name read right with them.
+#[test]
+fn onet_titles_are_not_made_plural_again() {
+    let p = site_project();
+    let rel = "data/catalog/proofreaders-and-copy-markers.json";
+    let renamed = p
+        .read(rel)
+        .replace("\"Proofreaders and Copy Markers\"", "\"Clergy\"");
+    p.write(rel, &renamed);
+    let out = p.path("site");
+    publish(&p, &out);
+    let all = pages(&out);
+    let page = &all["proofreaders-and-copy-markers/index.html"];
+    assert!(page.contains("Will AI replace Clergy?"), "{page}");
+    for (path, html) in &all {
+        assert!(!html.contains("Clergys"), "{path}");
+        assert!(!html.contains("Clergy professionals"), "{path}");
+        assert!(!html.contains("Clergy roles"), "{path}");
+    }
+    assert!(!read(&out, "feed.xml").contains("Clergys"));
+    let deep = all
+        .iter()
+        .find(|(path, _)| {
+            path.starts_with("proofreaders-and-copy-markers/") && !path.ends_with("index.html")
+        })
+        .unwrap()
+        .1;
+    assert!(
+        deep.contains("for Clergy. Exposure level, tools, and adaptation strategies."),
+        "{deep}"
+    );
+    // An editor's singular name keeps the reference page's wording.
+    let ml = all
+        .iter()
+        .find(|(path, _)| path.starts_with("ml-engineer/") && !path.ends_with("index.html"))
+        .unwrap()
+        .1;
+    assert!(ml.contains("for ML Engineer professionals."), "{ml}");
+    assert!(all["ml-engineer/index.html"].contains("Will AI replace ML Engineers?"));
+}
+
 #[test]
 fn the_view_by_exposure_is_a_view_not_a_duplicate() {
     let (_p, out) = published();

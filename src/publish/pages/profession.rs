@@ -18,7 +18,7 @@ impl Pages<'_> {
         let (site, theme) = (self.site, self.theme);
         let p = &self.all[i];
         let pv = Value::from(Serde(p));
-        let plural = model::plural(&p.name);
+        let plural = p.plural();
         let others = |n: usize| -> Value {
             model::others(self.all, i, n)
                 .into_iter()
@@ -57,9 +57,10 @@ impl Pages<'_> {
         // The profession's page.
         let heading = format!("Will AI replace {plural}? Task-by-task AI exposure");
         let lede = format!(
-            "How exposed each task of {plural} is to AI, task by task: {} of {} face high exposure. Skills analysis and key insights.",
+            "How exposed each task of {plural} is to AI, task by task: {} of {} {} high exposure. Skills analysis and key insights.",
             model::thousands(p.counts.high),
-            model::count(p.counts.tasks, "task", "tasks")
+            model::count(p.counts.tasks, "task", "tasks"),
+            if p.counts.high == 1 { "faces" } else { "face" }
         );
         let title = fit(
             &[
@@ -146,15 +147,17 @@ impl Pages<'_> {
         for (k, t) in p.tasks.iter().enumerate() {
             let heading = format!("AI and {}: Impact on {plural}", t.title);
             let lede = format!(
-                "Deep dive into how AI is transforming {} for {} professionals. Exposure level, tools, and adaptation strategies.",
-                t.title, p.name
+                "Deep dive into how AI is transforming {} for {}. Exposure level, tools, and adaptation strategies.",
+                t.title,
+                p.people()
             );
             let title = fit(
                 &[
                     format!("{heading} | {}", site.name),
                     format!("{}: AI impact on {plural}", t.title),
-                    format!("{}: AI exposure | {}", t.title, site.name),
-                    t.title.clone(),
+                    // The profession stays in the title (tasks of different professions
+                    // share titles), cut at a word with an ellipsis when it must be.
+                    format!("{} | {}", t.title, p.name),
                 ],
                 TITLE_MAX,
             );

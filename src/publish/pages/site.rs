@@ -107,8 +107,7 @@ impl Pages<'_> {
             .title
             .clone()
             .unwrap_or_else(|| format!("About {}", site.name));
-        let text = strip_tags(&doc.html);
-        let description = fit(&[text.trim().to_string()], DESCRIPTION_MAX);
+        let description = fit(&[doc.text.clone()], DESCRIPTION_MAX);
         let description = if description.is_empty() {
             heading.clone()
         } else {
@@ -154,28 +153,4 @@ impl Pages<'_> {
             },
         )
     }
-}
-
-/// The text of some HTML (for a description).
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let text = out
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
