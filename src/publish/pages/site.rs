@@ -107,7 +107,7 @@ impl Pages<'_> {
             .title
             .clone()
             .unwrap_or_else(|| format!("About {}", site.name));
-        let description = fit(&[doc.text.clone()], DESCRIPTION_MAX);
+        let description = fit(std::slice::from_ref(&doc.text), DESCRIPTION_MAX);
         let description = if description.is_empty() {
             heading.clone()
         } else {
