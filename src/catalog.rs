@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::slug;
 
+/// The longest task statement a catalog holds (the longest of O*NET's 19,265 is 332).
+pub const MAX_TASK_TEXT: usize = 1000;
+
 pub const SCHEMA_REF: &str = "../schema/catalog.schema.json";
 
 /// One occupation: the file `data/catalog/<slug>.json`.
@@ -374,7 +377,12 @@ pub fn check_occupation(
                 ),
             );
         }
-        check_text(&task.text, &format!("/tasks/{i}/text"), 1000, &mut push);
+        check_text(
+            &task.text,
+            &format!("/tasks/{i}/text"),
+            MAX_TASK_TEXT,
+            &mut push,
+        );
         if let Some(title) = &task.title {
             check_text(title, &format!("/tasks/{i}/title"), 60, &mut push);
         }

@@ -231,6 +231,18 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
             });
             continue;
         }
+        let n = text.chars().count();
+        if n > crate::catalog::MAX_TASK_TEXT {
+            seen_ids.remove(&id);
+            parsed.bad.push(BadRow {
+                line,
+                why: format!(
+                    "task {id}: the statement is {n} characters long; a catalog holds at most {}",
+                    crate::catalog::MAX_TASK_TEXT
+                ),
+            });
+            continue;
+        }
         let i = *index.entry(soc.to_string()).or_insert_with(|| {
             parsed
                 .occupations

@@ -168,6 +168,10 @@ impl Shape {
                 if s.is_empty() {
                     return Err(format!("{name} must not be empty"));
                 }
+                // What validate refuses in a record is refused here, before it is kept.
+                if let Some(f) = crate::text::forbidden(&s) {
+                    return Err(format!("{name} {f}"));
+                }
                 let n = s.chars().count();
                 if n > max {
                     return Err(format!(
@@ -194,6 +198,9 @@ impl Shape {
                     let t = one_line(t);
                     if t.is_empty() {
                         return Err(format!("{name} must not contain empty names"));
+                    }
+                    if let Some(f) = crate::text::forbidden(&t) {
+                        return Err(format!("a name in {name} {f}"));
                     }
                     if t.chars().count() > max_len {
                         return Err(format!(
@@ -659,6 +666,28 @@ mod tests {
             spaces_for_controls_in_strings("{\"a\":\"x\\\"\ty\"}\n"),
             "{\"a\":\"x\\\" y\"}\n"
         );
+    }
+
+    #[test]
+    fn control_and_bidi_characters_make_a_reply_invalid() {
+        let reply = |title: &str, rationale: &str, tool: &str| {
+            serde_json::json!({"title": title, "level": "LOW", "rationale": rationale, "tools": [tool], "tip": "T."})
+                .to_string()
+        };
+        let err = parse_task(&reply("Ti\u{1b}[2Jtle", "R.", "X")).unwrap_err();
+        assert!(
+            err.contains("title` contains a control character (U+001B)"),
+            "{err}"
+        );
+        let err = parse_task(&reply("Title", "R\u{202e}.", "X")).unwrap_err();
+        assert!(err.contains("rationale` contains a bidirectional"), "{err}");
+        let err = parse_task(&reply("Title", "R.", "X\u{7}")).unwrap_err();
+        assert!(
+            err.contains("a name in `tools` contains a control character"),
+            "{err}"
+        );
+        // Line breaks and tabs are only spacing: read as spaces, as before.
+        assert!(parse_task(&reply("Title", "One\ntwo\tthree.", "X")).is_ok());
     }
 
     #[test]

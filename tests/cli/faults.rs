@@ -574,6 +574,74 @@ fn control_and_bidi_characters_are_refused_where_text_comes_in() {
 }
 
 // 11. Names a Windows checkout cannot hold.
+// 10. ... nor through a model's reply: what validate would refuse in a record is an
+// invalid reply (asked again once, never cached), and import refuses what validate would.
+#[test]
+fn control_characters_in_a_reply_make_it_invalid_and_over_long_statements_are_bad_rows() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = FakeServer::start();
+    let hostile = json!({"title": "Sort \u{1b}[2Jwidgets", "level": "LOW", "rationale": "R\u{202e}.", "tools": [], "tip": "T."}).to_string();
+    server.script(
+        "Task: Sort the widgets by colour",
+        vec![Fault::Reply(hostile.clone()), Fault::Reply(hostile)],
+    );
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        1,
+    );
+    assert!(
+        r.all().contains("control character (U+001B)"),
+        "{}",
+        r.all()
+    );
+    let record = p.read("data/records/widget-makers.json");
+    assert!(
+        !record.contains('\u{1b}') && !record.contains("\\u001b"),
+        "{record}"
+    );
+    for entry in walk_files(&p.path("cache")) {
+        let text = fs::read_to_string(&entry).unwrap();
+        assert!(!text.contains("\\u001b[2J"), "cached: {text}");
+    }
+    run_ok(p.willai().arg("validate"), 0);
+
+    let long = "x".repeat(1001);
+    p.write(
+        "tasks.tsv",
+        &format!(
+            "O*NET-SOC Code\tTitle\tTask ID\tTask\tTask Type\n\
+             11-1011.00\tChief Executives\t1\t{long}\tCore\n\
+             11-1011.00\tChief Executives\t2\tSet the budget.\tCore\n"
+        ),
+    );
+    let r = run_ok(p.willai().args(["import", "onet", "tasks.tsv"]), 0);
+    assert!(
+        r.stdout
+            .contains("tasks.tsv:2: task 1: the statement is 1001 characters long"),
+        "{}",
+        r.stdout
+    );
+    run_ok(p.willai().arg("validate"), 0);
+    run_ok(p.willai().args(["import", "onet", "tasks.tsv"]), 0);
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                out.extend(walk_files(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn windows_device_names_are_refused_as_slugs() {
     let p = valid_project();
