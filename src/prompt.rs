@@ -266,6 +266,20 @@ impl Prompts {
     }
 }
 
+impl Prompts {
+    /// Every prompt a profession is drafted with now: one per task, and the skills prompt
+    /// (which asks the model to propose skills when the catalog lists none). What
+    /// `cache gc` keeps, so it must be what `draft` sends.
+    pub fn of_profession(&self, occ: &Occupation) -> Result<Vec<Prompt>, PromptError> {
+        let mut out = Vec::with_capacity(occ.tasks.len() + 1);
+        for task in &occ.tasks {
+            out.push(self.task(occ, task)?);
+        }
+        out.push(self.skills(occ)?);
+        Ok(out)
+    }
+}
+
 /// sha256 of what a task prompt is made from: a change makes its draft stale.
 pub fn task_input(occ: &Occupation, task: &Task) -> String {
     canonical::hash_value(

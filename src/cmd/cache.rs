@@ -164,14 +164,7 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
                 keep.extend(e.provenances().into_iter().map(|p| p.cache_key.clone()));
             }
         }
-        let mut current = Vec::new();
-        for task in &occ.tasks {
-            current.push(prompts.task(occ, task)?);
-        }
-        if !occ.skills.is_empty() {
-            current.push(prompts.skills(occ)?);
-        }
-        for prompt in &current {
+        for prompt in &prompts.of_profession(occ)? {
             keep.extend(candidates(&endpoint, prompt).flatten().map(|b| b.key));
         }
     }

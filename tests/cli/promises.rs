@@ -251,6 +251,32 @@ fn outside_a_project_commands_refuse_and_a_blank_root_variable_is_not_set() {
     assert!(r.stderr.contains("--root is blank"), "{}", r.stderr);
 }
 
+// `cache gc` keeps what a current prompt looks up: for a profession whose catalog lists
+// no skills that includes the prompt that asks the model to propose them.
+#[test]
+fn cache_gc_keeps_the_skills_proposal_a_current_prompt_uses() {
+    let p = Project::new();
+    let rel = "data/catalog/widget-makers.json";
+    let mut occ: Value = serde_json::from_str(&p.read(rel)).unwrap();
+    occ["skills"] = json!([]);
+    p.write(rel, &serde_json::to_string_pretty(&occ).unwrap());
+    let server = FakeServer::start();
+    run_ok(p.willai_at(&server.base_url()).args(["draft", "--all"]), 0);
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "--all", "--model", "other-model"]),
+        0,
+    );
+    let r = run_ok(p.willai_at(&server.base_url()).args(["cache", "gc"]), 0);
+    assert!(r.stdout.contains("removed 0"), "{}", r.stdout);
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "--all", "--dry-run"]),
+        0,
+    );
+    assert!(r.stdout.contains("0 would be sent"), "{}", r.stdout);
+}
+
 // --base-url and --structured-output as flags; the cache key leaves out the base URL.
 #[test]
 fn base_url_and_structured_output_flags_and_the_cache_key_ignores_the_url() {
