@@ -26,6 +26,14 @@ pub enum PublishError {
         "{file} would replace {page}, which publish writes itself: rename or remove it (static/ may replace style.css, site.js, favicon.svg and favicon.ico)"
     )]
     StaticClash { file: String, page: String },
+    #[error(
+        "--out {out} is inside {inside}, which {why}: publish outside it (e.g. --out site at the project's root)"
+    )]
+    InsideProject {
+        out: String,
+        inside: String,
+        why: &'static str,
+    },
 }
 
 impl PublishError {
@@ -38,7 +46,8 @@ impl PublishError {
             | PublishError::Link { .. }
             | PublishError::Template { .. }
             | PublishError::Theme { .. }
-            | PublishError::StaticClash { .. } => true,
+            | PublishError::StaticClash { .. }
+            | PublishError::InsideProject { .. } => true,
         }
     }
 }

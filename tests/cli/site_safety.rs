@@ -24,6 +24,29 @@ fn refused(p: &Project, out: &Path) -> String {
     r.stderr
 }
 
+// A site inside what publish reads would copy itself into itself on every run; inside
+// the project's data it would mix with the records. Refused, however the path is written.
+#[test]
+fn publish_refuses_an_output_inside_its_inputs_or_the_data() {
+    let p = site_project();
+    fs::create_dir_all(p.path("static")).unwrap();
+    for out in [
+        "static/site",
+        "./static/../static/deep/site",
+        "data/site",
+        "cache/x",
+    ] {
+        let r = run_ok(p.willai().args(["publish", "--out", out]), 2);
+        assert!(r.stderr.contains("is inside"), "{out}: {}", r.stderr);
+    }
+    assert!(!p.path("static/site").exists());
+    assert!(!p.path("data/site").exists());
+    // Beside them is fine, and a second publish writes nothing new.
+    run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+    let r = run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+    assert!(r.stdout.contains(" 0 file(s) written"), "{}", r.stdout);
+}
+
 #[cfg(unix)]
 #[test]
 fn publish_never_writes_or_deletes_through_a_link() {
