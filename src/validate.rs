@@ -456,6 +456,25 @@ fn check_provenance(p: &Provenance, at: &str, push: &mut dyn FnMut(String, Strin
             );
         }
     }
+    if let Some(c) = &p.confidence {
+        if !(c.value.is_finite() && (0.0..=1.0).contains(&c.value)) {
+            push(
+                format!("{at}/confidence/value"),
+                format!(
+                    "is {}, not a probability between 0 and 1: do not edit provenance by hand (a redraft records it again)",
+                    c.value
+                ),
+            );
+        }
+        if let Some(n) = c.samples
+            && !(1..=16).contains(&n)
+        {
+            push(
+                format!("{at}/confidence/samples"),
+                format!("is {n}; willai samples 1 to 16 answers: do not edit provenance by hand"),
+            );
+        }
+    }
 }
 
 /// Where checks report a problem: (JSON pointer, message).

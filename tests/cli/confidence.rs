@@ -260,3 +260,29 @@ fn a_server_that_refuses_or_ignores_logprobs_drafts_without_confidence_and_says_
         );
     }
 }
+
+// A confidence is a probability: validate names one edited out of range.
+#[test]
+fn validate_refuses_a_confidence_that_is_not_a_probability() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    server.script_levels(&task("Sort the widgets by colour"), [0.6, 0.3, 0.1]);
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        0,
+    );
+    run_ok(p.willai().arg("schema"), 0);
+    run_ok(p.willai().arg("validate"), 0);
+    p.edit_record("widget-makers", |r| {
+        r["tasks"][0]["machine"]["confidence"]["value"] = serde_json::json!(-3.0);
+    });
+    run_ok(p.willai().arg("fmt"), 0);
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout
+            .contains("/tasks/0/machine/confidence/value: is -3, not a probability between 0 and 1"),
+        "{}",
+        r.stdout
+    );
+}
