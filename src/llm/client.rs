@@ -642,6 +642,15 @@ impl Client {
             }
         };
         if (200..300).contains(&status) {
+            // A server that echoes the key back (a debugging proxy, a hostile one) would
+            // put it in the cache and the record: such a reply is not kept.
+            if let Some(key) = secret.filter(|k| k.len() >= 8)
+                && bytes.windows(key.len()).any(|w| w == key.as_bytes())
+            {
+                return Attempt::Fatal(CallError::BadResponse {
+                    message: "the reply contains the API key; it was not kept (check what the server at this base URL does with requests)".into(),
+                });
+            }
             return match serde_json::from_slice::<Value>(&bytes) {
                 Ok(v) if v.get("choices").is_some() => Attempt::Ok {
                     usage: Usage::of(&v),

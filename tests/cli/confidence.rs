@@ -280,8 +280,9 @@ fn validate_refuses_a_confidence_that_is_not_a_probability() {
     run_ok(p.willai().arg("fmt"), 0);
     let r = run_ok(p.willai().arg("validate"), 1);
     assert!(
-        r.stdout
-            .contains("/tasks/0/machine/confidence/value: is -3, not a probability between 0 and 1"),
+        r.stdout.contains(
+            "/tasks/0/machine/confidence/value: is -3, not a probability between 0 and 1"
+        ),
         "{}",
         r.stdout
     );

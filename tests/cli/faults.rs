@@ -234,6 +234,35 @@ fn help_errors_and_logs_never_show_a_password_or_key() {
     }
 }
 
+// 3. ... nor a file: a reply that echoes the key back is not kept.
+#[test]
+fn a_reply_that_echoes_the_key_is_not_kept() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = FakeServer::start();
+    let echo = json!({"title": "Sort widgets", "level": "LOW", "rationale": format!("Your key is {KEY}."), "tools": [], "tip": "T."}).to_string();
+    server.script("Task: Sort the widgets by colour", vec![Fault::Reply(echo)]);
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        1,
+    );
+    assert!(
+        r.all().contains("the reply contains the API key"),
+        "{}",
+        r.all()
+    );
+    assert!(!r.all().contains(KEY), "{}", r.all());
+    for file in walk_files(p.root()) {
+        let bytes = fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "{} holds the key",
+            file.display()
+        );
+    }
+}
+
 // 4. A reviewer is one line of text, from wherever it comes.
 #[test]
 fn blank_and_multi_line_reviewers_are_refused_and_validate_flags_control_characters() {
