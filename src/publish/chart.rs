@@ -91,13 +91,27 @@ pub fn histogram(shares: impl IntoIterator<Item = u32>) -> Histogram {
     }
 }
 
-/// A share in whole percent, rounded half up; 0 of 0 is 0.
-pub fn percent(part: usize, whole: usize) -> u32 {
+/// The shares of HIGH, MEDIUM and LOW in whole percent that add up to 100 (largest
+/// remainder: each rounded down, then the points left go to the largest remainders,
+/// HIGH first on a tie); all 0 when there is nothing.
+pub fn shares(high: usize, medium: usize, low: usize) -> [u32; 3] {
+    let whole = high + medium + low;
     if whole == 0 {
-        0
-    } else {
-        ((part * 200 + whole) / (whole * 2)) as u32
+        return [0; 3];
     }
+    let parts = [high, medium, low];
+    let mut out = parts.map(|p| (p * 100 / whole) as u32);
+    let mut left = 100 - out.iter().sum::<u32>();
+    let mut by_remainder: Vec<usize> = (0..3).collect();
+    by_remainder.sort_by_key(|&i| std::cmp::Reverse(parts[i] * 100 % whole));
+    for i in by_remainder {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -129,9 +143,14 @@ mod tests {
     }
 
     #[test]
-    fn percents_round_half_up() {
-        assert_eq!(percent(2, 3), 67);
-        assert_eq!(percent(1, 8), 13);
-        assert_eq!(percent(0, 0), 0);
+    fn shares_add_up_to_100() {
+        assert_eq!(shares(2, 1, 0), [67, 33, 0]);
+        assert_eq!(shares(10, 1, 7), [56, 5, 39]);
+        assert_eq!(shares(6486, 6299, 6480), [34, 33, 33]);
+        assert_eq!(shares(1, 1, 1), [34, 33, 33]);
+        assert_eq!(shares(0, 0, 0), [0, 0, 0]);
+        for (h, m, l) in [(1, 2, 4), (5, 5, 3), (7, 0, 6), (1, 0, 0)] {
+            assert_eq!(shares(h, m, l).iter().sum::<u32>(), 100);
+        }
     }
 }

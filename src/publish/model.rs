@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::chart::percent;
 use super::groups::{self, Group};
 use super::options::Options;
 use super::text::{long_date, people};
@@ -74,7 +73,7 @@ pub struct Counts {
     pub skills: usize,
 }
 
-/// Each level's share of the tasks, in whole percent (each rounded half up).
+/// Each level's share of the tasks, in whole percent, adding up to 100 (`chart::shares`).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Shares {
     pub high: u32,
@@ -114,7 +113,7 @@ pub struct Profession {
     /// Whether task statements come from O*NET (attribution).
     pub onet: bool,
     pub counts: Counts,
-    /// Share of HIGH tasks, in whole percent (rounded half up).
+    /// Share of HIGH tasks, in whole percent (as in `shares`).
     pub high_share: u32,
     pub shares: Shares,
     /// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW".
@@ -494,11 +493,8 @@ pub fn profession(
         low: count(Level::Low),
         skills: vulnerable.len() + resilient.len(),
     };
-    let shares = Shares {
-        high: percent(counts.high, counts.tasks),
-        medium: percent(counts.medium, counts.tasks),
-        low: percent(counts.low, counts.tasks),
-    };
+    let [high, medium, low] = super::chart::shares(counts.high, counts.medium, counts.low);
+    let shares = Shares { high, medium, low };
     let review = byline(
         tasks.iter().map(|t| t.review.as_ref()).chain(
             vulnerable

@@ -67,10 +67,9 @@ impl Pages<'_> {
             high,
             medium,
             low,
-            shares: Shares {
-                high: chart::percent(high, total_tasks),
-                medium: chart::percent(medium, total_tasks),
-                low: chart::percent(low, total_tasks),
+            shares: {
+                let [high, medium, low] = chart::shares(high, medium, low);
+                Shares { high, medium, low }
             },
             tasks_text: tasks_text(total_tasks),
         };
