@@ -258,7 +258,15 @@ fn a_reply_slower_than_the_timeout_is_retried() {
     ]));
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(r.stderr.contains("timeout"), "{}", r.stderr);
-    assert_eq!(server.requests(), 6, "{}", r.all());
+    // The slow one was asked twice (other replies may also be retried on a machine
+    // loaded enough to make them slow: that is not what this checks).
+    let slow = task("Inspect finished widgets for defects");
+    let asked = server
+        .bodies()
+        .iter()
+        .filter(|b| b.to_string().contains(&slow))
+        .count();
+    assert_eq!(asked, 2, "{}", r.all());
     let gap = retry_gap(&server, &task("Inspect finished widgets for defects"));
     assert!(gap >= Duration::from_secs(1), "gave up after {gap:?}");
 }
