@@ -72,11 +72,16 @@ impl Shared {
         self.state.lock().expect("serve state").clone()
     }
 
-    fn set(&self, outcome: Result<(), String>) {
+    /// Records a build. The number, which open pages reload on, moves only when the
+    /// site changed: an editor's save seen half-written, then whole, builds twice, and
+    /// the second build (nothing new) must not reload the page again.
+    fn set(&self, outcome: Result<publish::Summary, String>) {
         let mut s = self.state.lock().expect("serve state");
         match outcome {
-            Ok(()) => {
-                s.build += 1;
+            Ok(summary) => {
+                if s.build == 0 || summary.written + summary.removed > 0 {
+                    s.build += 1;
+                }
                 s.error = None;
             }
             Err(e) => s.error = Some(e),
@@ -192,7 +197,7 @@ pub fn run(req: Request) -> anyhow::Result<i32> {
                 "willai: the site did not build: {e:#}\nFix it and save: the page reloads."
             ),
         }
-        shared.set(first.map(|_| ()).map_err(|e| format!("{e:#}")));
+        shared.set(first.map_err(|e| format!("{e:#}")));
         println!("serving at {local}/ (Ctrl-C stops)");
 
         let watcher = tokio::spawn(watch_loop(
@@ -255,6 +260,6 @@ async fn watch_loop(
                 "{changed}: the site did not build, still serving the last good one: {e:#}"
             ),
         }
-        shared.set(outcome.map(|_| ()).map_err(|e| format!("{e:#}")));
+        shared.set(outcome.map_err(|e| format!("{e:#}")));
     }
 }
