@@ -409,10 +409,10 @@ pub fn extract_json(content: &str) -> Result<Value, String> {
     {
         return Ok(v);
     }
-    let start = trimmed.find('{').ok_or_else(|| {
+    let start = spaced.find('{').ok_or_else(|| {
         "the reply is not JSON: reply with one JSON object and nothing else".to_string()
     })?;
-    let mut stream = serde_json::Deserializer::from_str(&trimmed[start..]).into_iter::<Value>();
+    let mut stream = serde_json::Deserializer::from_str(&spaced[start..]).into_iter::<Value>();
     match stream.next() {
         Some(Ok(v)) => Ok(v),
         Some(Err(e)) => Err(format!(
@@ -422,7 +422,9 @@ pub fn extract_json(content: &str) -> Result<Value, String> {
     }
 }
 
-/// The text with every raw control character inside a JSON string made a space.
+/// The text with every raw line break and tab inside a JSON string made a space. Other
+/// control characters stay, and the reply stays invalid: an escape sequence is not
+/// spacing, and must not slip past the check of every text.
 fn spaces_for_controls_in_strings(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut in_string, mut escaped) = (false, false);
@@ -434,7 +436,7 @@ fn spaces_for_controls_in_strings(text: &str) -> String {
                 escaped = true;
             } else if c == '"' {
                 in_string = false;
-            } else if c.is_control() {
+            } else if matches!(c, '\n' | '\r' | '\t') {
                 out.push(' ');
                 continue;
             }
@@ -688,6 +690,14 @@ mod tests {
         );
         // Line breaks and tabs are only spacing: read as spaces, as before.
         assert!(parse_task(&reply("Title", "One\ntwo\tthree.", "X")).is_ok());
+        // Written raw (not escaped) inside a string: still refused, not made a space.
+        let raw = "{\"title\": \"Ti\u{1b}[2Jtle\", \"level\": \"LOW\", \"rationale\": \"R.\", \"tools\": [], \"tip\": \"T.\"}";
+        assert!(parse_task(raw).is_err());
+        let chatty = "Sure! {\"title\": \"Title\", \"level\": \"LOW\", \"rationale\": \"One\ntwo.\", \"tools\": [], \"tip\": \"T.\"} Done.";
+        assert_eq!(
+            parse_task(chatty).unwrap().rationale.as_deref(),
+            Some("One two.")
+        );
     }
 
     #[test]
