@@ -43,11 +43,8 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
     let ended = ended?;
     match ended {
         Ended::Quit => Ok(()),
-        Ended::Interrupted | Ended::Stopped(_) => Err(Interrupted {
-            signal: match ended {
-                Ended::Stopped(signal) => signal,
-                _ => libc::SIGINT,
-            },
+        Ended::Stopped(signal) => Err(Interrupted {
+            signal,
             message: "every decision made is saved; `willai review` again goes on".into(),
         }
         .into()),

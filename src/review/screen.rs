@@ -34,10 +34,16 @@ pub struct Span {
 
 pub type Line = Vec<Span>;
 
+/// Every text on screen goes through here: record text is shown, never obeyed, so a
+/// control character becomes its escape (`\u001b`) before lines are wrapped and cut.
 fn span(style: Style, text: impl Into<String>) -> Span {
+    let text = text.into();
     Span {
         style,
-        text: text.into(),
+        text: match crate::text::visible(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(shown) => shown,
+        },
     }
 }
 

@@ -21,38 +21,9 @@ use crate::record::Level;
 pub enum Ended {
     /// `q`, or any key on the last screen.
     Quit,
-    /// Ctrl-C.
-    Interrupted,
-    /// SIGTERM or SIGHUP (`kill`, a closed terminal), with its number.
+    /// Ctrl-C (a key in raw mode, or SIGINT), SIGTERM or SIGHUP (`kill`, a closed
+    /// terminal), with the signal's number.
     Stopped(i32),
-}
-
-/// The last stopping signal received (SIGTERM, SIGHUP), 0 when none: set by the
-/// handler, read between keys, so the terminal is restored and the summary printed
-/// rather than the process dying in raw mode.
-static STOPPED: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
-
-#[cfg(unix)]
-extern "C" fn on_stop(signal: libc::c_int) {
-    STOPPED.store(signal, std::sync::atomic::Ordering::SeqCst);
-}
-
-/// Catches SIGTERM and SIGHUP for the session (Ctrl-C arrives as a key in raw mode).
-fn catch_stops() {
-    #[cfg(unix)]
-    for signal in [libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            libc::signal(signal, on_stop as *const () as libc::sighandler_t);
-        }
-    }
-}
-
-fn stopped() -> Option<i32> {
-    match STOPPED.load(std::sync::atomic::Ordering::SeqCst) {
-        0 => None,
-        s => Some(s),
-    }
 }
 
 /// Waits up to `ms` for the terminal to have input; `true` when it went away (its window
@@ -85,7 +56,7 @@ fn hung_up() -> bool {
 /// A stopping signal, or the terminal gone (as SIGHUP, which is what a closed terminal
 /// sends when it is the session's).
 fn stop_reason() -> Option<i32> {
-    stopped().or_else(|| hung_up().then_some(libc::SIGHUP))
+    crate::signals::caught().or_else(|| hung_up().then_some(libc::SIGHUP))
 }
 
 /// Draws, or tells that the terminal is gone rather than failing on it.
@@ -185,8 +156,7 @@ fn draw(lines: &[Line], rows: usize, cols: usize) -> io::Result<()> {
             if room == 0 {
                 break;
             }
-            // Record text is shown, never obeyed: control characters as escapes.
-            let text: String = crate::text::visible(&s.text).chars().take(room).collect();
+            let text: String = s.text.chars().take(room).collect();
             col += text.chars().count();
             if let Some(c) = color(s.style) {
                 queue!(out, SetForegroundColor(c))?;
@@ -260,7 +230,7 @@ enum Next {
 /// Waits for a key press or a resize, or a stopping signal or a closed terminal.
 fn next_key() -> io::Result<Next> {
     loop {
-        if let Some(signal) = stopped() {
+        if let Some(signal) = crate::signals::caught() {
             return Ok(Next::Stopped(signal));
         }
         if hung_up_waiting(100) {
@@ -281,7 +251,7 @@ fn next_key() -> io::Result<Next> {
 
 /// Runs the review until the editor quits; the terminal is restored however it ends.
 pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
-    catch_stops();
+    crate::signals::catch();
     let _guard = Guard::new()?;
     let mut note: Option<Note> = None;
     loop {
@@ -304,7 +274,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                 match next_key()? {
                     Next::Stopped(signal) => return Ok(Ended::Stopped(signal)),
                     Next::Resize => {}
-                    Next::Key(k) if is_interrupt(&k) => return Ok(Ended::Interrupted),
+                    Next::Key(k) if is_interrupt(&k) => return Ok(Ended::Stopped(libc::SIGINT)),
                     Next::Key(k) => match k.code {
                         KeyCode::Char('q') | KeyCode::Esc => return Ok(Ended::Quit),
                         KeyCode::Char('s') => {
@@ -348,7 +318,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
             Next::Key(k) => k,
         };
         if is_interrupt(&key) {
-            return Ok(Ended::Interrupted);
+            return Ok(Ended::Stopped(libc::SIGINT));
         }
         // A decision that cannot be written (a record another program broke, a full
         // disk) is said on screen; the session goes on, nothing else was touched.
