@@ -483,6 +483,14 @@ type Push<'p> = dyn FnMut(String, String) + 'p;
 /// The texts of a content, checked against the reply's field table (the limits a
 /// machine's reply must keep hold for a person's text too). With `complete`, every field
 /// must be there (a machine's text).
+/// The problems of a text an editor wrote (in `review`'s editor), as `validate` would
+/// report them in the record: (the field's JSON pointer, the message).
+pub fn content_problems<C: Content>(c: &C) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    check_content(c, "", false, &mut |at, message| out.push((at, message)));
+    out
+}
+
 fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
     let fields = reply::fields(C::KIND);
     let value = serde_json::to_value(c).unwrap_or_default();

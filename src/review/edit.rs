@@ -155,17 +155,6 @@ pub fn parse_task(text: &str) -> Result<TaskContent, EditError> {
         what: "write why the task is exposed, on a `rationale:` line",
     })?;
     let title = take(&f, "title").map(|(_, t)| t.to_string());
-    if let Some((line, t)) = take(&f, "title")
-        && t.chars().count() > 60
-    {
-        return Err(EditError::Line {
-            line,
-            message: format!(
-                "the title has {} characters: keep it to 60",
-                t.chars().count()
-            ),
-        });
-    }
     let tools: Vec<String> = take(&f, "tools")
         .map(|(_, t)| {
             t.split(',')
@@ -175,13 +164,41 @@ pub fn parse_task(text: &str) -> Result<TaskContent, EditError> {
                 .collect()
         })
         .unwrap_or_default();
-    Ok(TaskContent {
-        title,
-        level: Some(level),
-        rationale: Some(rationale.to_string()),
-        tools: (!tools.is_empty()).then_some(tools),
-        tip: take(&f, "tip").map(|(_, t)| t.to_string()),
-    })
+    checked(
+        TaskContent {
+            title,
+            level: Some(level),
+            rationale: Some(rationale.to_string()),
+            tools: (!tools.is_empty()).then_some(tools),
+            tip: take(&f, "tip").map(|(_, t)| t.to_string()),
+        },
+        &f,
+    )
+}
+
+/// The content if `validate` would take it in the record (lengths, tools, characters);
+/// else its first problem, on the line of its field.
+fn checked<C: crate::record::Content>(
+    content: C,
+    fields: &[(&str, usize, String)],
+) -> Result<C, EditError> {
+    match crate::validate::content_problems(&content)
+        .into_iter()
+        .next()
+    {
+        None => Ok(content),
+        Some((at, message)) => {
+            let field = at.trim_start_matches('/').split('/').next().unwrap_or("");
+            let line = fields
+                .iter()
+                .find(|(f, _, _)| *f == field)
+                .map_or(1, |(_, line, _)| *line);
+            Err(EditError::Line {
+                line,
+                message: format!("{field} {message}"),
+            })
+        }
+    }
 }
 
 /// Parses an edited skill; `name` is kept only where the skill had one.
@@ -217,11 +234,14 @@ pub fn parse_skill(text: &str, had_name: bool) -> Result<SkillContent, EditError
     } else {
         None
     };
-    Ok(SkillContent {
-        name,
-        verdict: Some(verdict),
-        reason: Some(reason.to_string()),
-    })
+    checked(
+        SkillContent {
+            name,
+            verdict: Some(verdict),
+            reason: Some(reason.to_string()),
+        },
+        &f,
+    )
 }
 
 #[cfg(test)]
@@ -299,6 +319,41 @@ mod tests {
         assert_eq!(
             err,
             "line 1: verdict \"maybe\" is not vulnerable or resilient"
+        );
+    }
+
+    /// What `validate` would refuse in the record is refused here, on its field's line.
+    #[test]
+    fn an_edit_validate_would_refuse_is_refused_on_its_line() {
+        let long = "x".repeat(601);
+        let cases = [
+            (
+                format!("title: {}\nlevel: LOW\nrationale: r\n", "t".repeat(61)),
+                "line 1: title is 61 characters long",
+            ),
+            (
+                format!("level: LOW\nrationale: {long}\n"),
+                "line 2: rationale is 601 characters long",
+            ),
+            (
+                "level: LOW\nrationale: r\u{1b}[2J\n".to_string(),
+                "line 2: rationale contains a control character (U+001B)",
+            ),
+            (
+                "level: LOW\nrationale: r\ntools: a, b, c, d, e, f\n".to_string(),
+                "line 3: tools lists 6 tools",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = parse_task(&text).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{text:?}: {err}");
+        }
+        let err = parse_skill("verdict: resilient\nreason: a\u{202e}b\n", false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("line 2: reason contains a bidirectional"),
+            "{err}"
         );
     }
 }
