@@ -16,6 +16,8 @@ use crate::slug;
 
 /// The longest task statement a catalog holds (the longest of O*NET's 19,265 is 332).
 pub const MAX_TASK_TEXT: usize = 1000;
+/// The longest name (an occupation's, an alias, a skill's) a catalog holds.
+pub const MAX_NAME: usize = 120;
 
 pub const SCHEMA_REF: &str = "../schema/catalog.schema.json";
 
@@ -355,9 +357,9 @@ pub fn check_occupation(
             ),
         );
     }
-    check_text(&occ.name, "/name", 120, &mut push);
+    check_text(&occ.name, "/name", MAX_NAME, &mut push);
     for (i, alias) in occ.aliases.iter().enumerate() {
-        check_text(alias, &format!("/aliases/{i}"), 120, &mut push);
+        check_text(alias, &format!("/aliases/{i}"), MAX_NAME, &mut push);
     }
     if occ.tasks.is_empty() {
         push(
@@ -399,7 +401,12 @@ pub fn check_occupation(
                 ),
             );
         }
-        check_text(&skill.name, &format!("/skills/{i}/name"), 120, &mut push);
+        check_text(
+            &skill.name,
+            &format!("/skills/{i}/name"),
+            MAX_NAME,
+            &mut push,
+        );
     }
 }
 
@@ -417,31 +424,27 @@ fn check_id(id: &str, pointer: &str, push: &mut dyn FnMut(String, String)) {
 
 /// Text must be non-empty, trimmed, one line and not overlong.
 pub fn check_text(text: &str, pointer: &str, max: usize, push: &mut dyn FnMut(String, String)) {
+    if let Some(problem) = text_problem(text, max) {
+        push(pointer.to_string(), problem);
+    }
+}
+
+/// What is wrong with a one-line catalog text, if anything: the rule `validate` applies,
+/// for every other reader of text that ends up in a catalog (`import onet`) to apply too.
+pub fn text_problem(text: &str, max: usize) -> Option<String> {
+    let n = text.chars().count();
     if text.trim().is_empty() {
-        push(
-            pointer.to_string(),
-            "must not be empty: write the text".into(),
-        );
+        Some("must not be empty: write the text".into())
     } else if text.trim() != text {
-        push(
-            pointer.to_string(),
-            "has leading or trailing whitespace: trim it".into(),
-        );
-    } else if text.chars().count() > max {
-        push(
-            pointer.to_string(),
-            format!(
-                "is {} characters long: shorten it to {max} at most",
-                text.chars().count()
-            ),
-        );
+        Some("has leading or trailing whitespace: trim it".into())
+    } else if n > max {
+        Some(format!(
+            "is {n} characters long: shorten it to {max} at most"
+        ))
     } else if text.contains('\n') {
-        push(
-            pointer.to_string(),
-            "must be one line: remove the line breaks".into(),
-        );
-    } else if let Some(f) = crate::text::forbidden(text) {
-        push(pointer.to_string(), f.to_string());
+        Some("must be one line: remove the line breaks".into())
+    } else {
+        crate::text::forbidden(text).map(|f| f.to_string())
     }
 }
 

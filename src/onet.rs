@@ -220,26 +220,19 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
         };
         // Whitespace runs become one space; what is left must be plain text.
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some((what, f)) = [("statement", text.as_str()), ("title", title)]
-            .iter()
-            .find_map(|(what, s)| crate::text::forbidden(s).map(|f| (*what, f)))
+        // What validate would refuse in the catalog is a bad row here.
+        use crate::catalog::{MAX_NAME, MAX_TASK_TEXT, text_problem};
+        if let Some((what, problem)) = [
+            ("statement", text.as_str(), MAX_TASK_TEXT),
+            ("title", title.trim(), MAX_NAME),
+        ]
+        .into_iter()
+        .find_map(|(what, s, max)| text_problem(s, max).map(|p| (what, p)))
         {
             seen_ids.remove(&id);
             parsed.bad.push(BadRow {
                 line,
-                why: format!("task {id}: the {what} {f}"),
-            });
-            continue;
-        }
-        let n = text.chars().count();
-        if n > crate::catalog::MAX_TASK_TEXT {
-            seen_ids.remove(&id);
-            parsed.bad.push(BadRow {
-                line,
-                why: format!(
-                    "task {id}: the statement is {n} characters long; a catalog holds at most {}",
-                    crate::catalog::MAX_TASK_TEXT
-                ),
+                why: format!("task {id}: the {what} {problem}"),
             });
             continue;
         }

@@ -253,8 +253,7 @@ fn a_reply_that_echoes_the_key_is_not_kept() {
         r.all()
     );
     assert!(!r.all().contains(KEY), "{}", r.all());
-    for file in walk_files(p.root()) {
-        let bytes = fs::read(&file).unwrap();
+    for (file, bytes) in p.all_files() {
         assert!(
             !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
             "{} holds the key",
@@ -630,19 +629,24 @@ fn control_characters_in_a_reply_make_it_invalid_and_over_long_statements_are_ba
         !record.contains('\u{1b}') && !record.contains("\\u001b"),
         "{record}"
     );
-    for entry in walk_files(&p.path("cache")) {
+    // The other tasks' replies are cached; the hostile one is not.
+    let cached = p.cache_files();
+    assert_eq!(cached.len(), 4, "{cached:?}");
+    for entry in cached {
         let text = fs::read_to_string(&entry).unwrap();
         assert!(!text.contains("\\u001b[2J"), "cached: {text}");
     }
     run_ok(p.willai().arg("validate"), 0);
 
     let long = "x".repeat(1001);
+    let long_title = "Y".repeat(121);
     p.write(
         "tasks.tsv",
         &format!(
             "O*NET-SOC Code\tTitle\tTask ID\tTask\tTask Type\n\
              11-1011.00\tChief Executives\t1\t{long}\tCore\n\
-             11-1011.00\tChief Executives\t2\tSet the budget.\tCore\n"
+             11-1011.00\tChief Executives\t2\tSet the budget.\tCore\n\
+             11-1012.00\t{long_title}\t3\tSign contracts.\tCore\n"
         ),
     );
     let r = run_ok(p.willai().args(["import", "onet", "tasks.tsv"]), 0);
@@ -652,23 +656,14 @@ fn control_characters_in_a_reply_make_it_invalid_and_over_long_statements_are_ba
         "{}",
         r.stdout
     );
+    assert!(
+        r.stdout
+            .contains("tasks.tsv:4: task 3: the title is 121 characters long"),
+        "{}",
+        r.stdout
+    );
     run_ok(p.willai().arg("validate"), 0);
     run_ok(p.willai().args(["import", "onet", "tasks.tsv"]), 0);
-}
-
-fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                out.extend(walk_files(&path));
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[test]
