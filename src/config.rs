@@ -876,25 +876,22 @@ pub fn redact_url(url: &str) -> String {
     let Ok(mut u) = reqwest::Url::parse(url) else {
         return url.to_string();
     };
+    let hidden = |k: &str, v: &str| k != "api-version" && !v.is_empty();
     let credentials = !u.username().is_empty() || u.password().is_some();
     let query: Vec<(String, String)> = u.query_pairs().into_owned().collect();
-    let secret_query = query
-        .iter()
-        .any(|(k, v)| k != "api-version" && !v.is_empty());
+    let secret_query = query.iter().any(|(k, v)| hidden(k, v));
     if !credentials && !secret_query {
         return url.to_string();
     }
     let _ = u.set_username("");
     let _ = u.set_password(None);
     if secret_query {
-        let shown: Vec<String> = query
-            .iter()
-            .map(|(k, v)| match (k.as_str(), v.is_empty()) {
-                ("api-version", _) | (_, true) => format!("{k}={v}"),
-                _ => format!("{k}=***"),
-            })
-            .collect();
-        u.set_query(Some(&shown.join("&")));
+        // Re-encoded by the URL itself: a kept value with `&` or `%` stays one value.
+        u.query_pairs_mut().clear().extend_pairs(
+            query
+                .iter()
+                .map(|(k, v)| (k, if hidden(k, v) { "***" } else { v.as_str() })),
+        );
     }
     u.to_string().trim_end_matches('/').to_string()
 }
@@ -1032,6 +1029,11 @@ mod tests {
         assert_eq!(
             redact_url("https://h/openai?api-version=1"),
             "https://h/openai?api-version=1"
+        );
+        // A kept value is re-encoded, not spliced in decoded.
+        assert_eq!(
+            redact_url("https://h/v1?api-version=a%26b&key=s"),
+            "https://h/v1?api-version=a%26b&key=***"
         );
     }
 

@@ -583,7 +583,8 @@ impl Client {
                         }));
                     };
                     if let Some(after) = retry_after {
-                        delay = delay.max(after.min(MAX_RETRY_AFTER));
+                        // Already held to MAX_RETRY_AFTER where the header is read.
+                        delay = delay.max(after);
                     }
                     if status == Some(429) {
                         self.limits.pause_all(delay);
@@ -644,7 +645,7 @@ impl Client {
         if (200..300).contains(&status) {
             // A server that echoes the key back (a debugging proxy, a hostile one) would
             // put it in the cache and the record: such a reply is not kept.
-            if let Some(key) = secret.filter(|k| k.len() >= 8)
+            if let Some(key) = secret.filter(|k| k.len() >= super::errors::MIN_SECRET_LEN)
                 && bytes.windows(key.len()).any(|w| w == key.as_bytes())
             {
                 return Attempt::Fatal(CallError::BadResponse {

@@ -107,10 +107,13 @@ fn truncate(s: &str, max: usize) -> String {
     format!("{cut}...")
 }
 
+/// The shortest key looked for in text: a shorter one would match ordinary words.
+pub const MIN_SECRET_LEN: usize = 4;
+
 /// Masks the secret itself and anything shaped like an OpenAI key (`sk-...`).
 pub fn mask(s: &str, secret: Option<&str>) -> String {
     let mut s = match secret {
-        Some(k) if k.len() >= 4 => s.replace(k, "***"),
+        Some(k) if k.len() >= MIN_SECRET_LEN => s.replace(k, "***"),
         _ => s.to_string(),
     };
     let mut i = 0;
