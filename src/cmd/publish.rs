@@ -29,7 +29,6 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
         eprintln!("skipped {}: {}", s.what, s.why);
     }
     let none = professions.is_empty();
-    refuse_out_inside_inputs(project, &args.out)?;
     let summary = publish::publish(professions, &site, &args.out, &opts)?;
     println!(
         "published {} profession(s), {} task(s) to {}: {} file(s) written, {} unchanged, {} removed",
@@ -42,53 +41,6 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     );
     if none {
         println!("nothing is approved yet: approve with `willai approve`, then publish again");
-    }
-    Ok(())
-}
-
-/// A path made absolute through its nearest existing folder (links resolved there), so
-/// `static/site` and `./static/../static/site` compare equal before `site` exists.
-fn resolved(path: &std::path::Path) -> std::path::PathBuf {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut rest = Vec::new();
-    let mut at = path.as_path();
-    loop {
-        if let Ok(real) = at.canonicalize() {
-            return rest.iter().rev().fold(real, |p, c| p.join(c));
-        }
-        match (at.parent(), at.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                at = parent;
-            }
-            _ => return path,
-        }
-    }
-}
-
-/// The site must not land in what publish reads (it would copy itself into itself on
-/// every run) or among the project's data.
-fn refuse_out_inside_inputs(
-    project: &Project,
-    out: &std::path::Path,
-) -> Result<(), publish::PublishError> {
-    let out_real = resolved(out);
-    let root = project.root.dir();
-    for (dir, why) in [
-        ("static", "publish copies into every site"),
-        ("templates", "publish reads its templates from"),
-        ("data", "holds the catalog and the records"),
-        ("prompts", "holds the prompts"),
-        ("cache", "holds the cached replies"),
-    ] {
-        let inside = resolved(&root.join(dir));
-        if out_real.starts_with(&inside) {
-            return Err(publish::PublishError::InsideProject {
-                out: out.display().to_string(),
-                inside: format!("{dir}/"),
-                why,
-            });
-        }
     }
     Ok(())
 }

@@ -120,6 +120,9 @@ fn build(
     memo: &mut Memo,
 ) -> anyhow::Result<Summary> {
     // Everything that can be wrong with the theme is found before `out` is touched.
+    if let Some(root) = &opts.theme {
+        output::refuse_inside_project(out, root)?;
+    }
     let theme = Theme::load(opts.theme.as_deref())?;
     let about = theme.about.is_some();
     layout::check_static(&theme.project_statics, about)?;
@@ -260,7 +263,7 @@ mod tests {
         .unwrap()
     }
 
-    /// A preview with drafts (what `willai serve --drafts` will build) marks unreviewed
+    /// A preview with drafts (what `willai serve --drafts` builds) marks unreviewed
     /// text; `publish` leaves it out.
     #[test]
     fn a_preview_with_drafts_marks_them_as_not_reviewed() {

@@ -1,11 +1,10 @@
 //! How a site is built: what may be shown and with which theme. A separate value so that
-//! a preview (a future `willai serve --drafts`) is a small addition: it sets `drafts`.
+//! the preview (`willai serve --drafts`) is a small addition: it sets `drafts`.
 
 use std::path::PathBuf;
 
-/// How a site is built. `publish` shows approved content only; a preview server (such as
-/// a future `willai serve --drafts`) sets `drafts` to show unapproved text too, marked
-/// "not yet reviewed".
+/// How a site is built. `publish` shows approved content only; `willai serve --drafts`
+/// sets `drafts` to show unapproved text too, marked "not yet reviewed".
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Show drafts, edited and changed-after-approval text too, without a review.

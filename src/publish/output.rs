@@ -244,6 +244,49 @@ impl Output {
     }
 }
 
+/// A path made absolute through its nearest existing folder (links resolved there), so
+/// `static/site` and `./static/../static/site` compare equal before `site` exists.
+fn resolved(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut at = path.as_path();
+    loop {
+        if let Ok(real) = at.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path,
+        }
+    }
+}
+
+/// The site must not land in what publish reads from the project at `root` (it would
+/// copy itself into itself on every run) or among the project's data.
+pub fn refuse_inside_project(out: &Path, root: &Path) -> Result<(), PublishError> {
+    let out_real = resolved(out);
+    for (dir, why) in [
+        ("static", "publish copies into every site"),
+        ("templates", "publish reads its templates from"),
+        ("data", "holds the catalog and the records"),
+        ("prompts", "holds the prompts"),
+        ("cache", "holds the cached replies"),
+    ] {
+        let inside = resolved(&root.join(dir));
+        if out_real.starts_with(&inside) {
+            return Err(PublishError::InsideProject {
+                out: out.display().to_string(),
+                inside: format!("{dir}/"),
+                why,
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

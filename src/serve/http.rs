@@ -255,19 +255,18 @@ fn page(status: u16, html: &str, build: u64) -> Response {
     Response::new(status, "text/html; charset=utf-8", body)
 }
 
+fn escape_html_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    crate::publish::theme::escape_html(s, &mut out);
+    out
+}
+
 fn error_page(error: Option<&str>) -> String {
     let error = error.unwrap_or("the site is being built");
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>The site did not build</title></head>\n<body><h1>The site did not build</h1>\n<pre>{}</pre>\n<p>Fix it and save: this page reloads.</p>\n</body></html>\n",
-        escape(error)
+        escape_html_string(error)
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 async fn write(stream: &mut TcpStream, r: Response, head_only: bool) -> std::io::Result<()> {

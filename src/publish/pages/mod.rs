@@ -4,7 +4,8 @@
 //! and its deep dives (`profession`), the index (`index`), the site's own pages
 //! (`site`: methodology, about, 404). Parts that are the same on every page of a
 //! profession (counts, skills, insights, call to action, disclaimer, other professions)
-//! are rendered once per profession and handed to its pages as `parts`.
+//! are rendered once for its page and once for its deep dives (compact skills, fewer
+//! other professions) and handed to them as `parts`.
 
 mod index;
 mod profession;
