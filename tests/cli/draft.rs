@@ -268,7 +268,9 @@ fn a_reply_slower_than_the_timeout_is_retried() {
         .count();
     assert_eq!(asked, 2, "{}", r.all());
     let gap = retry_gap(&server, &task("Inspect finished widgets for defects"));
-    assert!(gap >= Duration::from_secs(1), "gave up after {gap:?}");
+    // The timeout runs from the send; the gap is measured between arrivals, which a
+    // loaded machine may delay a little: most of a second, not nearly none.
+    assert!(gap >= Duration::from_millis(800), "gave up after {gap:?}");
 }
 
 #[test]
