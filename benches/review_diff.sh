@@ -3,7 +3,7 @@
 # 1. a 2,000-task project (100 professions of 20, from make_catalog.py) drafted with
 #    confidence: how long `willai review --all` takes to show its first item in a
 #    pseudo-terminal (loading catalog, records and prompts, building and sorting the
-#    queue), and the same for `--only draft` restricted to the tasks' order;
+#    queue), and the same with `--order profession`;
 # 2. the full O*NET catalog (923 occupations, 19,265 tasks) drafted and committed to
 #    git, then every profession approved: `willai diff` against HEAD (text, --markdown,
 #    --json), and `git diff` through `willai textconv`.
