@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::root::Root;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// How many answers `--samples` may ask for.
+pub const SAMPLES: std::ops::RangeInclusive<u32> = 1..=16;
 pub const DEFAULT_SITE_NAME: &str = "WillAIReplaceMe";
 /// The most a reply may weigh (4 MiB): a task's answer is a few kB, with
 /// log-probabilities a few hundred; anything larger is not an answer.
@@ -705,7 +707,7 @@ impl Endpoint {
                 n => n,
             },
             samples: match s.samples.value {
-                1..=16 => s.samples.value,
+                n if SAMPLES.contains(&n) => n,
                 n => {
                     return Err(ConfigError::OutOfRange {
                         name: "samples",

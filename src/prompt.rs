@@ -264,12 +264,11 @@ impl Prompts {
             template: self.skills_fingerprint.clone(),
         })
     }
-}
 
-impl Prompts {
-    /// Every prompt a profession is drafted with now: one per task, and the skills prompt
-    /// (which asks the model to propose skills when the catalog lists none). What
-    /// `cache gc` keeps, so it must be what `draft` sends.
+    /// Every prompt a profession can be drafted with now: one per task ([`Self::task`]),
+    /// and the skills prompt ([`Self::skills`]), which asks the model to propose skills
+    /// when the catalog lists none. `cache gc` keeps what these look up; `draft`'s plan
+    /// renders the ones it needs with the same two functions.
     pub fn of_profession(&self, occ: &Occupation) -> Result<Vec<Prompt>, PromptError> {
         let mut out = Vec::with_capacity(occ.tasks.len() + 1);
         for task in &occ.tasks {

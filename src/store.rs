@@ -108,25 +108,7 @@ impl Store {
     /// `Ok(None)` when there is no such file. For readers that need one profession
     /// fast, such as `willai textconv`, which git runs once per file.
     pub fn occupation(&self, slug: &str) -> Result<Option<Occupation>, StoreError> {
-        let path = self.root.catalog_path(slug);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(StoreError::Unreadable {
-                    path: self.root.display(&path),
-                    location: String::new(),
-                    message: format!("cannot read: {e}"),
-                });
-            }
-        };
-        catalog::parse_strict::<Occupation>(&text)
-            .map(Some)
-            .map_err(|(location, message)| StoreError::Unreadable {
-                path: self.root.display(&path),
-                location,
-                message,
-            })
+        self.read_parsed(&self.root.catalog_path(slug))
     }
 
     /// Writes an occupation's catalog file canonically and atomically; true when the
@@ -140,30 +122,29 @@ impl Store {
 
     /// Reads a profession's record; `Ok(None)` when there is none yet.
     pub fn record(&self, slug: &str) -> Result<Option<Record>, StoreError> {
-        let path = self.root.record_path(slug);
-        let bytes = match fs::read(&path) {
+        self.read_parsed(&self.root.record_path(slug))
+    }
+
+    /// A data file read as UTF-8 (a BOM, bad bytes named with their position) and parsed
+    /// strictly; `Ok(None)` when there is no such file.
+    fn read_parsed<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<Option<T>, StoreError> {
+        let unreadable = |location: String, message: String| StoreError::Unreadable {
+            path: self.root.display(path),
+            location,
+            message,
+        };
+        let bytes = match fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(StoreError::Unreadable {
-                    path: self.root.display(&path),
-                    location: String::new(),
-                    message: format!("cannot read: {e}"),
-                });
-            }
+            Err(e) => return Err(unreadable(String::new(), format!("cannot read: {e}"))),
         };
-        let text = fsx::decode(&bytes).map_err(|e| StoreError::Unreadable {
-            path: self.root.display(&path),
-            location: e.location,
-            message: e.message,
-        })?;
-        catalog::parse_strict::<Record>(text)
+        let text = fsx::decode(&bytes).map_err(|e| unreadable(e.location, e.message))?;
+        catalog::parse_strict::<T>(text)
             .map(Some)
-            .map_err(|(location, message)| StoreError::Unreadable {
-                path: self.root.display(&path),
-                location,
-                message,
-            })
+            .map_err(|(location, message)| unreadable(location, message))
     }
 
     /// Writes a record canonically and atomically; true when the bytes changed.

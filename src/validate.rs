@@ -220,12 +220,14 @@ impl Checker {
                 tasks: tasks.iter().map(|(i, e)| (*i, e)).collect(),
                 skills: skills.iter().map(|(i, e)| (*i, e)).collect(),
             };
-            let occ = match catalog.read.get(profession) {
-                Some(occ) => InCatalog::Found(occ),
-                None if catalog.unread.contains(profession) => InCatalog::Unread,
-                None => InCatalog::Missing,
-            };
-            check_record(&parts, stem, occ, &shown, &mut problems);
+            check_record(
+                &parts,
+                stem,
+                catalog.read.get(profession),
+                catalog.unread.contains(profession),
+                &shown,
+                &mut problems,
+            );
         }
         match whole {
             Ok(record) => {
@@ -457,7 +459,7 @@ fn check_provenance(p: &Provenance, at: &str, push: &mut dyn FnMut(String, Strin
         }
     }
     if let Some(c) = &p.confidence {
-        if !(c.value.is_finite() && (0.0..=1.0).contains(&c.value)) {
+        if !(0.0..=1.0).contains(&c.value) {
             push(
                 format!("{at}/confidence/value"),
                 format!(
@@ -467,7 +469,7 @@ fn check_provenance(p: &Provenance, at: &str, push: &mut dyn FnMut(String, Strin
             );
         }
         if let Some(n) = c.samples
-            && !(1..=16).contains(&n)
+            && !crate::config::SAMPLES.contains(&n)
         {
             push(
                 format!("{at}/confidence/samples"),
@@ -608,27 +610,17 @@ struct Catalog<'a> {
     unread: &'a HashSet<String>,
 }
 
-/// A record's profession in the catalog.
-#[derive(Clone, Copy)]
-pub enum InCatalog<'a> {
-    Found(&'a Occupation),
-    /// Its file exists but does not read (reported there): checked against it later.
-    Unread,
-    Missing,
-}
-
-/// The checks a record's parts must pass.
-pub fn check_record(
+/// The checks a record's parts must pass: against its catalog entry `occ` when there is
+/// one. `catalog_unread`: its catalog file exists but does not read (reported there), so
+/// the record is not "without a catalog file".
+fn check_record(
     record: &Parts,
     stem: &str,
-    in_catalog: InCatalog,
+    occ: Option<&Occupation>,
+    catalog_unread: bool,
     shown: &str,
     problems: &mut Vec<Problem>,
 ) {
-    let occ = match in_catalog {
-        InCatalog::Found(occ) => Some(occ),
-        _ => None,
-    };
     let mut push =
         |location: String, message: String| problems.push(problem(shown, location, message));
     let slug = record.profession;
@@ -640,7 +632,7 @@ pub fn check_record(
             ),
         );
     }
-    if matches!(in_catalog, InCatalog::Missing) {
+    if occ.is_none() && !catalog_unread {
         push(
             "/profession".into(),
             format!(

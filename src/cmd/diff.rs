@@ -1,6 +1,5 @@
 //! `willai diff` and `willai textconv`: records in words for git users (see `diff`).
 
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::cli::{DiffArgs, TextconvArgs};
@@ -22,12 +21,7 @@ pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
         render::render(&report, render::Form::Text)
     };
     // Record text is anyone's (a pull request's): never raw control sequences.
-    let text = crate::text::visible(&text);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+    super::emit(&crate::text::visible(&text))?;
     let unreadable = report
         .professions
         .iter()
@@ -54,10 +48,5 @@ pub fn textconv(root: Option<&Path>, args: &TextconvArgs) -> anyhow::Result<()> 
     };
     let text = diff::prose::textconv(&bytes, &occupation);
     // git shows this in a terminal: no raw control sequences from the file.
-    let text = crate::text::visible(&String::from_utf8_lossy(&text)).into_owned();
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+    super::emit(&crate::text::visible(&String::from_utf8_lossy(&text)))
 }

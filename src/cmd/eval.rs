@@ -5,22 +5,11 @@
 
 use anyhow::Context;
 
+use super::emit;
 use crate::canonical;
 use crate::cli::EvalArgs;
 use crate::eval::{EvalError, LabelMap, load, overrides, report::Report};
 use crate::project::Project;
-
-/// Prints the report; a reader that stops early (`| head`) is not an error.
-fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::Error::new(e).context("cannot write the report to stdout"))
-        }
-        _ => Ok(()),
-    }
-}
 
 pub fn run(project: &Project, args: &EvalArgs) -> anyhow::Result<()> {
     if args.overrides {

@@ -64,3 +64,16 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         }
     }
 }
+
+/// Prints a command's output; a reader that stops early (`| head`, git's pager) is not an
+/// error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to stdout"))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,7 +1,7 @@
 //! Reading a revision's record files with git: which files differ from the working tree
 //! and their blobs at the revision (`git diff --raw`, plus untracked new files), and the
 //! blobs' bytes from one `git cat-file --batch` process, so the full O*NET records (923
-//! files) cost three process starts, not two thousand.
+//! files) cost a handful of process starts, not two thousand.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

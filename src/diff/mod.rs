@@ -3,8 +3,8 @@
 //! prose, for git's textconv driver, so `git diff`, `git log -p` and `git show` read
 //! records as text instead of JSON).
 //!
-//! - [`git`]: the revision's files, read with one `git diff` and one `git cat-file
-//!   --batch` (two processes however many files changed);
+//! - [`git`]: the revision's files, read with a handful of git processes (`rev-parse`,
+//!   `diff`, `ls-files`, one `cat-file --batch`) however many files changed;
 //! - [`compare`]: two versions of a record into per-item, per-field changes;
 //! - [`render`]: those changes as text, Markdown (a pull-request comment) or JSON;
 //! - [`prose`]: one record as text, the textconv form.
@@ -129,7 +129,7 @@ pub struct Report {
     pub professions: Vec<ProfessionDiff>,
 }
 
-/// Compares the records of `rev` with the working tree's. `titles` gives a profession's
+/// Compares the records of `rev` with the working tree's. `occupation` gives a profession's
 /// catalog entry (for tasks whose record has no title), looked up only for changed ones.
 pub fn build(
     root: &crate::root::Root,

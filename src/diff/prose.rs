@@ -5,7 +5,8 @@
 //! git hands textconv a temporary copy of the file, from wherever it runs, so this needs
 //! no project: with a root (and the profession's catalog file) it adds names and task
 //! statements, without one it shows ids. A file that does not parse is printed as it
-//! is, so git still shows the change.
+//! is (its control characters shown as escapes, as everywhere), so git still shows the
+//! change.
 
 use std::fmt::Write as _;
 
