@@ -148,9 +148,12 @@ fn build(
     if let Some(html) = pages.about()? {
         site_pages.push((layout::ABOUT, html.into_bytes()));
     }
-    if !professions.is_empty() {
-        pages.profession(0)?;
-    }
+    // The first profession's pages, kept: the loop below writes them, not renders again.
+    let first = std::sync::Mutex::new(if professions.is_empty() {
+        None
+    } else {
+        Some(pages.profession(0)?)
+    });
 
     // What every profession's pages share: the theme, the site, the drafts switch, and
     // the professions their "other professions" are chosen from.
@@ -185,7 +188,16 @@ fn build(
                 c.unchanged = p.tasks.len() + 2;
                 return Ok((c, p.id.clone(), fingerprint));
             }
-            for (rel, html) in pages.profession(i)? {
+            let kept = if i == 0 {
+                first.lock().expect("the first profession's pages").take()
+            } else {
+                None
+            };
+            let rendered = match kept {
+                Some(r) => r,
+                None => pages.profession(i)?,
+            };
+            for (rel, html) in rendered {
                 c.put(&output, &rel, html.as_bytes())?;
             }
             c.put(

@@ -29,7 +29,7 @@ use crate::project::Project;
 use crate::publish::{self, Options, model};
 use crate::signals;
 
-pub use watch::Fingerprint;
+use watch::Fingerprint;
 
 /// Why the preview could not start.
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +142,12 @@ pub fn run(req: Request) -> anyhow::Result<i32> {
         .prefix("willai-serve-")
         .tempdir()
         .context("cannot create a temporary folder for the site")?;
-    let dir = tmp.path().join("site");
+    // Canonical once, here: every request checks that a file resolves inside it.
+    let dir = tmp
+        .path()
+        .canonicalize()
+        .context("cannot resolve the temporary folder")?
+        .join("site");
     let shared = Arc::new(Shared {
         dir,
         state: Mutex::new(BuildState::default()),

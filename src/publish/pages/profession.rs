@@ -19,22 +19,32 @@ impl Pages<'_> {
         let p = &self.all[i];
         let pv = Value::from(Serde(p));
         let plural = p.plural();
-        let others = |n: usize| -> Value {
-            model::others(self.all, i, n)
-                .into_iter()
-                .map(|o| context! { slug => o.slug.clone(), name => o.name.clone() })
-                .collect::<Vec<Value>>()
-                .into()
-        };
+        // The deep dives' fewer other professions are the first of the page's.
+        let others: Vec<Value> = model::others(self.all, i, OTHERS)
+            .into_iter()
+            .map(|o| context! { slug => o.slug.clone(), name => o.name.clone() })
+            .collect();
         let ctx = |extra: Value| context! { p => pv.clone(), site => self.site_v.clone(), root => "../", ..extra };
-        let common = |others_v: Value, compact: bool| -> Result<Value, PublishError> {
+        // Parts the page and its deep dives share are rendered once; the skills (compact
+        // on a large profession's deep dives) and the other professions per kind of page.
+        let shared = context! {
+            counts => theme.part("_counts.html", ctx(context! {}))?,
+            insights => theme.part("_insights.html", ctx(context! {}))?,
+            cta => theme.part("_cta.html", ctx(context! {}))?,
+            disclaimer => theme.part("_disclaimer.html", ctx(context! {}))?,
+        };
+        let skills_full = theme.part("_skills.html", ctx(context! { compact => false }))?;
+        let common = |n: usize, compact: bool| -> Result<Value, PublishError> {
+            let others_v = Value::from(others[..n.min(others.len())].to_vec());
+            let skills = if compact {
+                theme.part("_skills.html", ctx(context! { compact }))?
+            } else {
+                skills_full.clone()
+            };
             Ok(context! {
-                counts => theme.part("_counts.html", ctx(context! {}))?,
-                skills => theme.part("_skills.html", ctx(context! { compact }))?,
-                insights => theme.part("_insights.html", ctx(context! {}))?,
-                cta => theme.part("_cta.html", ctx(context! {}))?,
-                disclaimer => theme.part("_disclaimer.html", ctx(context! {}))?,
+                skills,
                 others => theme.part("_others.html", ctx(context! { others => others_v }))?,
+                ..shared.clone()
             })
         };
         let trail = self.trail(p, "../");
@@ -116,7 +126,7 @@ impl Pages<'_> {
             "_byline.html",
             ctx(context! { review, unreviewed, pending => Value::from(()) }),
         )?;
-        let mut parts = common(others(OTHERS), false)?;
+        let mut parts = common(OTHERS, false)?;
         let table = theme.part(
             "_table.html",
             ctx(
@@ -142,7 +152,7 @@ impl Pages<'_> {
         // Above a handful of tasks, a deep dive shows the profession's table and skills
         // compactly: the rationales and the reasons are on the profession's page.
         let compact = p.tasks.len() > HANDFUL;
-        let parts = common(others(OTHERS_ON_TASKS), compact)?;
+        let parts = common(OTHERS_ON_TASKS, compact)?;
         let tasks_v = pv.get_attr("tasks").unwrap_or_default();
         for (k, t) in p.tasks.iter().enumerate() {
             let heading = format!("AI and {}: Impact on {plural}", t.title);
