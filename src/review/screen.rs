@@ -47,8 +47,9 @@ fn span(style: Style, text: impl Into<String>) -> Span {
     }
 }
 
-/// A line's text without styles.
-pub fn plain(line: &Line) -> String {
+/// A line's text without styles (what the tests read).
+#[cfg(test)]
+fn plain(line: &Line) -> String {
     line.iter().map(|s| s.text.as_str()).collect()
 }
 

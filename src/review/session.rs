@@ -214,14 +214,6 @@ impl<'p> Session<'p> {
         &self.opts.reviewer
     }
 
-    pub fn len(&self) -> usize {
-        self.queue.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
-    }
-
     /// Whether every item has been decided or skipped.
     pub fn done(&self) -> bool {
         self.pos >= self.queue.len()
