@@ -112,10 +112,29 @@ pub struct RootLock {
 impl RootLock {
     /// Takes the lock, waiting (with a message on stderr) while another process holds it.
     pub fn acquire(path: &Path, command: &str) -> anyhow::Result<RootLock> {
+        match Self::try_acquire(path, command)? {
+            Ok(lock) => Ok(lock),
+            Err((file, holder)) => {
+                eprintln!(
+                    "willai: another willai is writing to this project ({holder}); waiting for it to finish (Ctrl-C to stop waiting)"
+                );
+                file.lock()
+                    .with_context(|| format!("cannot lock {}", path.display()))?;
+                Ok(Self::held(file, command))
+            }
+        }
+    }
+
+    /// The lock if it is free now; else the open lock file and who holds it (for a
+    /// caller that must not block, such as `review` between keys).
+    pub fn try_acquire(
+        path: &Path,
+        command: &str,
+    ) -> anyhow::Result<Result<RootLock, (fs::File, String)>> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
@@ -123,30 +142,27 @@ impl RootLock {
             .open(path)
             .with_context(|| format!("cannot open the lock file {}", path.display()))?;
         match file.try_lock() {
-            Ok(()) => {}
+            Ok(()) => Ok(Ok(Self::held(file, command))),
             Err(fs::TryLockError::WouldBlock) => {
                 let holder = fs::read_to_string(path).unwrap_or_default();
-                let holder = holder.trim();
-                eprintln!(
-                    "willai: another willai is writing to this project ({}); waiting for it to finish (Ctrl-C to stop waiting)",
-                    if holder.is_empty() {
-                        "unknown process"
-                    } else {
-                        holder
-                    }
-                );
-                file.lock()
-                    .with_context(|| format!("cannot lock {}", path.display()))?;
+                let holder = match holder.trim() {
+                    "" => "unknown process".to_string(),
+                    h => h.to_string(),
+                };
+                Ok(Err((file, holder)))
             }
             Err(fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                Err(e).with_context(|| format!("cannot lock {}", path.display()))
             }
         }
-        // Say who holds it, for the message a second writer prints.
+    }
+
+    /// Says who holds the lock, for the message a second writer prints.
+    fn held(mut file: fs::File, command: &str) -> RootLock {
         file.set_len(0).ok();
         let _ = write!(file, "pid {}, willai {command}", std::process::id());
         let _ = file.flush();
-        Ok(RootLock { _file: file })
+        RootLock { _file: file }
     }
 }
 

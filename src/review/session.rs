@@ -205,9 +205,18 @@ impl<'p> Session<'p> {
         }
     }
 
-    /// The root's write lock, held while one decision is read, applied and written.
-    fn lock(&self) -> anyhow::Result<RootLock> {
-        RootLock::acquire(&self.store.root().lock_file(), "review")
+    /// The root's write lock, held while one decision is read, applied and written; a
+    /// note when another writer holds it (waiting would freeze the screen, deaf to keys).
+    fn lock(&self) -> anyhow::Result<Result<RootLock, Note>> {
+        Ok(
+            RootLock::try_acquire(&self.store.root().lock_file(), "review")?.map_err(
+                |(_, holder)| {
+                    Note::warning(format!(
+                        "another willai is writing to this project ({holder}): nothing was done; press the key again when it has finished"
+                    ))
+                },
+            ),
+        )
     }
 
     pub fn reviewer(&self) -> &str {
@@ -297,7 +306,10 @@ impl<'p> Session<'p> {
                 item.slug
             )));
         };
-        let _lock = self.lock()?;
+        let _lock = match self.lock()? {
+            Ok(lock) => lock,
+            Err(busy) => return Ok(busy),
+        };
         let mut record = match self.store.record(&item.slug)? {
             Some(r) => r,
             None => Record::new(&item.slug),
@@ -472,7 +484,10 @@ impl<'p> Session<'p> {
             self.pos = step.pos;
             return Ok(Note::done(format!("undone: skip of {}", item.name())));
         };
-        let _lock = self.lock()?;
+        let _lock = match self.lock()? {
+            Ok(lock) => lock,
+            Err(busy) => return Ok(busy),
+        };
         let mut record = match self.store.record(&item.slug)? {
             Some(r) => r,
             None => Record::new(&item.slug),

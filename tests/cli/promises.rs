@@ -53,7 +53,7 @@ fn a_429_pauses_every_worker() {
     });
     server.script(
         &task("Carry load number 3"),
-        vec![Fault::RateLimitedMs(400)],
+        vec![Fault::RateLimitedMs(1500)],
     );
     run_ok(
         p.willai_at(&server.base_url()).args([
@@ -68,14 +68,15 @@ fn a_429_pauses_every_worker() {
         0,
     );
     let limited = arrivals_of(&server, &task("Carry load number 3"))[0];
-    // After the 429 is answered no worker sends until the pause is over; requests
-    // already in flight arrive within a moment of it.
+    // After the 429 is answered no worker sends until the pause is over. Requests
+    // already in flight, or sent before the client has read the 429, arrive within a
+    // moment of it: the window leaves 300 ms for that on a loaded machine.
     let during: Vec<Duration> = server
         .arrivals()
         .into_iter()
         .filter(|t| *t > limited)
         .map(|t| t - limited)
-        .filter(|d| *d > Duration::from_millis(100) && *d < Duration::from_millis(380))
+        .filter(|d| *d > Duration::from_millis(300) && *d < Duration::from_millis(1450))
         .collect();
     assert!(
         during.is_empty(),

@@ -394,6 +394,32 @@ fn a_record_broken_during_the_review_is_said_and_the_session_goes_on() {
     );
 }
 
+// Another writer holding the project's lock: the key says so at once and writes
+// nothing (waiting would freeze the screen, deaf to keys); once it is free the key works.
+#[test]
+fn a_decision_while_another_writer_holds_the_lock_is_said_not_waited_for() {
+    let (p, _server) = drafted();
+    let before = p.read(RECORD);
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(p.path(".willai.lock"))
+        .unwrap();
+    held.lock().unwrap();
+    tui.key("a");
+    tui.wait_for("another willai is writing to this project");
+    assert_eq!(p.read(RECORD), before, "nothing written");
+    drop(held);
+    tui.key("a");
+    tui.wait_for("2 of 6");
+    assert_eq!(task(&p, "answer-letters")["status"], "approved");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
 // The screen shows record text; it never obeys it (a title escape, a clear screen).
 #[test]
 fn control_sequences_in_a_record_are_shown_not_obeyed() {
