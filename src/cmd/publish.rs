@@ -17,14 +17,8 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     };
     // One writer at a time: a second publish of this root waits for the first.
     let _lock = project.lock("publish")?;
-    let mut records = Vec::new();
-    for (occ, read) in project.store.records(&catalog.occupations) {
-        // A record that cannot be read would drop its profession from the site.
-        if let Some(r) = read.context("fix the records before publishing")? {
-            records.push((occ.slug.clone(), r));
-        }
-    }
-    let (professions, skipped) = model::load(&catalog, &records, &opts);
+    let (professions, skipped) = model::load_store(&project.store, &catalog, &opts)
+        .context("fix the records before publishing")?;
     for s in &skipped {
         eprintln!("skipped {}: {}", s.what, s.why);
     }

@@ -538,6 +538,22 @@ pub fn others(all: &[Profession], i: usize, n: usize) -> Vec<&Profession> {
     same.chain(rest).take(n).map(|j| &all[j]).collect()
 }
 
+/// [`load`], the records read from the store: what `publish` and `serve` build from. A
+/// record that cannot be read is an error, not a profession dropped from the site.
+pub fn load_store(
+    store: &crate::store::Store,
+    catalog: &Catalog,
+    opts: &Options,
+) -> Result<(Vec<Profession>, Vec<Skipped>), crate::store::StoreError> {
+    let mut records = Vec::new();
+    for (occ, read) in store.records(&catalog.occupations) {
+        if let Some(r) = read? {
+            records.push((occ.slug.clone(), r));
+        }
+    }
+    Ok(load(catalog, &records, opts))
+}
+
 /// Every publishable profession, sorted by slug, and what was skipped.
 pub fn load(
     catalog: &Catalog,

@@ -107,13 +107,8 @@ pub fn build(req: &Request, local: &str, shared: &Shared) -> anyhow::Result<publ
         drafts: req.drafts,
         theme: Some(project.root.dir().to_path_buf()),
     };
-    let mut records = Vec::new();
-    for (occ, read) in project.store.records(&catalog.occupations) {
-        if let Some(r) = read.context("fix the record, and the page comes back")? {
-            records.push((occ.slug.clone(), r));
-        }
-    }
-    let (professions, _skipped) = model::load(&catalog, &records, &opts);
+    let (professions, _skipped) = model::load_store(&project.store, &catalog, &opts)
+        .context("fix the record, and the page comes back")?;
     let mut memo = shared.memo.lock().expect("serve memo");
     publish::publish_with(professions, &site, &shared.dir, &opts, &mut memo)
 }
