@@ -8,19 +8,7 @@ use fake_openai::{FakeServer, Fault, Options};
 use serde_json::{Value, json};
 
 use crate::util::{KEY, Project, run, run_ok, summary_line};
-use crate::validate::valid_project;
-
-fn drafted() -> (Project, FakeServer) {
-    let p = valid_project();
-    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
-    let server = FakeServer::start();
-    run_ok(
-        p.willai_at(&server.base_url())
-            .args(["draft", "-p", "widget-makers"]),
-        0,
-    );
-    (p, server)
-}
+use crate::validate::{drafted, valid_project};
 
 /// The cache entry that answered a task, and its parsed JSON.
 fn entry_of(p: &Project, task: usize) -> (std::path::PathBuf, Value) {

@@ -5,22 +5,10 @@ use std::time::Duration;
 
 use fake_openai::{FakeServer, Options};
 
-use crate::util::{Project, run, run_ok};
-use crate::validate::valid_project;
+use crate::util::{run, run_ok};
+use crate::validate::{drafted, valid_project};
 
 /// A project with widget-makers drafted against a fake server.
-fn drafted() -> (Project, FakeServer) {
-    let p = valid_project();
-    std::fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
-    let server = FakeServer::start();
-    run_ok(
-        p.willai_at(&server.base_url())
-            .args(["draft", "-p", "widget-makers"]),
-        0,
-    );
-    (p, server)
-}
-
 #[test]
 fn approve_then_edit_then_validate_names_the_file_and_pointer() {
     let (p, _server) = drafted();

@@ -160,15 +160,7 @@ fn request(base: &str, method: &str, path: &str) -> Response {
 
 /// Widget makers drafted by the fake server, nothing approved.
 fn drafted() -> Project {
-    let p = valid_project();
-    std::fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
-    let server = FakeServer::start();
-    run_ok(
-        p.willai_at(&server.base_url())
-            .args(["draft", "-p", "widget-makers"]),
-        0,
-    );
-    p
+    crate::validate::drafted().0
 }
 
 #[test]

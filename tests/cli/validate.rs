@@ -33,6 +33,20 @@ pub fn valid_project() -> Project {
     p
 }
 
+/// The valid project with Widget Makers drafted afresh by the fake server (returned too,
+/// for tests that draft again).
+pub fn drafted() -> (Project, fake_openai::FakeServer) {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = fake_openai::FakeServer::start();
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        0,
+    );
+    (p, server)
+}
+
 #[test]
 fn the_valid_fixture_is_valid() {
     let p = valid_project();
