@@ -315,6 +315,8 @@ pub fn import_results(
             }
             let mut response = response.clone();
             crate::answer::prune_logprobs(&mut response);
+            // No host: a provider's batch engine answered, by way of a file.
+            let source = crate::cache::Source::of(None, &response);
             let entry = Entry::new(
                 id.to_string(),
                 asked.to_string(),
@@ -322,7 +324,8 @@ pub fn import_results(
                 None,
                 body.clone(),
                 response,
-            );
+            )
+            .with_source(source);
             cache.put(&entry).map_err(BatchError::Write)?;
             report.stored += 1;
         }

@@ -620,6 +620,16 @@ pub enum CacheCommand {
     Verify,
     /// Remove entries that no record and no current prompt refers to.
     Gc(GcArgs),
+    /// Rewrite entries of the first format (the whole request and response, about 18 KB)
+    /// in the compact one (about 1 KB), keeping every key; each is verified first.
+    Compact(CompactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// Count what would be rewritten; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 mod batch;
 #[cfg(unix)]
 mod browser;
+mod cache;
 mod confidence;
 mod config;
 mod content;
