@@ -28,7 +28,8 @@ use crate::store::Store;
 pub enum Decision {
     /// Approve what is on screen (a proposal is taken first).
     Approve,
-    /// Drop the proposal; the current text stays.
+    /// Drop the proposal (the current text stays), or with none, reject the machine's
+    /// draft.
     Reject,
     /// Set a task's level (an edit).
     Level(Level),
@@ -122,6 +123,9 @@ impl Note {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Did {
     Approved,
+    /// A proposal dropped (the current text stays).
+    Dropped,
+    /// The machine's draft rejected.
     Rejected,
     Edited,
     Skipped,
@@ -140,6 +144,9 @@ struct Step {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub approved: usize,
+    /// Proposals dropped.
+    pub dropped: usize,
+    /// Drafts rejected.
     pub rejected: usize,
     /// Items edited (by a level key or in the editor).
     pub edited: usize,
@@ -155,9 +162,13 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "review: {} approved, {} proposal(s) dropped, {} edited",
-            self.approved, self.rejected, self.edited
+            "review: {} approved, {} proposal(s) dropped",
+            self.approved, self.dropped
         )?;
+        if self.rejected > 0 {
+            write!(f, ", {} draft(s) rejected", self.rejected)?;
+        }
+        write!(f, ", {} edited", self.edited)?;
         if self.edited_unapproved > 0 {
             write!(f, " ({} not approved yet)", self.edited_unapproved)?;
         }
@@ -359,7 +370,11 @@ impl<'p> Session<'p> {
                     self.opts.date
                 )
             }
-            Did::Rejected => format!("dropped    the proposal of {}", item.name()),
+            Did::Dropped => format!("dropped    the proposal of {}", item.name()),
+            Did::Rejected => format!(
+                "rejected   the draft of {}: it is not drafted again unless its prompt changes (u undoes)",
+                item.name()
+            ),
             Did::Edited if had_proposal => format!(
                 "edited     {}, starting from the proposal on screen (taken): a approves it, s keeps it as edited, u undoes",
                 item.name()
@@ -370,7 +385,7 @@ impl<'p> Session<'p> {
             ),
             Did::Skipped => unreachable!("skips return above"),
         };
-        if matches!(did, Did::Approved | Did::Rejected) {
+        if matches!(did, Did::Approved | Did::Dropped | Did::Rejected) {
             self.pos += 1;
         }
         Ok(Note::done(note))
@@ -406,11 +421,14 @@ impl<'p> Session<'p> {
                 })
             }
             Decision::Reject => Ok(if entry.reject_proposal() {
-                Ok(Did::Rejected)
+                Ok(Did::Dropped)
             } else {
-                Err(Note::warning(format!(
-                    "{name} has no proposal to drop: a approves, s skips"
-                )))
+                match entry.reject_draft() {
+                    Ok(()) => Ok(Did::Rejected),
+                    Err(why) => Err(Note::warning(format!(
+                        "not rejected: {name} {why}; s skips"
+                    ))),
+                }
             }),
             Decision::Level(level) => {
                 let Some(task) = record.task_mut(&item.id) else {
@@ -517,7 +535,8 @@ impl<'p> Session<'p> {
         self.pos = step.pos;
         let what = match step.did {
             Did::Approved => "approval",
-            Did::Rejected => "dropped proposal",
+            Did::Dropped => "dropped proposal",
+            Did::Rejected => "rejection",
             Did::Edited => "edit",
             Did::Skipped => "skip",
         };
@@ -538,6 +557,7 @@ impl<'p> Session<'p> {
         for step in &self.steps {
             match step.did {
                 Did::Approved => s.approved += 1,
+                Did::Dropped => s.dropped += 1,
                 Did::Rejected => s.rejected += 1,
                 Did::Skipped => s.skipped += 1,
                 Did::Edited => {

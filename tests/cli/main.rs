@@ -19,6 +19,7 @@ mod onet;
 mod promises;
 mod publish;
 mod quickstart;
+mod reject;
 mod review;
 mod review_tui;
 mod serve;
