@@ -86,13 +86,14 @@ impl Tui {
         }
     }
 
-    /// Whether the key line is on screen whole, as wide as the terminal lets it be.
+    /// Whether the key line is on screen: drawn after the item, it means every line
+    /// above it is whole. (It is cut to the width the program saw, which may be the
+    /// default 80 columns if it drew before the window was sized: so its start.)
     fn shows_the_key_line(&self) -> bool {
-        let (_, cols) = self.screen.screen().size();
-        let keys: String = KEYS.chars().take(cols as usize).collect();
+        let start: String = KEYS.chars().take(20).collect();
         self.contents()
             .lines()
-            .any(|line| line.trim_end() == keys.trim_end())
+            .any(|line| line.starts_with(&start) && KEYS.starts_with(line.trim_end()))
     }
 
     fn key(&mut self, keys: &str) {
