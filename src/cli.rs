@@ -476,9 +476,24 @@ pub struct TextconvArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Machine-readable problems, one JSON object per line.
-    #[arg(long)]
+    /// Machine-readable problems, one JSON object per line (as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// How problems are printed: `text` (`path:json-pointer: message`), `json` (one
+    /// object per line, with the line and column), `github` (a workflow command per
+    /// problem: an annotation at the line of the key it names, on the pull request's
+    /// diff), `gitlab` (a Code Quality report, JSON, for a merge request).
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text, value_name = "FORMAT")]
+    pub format: ValidateFormat,
+}
+
+/// How `willai validate` prints its problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    Github,
+    Gitlab,
 }
 
 #[derive(Debug, Args)]
