@@ -55,6 +55,7 @@ fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
         || e.is::<CatalogError>()
         || e.is::<PromptError>()
         || e.is::<ReviewError>()
+        || e.is::<crate::audit::AuditError>()
         || e.is::<OnetError>()
         || e.is::<crate::serve::ServeError>()
     {

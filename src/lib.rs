@@ -7,6 +7,7 @@
 //! subcommand; `main` only maps the outcome to an exit code.
 
 pub mod answer;
+pub mod audit;
 pub mod batch;
 pub mod cache;
 pub mod canonical;
@@ -34,6 +35,7 @@ pub mod schema;
 pub mod serve;
 pub mod signals;
 pub mod slug;
+pub mod soc;
 pub mod store;
 pub mod text;
 pub mod validate;
