@@ -27,8 +27,14 @@ pub enum InitError {
 }
 
 impl InitError {
+    /// Whether the user must change the command (exit 2) rather than the disk.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, InitError::Write { .. })
+        match self {
+            InitError::NotEmpty { .. } | InitError::NotADirectory(_) | InitError::BadName(..) => {
+                true
+            }
+            InitError::Write { .. } => false,
+        }
     }
 }
 

@@ -5,11 +5,8 @@
 
 use crate::record::Level;
 
-/// "2026-04-20" -> "April 20, 2026"; `None` when it is not a date.
-pub fn long_date(iso: &str) -> Option<String> {
-    let date: jiff::civil::Date = iso.parse().ok()?;
-    Some(date.strftime("%B %-d, %Y").to_string())
-}
+/// "2026-04-20" -> "April 20, 2026": the same spelling as the edition's date.
+pub use crate::config::long_date;
 
 /// Names as a sentence says them: "Ann", "Ann and Bob", "Ann, Bob and Cy", and past three
 /// "Ann, Bob and 3 others".

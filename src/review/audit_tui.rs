@@ -15,6 +15,7 @@ use crate::record::Level;
 pub const BLIND_KEYS: &str = "1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit";
 pub const REVEALED_KEYS: &str =
     "c set the record to your level  e edit  a approve  n next  u undo  q quit";
+pub const FINISHED_KEYS: &str = "u undo the last decision   any other key quits";
 
 /// The rubric, as the prompt gives it to the model (Eloundou et al. 2023).
 const RUBRIC: [(Level, &str); 3] = [
@@ -195,10 +196,7 @@ fn finished(name: &str, summary: &Summary, note: Option<&Note>, width: usize) ->
             format!("`willai audit report {name}` says what the judgments measure"),
         )],
         Vec::new(),
-        vec![span(
-            Style::Dim,
-            "u undo the last decision   any other key quits",
-        )],
+        vec![span(Style::Dim, FINISHED_KEYS)],
     ];
     out.extend(note_lines(note, width));
     out

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{Given, Origin, Resolved};
+use crate::config::{CommandLine, Origin, Resolved};
 use crate::project::Project;
 use crate::publish::{self, Options, model};
 use crate::signals;
@@ -47,7 +47,7 @@ pub const POLL: Duration = Duration::from_millis(250);
 #[derive(Clone, Debug)]
 pub struct Request {
     pub root: Option<PathBuf>,
-    pub given: Given,
+    pub given: CommandLine,
     pub drafts: bool,
     pub port: u16,
 }

@@ -409,7 +409,7 @@ fn validate_fmt_and_schema_know_audit_files() {
         "data/audits/a.json:/items/1/reviewer: says how the task was judged, but `judged` is null",
         "data/audits/a.json:/items/2/task:",
         "is sampled twice (also /items/0)",
-        "data/audits/a.json: not in canonical formatting",
+        "data/audits/a.json:3:1: not in canonical formatting",
     ] {
         assert!(r.stdout.contains(says), "{says} in\n{}", r.stdout);
     }

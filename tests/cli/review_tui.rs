@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use fake_openai::FakeServer;
+use willai::review::audit_tui::{BLIND_KEYS, FINISHED_KEYS, REVEALED_KEYS};
+use willai::review::screen::KEYS;
 
 use crate::util::{Project, run_ok};
 use crate::validate::valid_project;
@@ -63,14 +65,18 @@ impl Tui {
         self.screen.screen().contents()
     }
 
-    /// Waits until the screen shows `text` (a generous deadline: a failure, not a
-    /// speed check), and returns the screen.
+    /// Waits until the screen shows `text` in a whole frame (a generous deadline: a
+    /// failure, not a speed check), and returns the screen. A frame reaches the terminal
+    /// in pieces, top first: its header may be on screen while the lines below it are
+    /// not yet, so a review frame counts only once its key line, drawn after the item,
+    /// is there too.
     pub(crate) fn wait_for(&mut self, text: &str) -> String {
         let start = Instant::now();
         loop {
             self.pump();
             let screen = self.contents();
-            if screen.contains(text) {
+            let frame_whole = !screen.contains("willai review ") || self.shows_the_key_line();
+            if screen.contains(text) && frame_whole {
                 return screen;
             }
             assert!(
@@ -79,6 +85,22 @@ impl Tui {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Whether a key line is on screen (`review`'s, or one of `review --audit`'s):
+    /// drawn after the item, it means every line above it is whole. (It is cut to the
+    /// width the program saw, which may be the default 80 columns if it drew before the
+    /// window was sized: so its start.)
+    fn shows_the_key_line(&self) -> bool {
+        let screen = self.contents();
+        [KEYS, BLIND_KEYS, REVEALED_KEYS, FINISHED_KEYS]
+            .iter()
+            .any(|keys| {
+                let start: String = keys.chars().take(20).collect();
+                screen
+                    .lines()
+                    .any(|line| line.starts_with(&start) && keys.starts_with(line.trim_end()))
+            })
     }
 
     pub(crate) fn key(&mut self, keys: &str) {
