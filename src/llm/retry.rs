@@ -5,7 +5,6 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use backon::BackoffBuilder;
 use serde_json::Value;
 
 use super::attempt::Attempt;
@@ -99,19 +98,14 @@ impl Client {
 /// The longest wait between two tries (a server's Retry-After may ask for more).
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The waits before each retry: from `base`, doubling, with up to as much again of
-/// jitter (so workers that failed together do not retry together), never above
+/// The waits before each retry: the i-th is `base` × 2^i plus up to as much again of
+/// jitter (so workers that failed together do not retry together), the whole held to
 /// [`MAX_BACKOFF`]; `retries` of them.
 fn backoff(base: Duration, retries: u32) -> impl Iterator<Item = Duration> {
-    backon::ExponentialBuilder::default()
-        .with_min_delay(base)
-        .with_max_delay(MAX_BACKOFF)
-        .with_factor(2.0)
-        .with_jitter()
-        .with_max_times(retries as usize)
-        .build()
-        // backon adds the jitter after its cap, and takes the first wait as given.
-        .map(|d| d.min(MAX_BACKOFF))
+    (0..retries).map(move |i| {
+        let floor = base.saturating_mul(2u32.saturating_pow(i)).min(MAX_BACKOFF);
+        (floor + floor.mul_f64(fastrand::f64())).min(MAX_BACKOFF)
+    })
 }
 
 /// `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date).
@@ -166,6 +160,12 @@ mod tests {
         // A base above the cap, too.
         assert!(backoff(Duration::from_secs(45), 3).all(|w| w == MAX_BACKOFF));
         assert_eq!(backoff(base, 0).count(), 0);
+        // The jitter is there: workers that failed together spread out.
+        let firsts: Vec<Duration> = (0..20).filter_map(|_| backoff(base, 1).next()).collect();
+        assert!(firsts.iter().any(|w| *w > base), "{firsts:?}");
+        assert!(firsts.iter().any(|w| *w != firsts[0]), "{firsts:?}");
+        // Many retries neither overflow nor wait longer.
+        assert!(backoff(base, 100).all(|w| w <= MAX_BACKOFF));
     }
 
     #[test]

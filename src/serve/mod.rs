@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 
 use crate::config::{CommandLine, Origin, Resolved};
 use crate::project::Project;
-use crate::publish::{self, Options, model};
+use crate::publish::{self, Options, select};
 use crate::signals;
 
 use watch::Fingerprint;
@@ -107,7 +107,7 @@ pub fn build(req: &Request, local: &str, shared: &Shared) -> anyhow::Result<publ
         drafts: req.drafts,
         theme: Some(project.root.dir().to_path_buf()),
     };
-    let (professions, _skipped) = model::load_store(&project.store, &catalog, &opts)
+    let (professions, _skipped) = select::load_store(&project.store, &catalog, &opts)
         .context("fix the record, and the page comes back")?;
     let mut memo = shared.memo.lock().expect("serve memo");
     publish::publish_with(professions, &site, &shared.dir, &opts, &mut memo)
