@@ -13,6 +13,7 @@
 
 use std::error::Error;
 
+use crate::audit::AuditError;
 use crate::batch::BatchError;
 use crate::catalog::CatalogError;
 use crate::config::ConfigError;
@@ -90,6 +91,7 @@ failures! {
     Catalog(CatalogError),
     Prompt(PromptError),
     Review(ReviewError),
+    Audit(AuditError),
     Onet(OnetError),
     Serve(ServeError),
     Draft(DraftError),
@@ -119,6 +121,7 @@ impl Failure<'_> {
             | Failure::Catalog(_)
             | Failure::Prompt(_)
             | Failure::Review(_)
+            | Failure::Audit(_)
             | Failure::Onet(_)
             | Failure::Serve(_)
             | Failure::Draft(_) => USAGE,
