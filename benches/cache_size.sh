@@ -17,7 +17,7 @@ DIR=$(mktemp -d)
 mkdir -p "$DIR/root"
 cp -r prompts "$DIR/root/"
 printf 'model = "bench-model"\nconcurrency = 64\nretries = 3\n' > "$DIR/root/willai.toml"
-export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-4d1f0c9a7e3b52f8  # long enough to tell from the text of a reply
+export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-not-a-real-key  # not to be found in the text of a reply
 coproc SERVER { "$FAKE"; }
 read -r BASE <&"${SERVER[0]}"
 export OPENAI_BASE_URL=$BASE

@@ -123,7 +123,7 @@ fn first_format() -> u32 {
 /// One cached answer. Read from either format; written in [`FORMAT`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
+pub struct CacheEntry {
     /// 2; absent in entries of the first format.
     #[serde(default = "first_format")]
     pub format: u32,
@@ -162,7 +162,7 @@ pub struct Entry {
     pub sha256: Option<String>,
 }
 
-impl Entry {
+impl CacheEntry {
     /// A new entry in the compact format: of the request only its key and what it asked
     /// (read from the body), of the response only what the reply and its confidence are
     /// read from; the hash is computed here.
@@ -173,13 +173,13 @@ impl Entry {
         reask: Option<Reask>,
         request: Value,
         response: Value,
-    ) -> Entry {
+    ) -> CacheEntry {
         let ask = Ask::of_request(&request);
         let choices: Vec<Value> = crate::answer::choices(&response)
             .iter()
             .map(crate::answer::compact_choice)
             .collect();
-        let mut entry = Entry {
+        let mut entry = CacheEntry {
             format: FORMAT,
             key,
             model,
@@ -204,7 +204,7 @@ impl Entry {
     }
 
     /// The same entry with where it came from, sealed again.
-    pub fn with_source(mut self, source: Source) -> Entry {
+    pub fn with_source(mut self, source: Source) -> CacheEntry {
         self.source = Some(source);
         self.seal();
         self
@@ -230,8 +230,8 @@ impl Entry {
     }
 
     /// The same answer in the compact format (for `willai cache compact`).
-    pub fn compacted(&self) -> Entry {
-        let mut e = Entry::new(
+    pub fn compacted(&self) -> CacheEntry {
+        let mut e = CacheEntry::new(
             self.key.clone(),
             self.model.clone(),
             self.usage,
@@ -351,7 +351,7 @@ impl Cache {
 
     /// Reads an entry. `Ok(None)` is a miss; `Err` is a corrupt entry (report it and
     /// treat it as a miss).
-    pub fn get(&self, key: &str) -> Result<Option<Entry>, CorruptEntry> {
+    pub fn get(&self, key: &str) -> Result<Option<CacheEntry>, CorruptEntry> {
         let path = self.path(key);
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
@@ -363,7 +363,7 @@ impl Cache {
                 });
             }
         };
-        let entry: Entry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
+        let entry: CacheEntry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
             path: path.clone(),
             reason: format!("not a cache entry: {e}"),
         })?;
@@ -395,7 +395,7 @@ impl Cache {
     }
 
     /// Stores an entry atomically (without fsync: see `fsx::write_atomic_with`).
-    pub fn put(&self, entry: &Entry) -> std::io::Result<()> {
+    pub fn put(&self, entry: &CacheEntry) -> std::io::Result<()> {
         fsx::write_atomic_with(
             &self.path(&entry.key),
             canonical::pretty(entry).as_bytes(),
@@ -445,13 +445,13 @@ impl Cache {
 /// Stores entries on a thread of its own, so that a run's network tasks never wait for
 /// the file system (creating thousands of small files costs real kernel time).
 pub struct Writer {
-    tx: Option<std::sync::mpsc::Sender<Entry>>,
+    tx: Option<std::sync::mpsc::Sender<CacheEntry>>,
     handle: Option<std::thread::JoinHandle<Vec<String>>>,
 }
 
 impl Writer {
     pub fn start(cache: Cache) -> Writer {
-        let (tx, rx) = std::sync::mpsc::channel::<Entry>();
+        let (tx, rx) = std::sync::mpsc::channel::<CacheEntry>();
         let handle = std::thread::spawn(move || {
             let mut errors = Vec::new();
             for entry in rx {
@@ -471,7 +471,7 @@ impl Writer {
     }
 
     /// A handle for one task.
-    pub fn sender(&self) -> std::sync::mpsc::Sender<Entry> {
+    pub fn sender(&self) -> std::sync::mpsc::Sender<CacheEntry> {
         self.tx.clone().expect("the writer is running")
     }
 
@@ -502,8 +502,8 @@ mod tests {
         assert_eq!(none.total(), 0);
     }
 
-    fn entry(key: &str) -> Entry {
-        Entry::new(
+    fn entry(key: &str) -> CacheEntry {
+        CacheEntry::new(
             key.into(),
             "m".into(),
             Usage {
@@ -586,7 +586,7 @@ mod tests {
     fn a_compact_entry_keeps_the_reply_its_confidence_and_its_source_in_little_room() {
         let (request, response) = task_response();
         let key = canonical::hash_value(&request);
-        let entry = Entry::new(
+        let entry = CacheEntry::new(
             key.clone(),
             "m".into(),
             Usage::of(&response),
@@ -661,7 +661,7 @@ mod tests {
         let mut edited = old.clone();
         edited["request"]["model"] = json!("other");
         fs::write(cache.path(&key), canonical::pretty(&edited)).unwrap();
-        let e: Entry = serde_json::from_value(edited).unwrap();
+        let e: CacheEntry = serde_json::from_value(edited).unwrap();
         assert!(e.tampered().unwrap().contains("not to its key"));
     }
 

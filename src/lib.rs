@@ -6,7 +6,9 @@
 //! `publish`, `eval`. `cli` holds the command line and `cmd` one small file per
 //! subcommand; `main` only maps the outcome to an exit code.
 
+pub mod annotate;
 pub mod answer;
+pub mod audit;
 pub mod batch;
 pub mod cache;
 pub mod canonical;
@@ -22,6 +24,7 @@ pub mod fsx;
 pub mod init;
 pub mod lifecycle;
 pub mod llm;
+pub mod locate;
 pub mod onet;
 pub mod project;
 pub mod prompt;
@@ -34,6 +37,7 @@ pub mod schema;
 pub mod serve;
 pub mod signals;
 pub mod slug;
+pub mod soc;
 pub mod store;
 pub mod text;
 pub mod validate;

@@ -1,8 +1,9 @@
-//! `willai validate`, the CI gate: every catalog and record file must parse strictly,
+//! `willai validate`, the CI gate: every catalog, record and audit file must parse strictly,
 //! follow its JSON Schema, hold together (ids, slugs, references to the catalog), carry
 //! intact approvals, and be in canonical formatting. Every problem of every file is
 //! reported in one run, one `path:json-pointer: message` line each (`path:line:column`
-//! for syntax errors), each saying what to do.
+//! for syntax errors, repeated keys and the first line out of canonical form), each
+//! saying what to do. `--format github` places each at its line through `locate`.
 //!
 //! Each file is checked twice over: by the JSON Schema generated from the Rust types,
 //! and by the typed parser the rest of the tool uses, so the schema and the code cannot
@@ -16,6 +17,7 @@ use jsonschema::error::ValidationErrorKind;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::audit;
 use crate::catalog::{self, Occupation, Problem, check_text, json_files};
 use crate::record::{
     Approval, Content, Entry, Provenance, Record, SkillContent, SkillEntry, Status, TaskContent,
@@ -27,7 +29,7 @@ use crate::schema;
 
 /// What `validate` found.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Findings {
     pub files: usize,
     pub problems: Vec<Problem>,
 }
@@ -35,17 +37,20 @@ pub struct Report {
 struct Checker {
     catalog_schema: jsonschema::Validator,
     record_schema: jsonschema::Validator,
+    audit_schema: jsonschema::Validator,
 }
 
 /// Checks every catalog and record file of a root.
-pub fn validate(root: &Root) -> anyhow::Result<Report> {
+pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     let checker = Checker {
         catalog_schema: jsonschema::validator_for(&schema::catalog())
             .map_err(|e| anyhow::anyhow!("catalog schema: {e}"))?,
         record_schema: jsonschema::validator_for(&schema::record())
             .map_err(|e| anyhow::anyhow!("record schema: {e}"))?,
+        audit_schema: jsonschema::validator_for(&schema::audit())
+            .map_err(|e| anyhow::anyhow!("audit schema: {e}"))?,
     };
-    let mut report = Report::default();
+    let mut report = Findings::default();
     report.problems.extend(check_schema_files(root));
 
     let catalog_files = json_files(&root.catalog_dir())?;
@@ -84,7 +89,11 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
     report
         .problems
         .extend(record_problems.into_iter().flatten());
-    report.files = catalog_files.len() + record_files.len();
+    let audit_files = json_files(&root.audits_dir())?;
+    for path in &audit_files {
+        report.problems.extend(checker.audit_file(root, path));
+    }
+    report.files = catalog_files.len() + record_files.len() + audit_files.len();
     Ok(report)
 }
 
@@ -102,11 +111,14 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
     for (name, text) in schema::files() {
         let path = root.schema_dir().join(name);
         let shown = root.display(&path);
-        match fs::read_to_string(&path) {
-            Ok(committed) if committed == text => {}
-            Ok(_) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
-            Err(_) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
-        }
+        let why = match fs::read_to_string(&path) {
+            Ok(committed) if committed == text => continue,
+            Ok(_) => {
+                "out of date with this version of willai: run `willai schema` and commit the result"
+            }
+            Err(_) => "missing: run `willai schema` to write it",
+        };
+        out.push(problem(&shown, "", why));
     }
     out
 }
@@ -167,12 +179,14 @@ impl Checker {
             Ok(read) => read,
             Err(p) => return (vec![p], None),
         };
-        let mut problems = self.schema_problems(&shown, &value, &self.catalog_schema);
+        let duplicates = duplicate_keys(&shown, &text);
+        let mut problems = duplicates.clone();
+        problems.extend(self.schema_problems(&shown, &value, &self.catalog_schema));
         let occ = match serde_json::from_value::<Occupation>(value) {
             Ok(o) => o,
             Err(e) => {
                 if problems.is_empty() {
-                    problems.push(problem(&shown, "", format!("{e} (data/schema/{} accepts this but willai does not: please report it)", schema::CATALOG_FILE)));
+                    problems.push(not_in_step(&shown, &e, schema::CATALOG_FILE));
                 }
                 return (problems, None);
             }
@@ -188,12 +202,14 @@ impl Checker {
             catalog::SCHEMA_REF,
             &mut problems,
         );
-        check_canonical(
-            &shown,
-            &text,
-            &crate::canonical::pretty(&occ),
-            &mut problems,
-        );
+        if duplicates.is_empty() {
+            check_canonical(
+                &shown,
+                &text,
+                &crate::canonical::pretty(&occ),
+                &mut problems,
+            );
+        }
         (problems, Some(occ))
     }
 
@@ -205,7 +221,9 @@ impl Checker {
             Ok(read) => read,
             Err(p) => return vec![p],
         };
-        let mut problems = self.schema_problems(&shown, &value, &self.record_schema);
+        let duplicates = duplicate_keys(&shown, &text);
+        let mut problems = duplicates.clone();
+        problems.extend(self.schema_problems(&shown, &value, &self.record_schema));
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -237,14 +255,58 @@ impl Checker {
                     crate::record::SCHEMA_REF,
                     &mut problems,
                 );
-                check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+                if duplicates.is_empty() {
+                    check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+                }
+            }
+            Err(e) if problems.is_empty() => {
+                problems.push(not_in_step(&shown, &e, schema::RECORD_FILE))
+            }
+            Err(_) => {}
+        }
+        problems
+    }
+}
+
+impl Checker {
+    /// Every problem of an audit file: the schema's, and the audit's own rules.
+    fn audit_file(&self, root: &Root, path: &Path) -> Vec<Problem> {
+        let shown = root.display(path);
+        let (text, value) = match read_json(&shown, path) {
+            Ok(read) => read,
+            Err(p) => return vec![p],
+        };
+        let mut problems = self.schema_problems(&shown, &value, &self.audit_schema);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if !audit::file::is_name(stem) {
+            problems.push(problem(
+                &shown,
+                "",
+                "the file name cannot name an audit: rename it with lowercase letters, digits and single dashes (at most 80), e.g. 2026-q4.json",
+            ));
+        }
+        match serde_json::from_value::<audit::Audit>(value) {
+            Ok(a) => {
+                audit::file::check(&a, &mut |location, message| {
+                    problems.push(problem(&shown, location, message))
+                });
+                check_schema_ref(
+                    &shown,
+                    a.schema.as_deref(),
+                    audit::file::SCHEMA_REF,
+                    &mut problems,
+                );
+                check_canonical(&shown, &text, &a.to_canonical(), &mut problems);
             }
             Err(e) if problems.is_empty() => problems.push(problem(
                 &shown,
                 "",
                 format!(
                     "{e} (data/schema/{} accepts this but willai does not: please report it)",
-                    schema::RECORD_FILE
+                    schema::AUDIT_FILE
                 ),
             )),
             Err(_) => {}
@@ -286,30 +348,46 @@ fn describe(v: &Value) -> &'static str {
 fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
     let at = e.instance_path().to_string();
     let instance = root.pointer(&at).cloned().unwrap_or(Value::Null);
-    match e.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| problem(shown, format!("{at}/{name}"), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
-            .collect(),
+    let why = match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let unknown = |name: &String| {
+                let why = format!(
+                    "unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)"
+                );
+                problem(shown, format!("{at}/{}", crate::locate::escape(name)), why)
+            };
+            return unexpected.iter().map(unknown).collect();
+        }
         ValidationErrorKind::Required { property } => {
-            vec![problem(shown, at, format!("missing field `{}`: add it", property.as_str().unwrap_or_default()))]
+            let name = property.as_str().unwrap_or_default();
+            format!("missing field `{name}`: add it")
         }
         ValidationErrorKind::Enum { options } => {
-            let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|v| v.to_string()).collect())
+                .unwrap_or_default();
+            let is_allowed_but_for_case = |s: &str| {
+                allowed
+                    .iter()
+                    .any(|a| a.trim_matches('"').eq_ignore_ascii_case(s))
+            };
             let hint = match instance.as_str() {
-                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => format!(
-                    " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
-                ),
-                Some(s) if allowed.iter().any(|a| a.trim_matches('"').eq_ignore_ascii_case(s)) => {
-                    " (mind the case)".to_string()
+                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => {
+                    format!(
+                        " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
+                    )
                 }
+                Some(s) if is_allowed_but_for_case(s) => " (mind the case)".to_string(),
                 _ => String::new(),
             };
-            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}{hint}", allowed.join(", ")))]
+            let allowed = allowed.join(", ");
+            format!("{instance} is not allowed here: use one of {allowed}{hint}")
         }
         ValidationErrorKind::Type { kind } => {
             let found = describe(&instance);
-            let wanted = match format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "").as_str() {
+            let kind = format!("{kind:?}").to_lowercase();
+            let wanted = match kind.replace("single(", "").replace(')', "").as_str() {
                 "string" => "a string",
                 "integer" => "a whole number",
                 "number" => "a number",
@@ -318,10 +396,19 @@ fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) ->
                 "boolean" => "true or false",
                 _ => "another type",
             };
-            vec![problem(shown, at, format!("expected {wanted}, found {found}: write it as {wanted}"))]
+            format!("expected {wanted}, found {found}: write it as {wanted}")
         }
-        _ => vec![problem(shown, at, e.to_string())],
-    }
+        _ => e.to_string(),
+    };
+    vec![problem(shown, at, why)]
+}
+
+/// A file the schema accepts but the typed parser refuses: the two disagree, a bug.
+fn not_in_step(shown: &str, e: &serde_json::Error, schema_file: &str) -> Problem {
+    let why = format!(
+        "{e} (data/schema/{schema_file} accepts this but willai does not: please report it)"
+    );
+    problem(shown, "", why)
 }
 
 fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut Vec<Problem>) {
@@ -334,6 +421,17 @@ fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut V
             ),
         ));
     }
+}
+
+/// Every key written twice in one object, at the line of its repetition: the parsed
+/// value keeps only the last, so the first would vanish without a word. (The canonical
+/// check is then left out: `fmt` refuses such a file, since it cannot know which to keep.)
+pub fn duplicate_keys(shown: &str, text: &str) -> Vec<Problem> {
+    crate::locate::Locator::new(text)
+        .duplicates()
+        .iter()
+        .map(|d| problem(shown, d.again.to_string(), d.message()))
+        .collect()
 }
 
 fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<Problem>) {
@@ -354,11 +452,10 @@ fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<
         .position(|(a, b)| a != b)
         .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()))
         + 1;
-    problems.push(problem(
-        shown,
-        "",
-        format!("not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"),
-    ));
+    let why = format!(
+        "not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"
+    );
+    problems.push(problem(shown, format!("{line}:1"), why));
 }
 
 /// Names and aliases must find one profession each.
@@ -381,10 +478,14 @@ fn cross_catalog(occupations: &HashMap<String, Occupation>) -> Vec<Problem> {
     for (key, slugs) in owners {
         if slugs.len() > 1 {
             for slug in &slugs[1..] {
+                let first = &slugs[0];
+                let why = format!(
+                    "the name or alias {key:?} also names {first:?}: remove it or change it, since a profession must be found by one name only"
+                );
                 out.push(problem(
                     &format!("data/catalog/{slug}.json"),
                     "/aliases",
-                    format!("the name or alias {key:?} also names {:?}: remove it or change it, since a profession must be found by one name only", slugs[0]),
+                    why,
                 ));
             }
         }
@@ -687,5 +788,6 @@ fn check_record(
 pub fn data_files(root: &Root) -> std::io::Result<Vec<PathBuf>> {
     let mut files = json_files(&root.catalog_dir())?;
     files.extend(json_files(&root.records_dir())?);
+    files.extend(json_files(&root.audits_dir())?);
     Ok(files)
 }

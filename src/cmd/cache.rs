@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
 use crate::answer;
-use crate::cache::{Entry, is_key};
+use crate::cache::{CacheEntry, is_key};
 use crate::cli::{CacheCommand, CompactArgs, GcArgs};
 use crate::exit::problems;
 use crate::llm::candidates;
@@ -38,7 +38,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
         let bytes = fs::metadata(&path)?.len();
         match fs::read_to_string(&path)
             .ok()
-            .and_then(|t| serde_json::from_str::<Entry>(&t).ok())
+            .and_then(|t| serde_json::from_str::<CacheEntry>(&t).ok())
         {
             Some(e) => {
                 let s = by_model.entry(e.model.clone()).or_default();
@@ -103,7 +103,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
 fn problems_of(
     path: &std::path::Path,
     text: Result<String, String>,
-) -> (Option<Entry>, Vec<String>) {
+) -> (Option<CacheEntry>, Vec<String>) {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -113,7 +113,9 @@ fn problems_of(
         .and_then(|p| p.file_name())
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let e = match text.and_then(|t| serde_json::from_str::<Entry>(&t).map_err(|e| e.to_string())) {
+    let e = match text
+        .and_then(|t| serde_json::from_str::<CacheEntry>(&t).map_err(|e| e.to_string()))
+    {
         Err(e) => return (None, vec![format!("not a cache entry ({e})")]),
         Ok(e) => e,
     };

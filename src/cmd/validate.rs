@@ -1,11 +1,14 @@
-//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form.
+//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form
+//! (catalog, records and audits).
 
 use std::fs;
 
 use anyhow::Context;
 
+use crate::annotate;
+use crate::audit::{self, Audit};
 use crate::catalog::{self, Occupation, Problem};
-use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs};
+use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs, ValidateFormat};
 use crate::exit::problems;
 use crate::fsx;
 use crate::project::Project;
@@ -15,16 +18,12 @@ use crate::validate;
 
 pub fn validate(project: &Project, args: &ValidateArgs) -> anyhow::Result<()> {
     let report = validate::validate(&project.root)?;
-    for p in &report.problems {
-        if args.json {
-            println!(
-                "{}",
-                serde_json::json!({"path": p.path, "location": p.location, "message": p.message})
-            );
-        } else {
-            println!("{p}");
-        }
-    }
+    let format = if args.json {
+        ValidateFormat::Json
+    } else {
+        args.format
+    };
+    print!("{}", render(project, &report.problems, format));
     if report.problems.is_empty() {
         eprintln!("validate: {} file(s), no problems", report.files);
         Ok(())
@@ -37,6 +36,66 @@ pub fn validate(project: &Project, args: &ValidateArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The problems as `format` prints them (a GitLab report is printed when empty too, so
+/// the file CI keeps always parses).
+fn render(project: &Project, found: &[Problem], format: ValidateFormat) -> String {
+    if format == ValidateFormat::Text {
+        return found.iter().map(|p| format!("{p}\n")).collect();
+    }
+    let root = project.root.dir();
+    // Only the files with problems are read again, capped like any data file.
+    let read = |path: &str| annotate_text(&root.join(path));
+    // The path as the CI system names it: relative to its checkout, where willai's root
+    // is a folder inside the repository.
+    let workspace = match format {
+        ValidateFormat::Github => std::env::var_os("GITHUB_WORKSPACE"),
+        ValidateFormat::Gitlab => std::env::var_os("CI_PROJECT_DIR"),
+        _ => None,
+    }
+    .and_then(|w| fs::canonicalize(w).ok());
+    let root_real = fs::canonicalize(root).ok();
+    let shown = |path: &str| -> String {
+        let (Some(ws), Some(real)) = (&workspace, &root_real) else {
+            return path.to_string();
+        };
+        real.join(path)
+            .strip_prefix(ws)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.to_string())
+    };
+    let placed = annotate::place(found, &read, &shown);
+    match format {
+        ValidateFormat::Github => placed.iter().map(|a| annotate::github(a) + "\n").collect(),
+        ValidateFormat::Gitlab => annotate::gitlab(&placed),
+        _ => found
+            .iter()
+            .zip(&placed)
+            .map(|(p, a)| {
+                serde_json::json!({
+                    "path": p.path,
+                    "location": p.location,
+                    "message": p.message,
+                    "line": a.at.line,
+                    "column": a.at.column,
+                })
+                .to_string()
+                    + "\n"
+            })
+            .collect(),
+    }
+}
+
+/// The text of a data file for placing its problems: a regular file (never followed
+/// through a link) of at most 64 MiB, else `None` (its problems go to line 1).
+fn annotate_text(path: &std::path::Path) -> Option<String> {
+    const CAP: u64 = 64 << 20;
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > CAP {
+        return None;
+    }
+    String::from_utf8(fs::read(path).ok()?).ok()
+}
+
 /// The canonical text of a data file, or the problem that keeps it from parsing.
 fn canonical_text(
     project: &Project,
@@ -45,7 +104,12 @@ fn canonical_text(
 ) -> Result<String, Problem> {
     let shown = project.root.display(path);
     let is_record = path.starts_with(project.root.records_dir());
-    let parsed = if is_record {
+    let parsed = if path.starts_with(project.root.audits_dir()) {
+        catalog::parse_strict::<Audit>(text).map(|mut a| {
+            a.schema = Some(audit::file::SCHEMA_REF.to_string());
+            a.to_canonical()
+        })
+    } else if is_record {
         catalog::parse_strict::<Record>(text).map(|mut r| {
             r.schema = Some(record::SCHEMA_REF.to_string());
             r.to_canonical()
@@ -89,6 +153,15 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
+        // A repeated key: which one to keep is the editor's choice, not fmt's.
+        let repeated = validate::duplicate_keys(&project.root.display(path), text);
+        if !repeated.is_empty() {
+            broken.extend(repeated.into_iter().map(|mut p| {
+                p.message.push_str("; then run `willai fmt` again");
+                p
+            }));
+            continue;
+        }
         match canonical_text(project, path, text) {
             Ok(canonical) if canonical.as_bytes() == bytes.as_slice() => {}
             Ok(canonical) => {
@@ -114,9 +187,11 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
         );
     }
     if !broken.is_empty() {
+        let files: std::collections::BTreeSet<&str> =
+            broken.iter().map(|p| p.path.as_str()).collect();
         return Err(problems(format!(
             "{} file(s) do not parse and were left as they are",
-            broken.len()
+            files.len()
         )));
     }
     if args.check && !changed.is_empty() {

@@ -2,6 +2,10 @@
 //! command, all driving the real `willai` binary against real files and, for the
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
+mod annotations;
+mod audit;
+#[cfg(unix)]
+mod audit_tui;
 mod batch;
 #[cfg(unix)]
 mod browser;
