@@ -72,6 +72,9 @@ fn code_of(e: &(dyn Error + 'static)) -> Option<u8> {
     if let Some(e) = e.downcast_ref::<DiffError>() {
         return Some(if e.is_usage() { 2 } else { 1 });
     }
+    if let Some(e) = e.downcast_ref::<crate::fsx::LockError>() {
+        return Some(if e.0.is_refusal() { 2 } else { 1 });
+    }
     if let Some(e) = e.downcast_ref::<BatchError>() {
         return Some(if e.is_usage() { 2 } else { 1 });
     }
@@ -90,16 +93,26 @@ pub fn report(err: &anyhow::Error) {
     use std::io::Write;
     let mut out = std::io::stderr().lock();
     if let Some(found) = err.downcast_ref::<ProblemsFound>() {
-        let _ = writeln!(out, "willai: {found}");
+        let _ = writeln!(out, "willai: {}", crate::text::visible(&found.to_string()));
         return;
     }
     if let Some(stopped) = err.downcast_ref::<Interrupted>() {
         let _ = writeln!(out, "willai: interrupted: {stopped}");
         return;
     }
-    let _ = writeln!(out, "willai: error: {err}");
+    // Errors quote files and servers (a serde message names the value it refused):
+    // control characters are shown as escapes, never sent to the terminal raw.
+    let _ = writeln!(
+        out,
+        "willai: error: {}",
+        crate::text::visible(&err.to_string())
+    );
     for cause in err.chain().skip(1) {
-        let _ = writeln!(out, "  Reason: {cause}");
+        let _ = writeln!(
+            out,
+            "  Reason: {}",
+            crate::text::visible_line(&cause.to_string())
+        );
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod answer;
 pub mod batch;
+pub mod beneath;
 pub mod cache;
 pub mod canonical;
 pub mod catalog;

@@ -1,9 +1,6 @@
 //! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form.
 
-use std::fs;
-
-use anyhow::Context;
-
+use crate::beneath;
 use crate::catalog::{self, Occupation, Problem};
 use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs};
 use crate::exit::problems;
@@ -71,10 +68,21 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
     };
     let mut changed = Vec::new();
     let mut broken = Vec::new();
-    let files = validate::data_files(&project.root)?;
+    let (files, skipped) = validate::data_files(&project.root)?;
+    broken.extend(skipped);
     for path in &files {
-        let bytes = fs::read(path)
-            .with_context(|| format!("cannot read {}", project.root.display(path)))?;
+        let bytes = match project.root.read(path, beneath::MAX_TEXT, "data file") {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(e) => {
+                broken.push(Problem {
+                    path: project.root.display(path),
+                    location: String::new(),
+                    message: e.reason(),
+                });
+                continue;
+            }
+        };
         // A byte-order mark is removed (the file is rewritten without it); bytes that are
         // not UTF-8 are a problem to fix by hand, named with their line and column.
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -93,7 +101,9 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
             Ok(canonical) if canonical.as_bytes() == bytes.as_slice() => {}
             Ok(canonical) => {
                 if !args.check {
-                    fsx::write_atomic(path, canonical.as_bytes())?;
+                    project
+                        .root
+                        .write_atomic(path, canonical.as_bytes(), true)?;
                 }
                 changed.push(project.root.display(path));
             }
@@ -137,11 +147,12 @@ pub fn schema(project: &Project, args: &SchemaArgs) -> anyhow::Result<()> {
         let path = project.root.schema_dir().join(name);
         let shown = project.root.display(&path);
         if args.check {
-            if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            let committed = project.root.read(&path, beneath::MAX_TEXT, "schema file");
+            if !matches!(committed, Ok(Some(ref b)) if b == text.as_bytes()) {
                 stale += 1;
                 println!("out of date: {shown}");
             }
-        } else if fsx::write_if_changed(&path, text.as_bytes())? {
+        } else if project.root.write_if_changed(&path, text.as_bytes())? {
             println!("wrote {shown}");
         } else {
             println!("unchanged {shown}");

@@ -17,7 +17,7 @@ const ROWS: u16 = 40;
 const COLS: u16 = 120;
 
 /// The review running in a pseudo-terminal, and what its screen shows.
-struct Tui {
+pub struct Tui {
     session: OsSession,
     screen: vt100::Parser,
     /// Every byte the program wrote.
@@ -25,7 +25,7 @@ struct Tui {
 }
 
 impl Tui {
-    fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
+    pub fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
         let mut cmd = p.process();
         cmd.env("TERM", "xterm-256color")
             .args(["review", "--reviewer", "Ann Editor", "--date", "2026-11-20"])
@@ -59,13 +59,13 @@ impl Tui {
         }
     }
 
-    fn contents(&self) -> String {
+    pub fn contents(&self) -> String {
         self.screen.screen().contents()
     }
 
     /// Waits until the screen shows `text` (a generous deadline: a failure, not a
     /// speed check), and returns the screen.
-    fn wait_for(&mut self, text: &str) -> String {
+    pub fn wait_for(&mut self, text: &str) -> String {
         let start = Instant::now();
         loop {
             self.pump();
@@ -81,13 +81,13 @@ impl Tui {
         }
     }
 
-    fn key(&mut self, keys: &str) {
+    pub fn key(&mut self, keys: &str) {
         self.session.write_all(keys.as_bytes()).unwrap();
         self.session.flush().unwrap();
     }
 
     /// Waits for the program to end; its exit code.
-    fn exit_code(&mut self) -> i32 {
+    pub fn exit_code(&mut self) -> i32 {
         let start = Instant::now();
         loop {
             self.pump();
@@ -120,7 +120,7 @@ impl Tui {
 
 /// Widget makers drafted with known confidences: answer-letters 0.5, sort-widgets 0.6,
 /// paint-housings 0.8, inspect-widgets 0.9, then the two skills (no confidence).
-fn drafted() -> (Project, FakeServer) {
+pub fn drafted() -> (Project, FakeServer) {
     let p = valid_project();
     std::fs::remove_file(p.path(RECORD)).unwrap();
     let server = FakeServer::start();
