@@ -28,9 +28,12 @@ fn main() {
     println!("cargo:rustc-env=WILLAI_VERSION={long}");
     let url = git(&["remote", "get-url", "origin"]).unwrap_or_default();
     println!("cargo:rustc-env=WILLAI_GIT_URL={url}");
-    // Rebuild when the commit or the index changes (not on every build).
-    for path in [".git/HEAD", ".git/index", ".git/refs/heads"] {
-        if std::path::Path::new(path).exists() {
+    // Rebuild when the commit or the index changes (not on every build). git names the
+    // files: in a worktree `.git` is a file, and HEAD and the index live elsewhere.
+    for what in ["HEAD", "index", "refs/heads", "packed-refs"] {
+        if let Some(path) = git(&["rev-parse", "--git-path", what])
+            && std::path::Path::new(&path).exists()
+        {
             println!("cargo:rerun-if-changed={path}");
         }
     }

@@ -97,7 +97,9 @@ impl Occupation {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     pub path: String,
-    /// `line:column` for syntax errors, a JSON pointer otherwise (may be empty).
+    /// `line:column` for syntax errors and repeated keys (the column in characters), a
+    /// JSON pointer otherwise (may be empty: the whole file). `validate --format github`
+    /// finds a pointer's line with `locate`.
     pub location: String,
     pub message: String,
 }
@@ -133,7 +135,16 @@ pub fn parse_strict<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (St
             .rfind(" at line ")
             .map(|i| msg[..i].to_string())
             .unwrap_or(msg);
-        (format!("{}:{}", e.line(), e.column()), msg)
+        // A repeated field: serde_json names the end of the object; the key and both its
+        // lines say more.
+        if msg.starts_with("duplicate field")
+            && let Some(d) = crate::locate::Locator::new(text).duplicates().first()
+        {
+            return (d.again.to_string(), d.message());
+        }
+        // Columns in characters, as an editor counts them (serde_json counts bytes).
+        let at = crate::locate::from_serde(text, e.line(), e.column());
+        (at.to_string(), msg)
     })
 }
 

@@ -6,6 +6,7 @@
 //! `publish`, `eval`. `cli` holds the command line and `cmd` one small file per
 //! subcommand; `main` only maps the outcome to an exit code.
 
+pub mod annotate;
 pub mod answer;
 pub mod batch;
 pub mod beneath;
@@ -23,6 +24,7 @@ pub mod fsx;
 pub mod init;
 pub mod lifecycle;
 pub mod llm;
+pub mod locate;
 pub mod onet;
 pub mod project;
 pub mod prompt;

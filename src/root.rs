@@ -15,6 +15,20 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use crate::beneath::{self, Entry, FileError, Kind};
 
+/// No project to work on (exit 2): the message says how to name one.
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    #[error("the project root {root} is not a directory: check --root or WILLAI_ROOT")]
+    NotADirectory { root: String },
+    #[error(
+        "no willai.toml in {dir} or any folder above it: run willai inside your project, \
+         pass --root DIR (or set WILLAI_ROOT), or start a project with `willai init`"
+    )]
+    NoProject { dir: String },
+    #[error("--root is blank: name the project folder, or leave the flag out to find it")]
+    BlankRoot,
+}
+
 /// The project root: the directory holding `willai.toml`, `prompts/`, `data/`, `cache/`.
 #[derive(Clone, Debug)]
 pub struct Root {

@@ -2,7 +2,8 @@
 //! follow its JSON Schema, hold together (ids, slugs, references to the catalog), carry
 //! intact approvals, and be in canonical formatting. Every problem of every file is
 //! reported in one run, one `path:json-pointer: message` line each (`path:line:column`
-//! for syntax errors), each saying what to do.
+//! for syntax errors, repeated keys and the first line out of canonical form), each
+//! saying what to do. `--format github` places each at its line through `locate`.
 //!
 //! Each file is checked twice over: by the JSON Schema generated from the Rust types,
 //! and by the typed parser the rest of the tool uses, so the schema and the code cannot
@@ -185,7 +186,9 @@ impl Checker {
             Ok(read) => read,
             Err(p) => return (vec![p], None),
         };
-        let mut problems = self.schema_problems(&shown, &value, &self.catalog_schema);
+        let duplicates = duplicate_keys(&shown, &text);
+        let mut problems = duplicates.clone();
+        problems.extend(self.schema_problems(&shown, &value, &self.catalog_schema));
         let occ = match serde_json::from_value::<Occupation>(value) {
             Ok(o) => o,
             Err(e) => {
@@ -206,12 +209,14 @@ impl Checker {
             catalog::SCHEMA_REF,
             &mut problems,
         );
-        check_canonical(
-            &shown,
-            &text,
-            &crate::canonical::pretty(&occ),
-            &mut problems,
-        );
+        if duplicates.is_empty() {
+            check_canonical(
+                &shown,
+                &text,
+                &crate::canonical::pretty(&occ),
+                &mut problems,
+            );
+        }
         (problems, Some(occ))
     }
 
@@ -223,7 +228,9 @@ impl Checker {
             Ok(read) => read,
             Err(p) => return vec![p],
         };
-        let mut problems = self.schema_problems(&shown, &value, &self.record_schema);
+        let duplicates = duplicate_keys(&shown, &text);
+        let mut problems = duplicates.clone();
+        problems.extend(self.schema_problems(&shown, &value, &self.record_schema));
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -255,7 +262,9 @@ impl Checker {
                     crate::record::SCHEMA_REF,
                     &mut problems,
                 );
-                check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+                if duplicates.is_empty() {
+                    check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
+                }
             }
             Err(e) if problems.is_empty() => problems.push(problem(
                 &shown,
@@ -307,7 +316,7 @@ fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) ->
     match e.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
-            .map(|name| problem(shown, format!("{at}/{name}"), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
+            .map(|name| problem(shown, format!("{at}/{}", crate::locate::escape(name)), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
             .collect(),
         ValidationErrorKind::Required { property } => {
             vec![problem(shown, at, format!("missing field `{}`: add it", property.as_str().unwrap_or_default()))]
@@ -354,6 +363,17 @@ fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut V
     }
 }
 
+/// Every key written twice in one object, at the line of its repetition: the parsed
+/// value keeps only the last, so the first would vanish without a word. (The canonical
+/// check is then left out: `fmt` refuses such a file, since it cannot know which to keep.)
+pub fn duplicate_keys(shown: &str, text: &str) -> Vec<Problem> {
+    crate::locate::Locator::new(text)
+        .duplicates()
+        .iter()
+        .map(|d| problem(shown, d.again.to_string(), d.message()))
+        .collect()
+}
+
 fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<Problem>) {
     if text == canonical {
         return;
@@ -374,7 +394,7 @@ fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<
         + 1;
     problems.push(problem(
         shown,
-        "",
+        format!("{line}:1"),
         format!("not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"),
     ));
 }

@@ -17,8 +17,8 @@ pub mod status;
 mod validate;
 
 use crate::cli::{Cli, Command, Sources};
-use crate::config::ConfigError;
 use crate::project::Project;
+use crate::root::RootError;
 
 pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     // Commands that need no project. git runs textconv on a temporary copy, from
@@ -37,7 +37,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     // need no project; everything else works on one.
     if !project.root.is_declared() && !matches!(cli.command, Command::Eval(_) | Command::Config(_))
     {
-        return Err(ConfigError::NoProject {
+        return Err(RootError::NoProject {
             dir: project.root.dir().display().to_string(),
         }
         .into());

@@ -1,8 +1,11 @@
 //! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form.
 
+use std::fs;
+
+use crate::annotate;
 use crate::beneath;
 use crate::catalog::{self, Occupation, Problem};
-use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs};
+use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs, ValidateFormat};
 use crate::exit::problems;
 use crate::fsx;
 use crate::project::Project;
@@ -12,16 +15,12 @@ use crate::validate;
 
 pub fn validate(project: &Project, args: &ValidateArgs) -> anyhow::Result<()> {
     let report = validate::validate(&project.root)?;
-    for p in &report.problems {
-        if args.json {
-            println!(
-                "{}",
-                serde_json::json!({"path": p.path, "location": p.location, "message": p.message})
-            );
-        } else {
-            println!("{p}");
-        }
-    }
+    let format = if args.json {
+        ValidateFormat::Json
+    } else {
+        args.format
+    };
+    print!("{}", render(project, &report.problems, format));
     if report.problems.is_empty() {
         eprintln!("validate: {} file(s), no problems", report.files);
         Ok(())
@@ -32,6 +31,66 @@ pub fn validate(project: &Project, args: &ValidateArgs) -> anyhow::Result<()> {
             report.files
         )))
     }
+}
+
+/// The problems as `format` prints them (a GitLab report is printed when empty too, so
+/// the file CI keeps always parses).
+fn render(project: &Project, found: &[Problem], format: ValidateFormat) -> String {
+    if format == ValidateFormat::Text {
+        return found.iter().map(|p| format!("{p}\n")).collect();
+    }
+    let root = project.root.dir();
+    // Only the files with problems are read again, capped like any data file.
+    let read = |path: &str| annotate_text(project, &root.join(path));
+    // The path as the CI system names it: relative to its checkout, where willai's root
+    // is a folder inside the repository.
+    let workspace = match format {
+        ValidateFormat::Github => std::env::var_os("GITHUB_WORKSPACE"),
+        ValidateFormat::Gitlab => std::env::var_os("CI_PROJECT_DIR"),
+        _ => None,
+    }
+    .and_then(|w| fs::canonicalize(w).ok());
+    let root_real = fs::canonicalize(root).ok();
+    let shown = |path: &str| -> String {
+        let (Some(ws), Some(real)) = (&workspace, &root_real) else {
+            return path.to_string();
+        };
+        real.join(path)
+            .strip_prefix(ws)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.to_string())
+    };
+    let placed = annotate::place(found, &read, &shown);
+    match format {
+        ValidateFormat::Github => placed.iter().map(|a| annotate::github(a) + "\n").collect(),
+        ValidateFormat::Gitlab => annotate::gitlab(&placed),
+        _ => found
+            .iter()
+            .zip(&placed)
+            .map(|(p, a)| {
+                serde_json::json!({
+                    "path": p.path,
+                    "location": p.location,
+                    "message": p.message,
+                    "line": a.at.line,
+                    "column": a.at.column,
+                })
+                .to_string()
+                    + "\n"
+            })
+            .collect(),
+    }
+}
+
+/// The text of a data file for placing its problems: a regular file of the project,
+/// reached through no link and within the cap of a data file, else `None` (its
+/// problems go to line 1).
+fn annotate_text(project: &Project, path: &std::path::Path) -> Option<String> {
+    let bytes = project
+        .root
+        .read(path, beneath::MAX_TEXT, "data file")
+        .ok()??;
+    String::from_utf8(bytes).ok()
 }
 
 /// The canonical text of a data file, or the problem that keeps it from parsing.
@@ -97,6 +156,15 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
+        // A repeated key: which one to keep is the editor's choice, not fmt's.
+        let repeated = validate::duplicate_keys(&project.root.display(path), text);
+        if !repeated.is_empty() {
+            broken.extend(repeated.into_iter().map(|mut p| {
+                p.message.push_str("; then run `willai fmt` again");
+                p
+            }));
+            continue;
+        }
         match canonical_text(project, path, text) {
             Ok(canonical) if canonical.as_bytes() == bytes.as_slice() => {}
             Ok(canonical) => {
@@ -124,9 +192,11 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
         );
     }
     if !broken.is_empty() {
+        let files: std::collections::BTreeSet<&str> =
+            broken.iter().map(|p| p.path.as_str()).collect();
         return Err(problems(format!(
             "{} file(s) do not parse and were left as they are",
-            broken.len()
+            files.len()
         )));
     }
     if args.check && !changed.is_empty() {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use fake_openai::FakeServer;
+use willai::review::screen::KEYS;
 
 use crate::util::{Project, run_ok};
 use crate::validate::valid_project;
@@ -63,14 +64,18 @@ impl Tui {
         self.screen.screen().contents()
     }
 
-    /// Waits until the screen shows `text` (a generous deadline: a failure, not a
-    /// speed check), and returns the screen.
+    /// Waits until the screen shows `text` in a whole frame (a generous deadline: a
+    /// failure, not a speed check), and returns the screen. A frame reaches the terminal
+    /// in pieces, top first: its header may be on screen while the lines below it are
+    /// not yet, so a review frame counts only once its key line, drawn after the item,
+    /// is there too.
     pub fn wait_for(&mut self, text: &str) -> String {
         let start = Instant::now();
         loop {
             self.pump();
             let screen = self.contents();
-            if screen.contains(text) {
+            let frame_whole = !screen.contains("willai review ") || self.shows_the_key_line();
+            if screen.contains(text) && frame_whole {
                 return screen;
             }
             assert!(
@@ -79,6 +84,16 @@ impl Tui {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Whether the key line is on screen: drawn after the item, it means every line
+    /// above it is whole. (It is cut to the width the program saw, which may be the
+    /// default 80 columns if it drew before the window was sized: so its start.)
+    fn shows_the_key_line(&self) -> bool {
+        let start: String = KEYS.chars().take(20).collect();
+        self.contents()
+            .lines()
+            .any(|line| line.starts_with(&start) && KEYS.starts_with(line.trim_end()))
     }
 
     pub fn key(&mut self, keys: &str) {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::util::{Project, repo, run_ok};
 
-fn overlay(from: &Path, to: &Path) {
+pub fn overlay(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
@@ -59,14 +59,19 @@ fn the_valid_fixture_is_valid() {
     );
 }
 
-#[test]
-fn every_invalid_fixture_reports_exactly_its_problems() {
-    let dir = repo().join("tests/fixtures/invalid");
-    let mut cases: Vec<_> = fs::read_dir(&dir)
+/// The folders of `tests/fixtures/invalid/`, sorted.
+pub fn invalid_cases() -> Vec<std::path::PathBuf> {
+    let mut cases: Vec<_> = fs::read_dir(repo().join("tests/fixtures/invalid"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
+    cases
+}
+
+#[test]
+fn every_invalid_fixture_reports_exactly_its_problems() {
+    let cases = invalid_cases();
     assert!(cases.len() >= 15, "the fixture folder holds the cases");
     let mut failures = Vec::new();
     for case in cases {
