@@ -369,37 +369,12 @@ pub fn read(
     let Some(fd) = open_file(base, rel, flags, Mode::empty())? else {
         return Ok(None);
     };
-    let size = regular(&fd, rel, cap, what)?;
-    let mut bytes = Vec::with_capacity(size as usize);
-    File::from(fd)
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| FileError::Io {
-            op: "read",
-            path: rel.display().to_string(),
-            source,
-        })?;
-    if bytes.len() as u64 > cap {
-        return Err(FileError::TooLarge {
-            path: rel.display().to_string(),
-            size: bytes.len() as u64,
-            cap,
-            what,
-        });
-    }
-    Ok(Some(bytes))
+    read_open(fd, rel, cap, what).map(Some)
 }
 
-/// Reads a file the user named (a command-line argument, not a path found in the
-/// project), whole: it may be reached through links, being the user's choice, but it must
-/// be a regular file of at most `cap` bytes.
-pub fn read_named(path: &Path, cap: u64, what: &'static str) -> Result<Vec<u8>, FileError> {
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| FileError::io("read", path, e))?;
+/// The bytes of an open file that must be regular and at most `cap` bytes (checked
+/// before reading, and while reading: a file that grows is cut at the cap).
+fn read_open(fd: OwnedFd, path: &Path, cap: u64, what: &'static str) -> Result<Vec<u8>, FileError> {
     let size = regular(&fd, path, cap, what)?;
     let mut bytes = Vec::with_capacity(size as usize);
     File::from(fd)
@@ -419,6 +394,19 @@ pub fn read_named(path: &Path, cap: u64, what: &'static str) -> Result<Vec<u8>, 
         });
     }
     Ok(bytes)
+}
+
+/// Reads a file the user named (a command-line argument, not a path found in the
+/// project), whole: it may be reached through links, being the user's choice, but it must
+/// be a regular file of at most `cap` bytes.
+pub fn read_named(path: &Path, cap: u64, what: &'static str) -> Result<Vec<u8>, FileError> {
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| FileError::io("read", path, e))?;
+    read_open(fd, path, cap, what)
 }
 
 /// The size of an open file that must be regular and at most `cap` bytes.

@@ -761,6 +761,32 @@ fn outside() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, file)
 }
 
+/// Widget Makers drafted and every item approved by Ann.
+fn approved() -> (Project, FakeServer) {
+    let (p, server) = drafted();
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+            "--reviewer",
+            "Ann",
+        ]),
+        0,
+    );
+    (p, server)
+}
+
+/// An `$EDITOR` script in `dir` (a shell script, made executable).
+fn editor_script(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let editor = dir.join("editor.sh");
+    fs::write(&editor, format!("#!/bin/sh\n{script}")).unwrap();
+    fs::set_permissions(&editor, fs::Permissions::from_mode(0o755)).unwrap();
+    editor
+}
+
 /// Runs a command that must finish (a hang on `/dev/zero` or a FIFO fails the test).
 fn run_within(cmd: &mut assert_cmd::Command) -> crate::util::Ran {
     run(cmd.timeout(Duration::from_secs(60)))
@@ -956,18 +982,7 @@ fn cache_gc_deletes_only_real_entries_and_reports_the_rest() {
 #[cfg(unix)]
 #[test]
 fn publish_refuses_links_in_every_input_of_the_theme() {
-    let (p, _server) = drafted();
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    let (p, _server) = approved();
     let (dir, secret) = outside();
     fs::write(&secret, "TOKEN=ghp_secret_of_the_runner\n").unwrap();
     let inside_secret = p.path(".git-config-like");
@@ -1504,15 +1519,13 @@ fn csv_cells_are_never_formulas_and_formula_reviewers_are_refused() {
 fn an_edit_made_while_the_record_changed_is_kept_and_offered_again() {
     let (p, _server) = crate::review_tui::drafted();
     let dir = tempfile::tempdir().unwrap();
-    let editor = dir.path().join("editor.sh");
     let rec = p.path("data/records/widget-makers.json");
     // First run: another writer changes the entry while the editor is open, then the
     // editor saves a new rationale. Second run: the kept text is reopened as it was.
-    fs::write(
-        &editor,
-        format!(
-            r#"#!/bin/sh
-n=$(ls "$(dirname "$0")" | grep -c '^seen-')
+    let editor = editor_script(
+        dir.path(),
+        &format!(
+            r#"n=$(ls "$(dirname "$0")" | grep -c '^seen-')
 cp "$1" "$(dirname "$0")/seen-$n"
 if [ "$n" = 0 ]; then
   sed -i 's/"rationale": "[^"]*"/"rationale": "Changed by someone else."/' '{}'
@@ -1521,13 +1534,7 @@ fi
 "#,
             rec.display()
         ),
-    )
-    .unwrap();
-    std::process::Command::new("chmod")
-        .arg("+x")
-        .arg(&editor)
-        .status()
-        .unwrap();
+    );
     let mut tui = crate::review_tui::Tui::spawn(
         &p,
         &["-p", "widget-makers"],
@@ -1559,24 +1566,16 @@ fi
 fn an_edit_not_taken_when_the_review_ends_is_saved_beside_and_named() {
     let (p, _server) = crate::review_tui::drafted();
     let dir = tempfile::tempdir().unwrap();
-    let editor = dir.path().join("editor.sh");
     let rec = p.path("data/records/widget-makers.json");
-    fs::write(
-        &editor,
-        format!(
-            r#"#!/bin/sh
-sed -i 's/"rationale": "[^"]*"/"rationale": "Changed by someone else."/' '{}'
+    let editor = editor_script(
+        dir.path(),
+        &format!(
+            r#"sed -i 's/"rationale": "[^"]*"/"rationale": "Changed by someone else."/' '{}'
 sed -i 's/^rationale: .*/rationale: Words that must not be lost./' "$1"
 "#,
             rec.display()
         ),
-    )
-    .unwrap();
-    std::process::Command::new("chmod")
-        .arg("+x")
-        .arg(&editor)
-        .status()
-        .unwrap();
+    );
     let mut tui = crate::review_tui::Tui::spawn(
         &p,
         &["-p", "widget-makers"],
@@ -1614,18 +1613,7 @@ sed -i 's/^rationale: .*/rationale: Words that must not be lost./' "$1"
 #[test]
 fn serve_holds_its_memory_against_clients_that_never_read() {
     use std::io::Write as _;
-    let (p, _server) = drafted();
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    let (p, _server) = approved();
     // A large file of the site (8 MB, random so no layer compresses it away).
     let mut big = vec![0u8; 8 * 1024 * 1024];
     let mut x: u64 = 0x9e3779b97f4a7c15;
@@ -1673,18 +1661,7 @@ fn serve_holds_its_memory_against_clients_that_never_read() {
 #[test]
 fn serve_at_its_descriptor_limit_waits_rather_than_spins() {
     use std::os::unix::process::CommandExt;
-    let (p, _server) = drafted();
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    let (p, _server) = approved();
     let mut cmd = p.process();
     cmd.args(["serve", "--port", "0"])
         .stdout(std::process::Stdio::piped())
@@ -1765,18 +1742,7 @@ fn serve_at_its_descriptor_limit_waits_rather_than_spins() {
 // 20.19 The small ones.
 #[test]
 fn serve_never_serves_the_manifest_or_hidden_files() {
-    let (p, _server) = drafted();
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    let (p, _server) = approved();
     let serve = crate::serve::Serve::start(&p, &[]);
     assert_eq!(serve.get("/").status, 200);
     for hidden in ["/.willai-site", "/widget-makers/.willai-site", "/.hidden"] {
