@@ -200,11 +200,6 @@ impl Cache {
         self.dir.join(&key[..2]).join(format!("{key}.json"))
     }
 
-    /// The path of an entry as messages show it.
-    pub fn shown(&self, key: &str) -> String {
-        self.root.display(&self.path(key))
-    }
-
     /// Reads an entry. `Ok(None)` is a miss; `Err` is a corrupt entry (report it and
     /// treat it as a miss): one that does not parse, holds another key, has no reply,
     /// was edited, or is not a regular file within the cap (a link is never followed).
