@@ -283,7 +283,8 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
                 date.unwrap_or(""),
                 &task_url(site, p, &t.slug),
             ];
-            w.write_record(row.iter().map(|c| inert(c).into_owned()))?;
+            let cells = row.map(inert);
+            w.write_record(cells.iter().map(|c| c.as_bytes()))?;
         }
     }
     Ok(w.into_inner()?)
