@@ -13,6 +13,7 @@
 
 use std::error::Error;
 
+use crate::audit::AuditError;
 use crate::batch::BatchError;
 use crate::beneath::FileError;
 use crate::catalog::CatalogError;
@@ -92,6 +93,7 @@ failures! {
     Catalog(CatalogError),
     Prompt(PromptError),
     Review(ReviewError),
+    Audit(AuditError),
     Onet(OnetError),
     Serve(ServeError),
     Draft(DraftError),
@@ -123,6 +125,7 @@ impl Failure<'_> {
             | Failure::Catalog(_)
             | Failure::Prompt(_)
             | Failure::Review(_)
+            | Failure::Audit(_)
             | Failure::Onet(_)
             | Failure::Serve(_)
             | Failure::Draft(_) => USAGE,

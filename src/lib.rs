@@ -8,6 +8,7 @@
 
 pub mod annotate;
 pub mod answer;
+pub mod audit;
 pub mod batch;
 pub mod beneath;
 pub mod cache;
@@ -37,6 +38,7 @@ pub mod schema;
 pub mod serve;
 pub mod signals;
 pub mod slug;
+pub mod soc;
 pub mod store;
 pub mod text;
 pub mod validate;

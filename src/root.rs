@@ -100,6 +100,10 @@ impl Root {
         self.dir.join("data").join("schema")
     }
 
+    pub fn audits_dir(&self) -> PathBuf {
+        self.dir.join("data").join("audits")
+    }
+
     pub fn cache_dir(&self) -> PathBuf {
         self.dir.join("cache")
     }
@@ -114,6 +118,10 @@ impl Root {
 
     pub fn record_path(&self, slug: &str) -> PathBuf {
         self.records_dir().join(format!("{slug}.json"))
+    }
+
+    pub fn audit_path(&self, name: &str) -> PathBuf {
+        self.audits_dir().join(format!("{name}.json"))
     }
 
     /// A path as messages show it: relative to the root when it is inside, so that

@@ -1,4 +1,4 @@
-//! `willai validate`, the CI gate: every catalog and record file must parse strictly,
+//! `willai validate`, the CI gate: every catalog, record and audit file must parse strictly,
 //! follow its JSON Schema, hold together (ids, slugs, references to the catalog), carry
 //! intact approvals, and be in canonical formatting. Every problem of every file is
 //! reported in one run, one `path:json-pointer: message` line each (`path:line:column`
@@ -16,6 +16,7 @@ use jsonschema::error::ValidationErrorKind;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::audit;
 use crate::beneath::{self, Kind};
 use crate::catalog::{self, Occupation, Problem, check_text};
 use crate::record::{
@@ -29,7 +30,7 @@ use crate::store::json_files;
 
 /// What `validate` found.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Findings {
     pub files: usize,
     pub problems: Vec<Problem>,
 }
@@ -37,17 +38,20 @@ pub struct Report {
 struct Checker {
     catalog_schema: jsonschema::Validator,
     record_schema: jsonschema::Validator,
+    audit_schema: jsonschema::Validator,
 }
 
 /// Checks every catalog and record file of a root.
-pub fn validate(root: &Root) -> anyhow::Result<Report> {
+pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     let checker = Checker {
         catalog_schema: jsonschema::validator_for(&schema::catalog())
             .map_err(|e| anyhow::anyhow!("catalog schema: {e}"))?,
         record_schema: jsonschema::validator_for(&schema::record())
             .map_err(|e| anyhow::anyhow!("record schema: {e}"))?,
+        audit_schema: jsonschema::validator_for(&schema::audit())
+            .map_err(|e| anyhow::anyhow!("audit schema: {e}"))?,
     };
-    let mut report = Report::default();
+    let mut report = Findings::default();
     report.problems.extend(check_schema_files(root));
     let mut refused = links_and_special_files(root);
 
@@ -78,6 +82,8 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
 
     let (record_files, skipped) = json_files(root, &root.records_dir())?;
     refused.extend(skipped);
+    let (audit_files, skipped) = json_files(root, &root.audits_dir())?;
+    refused.extend(skipped);
     refused.sort();
     refused.dedup();
     report.problems.extend(refused);
@@ -92,7 +98,10 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
     report
         .problems
         .extend(record_problems.into_iter().flatten());
-    report.files = catalog_files.len() + record_files.len();
+    for path in &audit_files {
+        report.problems.extend(checker.audit_file(root, path));
+    }
+    report.files = catalog_files.len() + record_files.len() + audit_files.len();
     Ok(report)
 }
 
@@ -193,7 +202,7 @@ impl Checker {
             Ok(o) => o,
             Err(e) => {
                 if problems.is_empty() {
-                    problems.push(problem(&shown, "", format!("{e} (data/schema/{} accepts this but willai does not: please report it)", schema::CATALOG_FILE)));
+                    problems.push(not_in_step(&shown, &e, schema::CATALOG_FILE));
                 }
                 return (problems, None);
             }
@@ -266,12 +275,54 @@ impl Checker {
                     check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
                 }
             }
+            Err(e) if problems.is_empty() => {
+                problems.push(not_in_step(&shown, &e, schema::RECORD_FILE))
+            }
+            Err(_) => {}
+        }
+        problems
+    }
+}
+
+impl Checker {
+    /// Every problem of an audit file: the schema's, and the audit's own rules.
+    fn audit_file(&self, root: &Root, path: &Path) -> Vec<Problem> {
+        let shown = root.display(path);
+        let (text, value) = match read_json(root, &shown, path) {
+            Ok(read) => read,
+            Err(p) => return vec![p],
+        };
+        let mut problems = self.schema_problems(&shown, &value, &self.audit_schema);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if !audit::file::is_name(stem) {
+            problems.push(problem(
+                &shown,
+                "",
+                "the file name cannot name an audit: rename it with lowercase letters, digits and single dashes (at most 80), e.g. 2026-q4.json",
+            ));
+        }
+        match serde_json::from_value::<audit::Audit>(value) {
+            Ok(a) => {
+                audit::file::check(&a, &mut |location, message| {
+                    problems.push(problem(&shown, location, message))
+                });
+                check_schema_ref(
+                    &shown,
+                    a.schema.as_deref(),
+                    audit::file::SCHEMA_REF,
+                    &mut problems,
+                );
+                check_canonical(&shown, &text, &a.to_canonical(), &mut problems);
+            }
             Err(e) if problems.is_empty() => problems.push(problem(
                 &shown,
                 "",
                 format!(
                     "{e} (data/schema/{} accepts this but willai does not: please report it)",
-                    schema::RECORD_FILE
+                    schema::AUDIT_FILE
                 ),
             )),
             Err(_) => {}
@@ -313,30 +364,46 @@ fn describe(v: &Value) -> &'static str {
 fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
     let at = e.instance_path().to_string();
     let instance = root.pointer(&at).cloned().unwrap_or(Value::Null);
-    match e.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| problem(shown, format!("{at}/{}", crate::locate::escape(name)), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
-            .collect(),
+    let why = match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let unknown = |name: &String| {
+                let why = format!(
+                    "unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)"
+                );
+                problem(shown, format!("{at}/{}", crate::locate::escape(name)), why)
+            };
+            return unexpected.iter().map(unknown).collect();
+        }
         ValidationErrorKind::Required { property } => {
-            vec![problem(shown, at, format!("missing field `{}`: add it", property.as_str().unwrap_or_default()))]
+            let name = property.as_str().unwrap_or_default();
+            format!("missing field `{name}`: add it")
         }
         ValidationErrorKind::Enum { options } => {
-            let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|v| v.to_string()).collect())
+                .unwrap_or_default();
+            let is_allowed_but_for_case = |s: &str| {
+                allowed
+                    .iter()
+                    .any(|a| a.trim_matches('"').eq_ignore_ascii_case(s))
+            };
             let hint = match instance.as_str() {
-                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => format!(
-                    " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
-                ),
-                Some(s) if allowed.iter().any(|a| a.trim_matches('"').eq_ignore_ascii_case(s)) => {
-                    " (mind the case)".to_string()
+                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => {
+                    format!(
+                        " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
+                    )
                 }
+                Some(s) if is_allowed_but_for_case(s) => " (mind the case)".to_string(),
                 _ => String::new(),
             };
-            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}{hint}", allowed.join(", ")))]
+            let allowed = allowed.join(", ");
+            format!("{instance} is not allowed here: use one of {allowed}{hint}")
         }
         ValidationErrorKind::Type { kind } => {
             let found = describe(&instance);
-            let wanted = match format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "").as_str() {
+            let kind = format!("{kind:?}").to_lowercase();
+            let wanted = match kind.replace("single(", "").replace(')', "").as_str() {
                 "string" => "a string",
                 "integer" => "a whole number",
                 "number" => "a number",
@@ -345,10 +412,19 @@ fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) ->
                 "boolean" => "true or false",
                 _ => "another type",
             };
-            vec![problem(shown, at, format!("expected {wanted}, found {found}: write it as {wanted}"))]
+            format!("expected {wanted}, found {found}: write it as {wanted}")
         }
-        _ => vec![problem(shown, at, e.to_string())],
-    }
+        _ => e.to_string(),
+    };
+    vec![problem(shown, at, why)]
+}
+
+/// A file the schema accepts but the typed parser refuses: the two disagree, a bug.
+fn not_in_step(shown: &str, e: &serde_json::Error, schema_file: &str) -> Problem {
+    let why = format!(
+        "{e} (data/schema/{schema_file} accepts this but willai does not: please report it)"
+    );
+    problem(shown, "", why)
 }
 
 fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut Vec<Problem>) {
@@ -392,11 +468,10 @@ fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<
         .position(|(a, b)| a != b)
         .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()))
         + 1;
-    problems.push(problem(
-        shown,
-        format!("{line}:1"),
-        format!("not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"),
-    ));
+    let why = format!(
+        "not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"
+    );
+    problems.push(problem(shown, format!("{line}:1"), why));
 }
 
 /// Slugs, names and aliases must each find one profession: an alias equal to another
@@ -755,9 +830,11 @@ fn check_record(
 /// that are not regular files (never read).
 pub fn data_files(root: &Root) -> Result<(Vec<PathBuf>, Vec<Problem>), crate::store::StoreError> {
     let (mut files, mut skipped) = json_files(root, &root.catalog_dir())?;
-    let (records, more) = json_files(root, &root.records_dir())?;
-    files.extend(records);
-    skipped.extend(more);
+    for dir in [root.records_dir(), root.audits_dir()] {
+        let (more, also) = json_files(root, &dir)?;
+        files.extend(more);
+        skipped.extend(also);
+    }
     Ok((files, skipped))
 }
 

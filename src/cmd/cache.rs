@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::answer;
-use crate::cache::Entry;
+use crate::cache::CacheEntry;
 use crate::cli::{CacheCommand, GcArgs};
 use crate::exit::problems;
 use crate::llm::candidates;
@@ -35,7 +35,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     for path in &listing.entries {
         let text = cache.read(path).ok().flatten();
         let bytes = text.as_ref().map_or(0, |t| t.len() as u64);
-        match text.and_then(|t| serde_json::from_str::<Entry>(&t).ok()) {
+        match text.and_then(|t| serde_json::from_str::<CacheEntry>(&t).ok()) {
             Some(e) => {
                 let s = by_model.entry(e.model.clone()).or_default();
                 s.entries += 1;
@@ -108,7 +108,7 @@ fn verify(project: &Project) -> anyhow::Result<()> {
             .and_then(|s| s.to_str())
             .unwrap_or_default();
         let problem = match cache.read(path).and_then(|t| {
-            serde_json::from_str::<Entry>(&t.unwrap_or_default()).map_err(|e| e.to_string())
+            serde_json::from_str::<CacheEntry>(&t.unwrap_or_default()).map_err(|e| e.to_string())
         }) {
             Err(e) => Some(format!("not a cache entry ({e})")),
             Ok(e) if e.key != stem => Some(format!("holds key {} under the name {stem}", e.key)),

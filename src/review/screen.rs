@@ -8,7 +8,7 @@
 //! (`[-removed-]{+added+}`, like `git diff --word-diff=plain`), so they read without
 //! colour.
 
-use super::session::{Note, Screenful, Shown, Summary, Tone};
+use super::session::{Note, OnScreen, Screenful, Summary, Tone};
 use crate::lifecycle::State;
 use crate::record::{Confidence, ConfidenceMethod, Level, Machine, SkillContent, TaskContent};
 use crate::words::{self, Op};
@@ -36,7 +36,7 @@ pub type Line = Vec<Span>;
 
 /// Every text on screen goes through here: record text is shown, never obeyed, so a
 /// control character becomes its escape (`\u001b`) before lines are wrapped and cut.
-fn span(style: Style, text: impl Into<String>) -> Span {
+pub(super) fn span(style: Style, text: impl Into<String>) -> Span {
     let text = text.into();
     Span {
         style,
@@ -59,7 +59,7 @@ pub const KEYS: &str =
     "a approve  r drop proposal  e edit  1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit";
 
 /// Wraps styled text to `width` columns under a label, continuation lines indented.
-fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
+pub(super) fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
     let width = width.max(LABEL + 20);
     let mut lines: Vec<Line> = Vec::new();
     let mut line: Line = vec![span(Style::Dim, format!("{label:<LABEL$}"))];
@@ -125,7 +125,7 @@ fn text_or_diff(old: Option<&str>, new: Option<&str>, proposal: bool) -> Vec<Spa
     }
 }
 
-fn confidence(c: Option<&Confidence>) -> String {
+pub(super) fn confidence(c: Option<&Confidence>) -> String {
     match c {
         None => String::new(),
         Some(c) => match (c.method, c.samples) {
@@ -238,15 +238,15 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
         ),
     )]);
     let title = match &view.shown {
-        Shown::Task(e) => e
+        OnScreen::Task(e) => e
             .proposal
             .as_ref()
             .map_or(&e.content, |p| &p.content)
             .title
             .clone()
             .unwrap_or_else(|| it.label.clone()),
-        Shown::Skill(e) => e.content.name.clone().unwrap_or_else(|| it.label.clone()),
-        Shown::Gone => it.label.clone(),
+        OnScreen::Skill(e) => e.content.name.clone().unwrap_or_else(|| it.label.clone()),
+        OnScreen::Gone => it.label.clone(),
     };
     out.push(vec![span(Style::Bold, title.clone())]);
     if let Some(statement) = view.statement.as_deref().filter(|s| *s != title) {
@@ -258,7 +258,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
     }
     out.push(Vec::new());
     match &view.shown {
-        Shown::Task(e) => {
+        OnScreen::Task(e) => {
             if let Some(p) = &e.proposal
                 && e.content.title != p.content.title
             {
@@ -271,8 +271,8 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             let sure = confidence(view.shown.entry().and_then(|e| e.confidence()));
             out.extend(task_fields(&e.content, e.proposal.as_ref(), sure, width));
         }
-        Shown::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
-        Shown::Gone => out.push(vec![span(
+        OnScreen::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
+        OnScreen::Gone => out.push(vec![span(
             Style::Warning,
             "no longer in the record (another writer removed it): s skips it",
         )]),
@@ -298,7 +298,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             ));
         } else if state.is_some_and(|s| s.state == State::Edited) {
             let machine_level = match &view.shown {
-                Shown::Task(e) => e
+                OnScreen::Task(e) => e
                     .machine
                     .as_ref()
                     .and_then(|m| m.content.level)
@@ -314,9 +314,9 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             // Approved, and intact: approved elsewhere since the queue was built (an
             // approval whose text changed is `Edited`, above).
             let by = match &view.shown {
-                Shown::Task(e) => e.approval.as_ref(),
-                Shown::Skill(e) => e.approval.as_ref(),
-                Shown::Gone => None,
+                OnScreen::Task(e) => e.approval.as_ref(),
+                OnScreen::Skill(e) => e.approval.as_ref(),
+                OnScreen::Gone => None,
             }
             .map(|a| format!(" by {} on {}", a.reviewer, a.date))
             .unwrap_or_default();
@@ -348,7 +348,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
 
 /// The last decision's note, wrapped: a refusal's way out ("with --force") is at its end
 /// and must not fall off a narrow terminal.
-fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
+pub(super) fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
     match note {
         Some(n) => {
             let style = match n.tone {
