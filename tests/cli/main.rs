@@ -26,3 +26,5 @@ mod site;
 mod site_safety;
 mod util;
 mod validate;
+#[cfg(unix)]
+mod workflow;
