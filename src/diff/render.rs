@@ -200,7 +200,7 @@ fn shown(i: &ItemDiff) -> impl Iterator<Item = &FieldDiff> {
         .filter(move |f| !(approved && f.field == "status" && f.new == "approved"))
 }
 
-pub(super) fn headline(p: &ProfessionDiff, i: &ItemDiff, form: Form) -> String {
+fn headline(p: &ProfessionDiff, i: &ItemDiff, form: Form) -> String {
     let what = match i.kind {
         Kind::Task => String::new(),
         Kind::Skill => "skill ".to_string(),
@@ -224,7 +224,7 @@ pub(super) fn headline(p: &ProfessionDiff, i: &ItemDiff, form: Form) -> String {
     }
 }
 
-pub(super) fn counts(r: &Report) -> (usize, usize) {
+fn counts(r: &Report) -> (usize, usize) {
     let items = r.professions.iter().map(|p| p.items.len()).sum();
     (r.professions.len(), items)
 }

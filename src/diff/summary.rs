@@ -255,22 +255,19 @@ fn row_title(i: &ItemDiff) -> String {
 fn left_out(levels: usize, items: usize, files: usize) -> String {
     let mut parts = Vec::new();
     if levels > 0 {
-        parts.push(format!(
-            "{} more level change(s) in the table",
-            thousands(levels)
-        ));
+        parts.push(format!("{} more level change(s)", thousands(levels)));
     }
-    if items > 0 || files > 0 {
-        parts.push(format!(
-            "{} more item(s) in {} more record file(s)",
-            thousands(items),
-            thousands(files)
-        ));
+    if items > 0 {
+        let mut p = format!("the details of {} more item(s)", thousands(items));
+        if files > 0 {
+            let _ = write!(p, " ({} record file(s) not at all)", thousands(files));
+        }
+        parts.push(p);
     }
     if parts.is_empty() {
         "nothing of the items".to_string()
     } else {
-        parts.join(" and ")
+        parts.join("; ")
     }
 }
 
@@ -385,7 +382,10 @@ mod tests {
                 assert_eq!(left, 0, "a MiB holds the whole table");
                 assert!(items > 0);
                 assert!(
-                    md.contains(&format!("{} more item(s) in ", thousands(965 * 20 - items))),
+                    md.contains(&format!(
+                        "the details of {} more item(s) (",
+                        thousands(965 * 20 - items)
+                    )),
                     "{}",
                     &md[md.len() - 400..]
                 );

@@ -444,7 +444,7 @@ fn a_huge_change_is_cut_to_fit_the_summary_and_says_how_to_see_the_rest() {
         &summary[summary.len() - 600..]
     );
     assert!(
-        summary.contains("more level change(s) in the table"),
+        summary.contains("more level change(s); the details of"),
         "{}",
         &summary[summary.len() - 600..]
     );
