@@ -44,7 +44,7 @@ license = "CC BY 4.0"
 license_url = "https://creativecommons.org/licenses/by/4.0/"
 signup_url = "https://willaireplace.me/report"
 TOML
-export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=bench
+export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-not-a-real-key
 coproc SERVER { "$FAKE" --delay-ms 0; }
 read -r BASE <&"${SERVER[0]}"
 export OPENAI_BASE_URL=$BASE

@@ -56,8 +56,12 @@ pub enum BatchError {
 }
 
 impl BatchError {
+    /// Whether the user must fix a file or the command (exit 2) rather than the disk.
     pub fn is_usage(&self) -> bool {
-        matches!(self, BatchError::Read { .. })
+        match self {
+            BatchError::Read { .. } => true,
+            BatchError::Write(_) => false,
+        }
     }
 }
 

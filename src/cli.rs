@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::{ConfidenceMode, ConfigError, Given, Input, Mode, Origin};
+use crate::config::{CommandLine, ConfidenceMode, Input, Origin, StructuredOutput};
 use crate::review::queue::{Only, Order};
+use crate::root::RootError;
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
 /// occupation, how exposed it is to AI (HIGH, MEDIUM, LOW) and why.
@@ -42,7 +43,8 @@ pub enum Command {
     /// Drop the machine's proposals beside edited or approved text.
     Reject(RejectArgs),
     /// Review drafts and proposals one at a time in the terminal, lowest confidence first:
-    /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit.
+    /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit. With
+    /// --audit, judge an audit's sample blind.
     Review(ReviewArgs),
     /// What changed in the records between a git revision (default HEAD) and the working
     /// tree, in words: levels, word diffs of texts, tools, approvals, proposals.
@@ -52,9 +54,9 @@ pub enum Command {
     Textconv(TextconvArgs),
     /// Check every catalog and record file (the CI gate); exit 1 on any problem.
     Validate(ValidateArgs),
-    /// Rewrite catalog and record files in canonical formatting.
+    /// Rewrite catalog, record and audit files in canonical formatting.
     Fmt(FmtArgs),
-    /// Write the JSON Schemas of catalog and record files to data/schema/.
+    /// Write the JSON Schemas of catalog, record and audit files to data/schema/.
     Schema(SchemaArgs),
     /// Build the static site and its JSON API from approved content only.
     Publish(PublishArgs),
@@ -66,6 +68,11 @@ pub enum Command {
     Import(ImportCommand),
     /// Agreement between two sets of exposure labels.
     Eval(EvalArgs),
+    /// Measure how often an editor disagrees with the levels, and the shares corrected
+    /// for it: draw a random sample, judge it blind (`willai review --audit NAME`),
+    /// report.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Inspect and tidy the response cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -116,32 +123,44 @@ pub struct CompletionsArgs {
 }
 
 impl Command {
-    /// What the command line gives the settings resolver.
-    pub fn given(&self, sources: &Sources) -> Given {
+    /// What the command line gives the settings resolver. Every command is named here,
+    /// with no catch-all, so a new command does not compile until it says which of its
+    /// flags are settings (the test `every_setting_flag_reaches_the_settings` checks
+    /// that each such flag arrives).
+    pub fn given(&self, sources: &Sources) -> CommandLine {
+        let model_only = |model: &ModelArg| CommandLine {
+            model: model.given(sources),
+            ..CommandLine::default()
+        };
+        let reviewer = |model: &ModelArg, reviewer: &Option<String>| CommandLine {
+            model: model.given(sources),
+            reviewer: sources.input("reviewer", reviewer.clone()),
+            ..CommandLine::default()
+        };
         match self {
             Command::Draft(a) => a.endpoint.given(sources),
             Command::Config(a) => a.endpoint.given(sources),
-            Command::Status(a) => Given {
-                model: a.model.given(sources),
-                ..Given::default()
-            },
-            Command::Approve(a) => Given {
-                model: a.model.given(sources),
-                reviewer: sources.input("reviewer", a.reviewer.clone()),
-                ..Given::default()
-            },
-            Command::Review(a) => Given {
-                model: a.model.given(sources),
-                reviewer: sources.input("reviewer", a.reviewer.clone()),
-                ..Given::default()
-            },
-            Command::Cache(CacheCommand::Gc(a)) => Given {
-                model: a.model.given(sources),
-                ..Given::default()
-            },
+            Command::Status(a) => model_only(&a.model),
+            Command::Approve(a) => reviewer(&a.model, &a.reviewer),
+            Command::Review(a) => reviewer(&a.model, &a.reviewer),
+            Command::Cache(CacheCommand::Gc(a)) => model_only(&a.model),
             Command::Publish(a) => a.site.given(sources),
             Command::Serve(a) => a.site.given(sources),
-            _ => Given::default(),
+            // No flag of these is a setting.
+            Command::Reject(_)
+            | Command::Diff(_)
+            | Command::Textconv(_)
+            | Command::Validate(_)
+            | Command::Fmt(_)
+            | Command::Schema(_)
+            | Command::Import(ImportCommand::Onet(_))
+            | Command::Eval(_)
+            | Command::Audit(_)
+            | Command::Cache(CacheCommand::Stats | CacheCommand::Verify)
+            | Command::Batch(BatchCommand::Import(_))
+            | Command::Init(_)
+            | Command::Completions(_)
+            | Command::Man(_) => CommandLine::default(),
         }
     }
 }
@@ -200,7 +219,7 @@ pub struct EndpointArgs {
     /// How to ask for structured output; a server that refuses json_schema (400/422)
     /// is retried in json_object, then none [willai.toml: structured_output].
     #[arg(long, value_name = "MODE")]
-    pub structured_output: Option<Mode>,
+    pub structured_output: Option<StructuredOutput>,
     /// How to record how sure the model was of each level: logprobs (token
     /// log-probabilities, where the server gives them) or none [willai.toml: confidence].
     #[arg(long, value_name = "HOW")]
@@ -213,8 +232,8 @@ pub struct EndpointArgs {
 
 impl EndpointArgs {
     /// What these flags (and their environment variables) give.
-    pub fn given(&self, sources: &Sources) -> Given {
-        Given {
+    pub fn given(&self, sources: &Sources) -> CommandLine {
+        CommandLine {
             model: self.model.given(sources),
             base_url: sources.input("base_url", self.base_url.clone()),
             api_key: api_key(),
@@ -226,7 +245,7 @@ impl EndpointArgs {
             structured_output: sources.input("structured_output", self.structured_output),
             confidence: sources.input("confidence", self.confidence),
             samples: sources.input("samples", self.samples),
-            ..Given::default()
+            ..CommandLine::default()
         }
     }
 }
@@ -306,7 +325,7 @@ impl Sources {
 impl Cli {
     /// The root asked for. A blank `WILLAI_ROOT` counts as not set, like every blank
     /// variable; a blank `--root` is a mistake.
-    pub fn root(&self, sources: &Sources) -> Result<Option<PathBuf>, ConfigError> {
+    pub fn root(&self, sources: &Sources) -> Result<Option<PathBuf>, RootError> {
         let Some(raw) = &self.root else {
             return Ok(None);
         };
@@ -314,7 +333,7 @@ impl Cli {
             return Ok(Some(PathBuf::from(raw)));
         }
         match sources.0.get("root") {
-            Some(Origin::Flag(_)) => Err(ConfigError::BlankRoot),
+            Some(Origin::Flag(_)) => Err(RootError::BlankRoot),
             _ => Ok(None),
         }
     }
@@ -424,6 +443,11 @@ pub struct RejectArgs {
 pub struct ReviewArgs {
     #[command(flatten)]
     pub selection: Selection,
+    /// Judge the sample of the audit data/audits/NAME.json instead: each task without its
+    /// drafted level, which shows once you have chosen yours (then the record can be
+    /// corrected).
+    #[arg(long, value_name = "NAME", group = "Selection", conflicts_with_all = ["only", "order"])]
+    pub audit: Option<String>,
     /// The order of the queue: the model's least certain levels first (items without a
     /// confidence last), or profession by profession.
     #[arg(long, value_enum, default_value_t = Order::Confidence)]
@@ -550,14 +574,14 @@ pub struct SiteArgs {
 }
 
 impl SiteArgs {
-    pub fn given(&self, sources: &Sources) -> Given {
-        Given {
+    pub fn given(&self, sources: &Sources) -> CommandLine {
+        CommandLine {
             site_name: sources.input("site_name", self.site_name.clone()),
             site_base_url: sources.input("base_url", self.base_url.clone()),
             volume: sources.input("volume", self.volume.clone()),
             number: sources.input("number", self.number.clone()),
             date: sources.input("date", self.date.clone()),
-            ..Given::default()
+            ..CommandLine::default()
         }
     }
 }
@@ -637,6 +661,44 @@ pub struct EvalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Draw a simple random sample of tasks (every task with a level: drafted, edited or
+    /// approved) into data/audits/NAME.json, reproducible from the seed.
+    Draw(AuditDrawArgs),
+    /// How often the editor's level differs from the drafted one, and each level's share
+    /// of all tasks corrected by prediction-powered inference (PPI++), with 95%
+    /// intervals.
+    Report(AuditReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditDrawArgs {
+    /// How many tasks to draw (400 gives shares to about ±4 points).
+    #[arg(long, value_name = "N")]
+    pub size: usize,
+    /// Any text; the same seed and tasks give the same sample [default: random,
+    /// recorded in the file].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<String>,
+    /// The audit's name: data/audits/NAME.json [default: the date of the draw].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The date of the draw (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditReportArgs {
+    /// The audit (data/audits/NAME.json) [default: the one drawn last].
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Stable JSON for scripts (unrounded numbers, as ppi_py gives them).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Entries, bytes, by model.
     Stats,
@@ -669,4 +731,170 @@ pub struct BatchImportArgs {
     /// The request files written by `willai draft --batch-out` that the results answer.
     #[arg(long = "requests", required = true, value_name = "REQUESTS.jsonl", num_args = 1..)]
     pub requests: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command line that parses, for every subcommand.
+    const COMMANDS: &[&[&str]] = &[
+        &["draft", "--all"],
+        &["status"],
+        &["approve", "-p", "x", "--all"],
+        &["reject", "-p", "x", "--all"],
+        &["review", "--all"],
+        &["diff"],
+        &["textconv", "f"],
+        &["validate"],
+        &["fmt"],
+        &["schema"],
+        &["publish", "--out", "o"],
+        &["serve"],
+        &["import", "onet", "f"],
+        &["eval", "--gold", "f"],
+        &["audit", "draw", "--size", "1"],
+        &["audit", "report"],
+        &["cache", "stats"],
+        &["cache", "verify"],
+        &["cache", "gc"],
+        &["batch", "import", "r", "--requests", "q"],
+        &["config"],
+        &["init"],
+        &["completions", "bash"],
+        &["man"],
+    ];
+
+    /// The flags that are settings (README, Configuration), by their long name.
+    const SETTING_FLAGS: &[&str] = &[
+        "model",
+        "base-url",
+        "concurrency",
+        "rpm",
+        "tpm",
+        "timeout",
+        "retries",
+        "structured-output",
+        "confidence",
+        "samples",
+        "reviewer",
+        "site-name",
+        "volume",
+        "number",
+        "date",
+    ];
+
+    /// Flags that share a setting's name but are not one.
+    const NOT_SETTINGS: &[(&str, &str)] = &[
+        ("approve", "date"), // the approval's date
+        ("review", "date"),  // likewise
+        ("draw", "date"),    // the day an audit's sample is drawn
+    ];
+
+    /// Every value the command line gave, shown, with its origin.
+    fn given_values(g: &CommandLine) -> Vec<(String, Origin)> {
+        fn shown<T: std::fmt::Display>(i: &Input<T>) -> Option<(String, Origin)> {
+            i.value.as_ref().map(|v| (v.to_string(), i.origin.clone()))
+        }
+        [
+            shown(&g.model),
+            shown(&g.base_url),
+            shown(&g.concurrency),
+            shown(&g.rpm),
+            shown(&g.tpm),
+            shown(&g.timeout),
+            shown(&g.retries),
+            shown(&g.structured_output),
+            shown(&g.confidence),
+            shown(&g.samples),
+            shown(&g.reviewer),
+            shown(&g.site_name),
+            shown(&g.site_base_url),
+            shown(&g.volume),
+            shown(&g.number),
+            shown(&g.date),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    fn subcommand<'c>(root: &'c clap::Command, path: &[&str]) -> Option<&'c clap::Command> {
+        let mut c = root;
+        for name in path {
+            match c.find_subcommand(name) {
+                Some(sub) => c = sub,
+                None => break,
+            }
+        }
+        Some(c)
+    }
+
+    /// Each setting flag of each command reaches the settings, with the flag as its
+    /// origin: a command whose `given` forgot its flags fails here.
+    #[test]
+    fn every_setting_flag_reaches_the_settings() {
+        let root = Cli::command();
+        let mut checked = 0;
+        for base in COMMANDS {
+            let c = subcommand(&root, base).unwrap();
+            let name = c.get_name();
+            for arg in c.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                if !SETTING_FLAGS.contains(&long) || NOT_SETTINGS.contains(&(name, long)) {
+                    continue;
+                }
+                let value = arg
+                    .get_possible_values()
+                    .last()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_else(|| "7".into());
+                let mut line = vec!["willai"];
+                line.extend_from_slice(base);
+                let flag = format!("--{long}");
+                line.extend([flag.as_str(), value.as_str()]);
+                let matches = root.clone().try_get_matches_from(&line).unwrap();
+                let cli = Cli::from_arg_matches(&matches).unwrap();
+                let sources = Sources::of(&root, &matches);
+                let got = given_values(&cli.command.given(&sources));
+                assert!(
+                    got.contains(&(value.clone(), Origin::Flag(long.to_string()))),
+                    "{line:?}: --{long} did not reach the settings: {got:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 25, "only {checked} flags were checked");
+    }
+
+    /// Every subcommand has a line in [`COMMANDS`], so the test above sees its flags.
+    #[test]
+    fn every_subcommand_is_checked() {
+        fn leaves(c: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+            let subs: Vec<_> = c
+                .get_subcommands()
+                .filter(|s| s.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                out.push(path);
+                return;
+            }
+            for s in subs {
+                let mut p = path.clone();
+                p.push(s.get_name().to_string());
+                leaves(s, p, out);
+            }
+        }
+        let mut all = Vec::new();
+        leaves(&Cli::command(), Vec::new(), &mut all);
+        for path in all {
+            assert!(
+                COMMANDS
+                    .iter()
+                    .any(|c| c.starts_with(&path.iter().map(String::as_str).collect::<Vec<_>>())),
+                "willai {} has no line in COMMANDS",
+                path.join(" ")
+            );
+        }
+    }
 }

@@ -8,6 +8,7 @@
 
 pub mod annotate;
 pub mod answer;
+pub mod audit;
 pub mod batch;
 pub mod cache;
 pub mod canonical;
@@ -36,6 +37,7 @@ pub mod schema;
 pub mod serve;
 pub mod signals;
 pub mod slug;
+pub mod soc;
 pub mod store;
 pub mod text;
 pub mod validate;

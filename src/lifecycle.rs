@@ -93,7 +93,8 @@ impl Item {
     }
 }
 
-fn state_of(e: &dyn AnyEntry) -> State {
+/// The lifecycle state of an entry (stale or not: see [`item`]).
+pub fn state_of(e: &dyn AnyEntry) -> State {
     match e.status() {
         Status::Approved if e.is_approved_intact() => State::Approved,
         // Text changed since its approval is an edit waiting for approval, whoever's

@@ -378,4 +378,56 @@ mod tests {
         assert_eq!(task_id("x"), None);
         assert_eq!(task_id(""), None);
     }
+
+    /// A retitle in O*NET follows into the name only while the name is still O*NET's
+    /// title: a name an editor chose stays, and the new title is noted beside it.
+    #[test]
+    fn a_retitle_renames_only_a_name_nobody_changed() {
+        let rows = [Row {
+            soc: "1-1".into(),
+            title: "Widget Counters".into(),
+            task_id: 1,
+            text: "Count the widgets.".into(),
+            kind: None,
+        }];
+        let Outcome::New(imported) = merge(None, "1-1", "Widget Counters", &rows, &HashSet::new())
+        else {
+            panic!("a new occupation")
+        };
+        // (the name before, the title in the newer file) -> (name after, renamed)
+        let cases = [
+            (
+                "Widget Counters",
+                "Widget Tallyers",
+                "Widget Tallyers",
+                true,
+            ),
+            (
+                "Counters of Widgets",
+                "Widget Tallyers",
+                "Counters of Widgets",
+                false,
+            ),
+            (
+                "Widget Tallyers",
+                "Widget Tallyers",
+                "Widget Tallyers",
+                false,
+            ),
+        ];
+        for (name, title, want, renamed) in cases {
+            let old = Occupation {
+                name: name.into(),
+                ..imported.clone()
+            };
+            let Outcome::Updated(occ, change) =
+                merge(Some(&old), "1-1", title, &rows, &HashSet::new())
+            else {
+                panic!("{name} -> {title}: the title changed, so the entry does")
+            };
+            assert_eq!(occ.name, want, "{name} -> {title}");
+            assert_eq!(change.renamed, renamed, "{name} -> {title}");
+            assert_eq!(occ.onet_title.as_deref(), Some(title));
+        }
+    }
 }

@@ -8,10 +8,10 @@ use anyhow::Context;
 
 use crate::cache::Cache;
 use crate::catalog::{Catalog, CatalogError, Occupation};
-use crate::config::{ConfigError, FileConfig, Given, Settings};
+use crate::config::{CommandLine, ConfigError, FileConfig, Settings};
 use crate::fsx::RootLock;
 use crate::prompt::{PromptError, Prompts};
-use crate::root::Root;
+use crate::root::{Root, RootError};
 use crate::store::Store;
 
 pub struct Project {
@@ -22,10 +22,10 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn open(root: Option<&Path>, given: Given) -> anyhow::Result<Project> {
+    pub fn open(root: Option<&Path>, given: CommandLine) -> anyhow::Result<Project> {
         let root = Root::discover(root).context("cannot find the current directory")?;
         if !root.dir().is_dir() {
-            return Err(ConfigError::NotADirectory {
+            return Err(RootError::NotADirectory {
                 root: root.dir().display().to_string(),
             }
             .into());

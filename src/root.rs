@@ -4,6 +4,20 @@
 
 use std::path::{Path, PathBuf};
 
+/// No project to work on (exit 2): the message says how to name one.
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    #[error("the project root {root} is not a directory: check --root or WILLAI_ROOT")]
+    NotADirectory { root: String },
+    #[error(
+        "no willai.toml in {dir} or any folder above it: run willai inside your project, \
+         pass --root DIR (or set WILLAI_ROOT), or start a project with `willai init`"
+    )]
+    NoProject { dir: String },
+    #[error("--root is blank: name the project folder, or leave the flag out to find it")]
+    BlankRoot,
+}
+
 /// The project root: the directory holding `willai.toml`, `prompts/`, `data/`, `cache/`.
 #[derive(Clone, Debug)]
 pub struct Root {
@@ -78,6 +92,10 @@ impl Root {
         self.dir.join("data").join("schema")
     }
 
+    pub fn audits_dir(&self) -> PathBuf {
+        self.dir.join("data").join("audits")
+    }
+
     pub fn cache_dir(&self) -> PathBuf {
         self.dir.join("cache")
     }
@@ -92,6 +110,10 @@ impl Root {
 
     pub fn record_path(&self, slug: &str) -> PathBuf {
         self.records_dir().join(format!("{slug}.json"))
+    }
+
+    pub fn audit_path(&self, name: &str) -> PathBuf {
+        self.audits_dir().join(format!("{name}.json"))
     }
 
     /// A path as messages show it: relative to the root when it is inside, so that

@@ -126,8 +126,9 @@ impl Store {
     }
 
     /// A data file read as UTF-8 (a BOM, bad bytes named with their position) and parsed
-    /// strictly; `Ok(None)` when there is no such file.
-    fn read_parsed<T: serde::de::DeserializeOwned>(
+    /// strictly; `Ok(None)` when there is no such file. For the files of modules above
+    /// this one, such as audits.
+    pub fn read_parsed<T: serde::de::DeserializeOwned>(
         &self,
         path: &std::path::Path,
     ) -> Result<Option<T>, StoreError> {
@@ -171,7 +172,21 @@ impl Store {
             .map(move |occ| (occ, self.record(&occ.slug)))
     }
 
-    fn write(&self, path: &Path, bytes: &[u8]) -> Result<bool, StoreError> {
+    /// The names (file stems) of the JSON files of a data folder, sorted.
+    pub fn names_in(&self, dir: &Path) -> Result<Vec<String>, StoreError> {
+        let files = catalog::json_files(dir).map_err(|source| StoreError::List {
+            path: self.root.display(dir),
+            source,
+        })?;
+        Ok(files
+            .iter()
+            .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+            .collect())
+    }
+
+    /// Writes a data file atomically; true when the bytes changed. For the files of
+    /// modules above this one, such as audits (canonical text is theirs to make).
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> Result<bool, StoreError> {
         fsx::write_if_changed(path, bytes).map_err(|source| StoreError::Write {
             path: self.root.display(path),
             source,

@@ -83,6 +83,19 @@ pub fn forbidden(s: &str) -> Option<Forbidden> {
         .map(|(i, ch)| Forbidden { ch, at: i + 1 })
 }
 
+/// A count as people read it: 19265 -> "19,265".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

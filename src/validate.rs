@@ -1,4 +1,4 @@
-//! `willai validate`, the CI gate: every catalog and record file must parse strictly,
+//! `willai validate`, the CI gate: every catalog, record and audit file must parse strictly,
 //! follow its JSON Schema, hold together (ids, slugs, references to the catalog), carry
 //! intact approvals, and be in canonical formatting. Every problem of every file is
 //! reported in one run, one `path:json-pointer: message` line each (`path:line:column`
@@ -17,6 +17,7 @@ use jsonschema::error::ValidationErrorKind;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::audit;
 use crate::catalog::{self, Occupation, Problem, check_text, json_files};
 use crate::record::{
     Approval, Content, Entry, Provenance, Record, SkillContent, SkillEntry, Status, TaskContent,
@@ -36,6 +37,7 @@ pub struct Report {
 struct Checker {
     catalog_schema: jsonschema::Validator,
     record_schema: jsonschema::Validator,
+    audit_schema: jsonschema::Validator,
 }
 
 /// Checks every catalog and record file of a root.
@@ -45,6 +47,8 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
             .map_err(|e| anyhow::anyhow!("catalog schema: {e}"))?,
         record_schema: jsonschema::validator_for(&schema::record())
             .map_err(|e| anyhow::anyhow!("record schema: {e}"))?,
+        audit_schema: jsonschema::validator_for(&schema::audit())
+            .map_err(|e| anyhow::anyhow!("audit schema: {e}"))?,
     };
     let mut report = Report::default();
     report.problems.extend(check_schema_files(root));
@@ -85,7 +89,11 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
     report
         .problems
         .extend(record_problems.into_iter().flatten());
-    report.files = catalog_files.len() + record_files.len();
+    let audit_files = json_files(&root.audits_dir())?;
+    for path in &audit_files {
+        report.problems.extend(checker.audit_file(root, path));
+    }
+    report.files = catalog_files.len() + record_files.len() + audit_files.len();
     Ok(report)
 }
 
@@ -254,6 +262,53 @@ impl Checker {
                 format!(
                     "{e} (data/schema/{} accepts this but willai does not: please report it)",
                     schema::RECORD_FILE
+                ),
+            )),
+            Err(_) => {}
+        }
+        problems
+    }
+}
+
+impl Checker {
+    /// Every problem of an audit file: the schema's, and the audit's own rules.
+    fn audit_file(&self, root: &Root, path: &Path) -> Vec<Problem> {
+        let shown = root.display(path);
+        let (text, value) = match read_json(&shown, path) {
+            Ok(read) => read,
+            Err(p) => return vec![p],
+        };
+        let mut problems = self.schema_problems(&shown, &value, &self.audit_schema);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if !audit::file::is_name(stem) {
+            problems.push(problem(
+                &shown,
+                "",
+                "the file name cannot name an audit: rename it with lowercase letters, digits and single dashes (at most 80), e.g. 2026-q4.json",
+            ));
+        }
+        match serde_json::from_value::<audit::Audit>(value) {
+            Ok(a) => {
+                audit::file::check(&a, &mut |location, message| {
+                    problems.push(problem(&shown, location, message))
+                });
+                check_schema_ref(
+                    &shown,
+                    a.schema.as_deref(),
+                    audit::file::SCHEMA_REF,
+                    &mut problems,
+                );
+                check_canonical(&shown, &text, &a.to_canonical(), &mut problems);
+            }
+            Err(e) if problems.is_empty() => problems.push(problem(
+                &shown,
+                "",
+                format!(
+                    "{e} (data/schema/{} accepts this but willai does not: please report it)",
+                    schema::AUDIT_FILE
                 ),
             )),
             Err(_) => {}
@@ -699,5 +754,6 @@ fn check_record(
 pub fn data_files(root: &Root) -> std::io::Result<Vec<PathBuf>> {
     let mut files = json_files(&root.catalog_dir())?;
     files.extend(json_files(&root.records_dir())?);
+    files.extend(json_files(&root.audits_dir())?);
     Ok(files)
 }

@@ -7,7 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::cli::DraftArgs;
-use crate::config::{ConfigError, Mode};
+use crate::config::{ConfigError, StructuredOutput};
+use crate::draft::DraftError;
 use crate::draft::apply::RecordSink;
 use crate::draft::batch_out::{self, BatchWriter};
 use crate::draft::dry_run::dry_run;
@@ -15,7 +16,7 @@ use crate::draft::exec::{Misses, Scheduler};
 use crate::draft::lookup::Lookup;
 use crate::draft::plan;
 use crate::draft::report::{self, Progress, Tally};
-use crate::exit::problems;
+use crate::exit::{Interrupted, problems};
 use crate::lifecycle::Current;
 use crate::llm::Client;
 use crate::project::Project;
@@ -26,8 +27,8 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     let selected = project.select(&catalog, &args.selection.professions, args.selection.all)?;
     let endpoint = project.endpoint()?;
     let prompts = project.prompts()?;
-    if args.batch_out.is_some() && endpoint.mode == Mode::None {
-        return Err(ConfigError::BatchNeedsSchema.into());
+    if args.batch_out.is_some() && endpoint.mode == StructuredOutput::None {
+        return Err(DraftError::BatchNeedsSchema.into());
     }
     let _lock = if args.dry_run {
         None
@@ -145,7 +146,16 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
             started
         )
     );
-    outcome?;
+    if let Some(signal) = outcome? {
+        return Err(Interrupted {
+            signal,
+            message: format!(
+                "{} answer(s) were saved to the cache and records; run the same command again to continue",
+                tally.sent + tally.from_cache
+            ),
+        }
+        .into());
+    }
     if args.batch_out.is_some() {
         let files = &tally.batch_files;
         if files.is_empty() {

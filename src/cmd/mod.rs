@@ -2,6 +2,7 @@
 //! modules, and prints. Dispatch is here.
 
 mod approve;
+mod audit;
 mod batch;
 mod cache;
 mod config;
@@ -17,8 +18,8 @@ pub mod status;
 mod validate;
 
 use crate::cli::{Cli, Command, Sources};
-use crate::config::ConfigError;
 use crate::project::Project;
+use crate::root::RootError;
 
 pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     // Commands that need no project. git runs textconv on a temporary copy, from
@@ -37,7 +38,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     // need no project; everything else works on one.
     if !project.root.is_declared() && !matches!(cli.command, Command::Eval(_) | Command::Config(_))
     {
-        return Err(ConfigError::NoProject {
+        return Err(RootError::NoProject {
             dir: project.root.dir().display().to_string(),
         }
         .into());
@@ -55,6 +56,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Publish(args) => publish::run(&project, &args),
         Command::Serve(args) => serve::run(&project, given, &args),
         Command::Eval(args) => eval::run(&project, &args),
+        Command::Audit(cmd) => audit::run(&project, &cmd),
         Command::Import(cmd) => import::run(&project, &cmd),
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),

@@ -5,7 +5,7 @@ use anyhow::Context;
 use crate::cli::PublishArgs;
 use crate::config::Site;
 use crate::project::Project;
-use crate::publish::{self, Options, model};
+use crate::publish::{self, Options, select};
 
 pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     // The masthead and base URL: flags, then `[site]` of willai.toml; never the clock.
@@ -20,7 +20,7 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     };
     // One writer at a time: a second publish of this root waits for the first.
     let _lock = project.lock("publish")?;
-    let (professions, skipped) = model::load_store(&project.store, &catalog, &opts)
+    let (professions, skipped) = select::load_store(&project.store, &catalog, &opts)
         .context("fix the records before publishing")?;
     for s in &skipped {
         eprintln!("skipped {}: {}", s.what, s.why);

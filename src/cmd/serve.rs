@@ -1,12 +1,12 @@
 //! `willai serve`: the preview server until Ctrl-C (see `crate::serve`).
 
 use crate::cli::ServeArgs;
-use crate::config::Given;
+use crate::config::CommandLine;
 use crate::exit::Interrupted;
 use crate::project::Project;
 use crate::serve::{self, Request};
 
-pub fn run(project: &Project, given: Given, args: &ServeArgs) -> anyhow::Result<()> {
+pub fn run(project: &Project, given: CommandLine, args: &ServeArgs) -> anyhow::Result<()> {
     let signal = serve::run(Request {
         root: Some(project.root.dir().to_path_buf()),
         given,

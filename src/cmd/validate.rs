@@ -1,10 +1,12 @@
-//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form.
+//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form
+//! (catalog, records and audits).
 
 use std::fs;
 
 use anyhow::Context;
 
 use crate::annotate;
+use crate::audit::{self, Audit};
 use crate::catalog::{self, Occupation, Problem};
 use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs, ValidateFormat};
 use crate::exit::problems;
@@ -102,7 +104,12 @@ fn canonical_text(
 ) -> Result<String, Problem> {
     let shown = project.root.display(path);
     let is_record = path.starts_with(project.root.records_dir());
-    let parsed = if is_record {
+    let parsed = if path.starts_with(project.root.audits_dir()) {
+        catalog::parse_strict::<Audit>(text).map(|mut a| {
+            a.schema = Some(audit::file::SCHEMA_REF.to_string());
+            a.to_canonical()
+        })
+    } else if is_record {
         catalog::parse_strict::<Record>(text).map(|mut r| {
             r.schema = Some(record::SCHEMA_REF.to_string());
             r.to_canonical()

@@ -46,8 +46,16 @@ pub enum DiffError {
 }
 
 impl DiffError {
+    /// Whether the user must change the command or the repository (exit 2) rather
+    /// than look at what git said.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, DiffError::Git { .. })
+        match self {
+            DiffError::NotGit { .. }
+            | DiffError::UnknownRevision { .. }
+            | DiffError::NoCommits
+            | DiffError::NoGit { .. } => true,
+            DiffError::Git { .. } => false,
+        }
     }
 }
 

@@ -219,3 +219,64 @@ fn fail<C: Content>(record: &mut Record, id: &str, why: &str, changes: &mut Chan
         Some(e) => e.fail(why.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Verdict;
+
+    fn provenance(key: &str) -> Provenance {
+        Provenance {
+            model: "m".into(),
+            template: "skills_proposal.j2@000000000000".into(),
+            input: "i".into(),
+            cache_key: key.into(),
+            confidence: None,
+        }
+    }
+
+    fn skill(name: &str) -> SkillContent {
+        SkillContent {
+            name: Some(name.into()),
+            verdict: Some(Verdict::Vulnerable),
+            reason: Some(format!("{name} is routine.")),
+        }
+    }
+
+    fn ids(record: &Record) -> Vec<&str> {
+        record.skills.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    /// A proposal that no longer names a skill drops it only if it is the machine's
+    /// untouched draft: a skill an editor edited or approved stays, as they left it.
+    #[test]
+    fn a_new_proposal_drops_only_the_untouched_skills_it_no_longer_names() {
+        let mut record = Record::new("clerks");
+        let mut changes = Changes::default();
+        let first = [
+            skill("Filing"),
+            skill("Typing"),
+            skill("Sorting"),
+            skill("Tact"),
+        ];
+        propose(&mut record, &first, &provenance("k1"), &mut changes);
+        assert_eq!(ids(&record), ["filing", "typing", "sorting", "tact"]);
+        // Typing edited, Sorting approved, Filing and Tact untouched.
+        record.skills[1].content.reason = Some("An editor's own words.".into());
+        record.skills[2].status = Status::Approved;
+
+        let second = [skill("Tact"), skill("Planning")];
+        propose(&mut record, &second, &provenance("k2"), &mut changes);
+        assert_eq!(ids(&record), ["typing", "sorting", "tact", "planning"]);
+        let typing = &record.skills[0];
+        assert_eq!(
+            typing.content.reason.as_deref(),
+            Some("An editor's own words.")
+        );
+        // Kept skills are marked as seen by the new proposal, so they are current.
+        for e in &record.skills {
+            let key = &e.machine.as_ref().unwrap().provenance.cache_key;
+            assert_eq!(key, "k2", "{}", e.id);
+        }
+    }
+}

@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn files_are_split_at_the_line_limit_and_appear_whole() {
-        use crate::config::{Endpoint, FileConfig, Given, Mode, Settings};
+        use crate::config::{CommandLine, Endpoint, FileConfig, Settings, StructuredOutput};
         use crate::prompt::{Message, Prompt};
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("req.jsonl");
@@ -119,7 +119,8 @@ mod tests {
             model: Some("m".into()),
             ..FileConfig::default()
         };
-        let endpoint = Endpoint::new(&Settings::resolve(&file, Given::default()).unwrap()).unwrap();
+        let endpoint =
+            Endpoint::new(&Settings::resolve(&file, CommandLine::default()).unwrap()).unwrap();
         let mut w = BatchWriter::new(&base, 2);
         for i in 0..5 {
             let prompt = Prompt {
@@ -133,7 +134,7 @@ mod tests {
             w.write(&crate::llm::build_body(
                 &endpoint,
                 &prompt,
-                crate::llm::Variant::plain(Mode::JsonSchema),
+                crate::llm::Variant::plain(StructuredOutput::JsonSchema),
                 &[],
             ))
             .unwrap();

@@ -10,11 +10,10 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Catalog;
-use crate::config::ConfigError;
-use crate::exit::Interrupted;
 use crate::llm::{Client, build_body, first_variant};
 use crate::prompt::Prompts;
 
+use super::DraftError;
 use super::apply::{Sink, UnitResult};
 use super::batch_out::BatchWriter;
 use super::lookup::Lookup;
@@ -53,12 +52,15 @@ type Joined = (
 );
 
 impl Scheduler<'_> {
+    /// Runs the plans to the end, or until a stopping signal: then the answers that are
+    /// in are filed, and the signal's number returned (what it means for the exit code
+    /// is the command's to say).
     pub async fn run(
         mut self,
         plans: Vec<ProfessionPlan>,
         sink: &mut dyn Sink,
         tally: &mut Tally,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<i32>> {
         let concurrency = self.lookup.endpoint.concurrency;
         let mut plans: VecDeque<ProfessionPlan> = plans.into();
         let mut units: VecDeque<Unit> = VecDeque::new();
@@ -173,16 +175,7 @@ impl Scheduler<'_> {
         if let Some(e) = abort {
             return Err(e);
         }
-        if let Some(signal) = interrupted {
-            return Err(anyhow::Error::new(Interrupted {
-                signal,
-                message: format!(
-                    "{} answer(s) were saved to the cache and records; run the same command again to continue",
-                    tally.sent + tally.from_cache
-                ),
-            }));
-        }
-        Ok(())
+        Ok(interrupted)
     }
 
     /// Walks the plans until it finds a prompt that must be sent, filing cache hits
@@ -229,7 +222,7 @@ impl Scheduler<'_> {
             }
             match &mut self.misses {
                 Misses::Send(client) => return Ok(Some((unit, Arc::clone(client)))),
-                Misses::NoEndpoint => return Err(ConfigError::NoEndpoint.into()),
+                Misses::NoEndpoint => return Err(DraftError::NoEndpoint.into()),
                 Misses::Offline => {
                     tally.not_cached += 1;
                     tally.not_cached_labels.push(unit.label());

@@ -14,3 +14,18 @@ pub mod exec;
 pub mod lookup;
 pub mod plan;
 pub mod report;
+
+/// A draft run that cannot start as asked (exit 2): the message says what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error(
+        "prompts are not in the cache and no endpoint is configured: set OPENAI_API_KEY (for api.openai.com) \
+         or OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1 from scripts/local-llm), or draft from the cache \
+         only with --offline"
+    )]
+    NoEndpoint,
+    #[error(
+        "batch request files carry the reply schema: use --structured-output json_schema (OpenAI, vLLM) or json_object"
+    )]
+    BatchNeedsSchema,
+}

@@ -90,7 +90,17 @@ pub enum EvalError {
 impl EvalError {
     /// Whether this is an input or usage problem (exit 2) rather than an I/O failure.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, EvalError::Read { .. })
+        match self {
+            EvalError::Read { .. } => false,
+            EvalError::NoHeader { .. }
+            | EvalError::MissingColumn { .. }
+            | EvalError::Row { .. }
+            | EvalError::Unmapped { .. }
+            | EvalError::DuplicateCatalogId { .. }
+            | EvalError::BadMap { .. }
+            | EvalError::NoGold
+            | EvalError::NoPredictedColumn => true,
+        }
     }
 }
 

@@ -27,8 +27,14 @@ pub enum InitError {
 }
 
 impl InitError {
+    /// Whether the user must change the command (exit 2) rather than the disk.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, InitError::Write { .. })
+        match self {
+            InitError::NotEmpty { .. } | InitError::NotADirectory(_) | InitError::BadName(..) => {
+                true
+            }
+            InitError::Write { .. } => false,
+        }
     }
 }
 
@@ -298,6 +304,45 @@ mod tests {
             create(git.path(), "P", Ci::Github).is_ok(),
             "a fresh `git init` is fine"
         );
+    }
+
+    /// Hidden files count: a directory holding only a `.gitignore`, a `.github/` or any
+    /// other dotfile is not empty, and nothing in it is touched. Only `.git` is allowed.
+    #[test]
+    fn a_dotfile_or_dot_directory_makes_a_directory_not_empty() {
+        for hidden in [
+            ".gitignore",
+            ".github",
+            ".gitattributes",
+            ".env",
+            ".willai.lock",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(hidden);
+            if hidden == ".github" {
+                std::fs::create_dir_all(path.join("workflows")).unwrap();
+                std::fs::write(path.join("workflows/ci.yml"), "mine").unwrap();
+            } else {
+                std::fs::write(&path, "mine").unwrap();
+            }
+            let err = create(dir.path(), "P").unwrap_err();
+            assert!(
+                err.to_string().contains(&format!("{hidden} is there")),
+                "{err}"
+            );
+            assert!(err.is_usage());
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                1,
+                "{hidden}"
+            );
+            let kept = if hidden == ".github" {
+                path.join("workflows/ci.yml")
+            } else {
+                path
+            };
+            assert_eq!(std::fs::read_to_string(kept).unwrap(), "mine", "{hidden}");
+        }
     }
 
     #[test]

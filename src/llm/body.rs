@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::canonical;
-use crate::config::{Endpoint, Mode};
+use crate::config::{Endpoint, StructuredOutput};
 use crate::prompt::{Message, Prompt};
 use crate::reply::Ask;
 
@@ -40,7 +40,7 @@ impl Body {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Variant {
     /// How structured output is asked for.
-    pub mode: Mode,
+    pub mode: StructuredOutput,
     /// Token log-probabilities (`logprobs`, `top_logprobs`), for the level's confidence.
     pub logprobs: bool,
     /// Choices asked for (`n`); above 1 the answers are sampled.
@@ -55,7 +55,7 @@ pub const TOP_LOGPROBS: u32 = 5;
 
 impl Variant {
     /// The plain request of a mode.
-    pub fn plain(mode: Mode) -> Variant {
+    pub fn plain(mode: StructuredOutput) -> Variant {
         Variant {
             mode,
             logprobs: false,
@@ -100,17 +100,17 @@ pub fn build_body(
         body["n"] = json!(variant.n);
     }
     match variant.mode {
-        Mode::JsonSchema => {
+        StructuredOutput::JsonSchema => {
             body["response_format"] = json!({
                 "type": "json_schema",
                 "json_schema": {"name": prompt.ask.schema_name(), "strict": true, "schema": prompt.ask.schema(false)},
             });
         }
-        Mode::JsonObject => {
+        StructuredOutput::JsonObject => {
             body["response_format"] =
                 json!({"type": "json_object", "schema": prompt.ask.schema(true)});
         }
-        Mode::None => {}
+        StructuredOutput::None => {}
     }
     Body::from_value(body)
 }
@@ -118,7 +118,7 @@ pub fn build_body(
 /// The variant a run asks a prompt in first, in a structured-output mode: for a task,
 /// `n` samples, or log-probabilities, or neither, as the endpoint settings say (a
 /// confidence is a level's); for skills, the plain request.
-pub fn first_variant(endpoint: &Endpoint, ask: &Ask, mode: Mode) -> Variant {
+pub fn first_variant(endpoint: &Endpoint, ask: &Ask, mode: StructuredOutput) -> Variant {
     if *ask != Ask::Task {
         return Variant::plain(mode);
     }
@@ -132,7 +132,7 @@ pub fn first_variant(endpoint: &Endpoint, ask: &Ask, mode: Mode) -> Variant {
 
 /// The `samples` separate requests that stand in for one request with `n` when a server
 /// refuses `n`.
-pub fn separate_samples(endpoint: &Endpoint, mode: Mode) -> Vec<Variant> {
+pub fn separate_samples(endpoint: &Endpoint, mode: StructuredOutput) -> Vec<Variant> {
     (0..endpoint.samples)
         .map(|i| Variant {
             mode,

@@ -6,13 +6,18 @@
 //! Hand-written on reqwest with lenient parsing: strict client libraries fail on
 //! servers that omit `object`/`created` or invent new `finish_reason` values.
 
+mod attempt;
 mod body;
 mod client;
 mod errors;
 mod limits;
+mod negotiate;
+mod outcome;
+mod retry;
 
 pub use body::{
     Body, TOP_LOGPROBS, Variant, body_of, build_body, candidates, first_variant, separate_samples,
 };
-pub use client::{CallError, Client, Notice, Stats};
+pub use client::{Client, Notice, Stats};
 pub use errors::one_line;
+pub use outcome::CallError;

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::groups::Group;
 use super::layout;
-use super::model::{self, Counts, Profession, Review, Shares};
+use super::text;
+use super::view::{Profession, Review, Shares, Tally};
 use crate::canonical;
 use crate::catalog::TaskType;
 use crate::config::{License, Site};
@@ -56,7 +57,7 @@ struct ApiIndexEntry<'a> {
     group: Group,
     url: String,
     api: String,
-    counts: &'a Counts,
+    counts: &'a Tally,
     high_share: u32,
     shares: &'a Shares,
     /// The latest approval of the profession's items.
@@ -75,7 +76,7 @@ struct ApiProfession<'a> {
     url: String,
     onet_soc: &'a Option<String>,
     group: Group,
-    counts: &'a Counts,
+    counts: &'a Tally,
     high_share: u32,
     shares: &'a Shares,
     reviewers: &'a [String],
@@ -289,5 +290,5 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
 
 /// A count of tasks as a sentence says it ("19,265 tasks").
 pub fn tasks_text(n: usize) -> String {
-    model::count(n, "task", "tasks")
+    text::count(n, "task", "tasks")
 }

@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 
 use super::error::PublishError;
-use super::model::Profession;
+use super::view::Profession;
 
 pub const INDEX: &str = "index.html";
 pub const BY_EXPOSURE: &str = "index-by-exposure.html";

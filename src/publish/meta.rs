@@ -7,7 +7,8 @@
 use serde_json::{Value, json};
 
 use super::layout;
-use super::model::Profession;
+use super::text;
+use super::view::Profession;
 use crate::config::Site;
 
 /// Entries in the Atom feed: the most recently approved analyses.
@@ -96,12 +97,12 @@ pub fn dataset(
         "name": format!(
             "{}: AI exposure of {}, task by task",
             site.name,
-            super::model::count(professions, "profession", "professions")
+            text::count(professions, "profession", "professions")
         ),
         "description": format!(
             "{} of {}, each rated HIGH, MEDIUM or LOW for its exposure to AI on the rubric of Eloundou et al. (2023), with a rationale, the reviewing editor and the date of approval.",
-            super::model::count(tasks, "task", "tasks"),
-            super::model::count(professions, "profession", "professions")
+            text::count(tasks, "task", "tasks"),
+            text::count(professions, "profession", "professions")
         ),
         "url": format!("{}/{}", site.base_url, layout::METHODOLOGY),
         "creator": {"@type": "Organization", "name": site.name, "url": format!("{}/", site.base_url)},

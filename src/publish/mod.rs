@@ -1,8 +1,9 @@
 //! `willai publish`: the static site, its data and its feeds, from approved content only.
 //!
 //! The pipeline, one module per concern:
-//! - [`model`] selects what may be shown (approved and intact) and computes counts,
-//!   shares, insights and bylines by rule;
+//! - [`select`] decides what may be shown (approved and intact) and makes it into the
+//!   views of [`view`] (counts, shares, bylines); [`text`] writes every sentence by rule
+//!   (names, counts, summaries, key insights, titles and descriptions);
 //! - [`layout`] decides every path before anything is written, so no profession or task
 //!   can take the path of another page or of a file the site writes;
 //! - [`theme`] holds the templates and static files (built in, overridable by the
@@ -25,12 +26,13 @@ pub mod groups;
 pub mod layout;
 pub mod markdown;
 pub mod meta;
-pub mod model;
 pub mod options;
 pub mod output;
 pub mod pages;
+pub mod select;
 pub mod text;
 pub mod theme;
+pub mod view;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -38,10 +40,10 @@ use std::path::Path;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use model::Profession;
 use output::Output;
 use pages::Pages;
 use theme::Theme;
+use view::Profession;
 
 pub use crate::config::Site;
 pub use error::PublishError;
@@ -292,13 +294,13 @@ mod tests {
         .unwrap();
         let catalog = crate::catalog::Catalog::from_occupations(vec![occ]);
         let records = vec![("widget-makers".to_string(), record)];
-        let (none, _) = model::load(&catalog, &records, &Options::default());
+        let (none, _) = select::load(&catalog, &records, &Options::default());
         assert!(none.is_empty(), "publish shows no draft");
         let opts = Options {
             drafts: true,
             theme: None,
         };
-        let (professions, _) = model::load(&catalog, &records, &opts);
+        let (professions, _) = select::load(&catalog, &records, &opts);
         let out = tempfile::tempdir().unwrap();
         publish(professions, &site(), out.path(), &opts).unwrap();
         let page = std::fs::read_to_string(out.path().join("widget-makers/sort-the-widgets.html"))

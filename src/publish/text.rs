@@ -1,19 +1,163 @@
-//! The sentences a page is made of, written by rule: the advice under a focus task, and
-//! page titles and descriptions that fit what search engines show (70 and 160
-//! characters), falling back to shorter forms for long task titles and profession names
-//! rather than being cut mid-word.
+//! The English of the site, by rule: how a profession is named in a sentence ("ML
+//! Engineers", "for ML Engineer professionals"), counts and lists ("19,268 tasks", "A, B,
+//! C, D, and 11 more"), names ("Ann, Bob and Cy"), dates, the summary and key insights
+//! of a profession, the advice under a focus task, and page titles and descriptions that
+//! fit what search engines show (70 and 160 characters), falling back to shorter forms
+//! for long task titles and profession names rather than being cut mid-word. Nothing
+//! here is generated: every sentence is computed from the records.
 
+use super::view::{Profession, Skill, Tally, Task};
 use crate::record::Level;
 
-/// "2026-04-20" -> "April 20, 2026"; `None` when it is not a date.
-pub fn long_date(iso: &str) -> Option<String> {
-    let date: jiff::civil::Date = iso.parse().ok()?;
-    Some(date.strftime("%B %-d, %Y").to_string())
+/// "ML Engineer" -> "ML Engineers"; names already plural stay as they are.
+pub fn plural(name: &str) -> String {
+    if name.ends_with('s') {
+        name.to_string()
+    } else {
+        format!("{name}s")
+    }
 }
 
+impl Profession {
+    /// The people who do the work, in the plural: "ML Engineers". An O*NET title is
+    /// already that ("Clergy", "Teachers, Postsecondary", "Cooks, Fast Food"), so it
+    /// stays as it is; an editor's name gets an "s" unless it ends in one.
+    pub fn plural(&self) -> String {
+        if self.onet_soc.is_some() {
+            self.name.clone()
+        } else {
+            plural(&self.name)
+        }
+    }
+
+    /// Who does the work, as "for ..." says it: the reference page's "ML Engineer
+    /// professionals"; an O*NET title stands alone ("Travel Agents").
+    pub fn workers(&self) -> String {
+        if self.onet_soc.is_some() {
+            self.name.clone()
+        } else {
+            format!("{} professionals", self.name)
+        }
+    }
+}
+
+/// A count with its noun, singular or plural, the number grouped by thousands:
+/// "1 task", "19,268 tasks".
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    let noun = if n == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(n))
+}
+
+/// 19268 -> "19,268".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Names listed in an insight before the rest are counted.
+const LISTED: usize = 4;
+
+/// A list as the reference page writes it, "A, B, C", with no item's closing full stop;
+/// past [`LISTED`] names (and two more at least), the rest are counted: "A, B, C, D, and
+/// 11 more".
+fn list(items: &[&str]) -> String {
+    let clean: Vec<&str> = items.iter().map(|s| s.trim_end_matches('.')).collect();
+    if clean.len() <= LISTED + 1 {
+        return clean.join(", ");
+    }
+    format!(
+        "{}, and {} more",
+        clean[..LISTED].join(", "),
+        thousands(clean.len() - LISTED)
+    )
+}
+
+/// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW".
+pub fn summary(c: &Tally) -> String {
+    format!(
+        "{} of {} HIGH, {} MEDIUM, {} LOW",
+        thousands(c.high),
+        count(c.tasks, "task", "tasks"),
+        thousands(c.medium),
+        thousands(c.low)
+    )
+}
+
+/// The key insights of a profession, by rule. Every sentence ends with exactly one full
+/// stop; lists are capped; titles are shown as written.
+pub fn insights(tasks: &[Task], vulnerable: &[Skill], resilient: &[Skill]) -> Vec<String> {
+    let mut out = Vec::new();
+    let total = tasks.len();
+    let titles = |level: Level| -> Vec<&str> {
+        tasks
+            .iter()
+            .filter(|t| t.level == level)
+            .map(|t| t.title.as_str())
+            .collect()
+    };
+    if total > 0 {
+        let high = titles(Level::High);
+        if high.is_empty() {
+            let all = if total == 1 {
+                "The task does not".to_string()
+            } else {
+                format!("None of the {} tasks", thousands(total))
+            };
+            out.push(format!("{all} face high AI exposure."));
+        } else {
+            // "1 of 8 tasks faces", "2 of 8 tasks face": the verb goes with the first number.
+            let verb = if high.len() == 1 { "faces" } else { "face" };
+            out.push(format!(
+                "{} of {} {verb} high AI exposure: {}.",
+                thousands(high.len()),
+                count(total, "task", "tasks"),
+                list(&high)
+            ));
+        }
+        let low = titles(Level::Low);
+        if !low.is_empty() {
+            let verb = if low.len() == 1 { "is" } else { "are" };
+            out.push(format!(
+                "{} of {} {verb} resilient to AI: {}.",
+                thousands(low.len()),
+                count(total, "task", "tasks"),
+                list(&low)
+            ));
+        }
+    }
+    if !vulnerable.is_empty() {
+        let names: Vec<&str> = vulnerable.iter().map(|s| s.name.as_str()).collect();
+        let verb = if names.len() == 1 { "faces" } else { "face" };
+        out.push(format!(
+            "{} {verb} increasing automation pressure.",
+            list(&names)
+        ));
+    }
+    if !resilient.is_empty() {
+        let names: Vec<&str> = resilient.iter().map(|s| s.name.as_str()).collect();
+        let verb = if names.len() == 1 {
+            "remains"
+        } else {
+            "remain"
+        };
+        out.push(format!("{} {verb} resilient.", list(&names)));
+    }
+    out
+}
+
+/// "2026-04-20" -> "April 20, 2026": the same spelling as the edition's date.
+pub use crate::config::long_date;
+
 /// Names as a sentence says them: "Ann", "Ann and Bob", "Ann, Bob and Cy", and past three
-/// "Ann, Bob and 3 others".
-pub fn people(names: &[String]) -> String {
+/// "Ann, Bob and 3 others" (a byline's reviewers).
+pub fn names(names: &[String]) -> String {
     match names {
         [] => String::new(),
         [one] => one.clone(),
@@ -73,12 +217,14 @@ pub fn advice(level: Level, title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::publish::view::sample::{profession, skill, task};
+    use crate::record::Verdict;
 
     #[test]
     fn dates_and_names_read_as_sentences() {
         assert_eq!(long_date("2026-04-20").as_deref(), Some("April 20, 2026"));
         assert_eq!(long_date("2026-13-01"), None);
-        let n = |v: &[&str]| people(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let n = |v: &[&str]| names(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(n(&["Ann"]), "Ann");
         assert_eq!(n(&["Ann", "Bob"]), "Ann and Bob");
         assert_eq!(n(&["Ann", "Bob", "Cy"]), "Ann, Bob and Cy");
@@ -108,5 +254,124 @@ mod tests {
         );
         assert_eq!(cut, "Prepare detailed reports on…");
         assert!(cut.chars().count() <= 30);
+    }
+
+    #[test]
+    fn insights_read_like_the_published_page() {
+        let tasks = [
+            task("Write production code", Level::High),
+            task("Build and maintain data pipelines", Level::Medium),
+            task("Train and evaluate ML models", Level::High),
+        ];
+        let vulnerable: Vec<Skill> = [
+            "Coding delivery",
+            "Python",
+            "Data Engineering",
+            "Machine Learning",
+        ]
+        .iter()
+        .map(|n| skill(n, Verdict::Vulnerable))
+        .collect();
+        assert_eq!(
+            insights(&tasks, &vulnerable, &[]),
+            vec![
+                "2 of 3 tasks face high AI exposure: Write production code, Train and evaluate ML models.",
+                "Coding delivery, Python, Data Engineering, Machine Learning face increasing automation pressure.",
+            ]
+        );
+    }
+
+    #[test]
+    fn insights_cover_low_tasks_resilient_skills_and_no_high_tasks() {
+        let tasks = [
+            task("Paint housings.", Level::Low),
+            task("Sort widgets", Level::Medium),
+        ];
+        assert_eq!(
+            insights(&tasks, &[], &[skill("Painting", Verdict::Resilient)]),
+            vec![
+                "None of the 2 tasks face high AI exposure.",
+                "1 of 2 tasks is resilient to AI: Paint housings.",
+                "Painting remains resilient."
+            ]
+        );
+    }
+
+    /// At 30 tasks: lists are capped, every sentence ends once, counts agree in number.
+
+    #[test]
+    fn insights_of_a_30_task_profession() {
+        let levels = [
+            Level::High,
+            Level::High,
+            Level::Medium,
+            Level::Low,
+            Level::High,
+        ];
+        let tasks: Vec<Task> = (0..30)
+            .map(|i| task(&format!("Do thing {i}."), levels[i % levels.len()]))
+            .collect();
+        let got = insights(&tasks, &[skill("Filing", Verdict::Vulnerable)], &[]);
+        assert_eq!(
+            got,
+            vec![
+                "18 of 30 tasks face high AI exposure: Do thing 0, Do thing 1, Do thing 4, Do thing 5, and 14 more.",
+                "6 of 30 tasks are resilient to AI: Do thing 3, Do thing 8, Do thing 13, Do thing 18, and 2 more.",
+                "Filing faces increasing automation pressure.",
+            ]
+        );
+        for sentence in &got {
+            assert!(
+                sentence.ends_with('.') && !sentence.ends_with(".."),
+                "{sentence}"
+            );
+            assert!(!sentence.contains(".,"), "{sentence}");
+        }
+        let one = [task("Sort widgets", Level::High)];
+        assert_eq!(
+            insights(&one, &[], &[]),
+            vec!["1 of 1 task faces high AI exposure: Sort widgets."]
+        );
+        let five = ["A", "B", "C", "D", "E"].map(|n| skill(n, Verdict::Resilient));
+        assert_eq!(
+            insights(&[], &[], &five),
+            vec!["A, B, C, D, E remain resilient."]
+        );
+    }
+
+    #[test]
+    fn summaries_and_counts_read_right() {
+        let c = Tally {
+            tasks: 20,
+            high: 7,
+            medium: 8,
+            low: 5,
+            skills: 4,
+        };
+        assert_eq!(summary(&c), "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW");
+        assert_eq!(count(1, "profession", "professions"), "1 profession");
+        assert_eq!(count(19268, "task", "tasks"), "19,268 tasks");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural("ML Engineer"), "ML Engineers");
+        assert_eq!(plural("Data Scientists"), "Data Scientists");
+        // O*NET titles are plural (or mass nouns) already.
+        for (name, soc) in [
+            ("Clergy", "21-2011.00"),
+            ("Teachers, Postsecondary", "25-1199.00"),
+            ("Cooks, Fast Food", "35-2011.00"),
+        ] {
+            let mut p = profession("x", Some(soc));
+            p.name = name.into();
+            assert_eq!(p.plural(), name);
+            assert_eq!(p.workers(), name);
+        }
+        let mut ml = profession("ml-engineer", None);
+        ml.name = "ML Engineer".into();
+        assert_eq!(ml.plural(), "ML Engineers");
+        assert_eq!(ml.workers(), "ML Engineer professionals");
     }
 }

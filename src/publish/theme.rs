@@ -106,7 +106,7 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // `{{ n | thousands }}`: 19265 -> "19,265", as the text around it writes numbers.
-    env.add_filter("thousands", |n: usize| super::model::thousands(n));
+    env.add_filter("thousands", |n: usize| super::text::thousands(n));
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()

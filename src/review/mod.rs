@@ -8,8 +8,12 @@
 //! - [`session`]: keys become decisions, each written at once under the lock, with undo;
 //! - [`screen`]: one item as styled lines (word diffs for proposals);
 //! - [`edit`]: the `field: value` text an editor edits in `$EDITOR`;
-//! - [`tui`]: the terminal (raw mode, alternate screen, restored on every way out).
+//! - [`tui`]: the terminal (raw mode, alternate screen, restored on every way out);
+//! - [`audit`] and [`audit_tui`]: `willai review --audit`, judging an audit's sample
+//!   blind, then correcting the record through the same session.
 
+pub mod audit;
+pub mod audit_tui;
 pub mod edit;
 pub mod queue;
 pub mod screen;

@@ -36,7 +36,7 @@ pub type Line = Vec<Span>;
 
 /// Every text on screen goes through here: record text is shown, never obeyed, so a
 /// control character becomes its escape (`\u001b`) before lines are wrapped and cut.
-fn span(style: Style, text: impl Into<String>) -> Span {
+pub(super) fn span(style: Style, text: impl Into<String>) -> Span {
     let text = text.into();
     Span {
         style,
@@ -59,7 +59,7 @@ pub const KEYS: &str =
     "a approve  r drop proposal  e edit  1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit";
 
 /// Wraps styled text to `width` columns under a label, continuation lines indented.
-fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
+pub(super) fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
     let width = width.max(LABEL + 20);
     let mut lines: Vec<Line> = Vec::new();
     let mut line: Line = vec![span(Style::Dim, format!("{label:<LABEL$}"))];
@@ -125,7 +125,7 @@ fn text_or_diff(old: Option<&str>, new: Option<&str>, proposal: bool) -> Vec<Spa
     }
 }
 
-fn confidence(c: Option<&Confidence>) -> String {
+pub(super) fn confidence(c: Option<&Confidence>) -> String {
     match c {
         None => String::new(),
         Some(c) => match (c.method, c.samples) {
@@ -339,7 +339,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
 
 /// The last decision's note, wrapped: a refusal's way out ("with --force") is at its end
 /// and must not fall off a narrow terminal.
-fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
+pub(super) fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
     match note {
         Some(n) => {
             let style = match n.tone {

@@ -103,14 +103,14 @@ pub struct Note {
 }
 
 impl Note {
-    fn done(text: String) -> Note {
+    pub(super) fn done(text: String) -> Note {
         Note {
             tone: Tone::Done,
             text,
         }
     }
 
-    fn warning(text: String) -> Note {
+    pub(super) fn warning(text: String) -> Note {
         Note {
             tone: Tone::Warning,
             text,
@@ -169,6 +169,18 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// The root's write lock, held while one decision is read, applied and written; a note
+/// when another writer holds it (waiting would freeze the screen, deaf to keys).
+pub(super) fn lock(store: &Store) -> anyhow::Result<Result<RootLock, Note>> {
+    Ok(
+        RootLock::try_acquire(&store.root().lock_file(), "review")?.map_err(|(_, holder)| {
+            Note::warning(format!(
+                "another willai is writing to this project ({holder}): nothing was done; press the key again when it has finished"
+            ))
+        }),
+    )
+}
+
 /// One review: the queue, where the editor is, and what undo can take back.
 pub struct Session<'p> {
     store: &'p Store,
@@ -205,18 +217,13 @@ impl<'p> Session<'p> {
         }
     }
 
-    /// The root's write lock, held while one decision is read, applied and written; a
-    /// note when another writer holds it (waiting would freeze the screen, deaf to keys).
     fn lock(&self) -> anyhow::Result<Result<RootLock, Note>> {
-        Ok(
-            RootLock::try_acquire(&self.store.root().lock_file(), "review")?.map_err(
-                |(_, holder)| {
-                    Note::warning(format!(
-                        "another willai is writing to this project ({holder}): nothing was done; press the key again when it has finished"
-                    ))
-                },
-            ),
-        )
+        lock(self.store)
+    }
+
+    /// How many decisions undo could take back.
+    pub fn steps(&self) -> usize {
+        self.steps.len()
     }
 
     pub fn reviewer(&self) -> &str {

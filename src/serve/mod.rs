@@ -24,9 +24,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{Given, Origin, Resolved};
+use crate::config::{CommandLine, Origin, Resolved};
 use crate::project::Project;
-use crate::publish::{self, Options, model};
+use crate::publish::{self, Options, select};
 use crate::signals;
 
 use watch::Fingerprint;
@@ -47,7 +47,7 @@ pub const POLL: Duration = Duration::from_millis(250);
 #[derive(Clone, Debug)]
 pub struct Request {
     pub root: Option<PathBuf>,
-    pub given: Given,
+    pub given: CommandLine,
     pub drafts: bool,
     pub port: u16,
 }
@@ -107,7 +107,7 @@ pub fn build(req: &Request, local: &str, shared: &Shared) -> anyhow::Result<publ
         drafts: req.drafts,
         theme: Some(project.root.dir().to_path_buf()),
     };
-    let (professions, _skipped) = model::load_store(&project.store, &catalog, &opts)
+    let (professions, _skipped) = select::load_store(&project.store, &catalog, &opts)
         .context("fix the record, and the page comes back")?;
     let mut memo = shared.memo.lock().expect("serve memo");
     publish::publish_with(professions, &site, &shared.dir, &opts, &mut memo)

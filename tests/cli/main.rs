@@ -3,6 +3,9 @@
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
 mod annotations;
+mod audit;
+#[cfg(unix)]
+mod audit_tui;
 mod batch;
 #[cfg(unix)]
 mod browser;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use fake_openai::FakeServer;
+use willai::review::audit_tui::{BLIND_KEYS, FINISHED_KEYS, REVEALED_KEYS};
+use willai::review::screen::KEYS;
 
 use crate::util::{Project, run_ok};
 use crate::validate::valid_project;
@@ -17,7 +19,7 @@ const ROWS: u16 = 40;
 const COLS: u16 = 120;
 
 /// The review running in a pseudo-terminal, and what its screen shows.
-struct Tui {
+pub(crate) struct Tui {
     session: OsSession,
     screen: vt100::Parser,
     /// Every byte the program wrote.
@@ -25,7 +27,7 @@ struct Tui {
 }
 
 impl Tui {
-    fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
+    pub(crate) fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
         let mut cmd = p.process();
         cmd.env("TERM", "xterm-256color")
             .args(["review", "--reviewer", "Ann Editor", "--date", "2026-11-20"])
@@ -59,18 +61,22 @@ impl Tui {
         }
     }
 
-    fn contents(&self) -> String {
+    pub(crate) fn contents(&self) -> String {
         self.screen.screen().contents()
     }
 
-    /// Waits until the screen shows `text` (a generous deadline: a failure, not a
-    /// speed check), and returns the screen.
-    fn wait_for(&mut self, text: &str) -> String {
+    /// Waits until the screen shows `text` in a whole frame (a generous deadline: a
+    /// failure, not a speed check), and returns the screen. A frame reaches the terminal
+    /// in pieces, top first: its header may be on screen while the lines below it are
+    /// not yet, so a review frame counts only once its key line, drawn after the item,
+    /// is there too.
+    pub(crate) fn wait_for(&mut self, text: &str) -> String {
         let start = Instant::now();
         loop {
             self.pump();
             let screen = self.contents();
-            if screen.contains(text) {
+            let frame_whole = !screen.contains("willai review ") || self.shows_the_key_line();
+            if screen.contains(text) && frame_whole {
                 return screen;
             }
             assert!(
@@ -81,13 +87,29 @@ impl Tui {
         }
     }
 
-    fn key(&mut self, keys: &str) {
+    /// Whether a key line is on screen (`review`'s, or one of `review --audit`'s):
+    /// drawn after the item, it means every line above it is whole. (It is cut to the
+    /// width the program saw, which may be the default 80 columns if it drew before the
+    /// window was sized: so its start.)
+    fn shows_the_key_line(&self) -> bool {
+        let screen = self.contents();
+        [KEYS, BLIND_KEYS, REVEALED_KEYS, FINISHED_KEYS]
+            .iter()
+            .any(|keys| {
+                let start: String = keys.chars().take(20).collect();
+                screen
+                    .lines()
+                    .any(|line| line.starts_with(&start) && keys.starts_with(line.trim_end()))
+            })
+    }
+
+    pub(crate) fn key(&mut self, keys: &str) {
         self.session.write_all(keys.as_bytes()).unwrap();
         self.session.flush().unwrap();
     }
 
     /// Waits for the program to end; its exit code.
-    fn exit_code(&mut self) -> i32 {
+    pub(crate) fn exit_code(&mut self) -> i32 {
         let start = Instant::now();
         loop {
             self.pump();
@@ -109,7 +131,7 @@ impl Tui {
     }
 
     /// Whether the terminal is in canonical (cooked) mode, as a shell wants it.
-    fn cooked(&self) -> bool {
+    pub(crate) fn cooked(&self) -> bool {
         // SAFETY: a zeroed termios is a valid out-parameter for tcgetattr on an open fd.
         let mut t: libc::termios = unsafe { std::mem::zeroed() };
         let fd = self.session.get_stream().as_raw_fd();
@@ -120,7 +142,7 @@ impl Tui {
 
 /// Widget makers drafted with known confidences: answer-letters 0.5, sort-widgets 0.6,
 /// paint-housings 0.8, inspect-widgets 0.9, then the two skills (no confidence).
-fn drafted() -> (Project, FakeServer) {
+pub(crate) fn drafted() -> (Project, FakeServer) {
     let p = valid_project();
     std::fs::remove_file(p.path(RECORD)).unwrap();
     let server = FakeServer::start();

@@ -427,17 +427,32 @@ fn the_csv_holds_every_published_task_once_with_its_review() {
             &format!("api/professions/{}.json", p["slug"].as_str().unwrap()),
         );
         for t in api["tasks"].as_array().unwrap() {
-            want.push((
+            want.push([
                 p["id"].as_str().unwrap().to_string(),
                 t["id"].as_str().unwrap().to_string(),
-            ));
+                t["title"].as_str().unwrap().to_string(),
+                t["text"].as_str().unwrap().to_string(),
+            ]);
         }
     }
-    let got: Vec<(String, String)> = rows
+    // Each task once, its title and its O*NET statement each in their own column.
+    let got: Vec<[String; 4]> = rows
         .iter()
-        .map(|r| (r["profession_id"].clone(), r["task_id"].clone()))
+        .map(|r| {
+            [
+                r["profession_id"].clone(),
+                r["task_id"].clone(),
+                r["title"].clone(),
+                r["statement"].clone(),
+            ]
+        })
         .collect();
     assert_eq!(got, want);
+    assert!(
+        got.iter()
+            .any(|[_, _, title, statement]| !title.is_empty() && title != statement),
+        "a task whose title and statement differ tells the two columns apart"
+    );
     let sorted = rows
         .iter()
         .find(|r| r["task_id"] == "sort-widgets")

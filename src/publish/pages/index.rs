@@ -10,8 +10,8 @@ use crate::publish::data::tasks_text;
 use crate::publish::error::PublishError;
 use crate::publish::groups::{self, Group};
 use crate::publish::meta;
-use crate::publish::model::{self, Counts, Profession, Shares};
-use crate::publish::text::{DESCRIPTION_MAX, TITLE_MAX, fit};
+use crate::publish::text::{self, DESCRIPTION_MAX, TITLE_MAX, fit};
+use crate::publish::view::{Profession, Shares, Tally};
 
 /// A profession as the index lists it.
 #[derive(Serialize)]
@@ -21,7 +21,7 @@ struct Row<'a> {
     aliases: &'a [String],
     onet_soc: &'a Option<String>,
     group: Group,
-    counts: &'a Counts,
+    counts: &'a Tally,
     high_share: u32,
     shares: &'a Shares,
     summary: &'a str,
@@ -60,7 +60,7 @@ impl Pages<'_> {
         let site = self.site;
         let n = self.all.len();
         let total_tasks: usize = self.all.iter().map(|p| p.counts.tasks).sum();
-        let sum = |f: fn(&Counts) -> usize| self.all.iter().map(|p| f(&p.counts)).sum::<usize>();
+        let sum = |f: fn(&Tally) -> usize| self.all.iter().map(|p| f(&p.counts)).sum::<usize>();
         let (high, medium, low) = (sum(|c| c.high), sum(|c| c.medium), sum(|c| c.low));
         let totals = Totals {
             tasks: total_tasks,
@@ -104,11 +104,11 @@ impl Pages<'_> {
         }
         let heading = format!(
             "Will AI replace me? Task-by-task AI exposure of {}",
-            model::count(n, "profession", "professions")
+            text::count(n, "profession", "professions")
         );
         let lede = format!(
             "How exposed each task of {} is to AI: {} rated HIGH, MEDIUM or LOW, each explained and reviewed by an editor.",
-            model::count(n, "profession", "professions"),
+            text::count(n, "profession", "professions"),
             tasks_text(total_tasks)
         );
         let title = if sort == "exposure" {

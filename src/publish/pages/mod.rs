@@ -18,8 +18,8 @@ use serde::Serialize;
 use super::data::{profession_url, task_url};
 use super::groups;
 use super::layout;
-use super::model::Profession;
 use super::theme::Theme;
+use super::view::Profession;
 use crate::config::Site;
 
 /// Other professions linked from a profession's page, and from each of its deep dives.

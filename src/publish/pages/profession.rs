@@ -8,8 +8,9 @@ use crate::publish::data::{profession_url, task_url};
 use crate::publish::error::PublishError;
 use crate::publish::layout;
 use crate::publish::meta::{self, Crumb};
-use crate::publish::model;
-use crate::publish::text::{DESCRIPTION_MAX, TITLE_MAX, advice, fit};
+use crate::publish::select;
+use crate::publish::text::{self, DESCRIPTION_MAX, TITLE_MAX, advice, fit};
+use crate::publish::view::level_class;
 use crate::record::Level;
 
 impl Pages<'_> {
@@ -20,7 +21,7 @@ impl Pages<'_> {
         let pv = Value::from(Serde(p));
         let plural = p.plural();
         // The deep dives' fewer other professions are the first of the page's.
-        let others: Vec<Value> = model::others(self.all, i, OTHERS)
+        let others: Vec<Value> = select::others(self.all, i, OTHERS)
             .into_iter()
             .map(|o| context! { slug => o.slug.clone(), name => o.name.clone() })
             .collect();
@@ -58,7 +59,7 @@ impl Pages<'_> {
                     .filter(|t| t.level == l)
                     .map(|t| context! { slug => t.slug.clone(), title => t.title.clone(), pending => t.pending })
                     .collect();
-                context! { name => l.as_str(), class => model::level_class(l), tasks }
+                context! { name => l.as_str(), class => level_class(l), tasks }
             })
             .collect::<Vec<Value>>()
             .into();
@@ -68,8 +69,8 @@ impl Pages<'_> {
         let heading = format!("Will AI replace {plural}? Task-by-task AI exposure");
         let lede = format!(
             "How exposed each task of {plural} is to AI, task by task: {} of {} {} high exposure. Skills analysis and key insights.",
-            model::thousands(p.counts.high),
-            model::count(p.counts.tasks, "task", "tasks"),
+            text::thousands(p.counts.high),
+            text::count(p.counts.tasks, "task", "tasks"),
             if p.counts.high == 1 { "faces" } else { "face" }
         );
         let title = fit(
@@ -159,7 +160,7 @@ impl Pages<'_> {
             let lede = format!(
                 "Deep dive into how AI is transforming {} for {}. Exposure level, tools, and adaptation strategies.",
                 t.title,
-                p.people()
+                p.workers()
             );
             let title = fit(
                 &[

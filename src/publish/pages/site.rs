@@ -8,8 +8,7 @@ use crate::publish::data::tasks_text;
 use crate::publish::error::PublishError;
 use crate::publish::layout;
 use crate::publish::meta::{self, Crumb};
-use crate::publish::model;
-use crate::publish::text::{DESCRIPTION_MAX, TITLE_MAX, fit};
+use crate::publish::text::{self, DESCRIPTION_MAX, TITLE_MAX, fit};
 
 impl Pages<'_> {
     /// The methodology page: rubric, drafting and review, the data, how to cite.
@@ -30,7 +29,7 @@ impl Pages<'_> {
         let home = self.home();
         let title_of_work = format!(
             "Will AI replace me? Task-by-task AI exposure of {}",
-            model::count(self.all.len(), "profession", "professions")
+            text::count(self.all.len(), "profession", "professions")
         );
         let edition = site.edition.join(", ");
         let cite = format!(

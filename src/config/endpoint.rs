@@ -1,0 +1,265 @@
+//! The endpoint of a drafting command: every setting the client needs, checked once, so
+//! a bad value is a usage error before anything is sent.
+
+use std::time::Duration;
+
+use super::error::ConfigError;
+use super::file::Price;
+use super::layer::{Origin, Resolved};
+use super::output::{ConfidenceMode, StructuredOutput};
+use super::secret::Secret;
+use super::settings::{SAMPLES, Settings};
+use super::url::{http_url, redact_url};
+
+/// Everything the client needs, checked.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub base_url: String,
+    /// Whether the base URL was set by a flag, the environment or willai.toml.
+    pub base_url_explicit: bool,
+    pub api_key: Option<Secret>,
+    pub model: String,
+    pub temperature: f64,
+    pub seed: Option<i64>,
+    pub max_tokens: u32,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub retries: u32,
+    /// The first retry's delay; each further one doubles, up to 30 s.
+    pub retry_base: Duration,
+    pub concurrency: usize,
+    pub rpm: Option<u32>,
+    pub tpm: Option<u64>,
+    pub mode: StructuredOutput,
+    /// Whether to ask for log-probabilities (for the level's confidence).
+    pub logprobs: bool,
+    /// The most of a reply that is read; a larger one fails its item.
+    pub max_reply_bytes: u64,
+    /// Answers asked for per prompt (`n`): above 1, confidence is the majority's share.
+    pub samples: u32,
+    pub price: Option<Price>,
+}
+
+/// A resolved value, if `ok` holds for it; else the error that names the setting, what it
+/// must be, and where the value came from.
+fn checked<T: Copy + ToString>(
+    name: &'static str,
+    what: &'static str,
+    r: &Resolved<T>,
+    ok: impl Fn(T) -> bool,
+) -> Result<T, ConfigError> {
+    if ok(r.value) {
+        Ok(r.value)
+    } else {
+        Err(ConfigError::OutOfRange {
+            name,
+            what,
+            value: r.value.to_string(),
+            origin: r.origin.clone(),
+        })
+    }
+}
+
+fn positive_secs(name: &'static str, r: &Resolved<f64>) -> Result<Duration, ConfigError> {
+    let secs = checked(name, "a positive number of seconds", r, |v| {
+        v.is_finite() && v > 0.0 && v < 1e9
+    })?;
+    Ok(Duration::from_secs_f64(secs))
+}
+
+impl Endpoint {
+    /// The endpoint of a drafting command; a model must be set.
+    pub fn new(s: &Settings) -> Result<Endpoint, ConfigError> {
+        let base_url = http_url(&s.base_url.value).map_err(|(why, not_http)| {
+            let url = redact_url(&s.base_url.value);
+            if not_http {
+                ConfigError::NotHttp { url }
+            } else {
+                ConfigError::BadUrl { url, why }
+            }
+        })?;
+        let model = s.model.clone().ok_or(ConfigError::NoModel)?.value;
+        let concurrency = checked("concurrency", "at least 1", &s.concurrency, |n| n > 0)?;
+        let max_tokens = checked(
+            "max_tokens",
+            "at least 1 (a reply needs room: 600 is the default)",
+            &s.max_tokens,
+            |n| n > 0,
+        )?;
+        let temperature = checked("temperature", "between 0 and 2", &s.temperature, |t| {
+            (0.0..=2.0).contains(&t)
+        })?;
+        let timeout = positive_secs("timeout", &s.timeout_secs)?;
+        let connect_timeout = positive_secs("connect_timeout_secs", &s.connect_timeout_secs)?;
+        let retry_base = positive_secs("retry_base_secs", &s.retry_base_secs)?;
+        let max_reply_bytes = checked("max_reply_bytes", "at least 1", &s.max_reply_bytes, |n| {
+            n > 0
+        })?;
+        let samples = checked("samples", "between 1 and 16", &s.samples, |n| {
+            SAMPLES.contains(&n)
+        })?;
+        Ok(Endpoint {
+            price: s.prices.get(&model).copied(),
+            base_url,
+            base_url_explicit: s.base_url.origin != Origin::Default,
+            api_key: s.api_key.as_ref().map(|k| k.value.clone()),
+            model,
+            temperature,
+            seed: Some(s.seed.value),
+            max_tokens,
+            timeout,
+            connect_timeout,
+            retries: s.retries.value,
+            retry_base,
+            concurrency,
+            rpm: s
+                .requests_per_minute
+                .as_ref()
+                .map(|r| r.value)
+                .filter(|&n| n > 0),
+            tpm: s
+                .tokens_per_minute
+                .as_ref()
+                .map(|r| r.value)
+                .filter(|&n| n > 0),
+            mode: s.structured_output.value,
+            logprobs: s.confidence.value == ConfidenceMode::Logprobs,
+            max_reply_bytes,
+            samples,
+        })
+    }
+
+    /// The temperature of a request: sampled answers need one above 0 to differ, so a
+    /// run with `samples` above 1 and temperature 0 samples at 1.0.
+    pub fn temperature_for(&self, sampled: bool) -> f64 {
+        if sampled && self.temperature == 0.0 {
+            1.0
+        } else {
+            self.temperature
+        }
+    }
+
+    /// Whether requests can be sent: an explicit base URL (a local server needs no key)
+    /// or a key for the default one.
+    pub fn is_configured(&self) -> bool {
+        self.base_url_explicit || self.api_key.is_some()
+    }
+
+    pub fn completions_url(&self) -> String {
+        format!("{}/chat/completions", self.base_url)
+    }
+
+    /// The base URL as it may be shown: without user:password.
+    pub fn shown_url(&self) -> String {
+        redact_url(&self.base_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::file::FileConfig;
+    use super::super::layer::tests::{env, flag};
+    use super::super::settings::CommandLine;
+    use super::*;
+
+    fn file(model: Option<&str>) -> FileConfig {
+        FileConfig {
+            model: model.map(String::from),
+            ..FileConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_default_endpoint_needs_a_key() {
+        let s = Settings::resolve(&file(Some("m")), CommandLine::default()).unwrap();
+        let e = Endpoint::new(&s).unwrap();
+        assert!(!e.is_configured());
+        let given = CommandLine {
+            api_key: env("OPENAI_API_KEY", "k".into()),
+            ..CommandLine::default()
+        };
+        let e = Endpoint::new(&Settings::resolve(&file(Some("m")), given).unwrap()).unwrap();
+        assert!(e.is_configured());
+        assert_eq!(format!("{:?}", e.api_key), "Some(***)");
+    }
+
+    #[test]
+    fn a_missing_model_is_a_usage_error() {
+        let s = Settings::resolve(&file(None), CommandLine::default()).unwrap();
+        let err = Endpoint::new(&s).unwrap_err();
+        assert!(err.to_string().contains("WILLAI_MODEL"));
+    }
+
+    /// Each bound is checked, and the message names the setting, the bound, the value
+    /// and where it came from.
+    #[test]
+    fn values_out_of_range_name_the_setting_and_its_origin() {
+        let toml = |extra: &str| -> FileConfig {
+            toml::from_str(&format!("model = \"m\"\n{extra}")).unwrap()
+        };
+        let cases = [
+            (
+                "concurrency = 0",
+                "concurrency must be at least 1 (it is 0, from willai.toml concurrency)",
+            ),
+            (
+                "max_tokens = 0",
+                "max_tokens must be at least 1 (a reply needs room: 600 is the default) (it is 0, from willai.toml max_tokens)",
+            ),
+            (
+                "temperature = 2.5",
+                "temperature must be between 0 and 2 (it is 2.5, from willai.toml temperature)",
+            ),
+            (
+                "temperature = -0.1",
+                "temperature must be between 0 and 2 (it is -0.1, from willai.toml temperature)",
+            ),
+            (
+                "max_reply_bytes = 0",
+                "max_reply_bytes must be at least 1 (it is 0, from willai.toml max_reply_bytes)",
+            ),
+            (
+                "samples = 0",
+                "samples must be between 1 and 16 (it is 0, from willai.toml samples)",
+            ),
+            (
+                "samples = 17",
+                "samples must be between 1 and 16 (it is 17, from willai.toml samples)",
+            ),
+            (
+                "timeout_secs = 0.0",
+                "timeout must be a positive number of seconds (it is 0, from willai.toml timeout_secs)",
+            ),
+            (
+                "retry_base_secs = -1.0",
+                "retry_base_secs must be a positive number of seconds (it is -1, from willai.toml retry_base_secs)",
+            ),
+            (
+                "connect_timeout_secs = 1e10",
+                "connect_timeout_secs must be a positive number of seconds (it is 10000000000, from willai.toml connect_timeout_secs)",
+            ),
+        ];
+        for (line, want) in cases {
+            let s = Settings::resolve(&toml(line), CommandLine::default()).unwrap();
+            assert_eq!(Endpoint::new(&s).unwrap_err().to_string(), want, "{line}");
+        }
+        let s = Settings::resolve(
+            &toml("samples = 16\ntemperature = 2.0"),
+            CommandLine::default(),
+        )
+        .unwrap();
+        assert!(
+            Endpoint::new(&s).is_ok(),
+            "the bounds themselves are allowed"
+        );
+        let given = CommandLine {
+            concurrency: flag("concurrency", 0),
+            ..CommandLine::default()
+        };
+        let s = Settings::resolve(&toml(""), given).unwrap();
+        assert_eq!(
+            Endpoint::new(&s).unwrap_err().to_string(),
+            "concurrency must be at least 1 (it is 0, from --concurrency)"
+        );
+    }
+}
