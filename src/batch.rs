@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::answer;
-use crate::cache::{Cache, Entry, Usage};
+use crate::cache::{Cache, CacheEntry, Usage};
 use crate::llm::body_of;
 use crate::reply::Ask;
 
@@ -35,7 +35,7 @@ impl std::fmt::Display for Refused {
 
 /// What an import did.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Imported {
     pub requests: usize,
     pub results: usize,
     pub stored: usize,
@@ -147,7 +147,7 @@ fn too_long(len: u64, limit: u64) -> String {
 pub fn read_requests(
     paths: &[PathBuf],
     limit: u64,
-    report: &mut Report,
+    report: &mut Imported,
 ) -> Result<HashMap<String, Value>, BatchError> {
     let mut out = HashMap::new();
     for path in paths {
@@ -245,7 +245,7 @@ pub fn import_results(
     requests: &HashMap<String, Value>,
     cache: &Cache,
     limit: u64,
-    report: &mut Report,
+    report: &mut Imported,
 ) -> Result<(), BatchError> {
     for path in paths {
         for (n, line) in lines(path, limit)? {
@@ -319,7 +319,7 @@ pub fn import_results(
             }
             let mut response = response.clone();
             crate::answer::prune_logprobs(&mut response);
-            let entry = Entry::new(
+            let entry = CacheEntry::new(
                 id.to_string(),
                 asked.to_string(),
                 Usage::of(&response),

@@ -64,7 +64,7 @@ pub struct Reask {
 /// One cached response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
+pub struct CacheEntry {
     /// sha256 of the canonical JSON of `request`.
     pub key: String,
     /// The model named in the request.
@@ -83,7 +83,7 @@ pub struct Entry {
     pub response: Value,
 }
 
-impl Entry {
+impl CacheEntry {
     /// A new entry; the response's hash is computed here.
     pub fn new(
         key: String,
@@ -92,8 +92,8 @@ impl Entry {
         reask: Option<Reask>,
         request: Value,
         response: Value,
-    ) -> Entry {
-        Entry {
+    ) -> CacheEntry {
+        CacheEntry {
             key,
             model,
             response_sha256: Some(canonical::hash_value(&response)),
@@ -183,7 +183,7 @@ impl Cache {
 
     /// Reads an entry. `Ok(None)` is a miss; `Err` is a corrupt entry (report it and
     /// treat it as a miss).
-    pub fn get(&self, key: &str) -> Result<Option<Entry>, CorruptEntry> {
+    pub fn get(&self, key: &str) -> Result<Option<CacheEntry>, CorruptEntry> {
         let path = self.path(key);
         let text = match fs::read_to_string(&path) {
             Ok(t) => t,
@@ -195,7 +195,7 @@ impl Cache {
                 });
             }
         };
-        let entry: Entry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
+        let entry: CacheEntry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
             path: path.clone(),
             reason: format!("not a cache entry: {e}"),
         })?;
@@ -218,7 +218,7 @@ impl Cache {
     }
 
     /// Stores an entry atomically (without fsync: see `fsx::write_atomic_with`).
-    pub fn put(&self, entry: &Entry) -> std::io::Result<()> {
+    pub fn put(&self, entry: &CacheEntry) -> std::io::Result<()> {
         fsx::write_atomic_with(
             &self.path(&entry.key),
             canonical::pretty(entry).as_bytes(),
@@ -268,13 +268,13 @@ impl Cache {
 /// Stores entries on a thread of its own, so that a run's network tasks never wait for
 /// the file system (creating thousands of small files costs real kernel time).
 pub struct Writer {
-    tx: Option<std::sync::mpsc::Sender<Entry>>,
+    tx: Option<std::sync::mpsc::Sender<CacheEntry>>,
     handle: Option<std::thread::JoinHandle<Vec<String>>>,
 }
 
 impl Writer {
     pub fn start(cache: Cache) -> Writer {
-        let (tx, rx) = std::sync::mpsc::channel::<Entry>();
+        let (tx, rx) = std::sync::mpsc::channel::<CacheEntry>();
         let handle = std::thread::spawn(move || {
             let mut errors = Vec::new();
             for entry in rx {
@@ -294,7 +294,7 @@ impl Writer {
     }
 
     /// A handle for one task.
-    pub fn sender(&self) -> std::sync::mpsc::Sender<Entry> {
+    pub fn sender(&self) -> std::sync::mpsc::Sender<CacheEntry> {
         self.tx.clone().expect("the writer is running")
     }
 
@@ -325,8 +325,8 @@ mod tests {
         assert_eq!(none.total(), 0);
     }
 
-    fn entry(key: &str) -> Entry {
-        Entry::new(
+    fn entry(key: &str) -> CacheEntry {
+        CacheEntry::new(
             key.into(),
             "m".into(),
             Usage {

@@ -8,7 +8,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{CommandLine, ConfidenceMode, Input, Origin, StructuredOutput};
-use crate::review::queue::{Only, Order};
+use crate::review::queue::{Order, QueueFilter};
 use crate::root::RootError;
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
@@ -454,7 +454,7 @@ pub struct ReviewArgs {
     pub order: Order,
     /// Only these items [default: drafts awaiting approval and proposals].
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub only: Option<Only>,
+    pub only: Option<QueueFilter>,
     /// Who approves; default: `git config user.name`.
     #[arg(
         long,

@@ -29,7 +29,7 @@ use crate::schema;
 
 /// What `validate` found.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Findings {
     pub files: usize,
     pub problems: Vec<Problem>,
 }
@@ -41,7 +41,7 @@ struct Checker {
 }
 
 /// Checks every catalog and record file of a root.
-pub fn validate(root: &Root) -> anyhow::Result<Report> {
+pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     let checker = Checker {
         catalog_schema: jsonschema::validator_for(&schema::catalog())
             .map_err(|e| anyhow::anyhow!("catalog schema: {e}"))?,
@@ -50,7 +50,7 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
         audit_schema: jsonschema::validator_for(&schema::audit())
             .map_err(|e| anyhow::anyhow!("audit schema: {e}"))?,
     };
-    let mut report = Report::default();
+    let mut report = Findings::default();
     report.problems.extend(check_schema_files(root));
 
     let catalog_files = json_files(&root.catalog_dir())?;
@@ -111,11 +111,14 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
     for (name, text) in schema::files() {
         let path = root.schema_dir().join(name);
         let shown = root.display(&path);
-        match fs::read_to_string(&path) {
-            Ok(committed) if committed == text => {}
-            Ok(_) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
-            Err(_) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
-        }
+        let why = match fs::read_to_string(&path) {
+            Ok(committed) if committed == text => continue,
+            Ok(_) => {
+                "out of date with this version of willai: run `willai schema` and commit the result"
+            }
+            Err(_) => "missing: run `willai schema` to write it",
+        };
+        out.push(problem(&shown, "", why));
     }
     out
 }
@@ -183,7 +186,7 @@ impl Checker {
             Ok(o) => o,
             Err(e) => {
                 if problems.is_empty() {
-                    problems.push(problem(&shown, "", format!("{e} (data/schema/{} accepts this but willai does not: please report it)", schema::CATALOG_FILE)));
+                    problems.push(not_in_step(&shown, &e, schema::CATALOG_FILE));
                 }
                 return (problems, None);
             }
@@ -256,14 +259,9 @@ impl Checker {
                     check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
                 }
             }
-            Err(e) if problems.is_empty() => problems.push(problem(
-                &shown,
-                "",
-                format!(
-                    "{e} (data/schema/{} accepts this but willai does not: please report it)",
-                    schema::RECORD_FILE
-                ),
-            )),
+            Err(e) if problems.is_empty() => {
+                problems.push(not_in_step(&shown, &e, schema::RECORD_FILE))
+            }
             Err(_) => {}
         }
         problems
@@ -350,30 +348,46 @@ fn describe(v: &Value) -> &'static str {
 fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
     let at = e.instance_path().to_string();
     let instance = root.pointer(&at).cloned().unwrap_or(Value::Null);
-    match e.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| problem(shown, format!("{at}/{}", crate::locate::escape(name)), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
-            .collect(),
+    let why = match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let unknown = |name: &String| {
+                let why = format!(
+                    "unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)"
+                );
+                problem(shown, format!("{at}/{}", crate::locate::escape(name)), why)
+            };
+            return unexpected.iter().map(unknown).collect();
+        }
         ValidationErrorKind::Required { property } => {
-            vec![problem(shown, at, format!("missing field `{}`: add it", property.as_str().unwrap_or_default()))]
+            let name = property.as_str().unwrap_or_default();
+            format!("missing field `{name}`: add it")
         }
         ValidationErrorKind::Enum { options } => {
-            let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|v| v.to_string()).collect())
+                .unwrap_or_default();
+            let is_allowed_but_for_case = |s: &str| {
+                allowed
+                    .iter()
+                    .any(|a| a.trim_matches('"').eq_ignore_ascii_case(s))
+            };
             let hint = match instance.as_str() {
-                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => format!(
-                    " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
-                ),
-                Some(s) if allowed.iter().any(|a| a.trim_matches('"').eq_ignore_ascii_case(s)) => {
-                    " (mind the case)".to_string()
+                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => {
+                    format!(
+                        " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
+                    )
                 }
+                Some(s) if is_allowed_but_for_case(s) => " (mind the case)".to_string(),
                 _ => String::new(),
             };
-            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}{hint}", allowed.join(", ")))]
+            let allowed = allowed.join(", ");
+            format!("{instance} is not allowed here: use one of {allowed}{hint}")
         }
         ValidationErrorKind::Type { kind } => {
             let found = describe(&instance);
-            let wanted = match format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "").as_str() {
+            let kind = format!("{kind:?}").to_lowercase();
+            let wanted = match kind.replace("single(", "").replace(')', "").as_str() {
                 "string" => "a string",
                 "integer" => "a whole number",
                 "number" => "a number",
@@ -382,10 +396,19 @@ fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) ->
                 "boolean" => "true or false",
                 _ => "another type",
             };
-            vec![problem(shown, at, format!("expected {wanted}, found {found}: write it as {wanted}"))]
+            format!("expected {wanted}, found {found}: write it as {wanted}")
         }
-        _ => vec![problem(shown, at, e.to_string())],
-    }
+        _ => e.to_string(),
+    };
+    vec![problem(shown, at, why)]
+}
+
+/// A file the schema accepts but the typed parser refuses: the two disagree, a bug.
+fn not_in_step(shown: &str, e: &serde_json::Error, schema_file: &str) -> Problem {
+    let why = format!(
+        "{e} (data/schema/{schema_file} accepts this but willai does not: please report it)"
+    );
+    problem(shown, "", why)
 }
 
 fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut Vec<Problem>) {
@@ -429,11 +452,10 @@ fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<
         .position(|(a, b)| a != b)
         .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()))
         + 1;
-    problems.push(problem(
-        shown,
-        format!("{line}:1"),
-        format!("not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"),
-    ));
+    let why = format!(
+        "not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"
+    );
+    problems.push(problem(shown, format!("{line}:1"), why));
 }
 
 /// Names and aliases must find one profession each.
@@ -456,10 +478,14 @@ fn cross_catalog(occupations: &HashMap<String, Occupation>) -> Vec<Problem> {
     for (key, slugs) in owners {
         if slugs.len() > 1 {
             for slug in &slugs[1..] {
+                let first = &slugs[0];
+                let why = format!(
+                    "the name or alias {key:?} also names {first:?}: remove it or change it, since a profession must be found by one name only"
+                );
                 out.push(problem(
                     &format!("data/catalog/{slug}.json"),
                     "/aliases",
-                    format!("the name or alias {key:?} also names {:?}: remove it or change it, since a profession must be found by one name only", slugs[0]),
+                    why,
                 ));
             }
         }

@@ -1,6 +1,6 @@
 //! `willai batch import`: provider batch results into the cache (see `batch`).
 
-use crate::batch::{self, Report};
+use crate::batch::{self, Imported};
 use crate::cli::BatchCommand;
 use crate::exit::problems;
 use crate::project::Project;
@@ -8,7 +8,7 @@ use crate::project::Project;
 pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
     let BatchCommand::Import(args) = cmd;
     let _lock = project.lock("batch import")?;
-    let mut report = Report::default();
+    let mut report = Imported::default();
     // A request line is far smaller than a reply: one limit keeps both from filling memory.
     let limit = project.settings.max_reply_bytes.value;
     let requests = batch::read_requests(&args.requests, limit, &mut report)?;

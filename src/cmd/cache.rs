@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
 use crate::answer;
-use crate::cache::{Entry, is_key};
+use crate::cache::{CacheEntry, is_key};
 use crate::cli::{CacheCommand, GcArgs};
 use crate::exit::problems;
 use crate::llm::candidates;
@@ -36,7 +36,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
         let bytes = fs::metadata(&path)?.len();
         match fs::read_to_string(&path)
             .ok()
-            .and_then(|t| serde_json::from_str::<Entry>(&t).ok())
+            .and_then(|t| serde_json::from_str::<CacheEntry>(&t).ok())
         {
             Some(e) => {
                 let s = by_model.entry(e.model.clone()).or_default();
@@ -101,7 +101,7 @@ fn verify(project: &Project) -> anyhow::Result<()> {
             .unwrap_or_default();
         let problem = match fs::read_to_string(path)
             .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<Entry>(&t).map_err(|e| e.to_string()))
+            .and_then(|t| serde_json::from_str::<CacheEntry>(&t).map_err(|e| e.to_string()))
         {
             Err(e) => Some(format!("not a cache entry ({e})")),
             Ok(_) if !is_key(stem) || !stem.starts_with(shard) => Some(

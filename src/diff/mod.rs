@@ -133,7 +133,7 @@ pub struct ProfessionDiff {
 
 /// Every change of the records between a revision and the working tree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Report {
+pub struct RevisionDiff {
     pub rev: String,
     pub commit: String,
     pub professions: Vec<ProfessionDiff>,
@@ -145,7 +145,7 @@ pub fn build(
     root: &crate::root::Root,
     rev: &str,
     occupation: &(dyn Fn(&str) -> Option<crate::catalog::Occupation> + Sync),
-) -> Result<Report, DiffError> {
+) -> Result<RevisionDiff, DiffError> {
     use rayon::prelude::*;
 
     let repo = git::Repo::open(root.dir())?;
@@ -173,7 +173,7 @@ pub fn build(
         .into_par_iter()
         .filter_map(|(c, old)| profession(root, c, old, occupation))
         .collect();
-    Ok(Report {
+    Ok(RevisionDiff {
         rev: rev.to_string(),
         commit,
         professions,

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{FieldDiff, FileChange, ItemChange, ItemDiff, ProfessionDiff, Report};
+use super::{FieldDiff, FileChange, ItemChange, ItemDiff, ProfessionDiff, RevisionDiff};
 use crate::record::Kind;
 use crate::words::{Op, Piece};
 
@@ -224,7 +224,7 @@ fn headline(p: &ProfessionDiff, i: &ItemDiff, form: Form) -> String {
     }
 }
 
-fn counts(r: &Report) -> (usize, usize) {
+fn counts(r: &RevisionDiff) -> (usize, usize) {
     let items = r.professions.iter().map(|p| p.items.len()).sum();
     (r.professions.len(), items)
 }
@@ -268,7 +268,7 @@ pub(super) fn file_note(p: &ProfessionDiff) -> Option<String> {
 }
 
 /// The report as text or Markdown.
-pub fn render(r: &Report, form: Form) -> String {
+pub fn render(r: &RevisionDiff, form: Form) -> String {
     let mut out = String::new();
     let short = &r.commit[..r.commit.len().min(10)];
     let (files, items) = counts(r);

@@ -22,7 +22,7 @@ pub struct UnitResult {
     pub targets: Vec<Target>,
     /// The template fingerprint the prompt was rendered with.
     pub template: String,
-    pub result: Result<(cache::Entry, Reply), String>,
+    pub result: Result<(cache::CacheEntry, Reply), String>,
 }
 
 /// Item counts of a run.

@@ -48,7 +48,7 @@ struct InFlight {
 
 type Joined = (
     Unit,
-    Result<(crate::cache::Entry, crate::reply::Reply), String>,
+    Result<(crate::cache::CacheEntry, crate::reply::Reply), String>,
 );
 
 impl Scheduler<'_> {
@@ -245,7 +245,7 @@ impl Scheduler<'_> {
         &self,
         inflight: &mut HashMap<String, InFlight>,
         unit: Unit,
-        result: Option<Result<(crate::cache::Entry, crate::reply::Reply), String>>,
+        result: Option<Result<(crate::cache::CacheEntry, crate::reply::Reply), String>>,
         sink: &mut dyn Sink,
         tally: &mut Tally,
     ) -> anyhow::Result<()> {

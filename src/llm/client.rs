@@ -13,7 +13,7 @@ use super::limits::Limits;
 use super::negotiate::{Feature, Features, mode_of, mode_to_u8};
 use super::outcome::{CallError, SendError};
 use crate::answer;
-use crate::cache::{Entry, Reask, Usage, message_content};
+use crate::cache::{CacheEntry, Reask, Usage, message_content};
 use crate::config::{Endpoint, StructuredOutput};
 use crate::prompt::{Message, Prompt};
 use crate::reply::{Ask, Reply};
@@ -62,7 +62,7 @@ pub enum Notice {
 /// provenance; more when samples were requested one by one) and the reply, checked.
 #[derive(Debug)]
 pub struct Answered {
-    pub entries: Vec<Entry>,
+    pub entries: Vec<CacheEntry>,
     pub reply: Reply,
 }
 
@@ -181,7 +181,7 @@ impl Client {
         &self,
         prompt: &Prompt,
         variant: impl Fn(StructuredOutput) -> Variant,
-    ) -> Result<(Entry, Reply), CallError> {
+    ) -> Result<(CacheEntry, Reply), CallError> {
         let (body, response, usage) = self.send_negotiated(prompt, &variant).await?;
         if body.value.get("logprobs").is_some()
             && answer::choices(&response)
@@ -242,9 +242,15 @@ impl Client {
         answer::read(ask, response, self.endpoint.max_tokens)
     }
 
-    fn entry(&self, body: &Body, mut response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
+    fn entry(
+        &self,
+        body: &Body,
+        mut response: Value,
+        usage: Usage,
+        reask: Option<Reask>,
+    ) -> CacheEntry {
         answer::prune_logprobs(&mut response);
-        Entry::new(
+        CacheEntry::new(
             body.key.clone(),
             self.endpoint.model.clone(),
             usage,
