@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::render::{self, Form};
-use super::{FieldDiff, FileChange, ItemChange, ItemDiff, Report};
+use super::{FieldDiff, FileChange, ItemChange, ItemDiff, RevisionDiff};
 
 /// The budget when none is given: under a comment's 65,536 characters, with room for a
 /// workflow to add a line of its own.
@@ -45,7 +45,7 @@ fn level_move(f: &FieldDiff) -> Option<(&str, &str)> {
 }
 
 impl Kinds {
-    fn of(r: &Report) -> Kinds {
+    fn of(r: &RevisionDiff) -> Kinds {
         let mut k = Kinds::default();
         for i in r.professions.iter().flat_map(|p| &p.items) {
             match i.change {
@@ -78,7 +78,7 @@ impl Kinds {
     }
 
     /// The counts as a list, the non-zero ones only.
-    fn lines(&self, r: &Report) -> String {
+    fn lines(&self, r: &RevisionDiff) -> String {
         let mut out = String::new();
         let files = |c: FileChange| r.professions.iter().filter(|p| p.change == c).count();
         let mut moves: Vec<(&String, &usize)> = self.moves.iter().collect();
@@ -152,7 +152,7 @@ fn trailer_room(rev: &str) -> usize {
 }
 
 /// The report as Markdown within `max_bytes` (at least [`MIN_MAX_BYTES`]).
-pub fn markdown(r: &Report, max_bytes: usize) -> String {
+pub fn markdown(r: &RevisionDiff, max_bytes: usize) -> String {
     let max_bytes = max_bytes.max(MIN_MAX_BYTES);
     let full = visible(render::render(r, Form::Markdown));
     let (head, body) = full.split_once('\n').unwrap_or((&full, ""));
@@ -287,7 +287,7 @@ fn thousands(n: usize) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::super::{ProfessionDiff, Report};
+    use super::super::{ProfessionDiff, RevisionDiff};
     use super::*;
     use crate::record::Kind;
 
@@ -304,9 +304,9 @@ mod tests {
         }
     }
 
-    fn report(professions: usize, items: usize) -> Report {
+    fn report(professions: usize, items: usize) -> RevisionDiff {
         let words = crate::words::diff("old", "new words ".repeat(40).trim_end());
-        Report {
+        RevisionDiff {
             rev: "abc123".into(),
             commit: "abc123def4567890".into(),
             professions: (0..professions)

@@ -325,7 +325,7 @@ mod tests {
             } else {
                 std::fs::write(&path, "mine").unwrap();
             }
-            let err = create(dir.path(), "P").unwrap_err();
+            let err = create(dir.path(), "P", Ci::Github).unwrap_err();
             assert!(
                 err.to_string().contains(&format!("{hidden} is there")),
                 "{err}"
