@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::cli::{DiffArgs, TextconvArgs};
-use crate::diff::{self, FileChange, render};
+use crate::diff::{self, FileChange, render, summary};
 use crate::exit::problems;
 use crate::project::Project;
 use crate::root::Root;
@@ -16,7 +16,10 @@ pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
     let text = if args.json {
         crate::canonical::pretty(&report)
     } else if args.markdown {
-        render::render(&report, render::Form::Markdown)
+        let max = args
+            .max_bytes
+            .map_or(summary::DEFAULT_MAX_BYTES, |m| m as usize);
+        summary::markdown(&report, max)
     } else {
         render::render(&report, render::Form::Text)
     };

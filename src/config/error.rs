@@ -1,7 +1,7 @@
 //! A setting that cannot be used (exit 2). Each message says what to change. Problems
 //! of finding the project live in `root`, problems of a draft run in `draft`.
 
-use super::layer::Origin;
+use super::origin::Origin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -7,12 +7,14 @@
 //!   `diff`, `ls-files`, one `cat-file --batch`) however many files changed;
 //! - [`compare`]: two versions of a record into per-item, per-field changes;
 //! - [`render`]: those changes as text, Markdown (a pull-request comment) or JSON;
+//! - [`summary`]: the Markdown cut to fit a job summary or a comment, counts first;
 //! - [`prose`]: one record as text, the textconv form.
 
 pub mod compare;
 pub mod git;
 pub mod prose;
 pub mod render;
+pub mod summary;
 
 use serde::Serialize;
 use serde_json::Value;
