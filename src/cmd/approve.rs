@@ -106,7 +106,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     if approved > 0 {
         project
             .store
-            .write_record(&record)
+            .write_record(&occ.slug, &record)
             .context("cannot save the approvals")?;
     }
     if targets.is_empty() {
@@ -169,7 +169,7 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
     if changed > 0 {
         project
             .store
-            .write_record(&record)
+            .write_record(&occ.slug, &record)
             .context("cannot save the record")?;
     } else if args.all {
         println!("no proposals waiting for {}", occ.name);

@@ -1,7 +1,6 @@
 //! `willai cache stats|verify|gc`: size and hit counts, integrity, and tidying.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs;
 
 use crate::answer;
 use crate::cache::{CacheEntry, is_key};
@@ -33,19 +32,20 @@ struct ModelStats {
 fn stats(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
     let mut by_model: BTreeMap<String, ModelStats> = BTreeMap::new();
-    let mut unreadable = 0;
-    for path in cache.files()? {
-        let bytes = fs::metadata(&path)?.len();
-        match fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<CacheEntry>(&t).ok())
-        {
+    let listing = cache.scan()?;
+    let mut unreadable = listing.strays.len();
+    for path in &listing.entries {
+        let text = cache.read(path).ok().flatten();
+        let bytes = text.as_ref().map_or(0, |t| t.len() as u64);
+        match text.and_then(|t| serde_json::from_str::<CacheEntry>(&t).ok()) {
             Some(e) => {
                 let s = by_model.entry(e.model.clone()).or_default();
                 s.entries += 1;
                 s.bytes += bytes;
-                s.prompt_tokens += e.usage.prompt_tokens;
-                s.completion_tokens += e.usage.completion_tokens;
+                s.prompt_tokens = s.prompt_tokens.saturating_add(e.usage.prompt_tokens);
+                s.completion_tokens = s
+                    .completion_tokens
+                    .saturating_add(e.usage.completion_tokens);
                 s.reasked += usize::from(e.reask.is_some());
                 s.first_format += usize::from(e.is_first_format());
             }
@@ -61,7 +61,12 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     for (model, s) in &by_model {
         println!(
             "{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}",
-            model, s.entries, s.bytes, s.prompt_tokens, s.completion_tokens, s.reasked
+            crate::text::visible_line(model),
+            s.entries,
+            s.bytes,
+            s.prompt_tokens,
+            s.completion_tokens,
+            s.reasked
         );
     }
     println!("{:<32} {:>9} {:>12}", "total", total_entries, total_bytes);
@@ -162,28 +167,36 @@ fn problems_of(
 /// Re-hashes every entry and checks its reply; exit 1 on any problem.
 fn verify(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
-    let files = cache.files()?;
+    let listing = cache.scan()?;
+    let files = &listing.entries;
     let mut bad = 0;
     let mut unhashed = 0;
-    for path in &files {
+    for (path, why) in &listing.strays {
+        bad += 1;
+        println!(
+            "{}: {why}",
+            crate::text::visible_line(&project.root.display(path))
+        );
+    }
+    for path in files {
         let shown = project.root.display(path);
-        let (entry, problems) =
-            problems_of(path, fs::read_to_string(path).map_err(|e| e.to_string()));
+        let (entry, problems) = problems_of(path, read(&cache, path));
         if entry.as_ref().is_some_and(|e| !e.is_hashed()) && problems.is_empty() {
             unhashed += 1;
         }
         if !problems.is_empty() {
             bad += 1;
             println!(
-                "{shown}: {}: delete it (a rerun asks again)",
-                problems.join("; ")
+                "{}: {}: delete it (a rerun asks again)",
+                crate::text::visible_line(&shown),
+                crate::text::visible_line(&problems.join("; "))
             );
         }
     }
     if bad > 0 {
         return Err(problems(format!(
-            "{bad} of {} cache entries failed verification",
-            files.len()
+            "{bad} of {} cache files failed verification",
+            files.len() + listing.strays.len()
         )));
     }
     println!("verify: {} entries, all intact", files.len());
@@ -195,6 +208,13 @@ fn verify(project: &Project) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The text of an entry file (never through a link, within the cap), or why not.
+fn read(cache: &crate::cache::Cache, path: &std::path::Path) -> Result<String, String> {
+    cache
+        .read(path)
+        .and_then(|t| t.ok_or_else(|| "it is gone".to_string()))
+}
+
 /// Rewrites first-format entries in the compact format, each verified first (an entry
 /// that fails is left as it is and named); the key, and so every lookup, stays.
 fn compact(project: &Project, args: &CompactArgs) -> anyhow::Result<()> {
@@ -204,17 +224,21 @@ fn compact(project: &Project, args: &CompactArgs) -> anyhow::Result<()> {
         Some(project.lock("cache compact")?)
     };
     let cache = project.cache();
-    let files = cache.files()?;
+    let files = cache.scan()?.entries;
     let (mut rewritten, mut already, mut before, mut after) = (0usize, 0usize, 0u64, 0u64);
     let mut refused = 0usize;
     for path in &files {
-        let text = fs::read_to_string(path).map_err(|e| e.to_string());
+        let text = read(&cache, path);
         let size = text.as_ref().map_or(0, |t| t.len() as u64);
         let (entry, problems) = problems_of(path, text);
         let shown = project.root.display(path);
         let Some(entry) = entry else {
             refused += 1;
-            println!("{shown}: {}: left as it is", problems.join("; "));
+            println!(
+                "{}: {}: left as it is",
+                crate::text::visible_line(&shown),
+                crate::text::visible_line(&problems.join("; "))
+            );
             continue;
         };
         if !entry.is_first_format() {
@@ -224,8 +248,9 @@ fn compact(project: &Project, args: &CompactArgs) -> anyhow::Result<()> {
         if !problems.is_empty() {
             refused += 1;
             println!(
-                "{shown}: {}: left as it is (delete it; a rerun asks again)",
-                problems.join("; ")
+                "{}: {}: left as it is (delete it; a rerun asks again)",
+                crate::text::visible_line(&shown),
+                crate::text::visible_line(&problems.join("; "))
             );
             continue;
         }
@@ -237,7 +262,10 @@ fn compact(project: &Project, args: &CompactArgs) -> anyhow::Result<()> {
         });
         if !same {
             refused += 1;
-            println!("{shown}: its compact form would read differently: left as it is");
+            println!(
+                "{}: its compact form would read differently: left as it is",
+                crate::text::visible_line(&shown)
+            );
             continue;
         }
         let new_size = crate::canonical::pretty(&compacted).len() as u64;
@@ -288,9 +316,18 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
         }
     }
     let cache = project.cache();
+    let listing = cache.scan()?;
     let (mut removed, mut bytes, mut kept) = (0usize, 0u64, 0usize);
     let mut failed: Vec<String> = Vec::new();
-    for path in cache.files()? {
+    // What is not an entry is never deleted: a link (to a folder outside, perhaps), a
+    // file named otherwise. Each is named for a person to look at.
+    for (path, why) in &listing.strays {
+        println!(
+            "left alone {}: {why}",
+            crate::text::visible_line(&project.root.display(path))
+        );
+    }
+    for path in listing.entries {
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -300,18 +337,18 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
             kept += 1;
             continue;
         }
-        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        // A regular file in a real folder (scan said so): its size, without following.
+        let size = std::fs::symlink_metadata(&path).map_or(0, |m| m.len());
         if args.dry_run {
             println!("would remove {}", project.root.display(&path));
-        } else if let Err(e) = fs::remove_file(&path) {
+        } else if let Err(e) = cache.remove(&path) {
             // Go on with the rest; say which could not go, and exit 1 at the end.
             failed.push(format!(
-                "cannot remove {}: {e}",
-                project.root.display(&path)
+                "cannot remove {}: {}",
+                project.root.display(&path),
+                e.reason()
             ));
             continue;
-        } else if let Some(dir) = path.parent() {
-            let _ = fs::remove_dir(dir);
         }
         bytes += size;
         removed += 1;
@@ -328,6 +365,12 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
         "cache gc: kept {kept} entries referred to by a record or a current prompt ({}), {verb} {removed} ({bytes} bytes)",
         endpoint.model
     );
+    if !listing.strays.is_empty() {
+        println!(
+            "cache gc: left alone {} file(s) that are not entries (listed above)",
+            listing.strays.len()
+        );
+    }
     if !failed.is_empty() {
         return Err(problems(format!(
             "{} entries could not be removed (listed above): check the permissions of cache/, then run `willai cache gc` again",

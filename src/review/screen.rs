@@ -345,11 +345,20 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             };
             out.extend(field("edited", vec![span(Style::Plain, what)], width));
         } else if state.is_some_and(|s| s.state == State::Approved) {
+            // Approved, and intact: approved elsewhere since the queue was built (an
+            // approval whose text changed is `Edited`, above).
+            let by = match &view.shown {
+                OnScreen::Task(e) => e.approval.as_ref(),
+                OnScreen::Skill(e) => e.approval.as_ref(),
+                OnScreen::Gone => None,
+            }
+            .map(|a| format!(" by {} on {}", a.reviewer, a.date))
+            .unwrap_or_default();
             out.extend(field(
                 "approved",
                 vec![span(
-                    Style::Warning,
-                    "but the text changed since: a approves it again",
+                    Style::Done,
+                    format!("already{by}, with this text: s goes on"),
                 )],
                 width,
             ));

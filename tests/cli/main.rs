@@ -31,3 +31,5 @@ mod site;
 mod site_safety;
 mod util;
 mod validate;
+#[cfg(unix)]
+mod workflow;
