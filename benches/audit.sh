@@ -23,7 +23,7 @@ fi
 mkdir -p "$DIR/root"
 cp -r prompts "$DIR/root/"
 printf 'model = "bench-model"\nconcurrency = 64\nretries = 3\n' > "$DIR/root/willai.toml"
-export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=bench
+export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-not-a-real-key
 coproc SERVER { "$FAKE" --delay-ms 0; }
 read -r BASE <&"${SERVER[0]}"
 export OPENAI_BASE_URL=$BASE
