@@ -7,14 +7,14 @@
 //! written atomically. Only validated replies are stored. A corrupt entry is reported
 //! and treated as a miss, never a crash.
 
-use std::fs;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::beneath::{self, FileError, Kind};
 use crate::canonical;
-use crate::fsx;
+use crate::root::Root;
 
 /// Token counts as the server reported them (zero when it did not).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +64,7 @@ pub struct Reask {
 /// One cached response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
+pub struct CacheEntry {
     /// sha256 of the canonical JSON of `request`.
     pub key: String,
     /// The model named in the request.
@@ -83,7 +83,7 @@ pub struct Entry {
     pub response: Value,
 }
 
-impl Entry {
+impl CacheEntry {
     /// A new entry; the response's hash is computed here.
     pub fn new(
         key: String,
@@ -92,8 +92,8 @@ impl Entry {
         reask: Option<Reask>,
         request: Value,
         response: Value,
-    ) -> Entry {
-        Entry {
+    ) -> CacheEntry {
+        CacheEntry {
             key,
             model,
             response_sha256: Some(canonical::hash_value(&response)),
@@ -142,7 +142,8 @@ pub fn message_content(response: &Value) -> Option<&str> {
 /// Why an entry could not be used.
 #[derive(Debug)]
 pub struct CorruptEntry {
-    pub path: PathBuf,
+    /// The entry's path inside the project.
+    pub path: String,
     pub reason: String,
 }
 
@@ -151,8 +152,8 @@ impl std::fmt::Display for CorruptEntry {
         write!(
             f,
             "{}: {} (treated as a miss; it is rewritten when the request is sent again)",
-            self.path.display(),
-            self.reason
+            self.path,
+            crate::text::visible_line(&self.reason)
         )
     }
 }
@@ -160,7 +161,25 @@ impl std::fmt::Display for CorruptEntry {
 /// The cache of one project root.
 #[derive(Clone, Debug)]
 pub struct Cache {
+    root: Root,
     dir: PathBuf,
+}
+
+/// What the cache folder holds: the entries, and everything else (never read as an
+/// entry, never deleted by `cache gc`: reported for a person to look at).
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Regular files at `cache/<two hex digits>/<sha256>.json` whose name starts with
+    /// their folder's, sorted.
+    pub entries: Vec<PathBuf>,
+    /// Anything else, with why it is not an entry, sorted. Hidden files (`.gitkeep`, a
+    /// temporary file a killed write left) are left out.
+    pub strays: Vec<(PathBuf, String)>,
+}
+
+/// Whether a name is a shard folder's: two lowercase hex digits.
+fn is_shard(name: &str) -> bool {
+    name.len() == 2 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Whether a string is a lowercase hex sha256.
@@ -169,33 +188,36 @@ pub fn is_key(s: &str) -> bool {
 }
 
 impl Cache {
-    pub fn new(dir: impl Into<PathBuf>) -> Cache {
-        Cache { dir: dir.into() }
+    /// The cache of a project: its `cache/` folder.
+    pub fn new(root: &Root) -> Cache {
+        Cache {
+            root: root.clone(),
+            dir: root.cache_dir(),
+        }
     }
 
     pub fn path(&self, key: &str) -> PathBuf {
         self.dir.join(&key[..2]).join(format!("{key}.json"))
     }
 
-    pub fn contains(&self, key: &str) -> bool {
-        self.path(key).is_file()
-    }
-
     /// Reads an entry. `Ok(None)` is a miss; `Err` is a corrupt entry (report it and
-    /// treat it as a miss).
-    pub fn get(&self, key: &str) -> Result<Option<Entry>, CorruptEntry> {
+    /// treat it as a miss): one that does not parse, holds another key, has no reply,
+    /// was edited, or is not a regular file within the cap (a link is never followed).
+    pub fn get(&self, key: &str) -> Result<Option<CacheEntry>, CorruptEntry> {
         let path = self.path(key);
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
+        let shown = || self.root.display(&path);
+        let text = match self.read(&path) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(None),
+            Err(reason) => {
                 return Err(CorruptEntry {
-                    path,
-                    reason: format!("cannot read: {e}"),
+                    path: shown(),
+                    reason,
                 });
             }
         };
-        let entry: Entry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
+        let path = shown();
+        let entry: CacheEntry = serde_json::from_str(&text).map_err(|e| CorruptEntry {
             path: path.clone(),
             reason: format!("not a cache entry: {e}"),
         })?;
@@ -217,50 +239,114 @@ impl Cache {
         Ok(Some(entry))
     }
 
-    /// Stores an entry atomically (without fsync: see `fsx::write_atomic_with`).
-    pub fn put(&self, entry: &Entry) -> std::io::Result<()> {
-        fsx::write_atomic_with(
+    /// The text of a cache file (an entry or a stray), or why it cannot be read.
+    pub fn read(&self, path: &std::path::Path) -> Result<Option<String>, String> {
+        match self.root.read(path, beneath::MAX_TEXT, "cache entry") {
+            Ok(Some(bytes)) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|e| format!("not a cache entry: not UTF-8 ({e})")),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.reason()),
+        }
+    }
+
+    /// Stores an entry atomically (without fsync: see `fsx::write_atomic_with`). What was
+    /// in its place (a corrupt entry, a link) is replaced, never written through.
+    pub fn put(&self, entry: &CacheEntry) -> Result<(), FileError> {
+        self.root.write_atomic(
             &self.path(&entry.key),
             canonical::pretty(entry).as_bytes(),
             false,
         )
     }
 
+    /// Removes an entry file (never through a link), and its shard folder once empty.
+    pub fn remove(&self, path: &std::path::Path) -> Result<(), FileError> {
+        self.root.remove_file(path)?;
+        if let Some(dir) = path.parent() {
+            let _ = self.root.remove_dir(dir);
+        }
+        Ok(())
+    }
+
     /// The keys of every entry, from the directory listings alone (one `readdir` per
     /// shard): a run asks this set first, so a miss costs no file-system call.
-    pub fn keys(&self) -> std::io::Result<std::collections::HashSet<String>> {
+    pub fn keys(&self) -> Result<std::collections::HashSet<String>, FileError> {
         let mut keys = std::collections::HashSet::new();
-        for path in self.files()? {
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-                && is_key(stem)
-            {
+        for path in self.scan()?.entries {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
                 keys.insert(stem.to_string());
             }
         }
         Ok(keys)
     }
 
-    /// Every entry file, sorted (for `cache stats|verify|gc`).
-    pub fn files(&self) -> std::io::Result<Vec<PathBuf>> {
-        let mut out = Vec::new();
-        let shards = match fs::read_dir(&self.dir) {
-            Ok(s) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-            Err(e) => return Err(e),
+    /// The entry files and everything else in `cache/` (for `cache stats|verify|gc` and
+    /// a run's lookups). Only a regular file named `<sha256>.json` in a real folder named
+    /// by its first two hex digits is an entry: a link (to a folder or a file), a file
+    /// named otherwise, a folder in a shard are strays, never read as entries and never
+    /// deleted.
+    pub fn scan(&self) -> Result<Listing, FileError> {
+        let mut out = Listing::default();
+        let Some(shards) = self.root.list(&self.dir)? else {
+            return Ok(out);
         };
+        let not_entry = "not a cache entry (entries are regular files at cache/<first two hex digits>/<sha256>.json): look at it, and remove it if nothing needs it";
         for shard in shards {
-            let shard = shard?.path();
-            if !shard.is_dir() {
+            let name = shard.name.to_string_lossy();
+            if name.starts_with('.') {
                 continue;
             }
-            for file in fs::read_dir(&shard)? {
-                let path = file?.path();
-                if path.extension().is_some_and(|e| e == "json") {
-                    out.push(path);
+            let path = self.dir.join(&shard.name);
+            match shard.kind {
+                Kind::Dir if is_shard(&name) => {}
+                Kind::Link => {
+                    out.strays.push((
+                        path,
+                        FileError::Link {
+                            path: String::new(),
+                        }
+                        .reason(),
+                    ));
+                    continue;
+                }
+                _ => {
+                    out.strays.push((path, not_entry.to_string()));
+                    continue;
+                }
+            }
+            for file in self.root.list(&path)?.unwrap_or_default() {
+                let fname = file.name.to_string_lossy();
+                if fname.starts_with('.') {
+                    continue;
+                }
+                let fpath = path.join(&file.name);
+                let key = fname
+                    .strip_suffix(".json")
+                    .filter(|k| is_key(k) && k.starts_with(&*name));
+                match (file.kind, key) {
+                    (Kind::File, Some(_)) => out.entries.push(fpath),
+                    (Kind::Link, _) => out.strays.push((
+                        fpath,
+                        FileError::Link {
+                            path: String::new(),
+                        }
+                        .reason(),
+                    )),
+                    (Kind::Special(kind), _) => out.strays.push((
+                        fpath,
+                        FileError::Special {
+                            path: String::new(),
+                            kind,
+                        }
+                        .reason(),
+                    )),
+                    _ => out.strays.push((fpath, not_entry.to_string())),
                 }
             }
         }
-        out.sort();
+        out.entries.sort();
+        out.strays.sort();
         Ok(out)
     }
 }
@@ -268,21 +354,18 @@ impl Cache {
 /// Stores entries on a thread of its own, so that a run's network tasks never wait for
 /// the file system (creating thousands of small files costs real kernel time).
 pub struct Writer {
-    tx: Option<std::sync::mpsc::Sender<Entry>>,
+    tx: Option<std::sync::mpsc::Sender<CacheEntry>>,
     handle: Option<std::thread::JoinHandle<Vec<String>>>,
 }
 
 impl Writer {
     pub fn start(cache: Cache) -> Writer {
-        let (tx, rx) = std::sync::mpsc::channel::<Entry>();
+        let (tx, rx) = std::sync::mpsc::channel::<CacheEntry>();
         let handle = std::thread::spawn(move || {
             let mut errors = Vec::new();
             for entry in rx {
                 if let Err(e) = cache.put(&entry) {
-                    errors.push(format!(
-                        "cannot write the cache entry {}: {e}",
-                        cache.path(&entry.key).display()
-                    ));
+                    errors.push(format!("cannot write the cache entry: {e}"));
                 }
             }
             errors
@@ -294,7 +377,7 @@ impl Writer {
     }
 
     /// A handle for one task.
-    pub fn sender(&self) -> std::sync::mpsc::Sender<Entry> {
+    pub fn sender(&self) -> std::sync::mpsc::Sender<CacheEntry> {
         self.tx.clone().expect("the writer is running")
     }
 
@@ -313,6 +396,7 @@ impl Writer {
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::fs;
 
     #[test]
     fn usage_reads_the_counts_a_server_gives_and_totals_them() {
@@ -325,8 +409,8 @@ mod tests {
         assert_eq!(none.total(), 0);
     }
 
-    fn entry(key: &str) -> Entry {
-        Entry::new(
+    fn entry(key: &str) -> CacheEntry {
+        CacheEntry::new(
             key.into(),
             "m".into(),
             Usage {
@@ -339,21 +423,31 @@ mod tests {
         )
     }
 
+    /// A cache in a new temporary project.
+    fn temp_cache() -> (tempfile::TempDir, Cache) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(&Root::at(dir.path()));
+        (dir, cache)
+    }
+
     #[test]
     fn put_then_get_round_trips_under_a_sharded_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
+        let (dir, cache) = temp_cache();
         let key = "ab".repeat(32);
         cache.put(&entry(&key)).unwrap();
-        assert!(dir.path().join("ab").join(format!("{key}.json")).is_file());
+        assert!(
+            dir.path()
+                .join("cache/ab")
+                .join(format!("{key}.json"))
+                .is_file()
+        );
         assert_eq!(cache.get(&key).unwrap().unwrap(), entry(&key));
         assert!(cache.get(&"cd".repeat(32)).unwrap().is_none());
     }
 
     #[test]
     fn the_writer_thread_stores_everything_before_finish_returns() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
+        let (_dir, cache) = temp_cache();
         let mut writer = Writer::start(cache.clone());
         let keys: Vec<String> = (0..50).map(|i| format!("{i:064x}")).collect();
         for k in &keys {
@@ -365,8 +459,7 @@ mod tests {
 
     #[test]
     fn an_edited_response_is_told_from_the_cached_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
+        let (_dir, cache) = temp_cache();
         let key = "ab".repeat(32);
         cache.put(&entry(&key)).unwrap();
         let path = cache.path(&key);
@@ -385,10 +478,9 @@ mod tests {
 
     #[test]
     fn corrupt_entries_are_errors_not_panics() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path());
+        let (dir, cache) = temp_cache();
         let key = "ab".repeat(32);
-        fs::create_dir_all(dir.path().join("ab")).unwrap();
+        fs::create_dir_all(dir.path().join("cache/ab")).unwrap();
         fs::write(cache.path(&key), "{ half a fi").unwrap();
         let err = cache.get(&key).unwrap_err();
         assert!(err.to_string().contains("not a cache entry"), "{err}");
@@ -408,6 +500,46 @@ mod tests {
         assert!(cache.get(&key).unwrap().is_none());
         fs::create_dir(cache.path(&key)).unwrap();
         let err = cache.get(&key).unwrap_err();
-        assert!(err.to_string().contains("cannot read"), "{err}");
+        assert!(
+            err.to_string().contains("is a folder, not a regular file"),
+            "{err}"
+        );
+    }
+
+    /// Only regular files named like an entry in a real shard folder are entries.
+    #[cfg(unix)]
+    #[test]
+    fn links_and_misnamed_files_are_strays_not_entries() {
+        use std::os::unix::fs::symlink;
+        let (dir, cache) = temp_cache();
+        let key = "ab".repeat(32);
+        cache.put(&entry(&key)).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(
+            outside.path().join(format!("{}.json", "cd".repeat(32))),
+            "{}",
+        )
+        .unwrap();
+        let c = dir.path().join("cache");
+        symlink(outside.path(), c.join("cd")).unwrap();
+        fs::write(c.join("ab/notes.json"), "{}").unwrap();
+        fs::write(c.join(format!("ab/{}.json", "ef".repeat(32))), "{}").unwrap();
+        fs::write(c.join(".gitkeep"), "").unwrap();
+        let listing = cache.scan().unwrap();
+        assert_eq!(listing.entries, vec![cache.path(&key)]);
+        let strays: Vec<String> = listing
+            .strays
+            .iter()
+            .map(|(p, _)| p.strip_prefix(&c).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            strays,
+            vec![
+                format!("ab/{}.json", "ef".repeat(32)),
+                "ab/notes.json".to_string(),
+                "cd".to_string()
+            ]
+        );
+        assert!(listing.strays[2].1.contains("symbolic link"));
     }
 }

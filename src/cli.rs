@@ -8,7 +8,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{CommandLine, ConfidenceMode, Input, Origin, StructuredOutput};
-use crate::review::queue::{Only, Order};
+use crate::review::queue::{Order, QueueFilter};
 use crate::root::RootError;
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
@@ -101,6 +101,10 @@ pub struct InitArgs {
     /// name].
     #[arg(long)]
     pub name: Option<String>,
+    /// The CI configuration to write: a GitHub Actions workflow, a GitLab CI file, or
+    /// none.
+    #[arg(long, value_enum, default_value_t = crate::init::Ci::Github, value_name = "SYSTEM")]
+    pub ci: crate::init::Ci,
 }
 
 #[derive(Debug, Args)]
@@ -450,7 +454,7 @@ pub struct ReviewArgs {
     pub order: Order,
     /// Only these items [default: drafts awaiting approval and proposals].
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub only: Option<Only>,
+    pub only: Option<QueueFilter>,
     /// Who approves; default: `git config user.name`.
     #[arg(
         long,
@@ -483,9 +487,14 @@ pub struct DiffArgs {
     /// The git revision to compare the working tree's records with.
     #[arg(default_value = "HEAD", value_name = "REV")]
     pub rev: String,
-    /// Markdown, for a pull-request comment.
+    /// Markdown, for a pull request's job summary or comment: the counts first, then
+    /// as much as fits in --max-bytes (level changes first when not all fits).
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// The most bytes --markdown prints [default: 60000, under a comment's 65,536
+    /// characters; a job summary holds 1 MiB]; at least 2000.
+    #[arg(long, value_name = "BYTES", requires = "markdown", value_parser = clap::value_parser!(u64).range(2000..))]
+    pub max_bytes: Option<u64>,
     /// Stable JSON for scripts.
     #[arg(long)]
     pub json: bool,

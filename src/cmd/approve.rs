@@ -111,7 +111,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     if approved > 0 {
         project
             .store
-            .write_record(&record)
+            .write_record(&occ.slug, &record)
             .context("cannot save the approvals")?;
     }
     if targets.is_empty() {
@@ -159,7 +159,7 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
     if dropped > 0 {
         project
             .store
-            .write_record(&record)
+            .write_record(&occ.slug, &record)
             .context("cannot save the record")?;
     } else if args.all {
         println!("no proposals waiting for {}", occ.name);

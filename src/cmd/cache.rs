@@ -1,10 +1,9 @@
 //! `willai cache stats|verify|gc`: size and hit counts, integrity, and tidying.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs;
 
 use crate::answer;
-use crate::cache::{Entry, is_key};
+use crate::cache::CacheEntry;
 use crate::cli::{CacheCommand, GcArgs};
 use crate::exit::problems;
 use crate::llm::candidates;
@@ -31,19 +30,20 @@ struct ModelStats {
 fn stats(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
     let mut by_model: BTreeMap<String, ModelStats> = BTreeMap::new();
-    let mut unreadable = 0;
-    for path in cache.files()? {
-        let bytes = fs::metadata(&path)?.len();
-        match fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<Entry>(&t).ok())
-        {
+    let listing = cache.scan()?;
+    let mut unreadable = listing.strays.len();
+    for path in &listing.entries {
+        let text = cache.read(path).ok().flatten();
+        let bytes = text.as_ref().map_or(0, |t| t.len() as u64);
+        match text.and_then(|t| serde_json::from_str::<CacheEntry>(&t).ok()) {
             Some(e) => {
                 let s = by_model.entry(e.model.clone()).or_default();
                 s.entries += 1;
                 s.bytes += bytes;
-                s.prompt_tokens += e.usage.prompt_tokens;
-                s.completion_tokens += e.usage.completion_tokens;
+                s.prompt_tokens = s.prompt_tokens.saturating_add(e.usage.prompt_tokens);
+                s.completion_tokens = s
+                    .completion_tokens
+                    .saturating_add(e.usage.completion_tokens);
                 s.reasked += usize::from(e.reask.is_some());
             }
             None => unreadable += 1,
@@ -58,7 +58,12 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     for (model, s) in &by_model {
         println!(
             "{:<32} {:>9} {:>12} {:>14} {:>12} {:>8}",
-            model, s.entries, s.bytes, s.prompt_tokens, s.completion_tokens, s.reasked
+            crate::text::visible_line(model),
+            s.entries,
+            s.bytes,
+            s.prompt_tokens,
+            s.completion_tokens,
+            s.reasked
         );
     }
     println!("{:<32} {:>9} {:>12}", "total", total_entries, total_bytes);
@@ -85,29 +90,27 @@ fn stats(project: &Project) -> anyhow::Result<()> {
 /// request must agree, and the response must hold a reply.
 fn verify(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
-    let files = cache.files()?;
+    let listing = cache.scan()?;
+    let files = &listing.entries;
     let mut bad = 0;
     let mut unhashed = 0;
-    for path in &files {
+    for (path, why) in &listing.strays {
+        bad += 1;
+        println!(
+            "{}: {why}",
+            crate::text::visible_line(&project.root.display(path))
+        );
+    }
+    for path in files {
         let shown = project.root.display(path);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        let shard = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        let problem = match fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<Entry>(&t).map_err(|e| e.to_string()))
-        {
+        let problem = match cache.read(path).and_then(|t| {
+            serde_json::from_str::<CacheEntry>(&t.unwrap_or_default()).map_err(|e| e.to_string())
+        }) {
             Err(e) => Some(format!("not a cache entry ({e})")),
-            Ok(_) if !is_key(stem) || !stem.starts_with(shard) => Some(
-                "misplaced: the file name is not cache/<first two hex digits>/<sha256>.json"
-                    .to_string(),
-            ),
             Ok(e) if e.key != stem => Some(format!("holds key {} under the name {stem}", e.key)),
             Ok(e) => {
                 if e.response_sha256.is_none() {
@@ -129,13 +132,17 @@ fn verify(project: &Project) -> anyhow::Result<()> {
         };
         if let Some(p) = problem {
             bad += 1;
-            println!("{shown}: {p}: delete it (a rerun asks again)");
+            println!(
+                "{}: {}: delete it (a rerun asks again)",
+                crate::text::visible_line(&shown),
+                crate::text::visible_line(&p)
+            );
         }
     }
     if bad > 0 {
         return Err(problems(format!(
-            "{bad} of {} cache entries failed verification",
-            files.len()
+            "{bad} of {} cache files failed verification",
+            files.len() + listing.strays.len()
         )));
     }
     println!("verify: {} entries, all intact", files.len());
@@ -169,9 +176,18 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
         }
     }
     let cache = project.cache();
+    let listing = cache.scan()?;
     let (mut removed, mut bytes, mut kept) = (0usize, 0u64, 0usize);
     let mut failed: Vec<String> = Vec::new();
-    for path in cache.files()? {
+    // What is not an entry is never deleted: a link (to a folder outside, perhaps), a
+    // file named otherwise. Each is named for a person to look at.
+    for (path, why) in &listing.strays {
+        println!(
+            "left alone {}: {why}",
+            crate::text::visible_line(&project.root.display(path))
+        );
+    }
+    for path in listing.entries {
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -181,18 +197,18 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
             kept += 1;
             continue;
         }
-        let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        // A regular file in a real folder (scan said so): its size, without following.
+        let size = std::fs::symlink_metadata(&path).map_or(0, |m| m.len());
         if args.dry_run {
             println!("would remove {}", project.root.display(&path));
-        } else if let Err(e) = fs::remove_file(&path) {
+        } else if let Err(e) = cache.remove(&path) {
             // Go on with the rest; say which could not go, and exit 1 at the end.
             failed.push(format!(
-                "cannot remove {}: {e}",
-                project.root.display(&path)
+                "cannot remove {}: {}",
+                project.root.display(&path),
+                e.reason()
             ));
             continue;
-        } else if let Some(dir) = path.parent() {
-            let _ = fs::remove_dir(dir);
         }
         bytes += size;
         removed += 1;
@@ -209,6 +225,12 @@ fn gc(project: &Project, args: &GcArgs) -> anyhow::Result<()> {
         "cache gc: kept {kept} entries referred to by a record or a current prompt ({}), {verb} {removed} ({bytes} bytes)",
         endpoint.model
     );
+    if !listing.strays.is_empty() {
+        println!(
+            "cache gc: left alone {} file(s) that are not entries (listed above)",
+            listing.strays.len()
+        );
+    }
     if !failed.is_empty() {
         return Err(problems(format!(
             "{} entries could not be removed (listed above): check the permissions of cache/, then run `willai cache gc` again",

@@ -10,6 +10,9 @@ use crate::publish::{self, Options, select};
 pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     // The masthead and base URL: flags, then `[site]` of willai.toml; never the clock.
     let site = Site::new(&project.settings.site)?;
+    if let Some(warning) = crate::init::example_site_warning(&site.base_url) {
+        eprintln!("{warning}");
+    }
     let catalog = project.catalog()?;
     let opts = Options {
         drafts: false,

@@ -55,6 +55,31 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
     // Not `println!`: after a closed terminal, stdout is gone, and that must not panic.
     let summary = session.summary();
     let _ = writeln!(std::io::stdout(), "{summary}");
+    // An edit that was not taken is not lost: it goes to a file, and the path is said.
+    for (name, text) in session.unsaved_edits() {
+        let file = std::env::temp_dir().join(format!(
+            "willai-review-{}-{}.txt",
+            name.replace('/', "--"),
+            std::process::id()
+        ));
+        let saved = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&file)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        let _ = match saved {
+            Ok(()) => writeln!(
+                std::io::stdout(),
+                "your edit of {name} was not saved in the record; it is in {} (`willai review`, then e, and paste it)",
+                file.display()
+            ),
+            Err(e) => writeln!(
+                std::io::stdout(),
+                "your edit of {name} was not saved in the record, nor in {} ({e}); here it is:\n{text}",
+                file.display()
+            ),
+        };
+    }
     finish(ended?, "`willai review` again goes on")
 }
 

@@ -126,7 +126,7 @@ fn build(
     if let Some(root) = &opts.theme {
         output::refuse_inside_project(out, root)?;
     }
-    let theme = Theme::load(opts.theme.as_deref())?;
+    let theme = Theme::load(opts.theme.as_deref().map(crate::root::Root::at).as_ref())?;
     audit::annotate(professions, opts.audit.as_ref());
     let about = theme.about.is_some();
     layout::check_static(&theme.project_statics, about)?;

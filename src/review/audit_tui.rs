@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::audit::{AuditSession, Phase, Summary, View};
 use super::screen::{self, Line, Style, field, note_lines, span};
-use super::session::{Decision, Note, Shown, Tone};
+use super::session::{Decision, Note, OnScreen, Tone};
 use super::tui::{self, Ended, Guard, Next, Stop};
 use crate::record::Level;
 
@@ -122,7 +122,7 @@ fn revealed(view: &View, reviewer: &str, note: Option<&Note>, width: usize) -> V
     out.extend(field("drafted", drafted, width));
     let record = view.record.as_ref();
     match record.map(|r| &r.shown) {
-        Some(Shown::Task(e)) => {
+        Some(OnScreen::Task(e)) => {
             let state = record
                 .and_then(|r| r.state.as_ref())
                 .map_or("", |s| s.state.as_str());

@@ -288,6 +288,9 @@ pub fn reviewer(
             why: f.to_string(),
         });
     }
+    if let Some(why) = crate::text::formula_like(&name) {
+        return Err(ReviewError::BadReviewer { origin, why });
+    }
     Ok(name)
 }
 

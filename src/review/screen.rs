@@ -8,7 +8,7 @@
 //! (`[-removed-]{+added+}`, like `git diff --word-diff=plain`), so they read without
 //! colour.
 
-use super::session::{Note, Screenful, Shown, Summary, Tone};
+use super::session::{Note, OnScreen, Screenful, Summary, Tone};
 use crate::lifecycle::State;
 use crate::record::{Confidence, ConfidenceMethod, Level, Machine, SkillContent, TaskContent};
 use crate::words::{self, Op};
@@ -238,15 +238,15 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
         ),
     )]);
     let title = match &view.shown {
-        Shown::Task(e) => e
+        OnScreen::Task(e) => e
             .proposal
             .as_ref()
             .map_or(&e.content, |p| &p.content)
             .title
             .clone()
             .unwrap_or_else(|| it.label.clone()),
-        Shown::Skill(e) => e.content.name.clone().unwrap_or_else(|| it.label.clone()),
-        Shown::Gone => it.label.clone(),
+        OnScreen::Skill(e) => e.content.name.clone().unwrap_or_else(|| it.label.clone()),
+        OnScreen::Gone => it.label.clone(),
     };
     out.push(vec![span(Style::Bold, title.clone())]);
     if let Some(statement) = view.statement.as_deref().filter(|s| *s != title) {
@@ -258,7 +258,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
     }
     out.push(Vec::new());
     match &view.shown {
-        Shown::Task(e) => {
+        OnScreen::Task(e) => {
             if let Some(p) = &e.proposal
                 && e.content.title != p.content.title
             {
@@ -271,8 +271,8 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             let sure = confidence(view.shown.entry().and_then(|e| e.confidence()));
             out.extend(task_fields(&e.content, e.proposal.as_ref(), sure, width));
         }
-        Shown::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
-        Shown::Gone => out.push(vec![span(
+        OnScreen::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
+        OnScreen::Gone => out.push(vec![span(
             Style::Warning,
             "no longer in the record (another writer removed it): s skips it",
         )]),
@@ -298,7 +298,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             ));
         } else if state.is_some_and(|s| s.state == State::Edited) {
             let machine_level = match &view.shown {
-                Shown::Task(e) => e
+                OnScreen::Task(e) => e
                     .machine
                     .as_ref()
                     .and_then(|m| m.content.level)
@@ -311,11 +311,20 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             };
             out.extend(field("edited", vec![span(Style::Plain, what)], width));
         } else if state.is_some_and(|s| s.state == State::Approved) {
+            // Approved, and intact: approved elsewhere since the queue was built (an
+            // approval whose text changed is `Edited`, above).
+            let by = match &view.shown {
+                OnScreen::Task(e) => e.approval.as_ref(),
+                OnScreen::Skill(e) => e.approval.as_ref(),
+                OnScreen::Gone => None,
+            }
+            .map(|a| format!(" by {} on {}", a.reviewer, a.date))
+            .unwrap_or_default();
             out.extend(field(
                 "approved",
                 vec![span(
-                    Style::Warning,
-                    "but the text changed since: a approves it again",
+                    Style::Done,
+                    format!("already{by}, with this text: s goes on"),
                 )],
                 width,
             ));

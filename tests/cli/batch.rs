@@ -10,7 +10,7 @@ use crate::util::{Project, run_ok};
 
 /// Plays the provider: answers every request line of a batch file. `vllm` selects the
 /// older vLLM shape (the completion as the `response` itself).
-fn answer(requests: &str, vllm: bool) -> String {
+pub fn answer(requests: &str, vllm: bool) -> String {
     let mut out = String::new();
     for (i, line) in requests.lines().enumerate() {
         let req: Value = serde_json::from_str(line).unwrap();

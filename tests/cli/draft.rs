@@ -676,3 +676,62 @@ fn cache_entries_keep_request_response_usage_and_model() {
     keys.sort();
     assert_eq!(sent, keys);
 }
+
+/// A refusal of the re-ask (its length, its content) fails that task as the HTTP error
+/// it is, after the retries the server asked for; it is not taken for a refusal of the
+/// structured-output mode, which the first request was answered in (no fallback, no
+/// "every structured-output mode").
+#[test]
+fn a_refused_reask_fails_its_task_as_the_http_error_it_is() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    let refusal = || Fault::Status {
+        status: 400,
+        headers: vec![],
+        body: r#"{"error": {"message": "maximum context length exceeded", "param": "messages"}}"#
+            .into(),
+    };
+    let needle = task("Sort the widgets by colour");
+    server.script(
+        &needle,
+        vec![Fault::InvalidJson, Fault::ServerError(503), refusal()],
+    );
+    let r = draft(&p, &server, "Widget Makers");
+    assert_eq!(r.code, 1, "{}", r.all());
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("sort-widgets"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        line.ends_with("HTTP 400 after 2 attempts: maximum context length exceeded"),
+        "{line}"
+    );
+    assert!(
+        !r.all().contains("every structured-output mode"),
+        "{}",
+        r.all()
+    );
+    assert!(!r.stderr.contains("falling back"), "{}", r.stderr);
+    // The first ask, the re-ask, and the re-ask once more after the 503.
+    let sent = server.bodies();
+    let asked: Vec<_> = sent
+        .iter()
+        .filter(|b| b.to_string().contains(&needle))
+        .collect();
+    assert_eq!(asked.len(), 3);
+    assert!(
+        asked
+            .iter()
+            .all(|b| b["response_format"]["type"] == "json_schema")
+    );
+    // The other tasks landed.
+    let record = p.record("widget-makers");
+    let drafted = record["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "draft")
+        .count();
+    assert_eq!(drafted, 3);
+}

@@ -29,3 +29,5 @@ mod site;
 mod site_safety;
 mod util;
 mod validate;
+#[cfg(unix)]
+mod workflow;
