@@ -7,7 +7,7 @@ use crate::cli::{ApproveArgs, RejectArgs};
 use crate::exit::problems;
 use crate::lifecycle::{self, Current, Item};
 use crate::project::Project;
-use crate::record::{Kind, Record};
+use crate::record::{Approved, Kind, Record};
 use crate::review::{self, ApproveOptions, Outcome, ReviewError};
 
 /// What a command names: `--task`s and `--skill`s, or `--all`.
@@ -80,6 +80,11 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
         date: date.clone(),
         force: args.force,
         accept_proposal: args.accept_proposal,
+        how: if args.all {
+            Approved::InBulk
+        } else {
+            Approved::OneByOne
+        },
     };
     let (mut approved, mut refused) = (0, 0);
     for item in &targets {

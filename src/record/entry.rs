@@ -89,7 +89,7 @@ pub struct Machine<C> {
     pub content: C,
 }
 
-/// Who approved what, when.
+/// Who approved what, when, and how.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
@@ -98,6 +98,22 @@ pub struct Approval {
     pub date: String,
     /// sha256 of the approved content (canonical JSON of the content fields).
     pub sha256: String,
+    /// How it was approved: on its own, or in bulk with the rest of its profession;
+    /// omitted in approvals made before willai recorded it (then the site says nothing
+    /// about how).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<Approved>,
+}
+
+/// How an item was approved, for the site's byline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Approved {
+    /// On its own: shown in `willai review` (or `review --audit`), or named with
+    /// `willai approve --task`/`--skill`.
+    OneByOne,
+    /// With every item of its profession: `willai approve --all`.
+    InBulk,
 }
 
 /// One task or skill of a profession.
@@ -296,7 +312,7 @@ pub trait AnyEntry {
     /// level is the machine's own, none when an editor set it.
     fn current_confidence(&self) -> Option<&Confidence>;
     /// Marks the current content approved.
-    fn approve(&mut self, reviewer: String, date: String);
+    fn approve(&mut self, reviewer: String, date: String, how: Approved);
     /// Takes the proposal as the current text.
     fn accept_proposal(&mut self) -> bool;
     /// Drops the proposal: the person's text stays, and the proposal becomes the
@@ -374,13 +390,14 @@ impl<C: Content> AnyEntry for Entry<C> {
         self.content.headline()
     }
 
-    fn approve(&mut self, reviewer: String, date: String) {
+    fn approve(&mut self, reviewer: String, date: String, how: Approved) {
         self.status = Status::Approved;
         self.error = None;
         self.approval = Some(Approval {
             reviewer,
             date,
             sha256: self.content_hash(),
+            how: Some(how),
         });
     }
 
