@@ -12,6 +12,7 @@
 
 use serde_json::Value;
 
+use crate::junk::Instructions;
 use crate::record::{Confidence, ConfidenceMethod, Level};
 use crate::reply::{Ask, Reply};
 
@@ -49,18 +50,34 @@ pub fn choices(response: &Value) -> &[Value] {
 /// several choices, the first that gives the majority level), and the confidence. An
 /// error is the first choice's problem, worded for the model (the re-ask quotes it).
 pub fn read(ask: &Ask, response: &Value, max_tokens: u32) -> Result<Reply, String> {
+    read_with(ask, response, max_tokens, None)
+}
+
+/// [`read`], where a choice that gives the templates' instructions back as its answer is
+/// invalid too (`junk::Instructions`).
+pub fn read_with(
+    ask: &Ask,
+    response: &Value,
+    max_tokens: u32,
+    instructions: Option<&Instructions>,
+) -> Result<Reply, String> {
     let all = choices(response);
     let mut first_error: Option<String> = None;
     let mut valid: Vec<(Reply, &Value)> = Vec::new();
     for choice in all {
         let checked = match choice_problem(choice, max_tokens) {
             Some(problem) => Err(problem),
-            None => ask.check(
-                choice
-                    .pointer("/message/content")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            ),
+            None => ask
+                .check(
+                    choice
+                        .pointer("/message/content")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                )
+                .and_then(|reply| match instructions.and_then(|i| reply.echo(i)) {
+                    Some(echo) => Err(echo),
+                    None => Ok(reply),
+                }),
         };
         match checked {
             Ok(reply) => valid.push((reply, choice)),

@@ -23,6 +23,7 @@ pub mod eval;
 pub mod exit;
 pub mod fsx;
 pub mod init;
+pub mod junk;
 pub mod lifecycle;
 pub mod llm;
 pub mod locate;

@@ -34,6 +34,8 @@ pub struct Prompt {
     pub ask: Ask,
     /// `task.j2@<12 hex>`.
     pub template: String,
+    /// The templates' own words, which a reply must not give back as its answer.
+    pub instructions: std::sync::Arc<crate::junk::Instructions>,
 }
 
 /// A template that cannot be used (exit 2): which template, which line, what is wrong.
@@ -96,6 +98,7 @@ pub struct Prompts {
     dir_shown: String,
     task_fingerprint: String,
     skills_fingerprint: String,
+    instructions: std::sync::Arc<crate::junk::Instructions>,
 }
 
 impl Prompts {
@@ -177,11 +180,14 @@ impl Prompts {
             };
         let task_fingerprint = fingerprint(TASK_TEMPLATE)?;
         let skills_fingerprint = fingerprint(SKILLS_TEMPLATE)?;
+        let instructions =
+            crate::junk::Instructions::of_templates(sources.iter().map(|(_, s)| s.as_str()));
         Ok(Prompts {
             env,
             dir_shown: dir_shown.to_string(),
             task_fingerprint,
             skills_fingerprint,
+            instructions: std::sync::Arc::new(instructions),
         })
     }
 
@@ -191,6 +197,11 @@ impl Prompts {
 
     pub fn skills_fingerprint(&self) -> &str {
         &self.skills_fingerprint
+    }
+
+    /// The templates' own words (for telling a reply that gives them back).
+    pub fn instructions(&self) -> &std::sync::Arc<crate::junk::Instructions> {
+        &self.instructions
     }
 
     fn render(&self, name: &str, ctx: JinjaValue) -> Result<Vec<Message>, PromptError> {
@@ -245,6 +256,7 @@ impl Prompts {
             messages: self.render(TASK_TEMPLATE, JinjaValue::from(Serde(&ctx)))?,
             ask,
             template: self.task_fingerprint.clone(),
+            instructions: self.instructions.clone(),
         })
     }
 
@@ -272,6 +284,7 @@ impl Prompts {
             messages: self.render(SKILLS_TEMPLATE, JinjaValue::from(Serde(&ctx)))?,
             ask,
             template: self.skills_fingerprint.clone(),
+            instructions: self.instructions.clone(),
         })
     }
 

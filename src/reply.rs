@@ -178,6 +178,9 @@ impl Shape {
                         "{name} is {n} characters long; keep it under {max}"
                     ));
                 }
+                if let Some(junk) = crate::junk::problem(name, &s) {
+                    return Err(junk);
+                }
                 Ok(Value::from(s))
             }
             Shape::Names { max_items, max_len } => {
@@ -206,6 +209,9 @@ impl Shape {
                         return Err(format!(
                             "a tool name is over {max_len} characters: name the tool, do not describe it"
                         ));
+                    }
+                    if let Some(junk) = crate::junk::problem(&format!("a name in {name}"), &t) {
+                        return Err(junk);
                     }
                     if !out.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
                         out.push(t);
@@ -272,6 +278,55 @@ pub enum Reply {
     },
     /// In the order of the names asked about.
     Skills(Vec<SkillContent>),
+}
+
+impl Reply {
+    /// Why the reply gives the templates' instructions back instead of answering, if it
+    /// does (its first such field).
+    pub fn echo(&self, instructions: &crate::junk::Instructions) -> Option<String> {
+        use crate::junk::Kind::{Headline, Sentence};
+        match self {
+            Reply::Task { content, .. } => content_echo(content, instructions, None),
+            Reply::Skills(skills) => skills.iter().find_map(|s| {
+                let whose = s.name.as_deref().unwrap_or("the skill");
+                s.name
+                    .as_deref()
+                    .and_then(|n| instructions.echo("`name`", n, Headline))
+                    .or_else(|| {
+                        s.reason.as_deref().and_then(|r| {
+                            instructions.echo(&format!("the `reason` of {whose:?}"), r, Sentence)
+                        })
+                    })
+            }),
+        }
+    }
+}
+
+/// Why a task's text gives the instructions back, if it does: its title, a tool name,
+/// its rationale or its tip. `whose` qualifies the field names in the message.
+pub fn content_echo(
+    content: &TaskContent,
+    instructions: &crate::junk::Instructions,
+    whose: Option<&str>,
+) -> Option<String> {
+    use crate::junk::Kind::{Headline, Sentence};
+    let name = |f: &str| match whose {
+        Some(w) => format!("the `{f}` of {w}"),
+        None => format!("`{f}`"),
+    };
+    let fields = [
+        (name("title"), content.title.as_deref(), Headline),
+        (name("rationale"), content.rationale.as_deref(), Sentence),
+        (name("tip"), content.tip.as_deref(), Sentence),
+    ];
+    fields
+        .into_iter()
+        .find_map(|(f, text, kind)| text.and_then(|t| instructions.echo(&f, t, kind)))
+        .or_else(|| {
+            content.tools.iter().flatten().find_map(|t| {
+                instructions.echo(&format!("a name in {}", name("tools")), t, Headline)
+            })
+        })
 }
 
 impl Ask {

@@ -19,6 +19,7 @@ use serde_json::Value;
 use crate::audit;
 use crate::beneath::{self, Kind};
 use crate::catalog::{self, Occupation, Problem, check_text};
+use crate::junk::Instructions;
 use crate::record::{
     Approval, Content, Entry, Provenance, Record, SkillContent, SkillEntry, Status, TaskContent,
     TaskEntry,
@@ -39,6 +40,9 @@ struct Checker {
     catalog_schema: jsonschema::Validator,
     record_schema: jsonschema::Validator,
     audit_schema: jsonschema::Validator,
+    /// The project's templates' own words, when they load (a text that gives them back
+    /// is junk).
+    instructions: Option<Instructions>,
 }
 
 /// Checks every catalog and record file of a root.
@@ -50,6 +54,9 @@ pub fn validate(root: &Root) -> anyhow::Result<Findings> {
             .map_err(|e| anyhow::anyhow!("record schema: {e}"))?,
         audit_schema: jsonschema::validator_for(&schema::audit())
             .map_err(|e| anyhow::anyhow!("audit schema: {e}"))?,
+        instructions: crate::prompt::Prompts::load(root, &root.prompts_dir(), "prompts")
+            .ok()
+            .map(|p| p.instructions().as_ref().clone()),
     };
     let mut report = Findings::default();
     report.problems.extend(check_schema_files(root));
@@ -260,6 +267,7 @@ impl Checker {
                 catalog.read.get(profession),
                 catalog.unread.contains(profession),
                 &shown,
+                self.instructions.as_ref(),
                 &mut problems,
             );
         }
@@ -623,11 +631,44 @@ type Push<'p> = dyn FnMut(String, String) + 'p;
 /// report them in the record: (the field's JSON pointer, the message).
 pub fn content_problems<C: Content>(c: &C) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    check_content(c, "", false, &mut |at, message| out.push((at, message)));
+    check_content(c, "", false, Junk::On(None), &mut |at, message| {
+        out.push((at, message))
+    });
     out
 }
 
-fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
+/// Whether a text is checked for junk (a template placeholder, a verdict word alone, the
+/// templates' instructions given back): what `draft` refuses from a model. The current
+/// text and a proposal are (they are what is approved and published); the machine's text
+/// beside an editor's is not (the editor has answered it).
+#[derive(Clone, Copy)]
+enum Junk<'a> {
+    Off,
+    On(Option<&'a Instructions>),
+}
+
+fn check_junk(text: &str, at: &str, shape: Shape, junk: Junk, push: &mut Push) {
+    let Junk::On(instructions) = junk else {
+        return;
+    };
+    let kind = match shape {
+        Shape::Text { .. } => crate::junk::Kind::Sentence,
+        _ => crate::junk::Kind::Headline,
+    };
+    let found = crate::junk::what(text).or_else(|| {
+        instructions
+            .and_then(|i| i.echo("it", text, kind))
+            .map(|_| "repeats the prompt's instructions instead of answering".to_string())
+    });
+    if let Some(what) = found {
+        push(
+            at.to_string(),
+            format!("{what}: rewrite it, or ask the model again with `willai draft --redraft`"),
+        );
+    }
+}
+
+fn check_content<C: Content>(c: &C, at: &str, complete: bool, junk: Junk, push: &mut Push) {
     let fields = reply::fields(C::KIND);
     let value = serde_json::to_value(c).unwrap_or_default();
     for f in fields {
@@ -638,7 +679,8 @@ fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
                 "missing from the machine's text: do not edit provenance by hand".into(),
             ),
             (Some(Value::String(text)), Shape::Text { max } | Shape::Title { max }) => {
-                check_text(text, &here, max, push)
+                check_text(text, &here, max, push);
+                check_junk(text, &here, f.shape, junk, push);
             }
             (Some(Value::Array(items)), Shape::Names { max_items, max_len }) => {
                 if items.len() > max_items {
@@ -648,12 +690,10 @@ fn check_content<C: Content>(c: &C, at: &str, complete: bool, push: &mut Push) {
                     );
                 }
                 for (i, t) in items.iter().enumerate() {
-                    check_text(
-                        t.as_str().unwrap_or_default(),
-                        &format!("{here}/{i}"),
-                        max_len,
-                        push,
-                    );
+                    let text = t.as_str().unwrap_or_default();
+                    let here = format!("{here}/{i}");
+                    check_text(text, &here, max_len, push);
+                    check_junk(text, &here, f.shape, junk, push);
                 }
             }
             _ => {}
@@ -667,6 +707,7 @@ fn check_entries<C: Content>(
     entries: &[(usize, &Entry<C>)],
     membership: &dyn Fn(&Entry<C>) -> Option<String>,
     slug: &str,
+    instructions: Option<&Instructions>,
     push: &mut Push,
 ) {
     let kind = C::KIND;
@@ -684,7 +725,7 @@ fn check_entries<C: Content>(
         if let Some(problem) = membership(e) {
             push(format!("{at}/id"), problem);
         }
-        check_content(&e.content, &at, false, push);
+        check_content(&e.content, &at, false, Junk::On(instructions), push);
         if let Some(source) = &e.source {
             check_text(source, &format!("{at}/source"), 300, push);
         }
@@ -747,7 +788,12 @@ fn check_entries<C: Content>(
             if let Some(m) = m {
                 let at = format!("{at}/{name}");
                 check_provenance(&m.provenance, &at, push);
-                check_content(&m.content, &at, true, push);
+                let junk = if name == "proposal" {
+                    Junk::On(instructions)
+                } else {
+                    Junk::Off
+                };
+                check_content(&m.content, &at, true, junk, push);
             }
         }
     }
@@ -769,6 +815,7 @@ fn check_record(
     occ: Option<&Occupation>,
     catalog_unread: bool,
     shown: &str,
+    instructions: Option<&Instructions>,
     problems: &mut Vec<Problem>,
 ) {
     let mut push =
@@ -808,7 +855,13 @@ fn check_record(
         occ.is_some_and(|o| o.task(&e.id).is_none())
             .then(|| missing("task", &e.id))
     };
-    check_entries(&record.tasks, &task_in_catalog, slug, &mut push);
+    check_entries(
+        &record.tasks,
+        &task_in_catalog,
+        slug,
+        instructions,
+        &mut push,
+    );
     // A profession whose catalog lists no skills has the skills the model proposed, each
     // with its name; once the catalog lists skills, those are the ones assessed.
     let skill_in_catalog = |e: &SkillEntry| {
@@ -831,7 +884,13 @@ fn check_record(
             (false, false, false) => Some(missing("skill", &e.id)),
         }
     };
-    check_entries(&record.skills, &skill_in_catalog, slug, &mut push);
+    check_entries(
+        &record.skills,
+        &skill_in_catalog,
+        slug,
+        instructions,
+        &mut push,
+    );
 }
 
 /// Every file `fmt` and `validate` look at, and the problems of entries named like one

@@ -6,6 +6,7 @@ use crate::answer;
 use crate::cache::{CacheEntry, is_key};
 use crate::cli::{CacheCommand, CompactArgs, GcArgs};
 use crate::exit::problems;
+use crate::junk::Instructions;
 use crate::llm::candidates;
 use crate::project::Project;
 use anyhow::Context;
@@ -108,6 +109,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
 fn problems_of(
     path: &std::path::Path,
     text: Result<String, String>,
+    instructions: Option<&Instructions>,
 ) -> (Option<CacheEntry>, Vec<String>) {
     let stem = path
         .file_stem()
@@ -156,7 +158,7 @@ fn problems_of(
                 .as_ref()
                 .and_then(|r| r["max_tokens"].as_u64())
                 .unwrap_or(0) as u32;
-            if let Err(why) = answer::read(&ask, &e.response, max) {
+            if let Err(why) = answer::read_with(&ask, &e.response, max, instructions) {
                 problems.push(format!("the cached reply is not valid: {why}"));
             }
         }
@@ -169,6 +171,9 @@ fn verify(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
     let listing = cache.scan()?;
     let files = &listing.entries;
+    // Replies are checked as a run would check them now: echoes of the templates too.
+    let prompts = project.prompts().ok();
+    let instructions = prompts.as_ref().map(|p| p.instructions().as_ref());
     let mut bad = 0;
     let mut unhashed = 0;
     for (path, why) in &listing.strays {
@@ -180,7 +185,7 @@ fn verify(project: &Project) -> anyhow::Result<()> {
     }
     for path in files {
         let shown = project.root.display(path);
-        let (entry, problems) = problems_of(path, read(&cache, path));
+        let (entry, problems) = problems_of(path, read(&cache, path), instructions);
         if entry.as_ref().is_some_and(|e| !e.is_hashed()) && problems.is_empty() {
             unhashed += 1;
         }
@@ -230,7 +235,7 @@ fn compact(project: &Project, args: &CompactArgs) -> anyhow::Result<()> {
     for path in &files {
         let text = read(&cache, path);
         let size = text.as_ref().map_or(0, |t| t.len() as u64);
-        let (entry, problems) = problems_of(path, text);
+        let (entry, problems) = problems_of(path, text, None);
         let shown = project.root.display(path);
         let Some(entry) = entry else {
             refused += 1;

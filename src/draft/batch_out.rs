@@ -130,6 +130,7 @@ mod tests {
                 }],
                 ask: crate::reply::Ask::Task,
                 template: "task.j2@x".into(),
+                instructions: Default::default(),
             };
             w.write(&crate::llm::build_body(
                 &endpoint,

@@ -55,7 +55,12 @@ impl Lookup<'_> {
                     .collect();
                 serde_json::json!({ "choices": choices })
             };
-            match answer::read(&prompt.ask, &response, self.endpoint.max_tokens) {
+            match answer::read_with(
+                &prompt.ask,
+                &response,
+                self.endpoint.max_tokens,
+                Some(&prompt.instructions),
+            ) {
                 Ok(reply) => return Some((entries.swap_remove(0), reply)),
                 Err(why) => warn(format!(
                     "warning: {}: the cached reply fails validation ({why}); treated as a miss",

@@ -16,7 +16,7 @@ use crate::answer;
 use crate::cache::{CacheEntry, Reask, Usage, message_content};
 use crate::config::{Endpoint, StructuredOutput};
 use crate::prompt::{Message, Prompt};
-use crate::reply::{Ask, Reply};
+use crate::reply::Reply;
 
 /// Counters of a run, shared by every worker.
 #[derive(Debug, Default)]
@@ -192,7 +192,7 @@ impl Client {
                 Ok((body, response, usage)) => {
                     if answer::choices(&response).len() >= samples as usize {
                         let reply = self
-                            .check(&response, &prompt.ask)
+                            .check(&response, prompt)
                             .map_err(|error| CallError::Invalid { error })?;
                         return Ok(Answered {
                             entries: vec![self.entry(&body, response, usage, None)],
@@ -226,7 +226,7 @@ impl Client {
             entries.push(entry);
         }
         let reply = self
-            .check(&serde_json::json!({ "choices": choices }), &prompt.ask)
+            .check(&serde_json::json!({ "choices": choices }), prompt)
             .map_err(|error| CallError::Invalid { error })?;
         Ok(Answered { entries, reply })
     }
@@ -250,7 +250,7 @@ impl Client {
                 "the server ignores logprobs (its answers carry none)".into(),
             );
         }
-        let error = match self.check(&response, &prompt.ask) {
+        let error = match self.check(&response, prompt) {
             Ok(reply) => return Ok((self.entry(&body, response, usage, None), reply)),
             Err(error) => error,
         };
@@ -277,7 +277,7 @@ impl Client {
         // first one was answered in: it fails the call as the HTTP error it is.
         let (response2, usage2) = self.send(&reask_body).await?;
         let reply = self
-            .check(&response2, &prompt.ask)
+            .check(&response2, prompt)
             .map_err(|error| CallError::Invalid { error })?;
         self.stats.reasks_fixed.fetch_add(1, Ordering::Relaxed);
         let mut total = usage;
@@ -294,9 +294,15 @@ impl Client {
         Ok((entry, reply))
     }
 
-    /// The reply of a response, checked: its shape first, then its content.
-    fn check(&self, response: &Value, ask: &Ask) -> Result<Reply, String> {
-        answer::read(ask, response, self.endpoint.max_tokens)
+    /// The reply of a response, checked: its shape first, then its content (junk, the
+    /// prompt's instructions given back, included).
+    fn check(&self, response: &Value, prompt: &Prompt) -> Result<Reply, String> {
+        answer::read_with(
+            &prompt.ask,
+            response,
+            self.endpoint.max_tokens,
+            Some(&prompt.instructions),
+        )
     }
 
     fn entry(

@@ -19,6 +19,7 @@ mod e2e;
 mod eval;
 mod faults;
 mod init;
+mod junk;
 mod onet;
 mod promises;
 mod publish;
