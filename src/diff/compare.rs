@@ -113,6 +113,17 @@ fn entry_changes<C: Fields>(old: Option<&Entry<C>>, new: Option<&Entry<C>>) -> V
             _ => "reapproved",
         });
         out.push(d);
+    } else if let (Some(o), Some(n)) = (old, new)
+        && na.is_some()
+        && o.is_approved_intact()
+        && n.status == crate::record::Status::Approved
+        && !n.is_approved_intact()
+    {
+        // The text changed under an approval that is still recorded: it no longer holds
+        // (validate fails, publish leaves the item out) until someone approves again.
+        let mut d = FieldDiff::new("approval", json!(oa), json!(na));
+        d.note = Some("no longer holds");
+        out.push(d);
     }
     let (op, np) = (
         old.and_then(|e| e.proposal.as_ref()),

@@ -148,6 +148,10 @@ fn field(f: &FieldDiff, form: Form) -> Vec<String> {
         "approval" => match f.note {
             Some("approved") => format!("approved {}", e(&approval(&f.new))),
             Some("withdrawn") => format!("approval withdrawn (was {})", e(&approval(&f.old))),
+            Some("no longer holds") => format!(
+                "approval {} no longer holds: the text changed since it was approved (approve it again, or undo the edit)",
+                e(&approval(&f.new))
+            ),
             _ => format!(
                 "approved again {} (was {})",
                 e(&approval(&f.new)),

@@ -13,14 +13,20 @@ use crate::validate::valid_project;
 
 /// git in the project, with the test's blank configuration and an identity of its own.
 fn git(p: &Project, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(p.root())
+    git_with_path(p, args, None)
+}
+
+/// git with the `PATH` it runs textconv with (the test's own by default).
+fn git_with_path(p: &Project, args: &[&str], path: Option<&std::ffi::OsStr>) -> String {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(p.root())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", p.git_config())
-        .env_remove("WILLAI_ROOT")
-        .args(args)
-        .output()
-        .unwrap();
+        .env_remove("WILLAI_ROOT");
+    if let Some(path) = path {
+        cmd.env("PATH", path);
+    }
+    let out = cmd.args(args).output().unwrap();
     assert!(
         out.status.success(),
         "git {args:?}: {}",
@@ -431,21 +437,40 @@ fn readme_setup() -> (String, String) {
     (attributes, config)
 }
 
+/// The README's `git config` line run as a shell runs it (its quotes are the shell's).
+fn configure_textconv(p: &Project, config: &str) {
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(config)
+        .current_dir(p.root())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", p.git_config())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{config}");
+}
+
+/// A `PATH` with the binary under test as `willai`, then the system's.
+fn path_with_willai(p: &Project) -> std::ffi::OsString {
+    let bin = p.path(".bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("willai"), bin.join("willai")).unwrap();
+    let mut path = bin.into_os_string();
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
+    path
+}
+
 #[test]
 fn the_readme_lines_make_git_diff_log_and_show_read_records_as_prose() {
     let (p, _server) = committed();
     let (attributes, config) = readme_setup();
     p.write(".gitattributes", &format!("{attributes}\n"));
-    // The README's command, with the binary under test for `willai`.
-    let value = config
-        .strip_prefix("git config diff.willai.textconv ")
-        .unwrap()
-        .trim_matches('"');
-    let bin = assert_cmd::cargo::cargo_bin("willai");
-    let value = value.replacen("willai", bin.to_str().unwrap(), 1);
-    git(&p, &["config", "diff.willai.textconv", &value]);
+    configure_textconv(&p, &config);
     git(&p, &["add", ".gitattributes"]);
     git(&p, &["commit", "-q", "-m", "textconv"]);
+    let with_willai = path_with_willai(&p);
+    let git = |p: &Project, args: &[&str]| git_with_path(p, args, Some(&with_willai));
 
     edited(&p);
     let diff = git(&p, &["diff", "--", "data/records/widget-makers.json"]);
@@ -478,5 +503,114 @@ fn the_readme_lines_make_git_diff_log_and_show_read_records_as_prose() {
     assert!(
         show.contains("\n-skill letter-writing: Letter writing\n"),
         "{show}"
+    );
+}
+
+/// Where willai is not installed, the README's driver shows the raw file: `git diff`
+/// works (exit 0) and shows the JSON, instead of failing with "willai: not found".
+#[test]
+fn the_readme_driver_degrades_to_the_raw_file_without_willai_on_the_path() {
+    let (p, _server) = committed();
+    let (attributes, config) = readme_setup();
+    p.write(".gitattributes", &format!("{attributes}\n"));
+    configure_textconv(&p, &config);
+    git(&p, &["add", ".gitattributes"]);
+    git(&p, &["commit", "-q", "-m", "textconv"]);
+    edited(&p);
+    // A PATH with git and a shell, and no willai anywhere on it.
+    let bare = std::env::var_os("PATH").unwrap_or_default();
+    assert!(
+        std::env::split_paths(&bare).all(|d| !d.join("willai").exists()),
+        "the test needs a PATH without willai"
+    );
+    let diff = git_with_path(
+        &p,
+        &["diff", "--", "data/records/widget-makers.json"],
+        Some(&bare),
+    );
+    assert!(diff.contains("\n+      \"level\": \"LOW\",\n"), "{diff}");
+    assert!(!diff.contains("level: LOW"), "{diff}");
+    let show = git_with_path(
+        &p,
+        &["log", "-p", "--", "data/records/widget-makers.json"],
+        Some(&bare),
+    );
+    assert!(show.contains("\"profession\": \"widget-makers\""), "{show}");
+    // The line `willai init` writes into .gitattributes is this one.
+    let init = std::fs::read_to_string(repo().join("src/init/gitattributes")).unwrap();
+    let value = config
+        .strip_prefix("git config diff.willai.textconv ")
+        .unwrap();
+    assert!(init.contains(value), "{init}");
+}
+
+/// `willai diff` says when an approval no longer holds after a hand edit.
+#[test]
+fn diff_says_an_approval_no_longer_holds_after_a_hand_edit() {
+    let (p, _server) = committed();
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "-t",
+            "sort-widgets",
+            "--reviewer",
+            "Ann Editor",
+            "--date",
+            "2026-11-20",
+        ]),
+        0,
+    );
+    git(&p, &["commit", "-q", "-am", "approved"]);
+    set_task(&p, "sort-widgets", |t| t["level"] = "LOW".into());
+    let r = run_ok(p.willai().arg("diff"), 0);
+    assert!(r.stdout.contains("level: HIGH -> LOW"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("approval by Ann Editor on 2026-11-20 no longer holds: the text changed since it was approved"),
+        "{}",
+        r.stdout
+    );
+    let md = run_ok(p.willai().args(["diff", "--markdown"]), 0).stdout;
+    assert!(md.contains("no longer holds"), "{md}");
+    let json: Value =
+        serde_json::from_str(&run_ok(p.willai().args(["diff", "--json"]), 0).stdout).unwrap();
+    let widgets = json["professions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["profession"] == "widget-makers")
+        .unwrap();
+    let fields = &widgets["items"][0]["fields"];
+    assert!(
+        fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "approval" && f["note"] == "no longer holds"),
+        "{fields}"
+    );
+    // Approved again: the line goes.
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "-t",
+            "sort-widgets",
+            "--reviewer",
+            "Ann Editor",
+            "--date",
+            "2026-11-21",
+        ]),
+        0,
+    );
+    let r = run_ok(p.willai().arg("diff"), 0);
+    assert!(!r.stdout.contains("no longer holds"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("approved again by Ann Editor on 2026-11-21"),
+        "{}",
+        r.stdout
     );
 }
