@@ -12,6 +12,7 @@ use crate::draft::DraftError;
 use crate::draft::apply::RecordSink;
 use crate::draft::batch_out::{self, BatchWriter};
 use crate::draft::dry_run::dry_run;
+use crate::draft::estimate::{Counter, Estimate};
 use crate::draft::exec::{Misses, Scheduler};
 use crate::draft::lookup::Lookup;
 use crate::draft::plan;
@@ -78,28 +79,31 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
     };
 
     if args.dry_run {
-        let (mut prompts_n, mut cached_n) = (0, 0);
-        dry_run(&plans, &catalog, &prompts, &lookup, &mut |row| {
-            prompts_n += 1;
-            let status = match &row.cached {
-                Some(key) => {
-                    cached_n += 1;
-                    format!("cached {}", &key[..12])
+        let mut counter = Counter::for_model(&endpoint.model);
+        let mut estimate = Estimate::new(&endpoint);
+        dry_run(
+            &plans,
+            &catalog,
+            &prompts,
+            &lookup,
+            &mut counter,
+            &mut estimate,
+            &mut |row| {
+                let status = match &row.cached {
+                    Some(key) => format!("cached {}", &key[..12]),
+                    None => "not cached: would send".to_string(),
+                };
+                println!("{:<60} {status}  [{}]", row.label, row.why);
+                if args.show_prompts {
+                    for m in &row.messages {
+                        println!("--- {}\n{}", m.role, m.content);
+                    }
+                    println!("---");
                 }
-                None => "not cached: would send".to_string(),
-            };
-            println!("{:<60} {status}  [{}]", row.label, row.why);
-            if args.show_prompts {
-                for m in &row.messages {
-                    println!("--- {}\n{}", m.role, m.content);
-                }
-                println!("---");
-            }
-        })?;
-        println!(
-            "dry run: {prompts_n} prompt(s), {cached_n} cached, {} would be sent; nothing was sent",
-            prompts_n - cached_n
-        );
+            },
+        )?;
+        let figures = estimate.figures(&lookup.cache, &endpoint, counter.encoding());
+        print!("{}", figures.lines(&endpoint));
         return Ok(());
     }
 

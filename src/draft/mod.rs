@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod batch_out;
 pub mod dry_run;
+pub mod estimate;
 pub mod exec;
 pub mod lookup;
 pub mod plan;

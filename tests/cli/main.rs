@@ -16,6 +16,7 @@ mod content;
 mod diff;
 mod draft;
 mod e2e;
+mod estimate;
 mod eval;
 mod faults;
 mod init;
