@@ -1,6 +1,7 @@
 //! The whole command line, as clap derive types; doc comments are the help text.
 //! Environment variables are declared here, on the arguments they feed, and nowhere else.
 
+use clap_complete::engine::ArgValueCompleter;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -87,7 +88,9 @@ pub enum Command {
     /// Start a new content repository: willai.toml, prompts, an example occupation,
     /// schemas, CI workflow, pre-commit and git configuration.
     Init(InitArgs),
-    /// Print a shell completion script (bash, zsh, fish, powershell).
+    /// Print a shell completion script (bash, zsh, fish, powershell) of the commands and
+    /// flags; `source <(COMPLETE=bash willai)` completes `-p` with the project's
+    /// professions too.
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `willai man > willai.1`; with --out, write one
     /// page per subcommand too (willai-draft.1, ...).
@@ -183,7 +186,7 @@ pub struct ConfigArgs {
 #[group(required = true, multiple = false)]
 pub struct Selection {
     /// A profession by name, alias or slug (case-insensitive); repeat for several.
-    #[arg(long = "profession", short = 'p', value_name = "NAME")]
+    #[arg(long = "profession", short = 'p', value_name = "NAME", add = ArgValueCompleter::new(crate::complete::professions))]
     pub professions: Vec<String>,
     /// Every profession in the catalog.
     #[arg(long)]
@@ -383,7 +386,7 @@ pub struct DraftArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// One profession (name, alias or slug); default: all.
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCompleter::new(crate::complete::professions))]
     pub profession: Option<String>,
     /// Stable JSON for scripts.
     #[arg(long)]
@@ -395,7 +398,7 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The profession (name, alias or slug).
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCompleter::new(crate::complete::professions))]
     pub profession: String,
     /// A task by id, slug or text; repeat for several.
     #[arg(long = "task", short = 't', value_name = "TASK")]
@@ -430,7 +433,7 @@ pub struct ApproveArgs {
 #[derive(Debug, Args)]
 pub struct RejectArgs {
     /// The profession (name, alias or slug).
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCompleter::new(crate::complete::professions))]
     pub profession: String,
     /// A task by id, slug or text (its proposal is dropped, or else its untouched draft
     /// rejected); repeat for several.

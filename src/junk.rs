@@ -85,6 +85,9 @@ pub fn what(text: &str) -> Option<String> {
 
 /// `tip` from `` `tip` `` or `` the `reason` of "Python" ``, for "write the tip itself".
 fn bare(field: &str) -> &str {
+    if field.starts_with("a name in") {
+        return "name";
+    }
     field
         .split('`')
         .nth(1)

@@ -16,6 +16,7 @@ pub mod canonical;
 pub mod catalog;
 pub mod cli;
 pub mod cmd;
+pub mod complete;
 pub mod config;
 pub mod diff;
 pub mod draft;
@@ -49,6 +50,9 @@ use std::process::ExitCode;
 
 /// Parses the command line, runs the command, reports any error, returns the exit code.
 pub fn main_entry() -> ExitCode {
+    // `COMPLETE=bash willai -- ...`: the shell asks for completions (and nothing else runs).
+    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let (cli, sources) = cli::Cli::parse_with_sources();
     match cmd::run(cli, &sources) {
         Ok(()) => ExitCode::SUCCESS,

@@ -304,6 +304,9 @@ impl Scheduler<'_> {
             }
         };
         tally.records_written += usize::from(written);
+        if written {
+            tally.record_files.push(self.lookup.root.record_path(slug));
+        }
         let mut line = format!("{slug}: {} drafted", changes.done());
         if changes.proposed > 0 {
             line.push_str(&format!(" ({} as proposals)", changes.proposed));

@@ -132,6 +132,8 @@ pub struct Tally {
     pub changes: Changes,
     pub failures: Vec<(String, String)>,
     pub records_written: usize,
+    /// The record files written.
+    pub record_files: Vec<std::path::PathBuf>,
     /// Professions whose record could not be written (each is among `failures`).
     pub unsaved: usize,
 }
@@ -256,14 +258,54 @@ pub fn summary(
         out.push_str(&format!("  {label}: {}\n", crate::text::visible_line(why)));
     }
     out.push_str(&format!(
-        "records     {} file(s) written\n",
-        t.records_written
+        "records     {} file(s) written{}\n",
+        t.records_written,
+        files_written(&t.record_files)
     ));
     out.push_str(&format!(
         "elapsed     {:.2} s\n",
         started.elapsed().as_secs_f64()
     ));
     out
+}
+
+/// A path as the person who ran the command can open it: relative to where they are
+/// when it is below it.
+fn shown(path: &std::path::Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        path.strip_prefix(cwd)
+            .ok()
+            .map(std::path::Path::to_path_buf)
+    });
+    crate::text::visible_line(&relative.as_deref().unwrap_or(path).display().to_string())
+        .into_owned()
+}
+
+/// Which record files a run wrote, in name order: each of a few, else their folder and
+/// the first.
+fn files_written(files: &[std::path::PathBuf]) -> String {
+    const NAMED: usize = 3;
+    let mut files = files.to_vec();
+    files.sort();
+    match files.as_slice() {
+        [] => String::new(),
+        few if few.len() <= NAMED => {
+            let names: Vec<String> = few.iter().map(|f| shown(f)).collect();
+            format!(": {}", names.join(", "))
+        }
+        many => {
+            let dir = many[0].parent().map(shown).unwrap_or_default();
+            let names: Vec<String> = many[..NAMED]
+                .iter()
+                .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+            format!(
+                " in {dir}/: {} and {} more",
+                names.join(", "),
+                many.len() - NAMED
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -744,3 +744,52 @@ fn a_refused_reask_fails_its_task_as_the_http_error_it_is() {
         .count();
     assert_eq!(drafted, 3);
 }
+
+/// The summary names the record files it wrote: each of a few, else their folder and the
+/// first ones.
+#[test]
+fn the_summary_names_the_files_it_wrote() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "widget-makers"]),
+        0,
+    );
+    assert_eq!(
+        crate::util::summary_line(&r.stdout, "records"),
+        "records     1 file(s) written: data/records/widget-makers.json",
+        "{}",
+        r.stdout
+    );
+    for slug in ["a-makers", "b-makers", "c-makers"] {
+        let catalog = p
+            .read("data/catalog/widget-makers.json")
+            .replace("widget-makers", slug)
+            .replace("Widget Makers", &slug.replace('-', " "));
+        p.write(&format!("data/catalog/{slug}.json"), &catalog);
+    }
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "--all", "--no-progress"]),
+        0,
+    );
+    assert_eq!(
+        crate::util::summary_line(&r.stdout, "records"),
+        "records     4 file(s) written in data/records/: a-makers.json, b-makers.json, c-makers.json and 1 more",
+        "{}",
+        r.stdout
+    );
+    // Nothing written, nothing named.
+    let r = run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "--all", "--redraft", "--no-progress"]),
+        0,
+    );
+    assert_eq!(
+        crate::util::summary_line(&r.stdout, "records"),
+        "records     0 file(s) written",
+        "{}",
+        r.stdout
+    );
+}

@@ -281,3 +281,75 @@ fn the_version_names_the_commit_it_was_built_from() {
         );
     }
 }
+
+/// `source <(COMPLETE=bash willai)`: bash asks willai at each Tab, and `-p` completes to
+/// the project's professions (found from where the shell is), not to file names.
+#[test]
+fn dynamic_completion_offers_the_projects_professions() {
+    let p = Project::new();
+    let bin = assert_cmd::cargo::cargo_bin("willai");
+    let complete = |dir: &std::path::Path, shell: &str, words: &[&str]| {
+        let out = std::process::Command::new(&bin)
+            .current_dir(dir)
+            .env_remove("WILLAI_ROOT")
+            .env("COMPLETE", shell)
+            .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+            .env("_CLAP_IFS", "\n")
+            .arg("--")
+            .args(words)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = complete(p.root(), "bash", &["willai", "draft", "-p", ""]);
+    assert_eq!(all.trim(), "ml-engineer\nwidget-makers");
+    let some = complete(
+        &p.path("data/catalog"),
+        "bash",
+        &["willai", "status", "-p", "Wid"],
+    );
+    assert_eq!(
+        some.trim(),
+        "widget-makers",
+        "from below the root, typed as a name"
+    );
+    let fish = complete(
+        p.root(),
+        "fish",
+        &["willai", "approve", "--profession", "ml"],
+    );
+    assert_eq!(fish.trim(), "ml-engineer\tML Engineer");
+    let nowhere = tempfile::tempdir().unwrap();
+    assert_eq!(
+        complete(nowhere.path(), "bash", &["willai", "draft", "-p", ""]).trim(),
+        ""
+    );
+
+    // Through bash itself: the registration script, then a Tab after `-p w`.
+    let Ok(found) = std::process::Command::new("sh")
+        .args(["-c", "command -v bash"])
+        .output()
+    else {
+        return;
+    };
+    if !found.status.success() {
+        return;
+    }
+    let script = format!(
+        "source <(COMPLETE=bash {bin}); COMP_WORDS=(willai reject -p w); COMP_CWORD=3; COMP_TYPE=9; _clap_complete_willai willai w reject; echo \"${{COMPREPLY[@]}}\"",
+        bin = bin.display()
+    );
+    let out = std::process::Command::new("bash")
+        .current_dir(p.root())
+        .env_remove("WILLAI_ROOT")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "widget-makers",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

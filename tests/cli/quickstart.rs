@@ -37,6 +37,13 @@ fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
         summary_line(&stdout, "from cache").contains("12 prompt(s)"),
         "{stdout}"
     );
+    // The summary names the file it wrote, where the reader can open it.
+    let written = root.join("data/records/proofreaders-and-copy-markers.json");
+    assert!(
+        summary_line(&stdout, "records")
+            .ends_with(&format!("1 file(s) written: {}", written.display())),
+        "{stdout}"
+    );
     let record: serde_json::Value = serde_json::from_str(
         &fs::read_to_string(root.join("data/records/proofreaders-and-copy-markers.json")).unwrap(),
     )
