@@ -21,7 +21,7 @@ use super::error::PublishError;
 use super::markdown::{self, Doc};
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("base.html", include_str!("templates/base.html")),
     ("index.html", include_str!("templates/index.html")),
     ("profession.html", include_str!("templates/profession.html")),
@@ -32,7 +32,9 @@ const TEMPLATES: [(&str, &str); 21] = [
     ),
     ("about.html", include_str!("templates/about.html")),
     ("404.html", include_str!("templates/404.html")),
-    ("_counts.html", include_str!("templates/_counts.html")),
+    ("_split.html", include_str!("templates/_split.html")),
+    ("_compare.html", include_str!("templates/_compare.html")),
+    ("_rank.html", include_str!("templates/_rank.html")),
     ("_table.html", include_str!("templates/_table.html")),
     ("_skills.html", include_str!("templates/_skills.html")),
     ("_insights.html", include_str!("templates/_insights.html")),
@@ -55,11 +57,15 @@ const TEMPLATES: [(&str, &str); 21] = [
 ];
 
 /// The built-in static files, by path in the site.
-const ASSETS: [(&str, &[u8]); 4] = [
+const ASSETS: [(&str, &[u8]); 5] = [
     ("style.css", include_bytes!("static/style.css")),
     ("site.js", include_bytes!("static/site.js")),
     ("favicon.svg", include_bytes!("static/favicon.svg")),
     ("favicon.ico", include_bytes!("static/favicon.ico")),
+    (
+        super::layout::OG_IMAGE,
+        include_bytes!("static/og-image.png"),
+    ),
 ];
 
 /// How deep `static/` may nest (a guard against folder links that loop).
@@ -281,6 +287,17 @@ impl Theme {
         })
     }
 
+    /// The width and height of the site's `og:image` when it is a PNG (read from its
+    /// header), for the tags that let a card show it before it is fetched.
+    pub fn og_image_size(&self) -> Option<(u32, u32)> {
+        let png = self.statics.get(super::layout::OG_IMAGE)?;
+        if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" || &png[12..16] != b"IHDR" {
+            return None;
+        }
+        let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        Some((be(&png[16..20]), be(&png[20..24])))
+    }
+
     /// Renders a template; an error names the file, the line and the problem.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, PublishError> {
         self.env
@@ -324,6 +341,12 @@ mod tests {
         let mut out = String::new();
         escape_html("", &mut out);
         assert_eq!(out, "");
+    }
+
+    #[test]
+    fn the_built_in_og_image_is_a_1200_by_630_png() {
+        let theme = Theme::load(None).unwrap();
+        assert_eq!(theme.og_image_size(), Some((1200, 630)));
     }
 
     #[test]
