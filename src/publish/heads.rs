@@ -152,7 +152,7 @@ fn tell_apart(professions: &mut [Profession], reserved: &[String]) {
     for pick in [Pick::Title, Pick::Description] {
         let count = |ps: &[Profession]| {
             let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-            for head in ps.iter().flat_map(|p| heads(p)) {
+            for head in ps.iter().flat_map(heads) {
                 *seen.entry(pick.of(head).to_lowercase()).or_default() += 1;
             }
             seen
@@ -286,7 +286,7 @@ mod tests {
         assign(&mut all, &site(), &reserved);
         let mut titles = HashSet::new();
         let mut descriptions = HashSet::new();
-        for h in all.iter().flat_map(|p| heads(p)) {
+        for h in all.iter().flat_map(heads) {
             assert!(titles.insert(h.title.to_lowercase()), "{}", h.title);
             assert!(
                 descriptions.insert(h.description.to_lowercase()),

@@ -1,5 +1,5 @@
 //! The English of the site, by rule: how a profession is named in a sentence ("ML
-//! Engineers", "for ML Engineer professionals"), counts and lists ("19,268 tasks", "A, B,
+//! Engineers"; a short form of a long name for page titles), counts and lists ("19,268 tasks", "A, B,
 //! C, D, and 11 more"), names ("Ann, Bob and Cy"), dates, the summary and key insights
 //! of a profession, the advice under a focus task, and page titles and descriptions that
 //! fit what search engines show (70 and 160 characters), falling back to shorter forms
@@ -27,16 +27,6 @@ impl Profession {
             self.name.clone()
         } else {
             plural(&self.name)
-        }
-    }
-
-    /// Who does the work, as "for ..." says it: the reference page's "ML Engineer
-    /// professionals"; an O*NET title stands alone ("Travel Agents").
-    pub fn workers(&self) -> String {
-        if self.onet_soc.is_some() {
-            self.name.clone()
-        } else {
-            format!("{} professionals", self.name)
         }
     }
 }
@@ -574,11 +564,9 @@ mod tests {
             let mut p = profession("x", Some(soc));
             p.name = name.into();
             assert_eq!(p.plural(), name);
-            assert_eq!(p.workers(), name);
         }
         let mut ml = profession("ml-engineer", None);
         ml.name = "ML Engineer".into();
         assert_eq!(ml.plural(), "ML Engineers");
-        assert_eq!(ml.workers(), "ML Engineer professionals");
     }
 }

@@ -42,6 +42,16 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..to]
 }
 
+/// The row of the profession at `slug` in a listing page: its `<li ...>...</li>`.
+fn row<'a>(page: &'a str, slug: &str) -> &'a str {
+    let at = page
+        .find(&format!("<a href=\"{slug}/index.html\">"))
+        .unwrap_or_else(|| panic!("no row of {slug}"));
+    let from = page[..at].rfind("<li").unwrap();
+    let to = page[at..].find("</li>").unwrap() + at;
+    &page[from..to]
+}
+
 /// Every JSON-LD node of a page (the `@graph` of its one script).
 fn json_ld(html: &str) -> Vec<Value> {
     let script = between(html, "<script type=\"application/ld+json\">", "</script>");
@@ -98,14 +108,7 @@ fn the_index_groups_professions_by_major_group_with_their_split() {
     // profession with few tasks says its count, one in review how much is reviewed.
     for p in api["professions"].as_array().unwrap() {
         let (c, s) = (&p["counts"], &p["shares"]);
-        let row = between(
-            &index,
-            &format!(
-                "<li><a href=\"{}/index.html\">",
-                p["slug"].as_str().unwrap()
-            ),
-            "</li>",
-        );
+        let row = row(&index, p["slug"].as_str().unwrap());
         assert!(!row.contains("<svg"), "{row}");
         match p["standing"].as_str().unwrap() {
             "in_review" => {
@@ -785,13 +788,13 @@ fn a_profession_with_skills_and_no_task_yet_has_a_page_without_charts() {
     let page = read(&out, "widget-makers/index.html");
     assert!(page.contains("<p>No task of this profession is reviewed yet.</p>"));
     assert!(
-        page.contains("none of its 4 tasks is reviewed yet"),
+        page.contains("None of its 4 tasks is reviewed yet"),
         "{page}"
     );
     assert!(page.contains("<strong>Painting</strong>"));
     assert!(!page.contains("<svg") && !page.contains("id=\"mine\"") && !page.contains("site.js"));
     let index = read(&out, "index.html");
-    let row = between(&index, "<li><a href=\"widget-makers/index.html\">", "</li>");
+    let row = row(&index, "widget-makers");
     assert!(
         !row.contains("% HIGH") && row.contains("0 of 4 reviewed"),
         "{row}"
@@ -987,6 +990,7 @@ fn a_partly_reviewed_profession_never_reads_as_the_whole() {
         !page.contains("class=\"compare\""),
         "not compared with others yet"
     );
+    assert!(!page.contains("\nNone\n"), "no value printed as None");
     let api = json(&out, "api/professions/data-scientists.json");
     let deep = read(
         &out,
@@ -1012,11 +1016,7 @@ fn a_partly_reviewed_profession_never_reads_as_the_whole() {
         serde_json::json!({"reviewed": 1, "tasks": 16, "complete": false})
     );
     let index = read(&out, "index.html");
-    let row = between(
-        &index,
-        "<li><a href=\"data-scientists/index.html\">",
-        "</li>",
-    );
+    let row = row(&index, "data-scientists");
     assert!(
         row.contains("1 of 16 reviewed") && !row.contains("HIGH"),
         "{row}"

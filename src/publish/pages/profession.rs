@@ -32,23 +32,24 @@ pub fn onet_online(p: &Profession) -> Option<String> {
         .map(|c| format!("https://www.onetonline.org/link/summary/{c}"))
 }
 
-/// The lede of a profession's page: what the page holds, and how much of the profession
-/// is reviewed when not all of it is. The split itself is said by the figure under it.
-fn lede(p: &Profession, plural: &str) -> String {
+/// The lede of a profession's page (under a headline that names the profession): what
+/// the page holds, and how much of the profession is reviewed when not all of it is.
+/// The split itself is said by the figure under it.
+fn lede(p: &Profession) -> String {
     if p.counts.tasks == 0 {
         format!(
-            "How exposed the tasks of {plural} are to AI: none of its {} is reviewed yet, so this page shows its skills analysis only.",
+            "None of its {} is reviewed yet, so this page shows its skills analysis only.",
             text::count(p.coverage.tasks, "task", "tasks")
         )
     } else if p.coverage.missing > 0 {
         format!(
-            "How exposed the tasks of {plural} are to AI: {}, each rated HIGH, MEDIUM or LOW with the reason. The other {} appear once an editor has reviewed them.",
-            p.coverage.text,
-            text::thousands(p.coverage.missing)
+            "{} of its {} reviewed so far, each rated HIGH, MEDIUM or LOW for its exposure to AI, with the reason.",
+            text::thousands(p.counts.tasks),
+            text::count(p.coverage.tasks, "task", "tasks"),
         )
     } else {
         format!(
-            "How exposed each of the {} of {plural} is to AI, rated HIGH, MEDIUM or LOW with the reason; then its skills and key insights.",
+            "Each of its {} rated HIGH, MEDIUM or LOW for its exposure to AI, with the reason; then its skills and key insights.",
             text::count(p.counts.tasks, "task", "tasks")
         )
     }
@@ -171,7 +172,7 @@ impl Pages<'_> {
             ),
         )?;
         let compare = if p.standing == Standing::InReview {
-            Value::from(())
+            Value::from_safe_string(String::new())
         } else {
             theme.part("_compare.html", ctx(context! {}))?
         };
@@ -187,7 +188,7 @@ impl Pages<'_> {
                     crumbs: page_crumbs, feed: true, noindex: false,
                     alternate: Some(api.clone()),
                 }.value(),
-                heading, lede => lede(p, &plural), profession => pv.clone(), parts,
+                heading, lede => lede(p), profession => pv.clone(), parts,
                 plural => plural.clone(), onet_online => onet_online.clone(), api => api.clone(),
             },
         )?;

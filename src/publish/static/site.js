@@ -210,6 +210,7 @@
       r[2].setAttribute("x", c.HIGH + c.MEDIUM);
       r[2].setAttribute("width", c.LOW);
       clear.hidden = !n;
+      bar.style.display = n ? "" : "none";
     };
     var saved = store.get();
     [].forEach.call(table.tBodies[0].rows, function (tr) {
