@@ -898,3 +898,63 @@ fn the_ci_files_pass_the_workflow_linters() {
         tool(&gl, "shellcheck", &[&file]);
     }
 }
+
+/// The distribution build is what the README and both CI files install: ripgrep's
+/// release-lto settings, symbols kept for readable backtraces, panics unwinding.
+#[test]
+fn the_readme_and_ci_install_the_small_dist_build() {
+    let cargo: toml::Table =
+        toml::from_str(&fs::read_to_string(crate::util::repo().join("Cargo.toml")).unwrap())
+            .unwrap();
+    let dist = cargo["profile"]["dist"].as_table().expect("[profile.dist]");
+    assert_eq!(dist["inherits"].as_str(), Some("release"));
+    assert_eq!(dist["lto"].as_str(), Some("fat"));
+    assert_eq!(dist["codegen-units"].as_integer(), Some(1));
+    assert_eq!(dist["debug"].as_str(), Some("none"));
+    assert_eq!(
+        dist["strip"].as_str(),
+        Some("debuginfo"),
+        "symbols stay, for backtraces"
+    );
+    assert!(
+        !dist.contains_key("panic"),
+        "panics unwind: terminals and temp files are cleaned up"
+    );
+    let readme = fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    let mut in_sh = false;
+    let mut installs = 0;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if in_sh && line.trim_start().starts_with("cargo install") {
+            assert!(line.contains("--profile dist"), "{line}");
+            installs += 1;
+        }
+    }
+    assert!(installs >= 2, "the README shows how to install");
+    let p = Project::new();
+    for ci in ["github", "gitlab"] {
+        run_ok(
+            p.willai()
+                .env_remove("WILLAI_ROOT")
+                .args(["init", ci, "--ci", ci]),
+            0,
+        );
+    }
+    for file in [
+        "github/.github/workflows/willai.yml",
+        "gitlab/.gitlab-ci.yml",
+    ] {
+        let text = p.read(file);
+        let installs: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("cargo install"))
+            .collect();
+        assert!(!installs.is_empty(), "{file}");
+        for l in installs {
+            assert!(l.contains("--locked --profile dist"), "{file}: {l}");
+        }
+    }
+}
