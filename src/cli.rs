@@ -36,15 +36,17 @@ pub struct Cli {
 pub enum Command {
     /// Draft what is missing or stale through an OpenAI-compatible endpoint (cached).
     Draft(DraftArgs),
-    /// Counts per state (missing, draft, edited, approved, stale), per profession.
+    /// Counts per state (missing, draft, edited, approved, rejected, stale), per
+    /// profession.
     Status(StatusArgs),
     /// Approve tasks or skills of a profession (records reviewer, date and content hash).
     Approve(ApproveArgs),
-    /// Drop the machine's proposals beside edited or approved text.
+    /// Drop the machine's proposals beside edited or approved text, or reject its
+    /// untouched drafts (not drafted again until their prompt changes).
     Reject(RejectArgs),
     /// Review drafts and proposals one at a time in the terminal, lowest confidence first:
-    /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit. With
-    /// --audit, judge an audit's sample blind.
+    /// a approve, r drop proposal or reject draft, e edit, 1/2/3 level, s skip, u undo,
+    /// q quit. With --audit, judge an audit's sample blind.
     Review(ReviewArgs),
     /// What changed in the records between a git revision (default HEAD) and the working
     /// tree, in words: levels, word diffs of texts, tools, approvals, proposals.
@@ -101,6 +103,10 @@ pub struct InitArgs {
     /// name].
     #[arg(long)]
     pub name: Option<String>,
+    /// The CI configuration to write: a GitHub Actions workflow, a GitLab CI file, or
+    /// none.
+    #[arg(long, value_enum, default_value_t = crate::init::Ci::Github, value_name = "SYSTEM")]
+    pub ci: crate::init::Ci,
 }
 
 #[derive(Debug, Args)]
@@ -152,7 +158,9 @@ impl Command {
             | Command::Import(ImportCommand::Onet(_))
             | Command::Eval(_)
             | Command::Audit(_)
-            | Command::Cache(CacheCommand::Stats | CacheCommand::Verify)
+            | Command::Cache(
+                CacheCommand::Stats | CacheCommand::Verify | CacheCommand::Compact(_),
+            )
             | Command::Batch(BatchCommand::Import(_))
             | Command::Init(_)
             | Command::Completions(_)
@@ -424,13 +432,15 @@ pub struct RejectArgs {
     /// The profession (name, alias or slug).
     #[arg(long, short = 'p', value_name = "NAME")]
     pub profession: String,
-    /// A task by id, slug or text; repeat for several.
+    /// A task by id, slug or text (its proposal is dropped, or else its untouched draft
+    /// rejected); repeat for several.
     #[arg(long = "task", short = 't', value_name = "TASK")]
     pub tasks: Vec<String>,
-    /// A skill by id or name; repeat for several.
+    /// A skill by id or name (its proposal dropped, or else its draft rejected, a
+    /// proposed skill included); repeat for several.
     #[arg(long = "skill", short = 's', value_name = "SKILL")]
     pub skills: Vec<String>,
-    /// Every proposal of the profession.
+    /// Every proposal of the profession (drafts are rejected by name only).
     #[arg(long, conflicts_with_all = ["tasks", "skills"])]
     pub all: bool,
 }
@@ -483,9 +493,14 @@ pub struct DiffArgs {
     /// The git revision to compare the working tree's records with.
     #[arg(default_value = "HEAD", value_name = "REV")]
     pub rev: String,
-    /// Markdown, for a pull-request comment.
+    /// Markdown, for a pull request's job summary or comment: the counts first, then
+    /// as much as fits in --max-bytes (level changes first when not all fits).
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// The most bytes --markdown prints [default: 60000, under a comment's 65,536
+    /// characters; a job summary holds 1 MiB]; at least 2000.
+    #[arg(long, value_name = "BYTES", requires = "markdown", value_parser = clap::value_parser!(u64).range(2000..))]
+    pub max_bytes: Option<u64>,
     /// Stable JSON for scripts.
     #[arg(long)]
     pub json: bool,
@@ -697,6 +712,16 @@ pub enum CacheCommand {
     Verify,
     /// Remove entries that no record and no current prompt refers to.
     Gc(GcArgs),
+    /// Rewrite entries of the first format (the whole request and response, about 18 KB)
+    /// in the compact one (about 1 KB), keeping every key; each is verified first.
+    Compact(CompactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// Count what would be rewritten; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -749,6 +774,7 @@ mod tests {
         &["cache", "stats"],
         &["cache", "verify"],
         &["cache", "gc"],
+        &["cache", "compact"],
         &["batch", "import", "r", "--requests", "q"],
         &["config"],
         &["init"],
