@@ -29,7 +29,14 @@ pub struct Refused {
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.why)
+        // The reason may quote the provider's file: one line, escapes shown.
+        write!(
+            f,
+            "{}:{}: {}",
+            self.file.display(),
+            self.line,
+            crate::text::visible_line(&self.why)
+        )
     }
 }
 
@@ -40,10 +47,12 @@ pub struct Imported {
     pub results: usize,
     pub stored: usize,
     pub already_cached: usize,
+    /// Of the stored: results that replaced a corrupt or edited entry under their key.
+    pub replaced: usize,
     pub refused: Vec<Refused>,
 }
 
-/// A batch file that cannot be read (exit 2), or a cache entry that cannot be written.
+/// A batch file that cannot be read (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     #[error("cannot read a batch file: {}: {source}", path.display())]
@@ -51,8 +60,6 @@ pub enum BatchError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write to the cache")]
-    Write(#[source] std::io::Error),
 }
 
 impl BatchError {
@@ -60,7 +67,6 @@ impl BatchError {
     pub fn is_usage(&self) -> bool {
         match self {
             BatchError::Read { .. } => true,
-            BatchError::Write(_) => false,
         }
     }
 }
@@ -313,12 +319,20 @@ pub fn import_results(
                 refuse(format!("{id}: invalid reply: {why}"));
                 continue;
             }
-            if cache.contains(id) {
-                report.already_cached += 1;
-                continue;
-            }
+            // Only an intact entry is "already there"; a corrupt or edited one (that
+            // every lookup would miss) is replaced by this checked result.
+            let replacing = match cache.get(id) {
+                Ok(Some(entry)) if entry.tampered().is_none() => {
+                    report.already_cached += 1;
+                    continue;
+                }
+                Ok(None) => false,
+                Ok(Some(_)) | Err(_) => true,
+            };
             let mut response = response.clone();
             crate::answer::prune_logprobs(&mut response);
+            // No host: a provider's batch engine answered, by way of a file.
+            let source = crate::cache::Source::of(None, &response);
             let entry = CacheEntry::new(
                 id.to_string(),
                 asked.to_string(),
@@ -326,9 +340,15 @@ pub fn import_results(
                 None,
                 body.clone(),
                 response,
-            );
-            cache.put(&entry).map_err(BatchError::Write)?;
+            )
+            .with_source(source);
+            // A result that cannot be stored fails alone; the others go on.
+            if let Err(e) = cache.put(&entry) {
+                refuse(format!("{id}: cannot store it in the cache: {e}"));
+                continue;
+            }
             report.stored += 1;
+            report.replaced += usize::from(replacing);
         }
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod annotate;
 pub mod answer;
 pub mod audit;
 pub mod batch;
+pub mod beneath;
 pub mod cache;
 pub mod canonical;
 pub mod catalog;

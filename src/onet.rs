@@ -271,7 +271,9 @@ pub enum Outcome {
     Unchanged,
 }
 
-/// Merges one occupation's rows into the catalog entry with its SOC code, if any.
+/// Merges one occupation's rows into the catalog entry with its SOC code, if any. `taken`
+/// holds every slug in use and every name and alias (lowercased): a new occupation's
+/// slug is none of them.
 pub fn merge(
     existing: Option<&Occupation>,
     soc: &str,
@@ -280,9 +282,17 @@ pub fn merge(
     taken: &HashSet<String>,
 ) -> Outcome {
     let Some(old) = existing else {
-        let mut slug = slug::portable(slug::slugify(title), "occupation");
-        if taken.contains(&slug) {
-            slug = format!("{slug}-{}", slug::slugify(soc));
+        // Suffixed until free: a slug already taken (by a file, or as another
+        // occupation's name or alias) is never reused, so no occupation is replaced.
+        let base = slug::portable(slug::slugify(title), "occupation");
+        let mut slug = base.clone();
+        let mut n = 1;
+        while taken.contains(&slug) {
+            slug = match n {
+                1 => format!("{base}-{}", slug::slugify(soc)),
+                _ => format!("{base}-{}-{n}", slug::slugify(soc)),
+            };
+            n += 1;
         }
         return Outcome::New(Occupation {
             schema: Some(crate::catalog::SCHEMA_REF.to_string()),

@@ -10,7 +10,6 @@
 //! silently disagree about a file.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use jsonschema::error::ValidationErrorKind;
@@ -18,7 +17,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::audit;
-use crate::catalog::{self, Occupation, Problem, check_text, json_files};
+use crate::beneath::{self, Kind};
+use crate::catalog::{self, Occupation, Problem, check_text};
 use crate::record::{
     Approval, Content, Entry, Provenance, Record, SkillContent, SkillEntry, Status, TaskContent,
     TaskEntry,
@@ -26,6 +26,7 @@ use crate::record::{
 use crate::reply::{self, Shape};
 use crate::root::Root;
 use crate::schema;
+use crate::store::json_files;
 
 /// What `validate` found.
 #[derive(Debug, Default)]
@@ -52,8 +53,10 @@ pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     };
     let mut report = Findings::default();
     report.problems.extend(check_schema_files(root));
+    let mut refused = links_and_special_files(root);
 
-    let catalog_files = json_files(&root.catalog_dir())?;
+    let (catalog_files, skipped) = json_files(root, &root.catalog_dir())?;
+    refused.extend(skipped);
     let parsed: Vec<(Vec<Problem>, Option<Occupation>)> = catalog_files
         .par_iter()
         .map(|path| checker.catalog_file(root, path))
@@ -77,7 +80,13 @@ pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     }
     report.problems.extend(cross_catalog(&occupations));
 
-    let record_files = json_files(&root.records_dir())?;
+    let (record_files, skipped) = json_files(root, &root.records_dir())?;
+    refused.extend(skipped);
+    let (audit_files, skipped) = json_files(root, &root.audits_dir())?;
+    refused.extend(skipped);
+    refused.sort();
+    refused.dedup();
+    report.problems.extend(refused);
     let catalog = Catalog {
         read: &occupations,
         unread: &unread,
@@ -89,7 +98,6 @@ pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     report
         .problems
         .extend(record_problems.into_iter().flatten());
-    let audit_files = json_files(&root.audits_dir())?;
     for path in &audit_files {
         report.problems.extend(checker.audit_file(root, path));
     }
@@ -111,22 +119,30 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
     for (name, text) in schema::files() {
         let path = root.schema_dir().join(name);
         let shown = root.display(&path);
-        let why = match fs::read_to_string(&path) {
-            Ok(committed) if committed == text => continue,
-            Ok(_) => {
-                "out of date with this version of willai: run `willai schema` and commit the result"
-            }
-            Err(_) => "missing: run `willai schema` to write it",
-        };
-        out.push(problem(&shown, "", why));
+        match root.read(&path, beneath::MAX_TEXT, "schema file") {
+            Ok(Some(committed)) if committed == text.as_bytes() => {}
+            Ok(Some(_)) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
+            Ok(None) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
+            Err(e) => out.push(problem(&shown, "", format!("{}; `willai schema` writes it anew", e.reason()))),
+        }
     }
     out
 }
 
 /// A data file read as JSON: its text and value, or the problem that keeps it from
 /// being read at all (unreadable, not UTF-8, a syntax error).
-fn read_json(shown: &str, path: &Path) -> Result<(String, Value), Problem> {
-    let bytes = fs::read(path).map_err(|e| problem(shown, "", format!("cannot read: {e}")))?;
+fn read_json(root: &Root, shown: &str, path: &Path) -> Result<(String, Value), Problem> {
+    let bytes = match root.read(path, beneath::MAX_TEXT, "data file") {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(problem(
+                shown,
+                "",
+                "was removed while validate ran: run it again",
+            ));
+        }
+        Err(e) => return Err(problem(shown, "", e.reason())),
+    };
     let text = crate::fsx::decode(&bytes).map_err(|e| problem(shown, e.location, e.message))?;
     let value: Value = catalog::parse_strict(text)
         .map_err(|(loc, msg)| problem(shown, loc, format!("{msg}: fix the JSON syntax")))?;
@@ -175,7 +191,7 @@ impl Checker {
 
     fn catalog_file(&self, root: &Root, path: &Path) -> (Vec<Problem>, Option<Occupation>) {
         let shown = root.display(path);
-        let (text, value) = match read_json(&shown, path) {
+        let (text, value) = match read_json(root, &shown, path) {
             Ok(read) => read,
             Err(p) => return (vec![p], None),
         };
@@ -217,7 +233,7 @@ impl Checker {
     /// of every entry that parses, even when others do not.
     fn record_file(&self, root: &Root, path: &Path, catalog: &Catalog) -> Vec<Problem> {
         let shown = root.display(path);
-        let (text, value) = match read_json(&shown, path) {
+        let (text, value) = match read_json(root, &shown, path) {
             Ok(read) => read,
             Err(p) => return vec![p],
         };
@@ -272,7 +288,7 @@ impl Checker {
     /// Every problem of an audit file: the schema's, and the audit's own rules.
     fn audit_file(&self, root: &Root, path: &Path) -> Vec<Problem> {
         let shown = root.display(path);
-        let (text, value) = match read_json(&shown, path) {
+        let (text, value) = match read_json(root, &shown, path) {
             Ok(read) => read,
             Err(p) => return vec![p],
         };
@@ -458,36 +474,48 @@ fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<
     problems.push(problem(shown, format!("{line}:1"), why));
 }
 
-/// Names and aliases must find one profession each.
+/// Slugs, names and aliases must each find one profession: an alias equal to another
+/// profession's slug or name would send an editor's `approve -p` to the wrong record.
+/// The slug's owner keeps it, then the name's; each other claimant is told, at the field.
 fn cross_catalog(occupations: &HashMap<String, Occupation>) -> Vec<Problem> {
-    let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    // Each key with its claimants: (rank: 0 slug, 1 name, 2 alias; slug; pointer).
+    let mut owners: BTreeMap<String, Vec<(u8, &str, String)>> = BTreeMap::new();
     let mut sorted: Vec<&Occupation> = occupations.values().collect();
     sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
     for occ in &sorted {
-        let mut keys: Vec<String> = std::iter::once(&occ.name)
-            .chain(occ.aliases.iter())
-            .map(|k| k.trim().to_lowercase())
-            .collect();
+        let mut keys: Vec<(String, u8, String)> = vec![
+            (occ.slug.clone(), 0, "/slug".to_string()),
+            (catalog::key(&occ.name), 1, "/name".to_string()),
+        ];
+        for (i, a) in occ.aliases.iter().enumerate() {
+            keys.push((catalog::key(a), 2, format!("/aliases/{i}")));
+        }
+        // One claim per key and profession (its alias may repeat its own name).
         keys.sort();
-        keys.dedup();
-        for k in keys {
-            owners.entry(k).or_default().push(&occ.slug);
+        keys.dedup_by(|a, b| a.0 == b.0);
+        for (k, rank, at) in keys {
+            owners.entry(k).or_default().push((rank, &occ.slug, at));
         }
     }
     let mut out = Vec::new();
-    for (key, slugs) in owners {
-        if slugs.len() > 1 {
-            for slug in &slugs[1..] {
-                let first = &slugs[0];
-                let why = format!(
-                    "the name or alias {key:?} also names {first:?}: remove it or change it, since a profession must be found by one name only"
-                );
-                out.push(problem(
-                    &format!("data/catalog/{slug}.json"),
-                    "/aliases",
-                    why,
-                ));
-            }
+    for (key, mut claims) in owners {
+        if claims.len() < 2 {
+            continue;
+        }
+        claims.sort();
+        let (rank, owner, _) = &claims[0];
+        let what = ["slug", "name", "alias"][*rank as usize];
+        for (_, slug, at) in &claims[1..] {
+            let fix = if at == "/slug" {
+                "give this occupation another slug (and rename the file)"
+            } else {
+                "remove it or change it"
+            };
+            out.push(problem(
+                &format!("data/catalog/{slug}.json"),
+                at.clone(),
+                format!("{key:?} is also the {what} of {owner:?}: {fix}, since a profession must be found by one name only"),
+            ));
         }
     }
     out
@@ -516,6 +544,11 @@ fn check_approval(
         push(
             format!("{at}/approval/reviewer"),
             format!("{f}, then re-approve with `{fix} --reviewer NAME`"),
+        );
+    } else if let Some(why) = crate::text::formula_like(&a.reviewer) {
+        push(
+            format!("{at}/approval/reviewer"),
+            format!("{why}, then re-approve with `{fix} --reviewer NAME`"),
         );
     }
     if a.date.parse::<jiff::civil::Date>().is_err() {
@@ -655,6 +688,14 @@ fn check_entries<C: Content>(
         if let Some(source) = &e.source {
             check_text(source, &format!("{at}/source"), 300, push);
         }
+        // The reason a draft failed often quotes the server: one line of plain text,
+        // like every other text in a record.
+        if let Some(f) = e.error.as_deref().and_then(crate::text::forbidden) {
+            push(
+                format!("{at}/error"),
+                format!("{f}: run `willai draft` to retry, which writes the reason anew"),
+            );
+        }
         let fix = format!("willai approve --profession {slug} --{noun} {id}");
         match e.status {
             Status::Approved => {
@@ -674,6 +715,14 @@ fn check_entries<C: Content>(
                             "a draft needs {}: write them, or run `willai draft` to redraft",
                             kind.needs()
                         ),
+                    );
+                }
+            }
+            Status::Rejected => {
+                if e.machine.is_none() {
+                    push(
+                        format!("{at}/status"),
+                        "a rejected entry keeps the machine's text it rejects in `machine`: do not edit it by hand (`willai reject` records it)".into(),
                     );
                 }
             }
@@ -725,7 +774,16 @@ fn check_record(
     let mut push =
         |location: String, message: String| problems.push(problem(shown, location, message));
     let slug = record.profession;
-    if slug != stem {
+    let is_slug = crate::slug::is_slug(slug);
+    if !is_slug {
+        // Never advice that builds a path from the field (`../../x`, `/etc/x`).
+        push(
+            "/profession".into(),
+            format!(
+                "{slug:?} is not a profession slug: a record's profession is its file name; write {stem:?}"
+            ),
+        );
+    } else if slug != stem {
         push(
             "/profession".into(),
             format!(
@@ -733,7 +791,7 @@ fn check_record(
             ),
         );
     }
-    if occ.is_none() && !catalog_unread {
+    if occ.is_none() && !catalog_unread && is_slug {
         push(
             "/profession".into(),
             format!(
@@ -776,10 +834,76 @@ fn check_record(
     check_entries(&record.skills, &skill_in_catalog, slug, &mut push);
 }
 
-/// Every file `fmt` and `validate` look at.
-pub fn data_files(root: &Root) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = json_files(&root.catalog_dir())?;
-    files.extend(json_files(&root.records_dir())?);
-    files.extend(json_files(&root.audits_dir())?);
-    Ok(files)
+/// Every file `fmt` and `validate` look at, and the problems of entries named like one
+/// that are not regular files (never read).
+pub fn data_files(root: &Root) -> Result<(Vec<PathBuf>, Vec<Problem>), crate::store::StoreError> {
+    let (mut files, mut skipped) = json_files(root, &root.catalog_dir())?;
+    for dir in [root.records_dir(), root.audits_dir()] {
+        let (more, also) = json_files(root, &dir)?;
+        files.extend(more);
+        skipped.extend(also);
+    }
+    Ok((files, skipped))
+}
+
+/// Every symbolic link and special file (FIFO, socket, device) among what willai reads
+/// of a project: `willai.toml`, `about.md`, `prompts/`, `data/`, `cache/`, `templates/`
+/// and `static/`, at any depth. willai refuses each when it meets it; validate names
+/// them all up front, so a pull request that adds one fails its check.
+pub fn links_and_special_files(root: &Root) -> Vec<Problem> {
+    fn walk(root: &Root, path: &Path, depth: usize, out: &mut Vec<Problem>) {
+        let entries = match root.list(path) {
+            Ok(Some(entries)) => entries,
+            Ok(None) => return,
+            Err(e) => {
+                out.push(problem(&root.display(path), "", e.reason()));
+                return;
+            }
+        };
+        for e in entries {
+            let child = path.join(&e.name);
+            match e.kind {
+                Kind::Dir if depth < 32 => walk(root, &child, depth + 1, out),
+                Kind::Dir | Kind::File => {}
+                Kind::Link | Kind::Special(_) => out.push(refused(root, &child, e.kind)),
+            }
+        }
+    }
+    fn refused(root: &Root, path: &Path, kind: Kind) -> Problem {
+        let shown = root.display(path);
+        let e = match kind {
+            Kind::Link => beneath::FileError::Link { path: shown },
+            Kind::Special(kind) => beneath::FileError::Special { path: shown, kind },
+            Kind::Dir => beneath::FileError::Special {
+                path: shown,
+                kind: "a folder",
+            },
+            Kind::File => unreachable!("a regular file is not refused"),
+        };
+        problem(e.path(), "", e.reason())
+    }
+    let mut out = Vec::new();
+    for file in ["willai.toml", "about.md"] {
+        let path = root.dir().join(file);
+        match root.kind(&path) {
+            Ok(Some(kind @ (Kind::Link | Kind::Special(_)))) => {
+                out.push(refused(root, &path, kind))
+            }
+            Ok(Some(Kind::Dir)) if file == "about.md" => out.push(refused(root, &path, Kind::Dir)),
+            Ok(_) => {}
+            Err(e) => out.push(problem(&root.display(&path), "", e.reason())),
+        }
+    }
+    for dir in ["prompts", "data", "cache", "templates", "static"] {
+        let path = root.dir().join(dir);
+        match root.kind(&path) {
+            Ok(Some(Kind::Dir)) => walk(root, &path, 0, &mut out),
+            Ok(Some(kind @ (Kind::Link | Kind::Special(_)))) => {
+                out.push(refused(root, &path, kind))
+            }
+            Ok(_) => {}
+            Err(e) => out.push(problem(&root.display(&path), "", e.reason())),
+        }
+    }
+    out
 }

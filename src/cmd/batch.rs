@@ -22,8 +22,13 @@ pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
     for r in &report.refused {
         println!("refused  {r}");
     }
+    let replaced = if report.replaced > 0 {
+        format!(" ({} replacing a corrupt entry)", report.replaced)
+    } else {
+        String::new()
+    };
     println!(
-        "batch import: {} result line(s) for {} request(s): {} stored in the cache, {} already there, {} refused",
+        "batch import: {} result line(s) for {} request(s): {} stored in the cache{replaced}, {} already there, {} refused",
         report.results,
         report.requests,
         report.stored,

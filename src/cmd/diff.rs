@@ -41,8 +41,7 @@ pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
 /// Prints a record as prose for git. The root (from --root, WILLAI_ROOT or the nearest
 /// willai.toml) only adds names from the catalog; nothing here fails on a bad file.
 pub fn textconv(root: Option<&Path>, args: &TextconvArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}: check the path", args.file.display()))?;
+    let bytes = crate::beneath::read_named(&args.file, crate::beneath::MAX_TEXT, "record")?;
     let store = Root::discover(root).ok().map(Store::new);
     let occupation = |slug: &str| {
         store

@@ -43,7 +43,18 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
     if !catalog_problems.is_empty() {
         return Err(CatalogError::NotImportable(catalog_problems).into());
     }
-    let mut taken: HashSet<String> = catalog.occupations.iter().map(|o| o.slug.clone()).collect();
+    // Every slug, name and alias in use: a new occupation's slug must find it alone.
+    let mut taken: HashSet<String> = catalog
+        .occupations
+        .iter()
+        .flat_map(|o| {
+            std::iter::once(o.slug.clone()).chain(
+                std::iter::once(&o.name)
+                    .chain(&o.aliases)
+                    .map(|k| k.trim().to_lowercase()),
+            )
+        })
+        .collect();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
     let (mut added_tasks, mut changed_tasks, mut kept_tasks, mut renamed) = (0, 0, 0, 0);
     let mut stale_hint = Vec::new();
@@ -93,6 +104,7 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
         if !args.dry_run {
             project.store.write_occupation(&occ)?;
         }
+        taken.insert(occ.name.trim().to_lowercase());
     }
     println!(
         "{}{} occupation(s) added, {updated} updated, {unchanged} unchanged; tasks: {added_tasks} added, {changed_tasks} changed, {kept_tasks} kept; {renamed} renamed; {} bad row(s) skipped ({} rows read)",

@@ -13,6 +13,16 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     if let Some(name) = &args.name {
         init::check_name(name)?;
     }
+    // A link whose target is missing: said once, plainly (creating through it fails).
+    if let Ok(target) = std::fs::read_link(&dir)
+        && !dir.exists()
+    {
+        return Err(init::InitError::DanglingLink {
+            dir: dir.display().to_string(),
+            target: target.display().to_string(),
+        }
+        .into());
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(init::InitError::NotADirectory(dir.display().to_string()).into());
     }

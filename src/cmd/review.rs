@@ -8,6 +8,7 @@ use crate::cli::ReviewArgs;
 use crate::exit::Interrupted;
 use crate::lifecycle::Current;
 use crate::project::Project;
+use crate::record::Approved;
 use crate::review::audit::AuditSession;
 use crate::review::audit_tui;
 use crate::review::session::Session;
@@ -26,6 +27,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
             date,
             force: args.force,
             accept_proposal: false,
+            how: Approved::OneByOne,
         };
         return judge(project, name, opts, &args.editor);
     }
@@ -45,6 +47,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
         date,
         force: args.force,
         accept_proposal: false,
+        how: Approved::OneByOne,
     };
     let mut session = Session::new(&project.store, &catalog, cur, queue, opts);
     let ended = tui::run(&mut session, &args.editor);
@@ -52,6 +55,31 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
     // Not `println!`: after a closed terminal, stdout is gone, and that must not panic.
     let summary = session.summary();
     let _ = writeln!(std::io::stdout(), "{summary}");
+    // An edit that was not taken is not lost: it goes to a file, and the path is said.
+    for (name, text) in session.unsaved_edits() {
+        let file = std::env::temp_dir().join(format!(
+            "willai-review-{}-{}.txt",
+            name.replace('/', "--"),
+            std::process::id()
+        ));
+        let saved = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&file)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        let _ = match saved {
+            Ok(()) => writeln!(
+                std::io::stdout(),
+                "your edit of {name} was not saved in the record; it is in {} (`willai review`, then e, and paste it)",
+                file.display()
+            ),
+            Err(e) => writeln!(
+                std::io::stdout(),
+                "your edit of {name} was not saved in the record, nor in {} ({e}); here it is:\n{text}",
+                file.display()
+            ),
+        };
+    }
     finish(ended?, "`willai review` again goes on")
 }
 

@@ -5,11 +5,8 @@ use super::origin::Origin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Read(crate::beneath::FileError),
     #[error(
         "{path}{line}: {message}: fix willai.toml (the README's Configuration section lists every key)"
     )]

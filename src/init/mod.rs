@@ -17,6 +17,10 @@ pub enum InitError {
     NotEmpty { dir: String, first: String },
     #[error("{0} is a file, not a directory: name a new or empty directory for the project")]
     NotADirectory(String),
+    #[error(
+        "{dir} is a symbolic link to {target}, which does not exist: create that directory first, or name another"
+    )]
+    DanglingLink { dir: String, target: String },
     #[error("cannot create {path}: {source}")]
     Write {
         path: String,
@@ -30,9 +34,10 @@ impl InitError {
     /// Whether the user must change the command (exit 2) rather than the disk.
     pub fn is_usage(&self) -> bool {
         match self {
-            InitError::NotEmpty { .. } | InitError::NotADirectory(_) | InitError::BadName(..) => {
-                true
-            }
+            InitError::NotEmpty { .. }
+            | InitError::NotADirectory(_)
+            | InitError::DanglingLink { .. }
+            | InitError::BadName(..) => true,
             InitError::Write { .. } => false,
         }
     }

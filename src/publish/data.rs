@@ -263,7 +263,7 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
                 Some(TaskType::Supplemental) => "Supplemental",
                 None => "",
             };
-            w.write_record([
+            let row = [
                 p.name.as_str(),
                 &p.id,
                 p.onet_soc.as_deref().unwrap_or(""),
@@ -282,10 +282,23 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
                 reviewer.unwrap_or(""),
                 date.unwrap_or(""),
                 &task_url(site, p, &t.slug),
-            ])?;
+            ];
+            let cells = row.map(inert);
+            w.write_record(cells.iter().map(|c| c.as_bytes()))?;
         }
     }
     Ok(w.into_inner()?)
+}
+
+/// A cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (OWASP's CSV injection list) gets a `'` in front, so `=cmd|...` from a
+/// rationale or a reviewer's name is shown as text, never evaluated as a formula.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// A count of tasks as a sentence says it ("19,265 tasks").

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::edit::{self, EditError};
+use super::edit;
 use super::queue::QueueItem;
 use super::{ApproveOptions, Outcome};
 use crate::catalog::{Catalog, Occupation};
@@ -28,7 +28,8 @@ use crate::store::Store;
 pub enum Decision {
     /// Approve what is on screen (a proposal is taken first).
     Approve,
-    /// Drop the proposal; the current text stays.
+    /// Drop the proposal (the current text stays), or with none, reject the machine's
+    /// draft.
     Reject,
     /// Set a task's level (an edit).
     Level(Level),
@@ -125,6 +126,9 @@ impl Note {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Applied {
     Approved,
+    /// A proposal dropped (the current text stays).
+    Dropped,
+    /// The machine's draft rejected.
     Rejected,
     Edited,
     Skipped,
@@ -143,6 +147,9 @@ struct Step {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub approved: usize,
+    /// Proposals dropped.
+    pub dropped: usize,
+    /// Drafts rejected.
     pub rejected: usize,
     /// Items edited (by a level key or in the editor).
     pub edited: usize,
@@ -158,9 +165,13 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "review: {} approved, {} proposal(s) dropped, {} edited",
-            self.approved, self.rejected, self.edited
+            "review: {} approved, {} proposal(s) dropped",
+            self.approved, self.dropped
         )?;
+        if self.rejected > 0 {
+            write!(f, ", {} draft(s) rejected", self.rejected)?;
+        }
+        write!(f, ", {} edited", self.edited)?;
         if self.edited_unapproved > 0 {
             write!(f, " ({} not approved yet)", self.edited_unapproved)?;
         }
@@ -176,7 +187,7 @@ impl std::fmt::Display for Summary {
 /// when another writer holds it (waiting would freeze the screen, deaf to keys).
 pub(super) fn lock(store: &Store) -> anyhow::Result<Result<RootLock, Note>> {
     Ok(
-        RootLock::try_acquire(&store.root().lock_file(), "review")?.map_err(|(_, holder)| {
+        RootLock::try_acquire(store.root(), "review")?.map_err(|(_, holder)| {
             Note::warning(format!(
                 "another willai is writing to this project ({holder}): nothing was done; press the key again when it has finished"
             ))
@@ -195,8 +206,12 @@ pub struct Session<'p> {
     opts: ApproveOptions,
     /// The entry on screen, as JSON, to tell whether it changed on disk since.
     on_screen: Option<Value>,
-    /// An edit that did not parse, by queue position: reopened by the next `e`.
-    pending: HashMap<usize, (String, EditError)>,
+    /// An edit not taken (it did not parse, the entry changed on disk while the editor
+    /// was open, another writer held the lock, the write failed), by queue position, with
+    /// why: reopened by the next `e`, and saved to a file if the review ends first.
+    pending: HashMap<usize, (String, String)>,
+    /// Whether the edit being decided was settled (written, or equal to the text).
+    edit_settled: bool,
 }
 
 impl<'p> Session<'p> {
@@ -217,6 +232,7 @@ impl<'p> Session<'p> {
             opts,
             on_screen: None,
             pending: HashMap::new(),
+            edit_settled: false,
         }
     }
 
@@ -307,7 +323,7 @@ impl<'p> Session<'p> {
                 .filter(|l| !l.starts_with("# error: "))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            return Some(format!("# error: {err}\n{body}"));
+            return Some(format!("# error: {}\n{body}", err.replace('\n', " ")));
         }
         match shown {
             OnScreen::Task(e) => Some(edit::task_text(
@@ -320,8 +336,47 @@ impl<'p> Session<'p> {
         }
     }
 
-    /// Applies a decision to the current item; the note says what happened.
+    /// Applies a decision to the current item; the note says what happened. An edit that
+    /// is not taken, for whatever reason, is kept: the next `e` reopens it, and
+    /// [`Session::unsaved_edits`] has it when the review ends first.
     pub fn decide(&mut self, decision: Decision) -> anyhow::Result<Note> {
+        let Decision::Edit(text) = &decision else {
+            return self.decide_now(decision);
+        };
+        let (text, pos) = (text.clone(), self.pos);
+        self.edit_settled = false;
+        let outcome = self.decide_now(decision);
+        if self.edit_settled || self.pending.contains_key(&pos) || pos >= self.queue.len() {
+            return outcome;
+        }
+        let why = match &outcome {
+            Ok(note) => note.text.clone(),
+            Err(e) => format!("not done: {e:#}"),
+        };
+        self.pending
+            .insert(pos, (text, format!("not saved: {why}")));
+        Ok(Note::warning(format!(
+            "{why}; your edit is kept: e reopens it"
+        )))
+    }
+
+    /// The edits not taken, by item, for saving when the review ends.
+    pub fn unsaved_edits(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(usize, String, String)> = self
+            .pending
+            .iter()
+            .filter_map(|(pos, (text, _))| {
+                let item = self.queue.get(*pos)?;
+                Some((*pos, item.name(), text.clone()))
+            })
+            .collect();
+        out.sort();
+        out.into_iter()
+            .map(|(_, name, text)| (name, text))
+            .collect()
+    }
+
+    fn decide_now(&mut self, decision: Decision) -> anyhow::Result<Note> {
         let Some(item) = self.queue.get(self.pos).cloned() else {
             return Ok(Note::warning("the queue is done: u undoes, q quits".into()));
         };
@@ -367,8 +422,9 @@ impl<'p> Session<'p> {
             Err(note) => return Ok(note),
         };
         let after = OnScreen::of(Some(&record), item.kind, &item.id).value();
-        self.store.write_record(&record)?;
+        self.store.write_record(&item.slug, &record)?;
         self.pending.remove(&self.pos);
+        self.edit_settled = true;
         self.steps.push(Step {
             pos: self.pos,
             did,
@@ -387,7 +443,11 @@ impl<'p> Session<'p> {
                     self.opts.date
                 )
             }
-            Applied::Rejected => format!("dropped    the proposal of {}", item.name()),
+            Applied::Dropped => format!("dropped    the proposal of {}", item.name()),
+            Applied::Rejected => format!(
+                "rejected   the draft of {}: it is not drafted again unless its prompt changes (u undoes)",
+                item.name()
+            ),
             Applied::Edited if had_proposal => format!(
                 "edited     {}, starting from the proposal on screen (taken): a approves it, s keeps it as edited, u undoes",
                 item.name()
@@ -398,7 +458,10 @@ impl<'p> Session<'p> {
             ),
             Applied::Skipped => unreachable!("skips return above"),
         };
-        if matches!(did, Applied::Approved | Applied::Rejected) {
+        if matches!(
+            did,
+            Applied::Approved | Applied::Dropped | Applied::Rejected
+        ) {
             self.pos += 1;
         }
         Ok(Note::done(note))
@@ -434,11 +497,14 @@ impl<'p> Session<'p> {
                 })
             }
             Decision::Reject => Ok(if entry.reject_proposal() {
-                Ok(Applied::Rejected)
+                Ok(Applied::Dropped)
             } else {
-                Err(Note::warning(format!(
-                    "{name} has no proposal to drop: a approves, s skips"
-                )))
+                match entry.reject_draft() {
+                    Ok(()) => Ok(Applied::Rejected),
+                    Err(why) => Err(Note::warning(format!(
+                        "not rejected: {name} {why}; s skips"
+                    ))),
+                }
             }),
             Decision::Level(level) => {
                 let Some(task) = record.task_mut(&item.id) else {
@@ -485,6 +551,7 @@ impl<'p> Session<'p> {
                 Ok(match parsed {
                     Ok(true) => {
                         self.pending.remove(&self.pos);
+                        self.edit_settled = true;
                         Err(Note::done("no change: the text is as it was".into()))
                     }
                     Ok(false) => Ok(Applied::Edited),
@@ -492,7 +559,7 @@ impl<'p> Session<'p> {
                         let note = Note::warning(format!(
                             "edit not taken: {err}; e reopens your text to fix it"
                         ));
-                        self.pending.insert(self.pos, (text, err));
+                        self.pending.insert(self.pos, (text, err.to_string()));
                         Err(note)
                     }
                 })
@@ -534,11 +601,12 @@ impl<'p> Session<'p> {
                 }
             }
         }
-        self.store.write_record(&record)?;
+        self.store.write_record(&item.slug, &record)?;
         self.pos = step.pos;
         let what = match step.did {
             Applied::Approved => "approval",
-            Applied::Rejected => "dropped proposal",
+            Applied::Dropped => "dropped proposal",
+            Applied::Rejected => "rejection",
             Applied::Edited => "edit",
             Applied::Skipped => "skip",
         };
@@ -559,6 +627,7 @@ impl<'p> Session<'p> {
         for step in &self.steps {
             match step.did {
                 Applied::Approved => s.approved += 1,
+                Applied::Dropped => s.dropped += 1,
                 Applied::Rejected => s.rejected += 1,
                 Applied::Skipped => s.skipped += 1,
                 Applied::Edited => {
