@@ -1,7 +1,8 @@
 //! Build information for `willai --version` and `willai init`: the git commit the binary
 //! was built from (with `-dirty` when the work tree had changes), and the repository's
-//! `origin` URL, so a new publication's CI installs willai from where it came. Outside a
-//! git checkout (a release tarball) both fall back: the version alone, no URL.
+//! `origin` URL and full commit, so a new publication's CI installs the very willai it
+//! was made with. Outside a git checkout (a release tarball) all fall back: the version
+//! alone, no URL, no commit (`init` then writes placeholders that fail loudly).
 
 use std::process::Command;
 
@@ -26,6 +27,13 @@ fn main() {
         None => version.to_string(),
     };
     println!("cargo:rustc-env=WILLAI_VERSION={long}");
+    // The full commit, for the pin `willai init` writes into a new project's CI (empty
+    // outside a checkout, or when the work tree has changes the commit does not hold).
+    let commit = match git(&["rev-parse", "HEAD"]) {
+        Some(c) if !long.contains("-dirty") => c,
+        _ => String::new(),
+    };
+    println!("cargo:rustc-env=WILLAI_COMMIT={commit}");
     let url = git(&["remote", "get-url", "origin"]).unwrap_or_default();
     println!("cargo:rustc-env=WILLAI_GIT_URL={url}");
     // Rebuild when the commit or the index changes (not on every build). git names the

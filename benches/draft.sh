@@ -20,7 +20,7 @@ coproc SERVER { "$FAKE" --delay-ms 50; }
 read -r BASE <&"${SERVER[0]}"
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$(dirname "$ROOT")"' EXIT
 
-export WILLAI_ROOT=$ROOT OPENAI_BASE_URL=$BASE OPENAI_API_KEY=bench
+export WILLAI_ROOT=$ROOT OPENAI_BASE_URL=$BASE OPENAI_API_KEY=sk-bench-not-a-real-key
 ms() { date +%s%3N; }
 peak() { /usr/bin/time -f '%M' -o /tmp/willai-bench-rss "$@" >/dev/null; cat /tmp/willai-bench-rss; }
 

@@ -21,7 +21,7 @@ DIR=$(mktemp -d)
 mkdir -p "$DIR/root"
 cp -r prompts "$DIR/root/"
 printf 'model = "bench-model"\nconcurrency = 64\nretries = 3\n' > "$DIR/root/willai.toml"
-export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=bench
+export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-not-a-real-key
 
 coproc SERVER { "$FAKE" --delay-ms 50; }
 read -r BASE <&"${SERVER[0]}"

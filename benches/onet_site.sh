@@ -51,9 +51,7 @@ license = "CC BY 4.0"
 license_url = "https://creativecommons.org/licenses/by/4.0/"
 signup_url = "https://willaireplace.me/report"
 TOML
-# The key must not occur in a reply (a reply that echoes the key is refused), so it is
-# not a word such as "bench" that fake drafts may hold.
-export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=bench-key-0f3a9c7e51d2
+export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-not-a-real-key
 coproc SERVER { "$FAKE" --delay-ms 0; }
 read -r BASE <&"${SERVER[0]}"
 export OPENAI_BASE_URL=$BASE

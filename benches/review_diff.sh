@@ -20,7 +20,7 @@ DIR=$(mktemp -d)
 coproc SERVER { "$FAKE" --delay-ms 0; }
 read -r BASE <&"${SERVER[0]}"
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
-export OPENAI_BASE_URL=$BASE OPENAI_API_KEY=bench WILLAI_REVIEWER="Bench Editor"
+export OPENAI_BASE_URL=$BASE OPENAI_API_KEY=sk-bench-not-a-real-key WILLAI_REVIEWER="Bench Editor"
 t() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>&1; python3 -c "print(f'{$(date +%s.%N)-$s:.3f}')"; }
 
 # 1. The queue.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::answer;
-use crate::cache::{Cache, Entry, Usage};
+use crate::cache::{Cache, CacheEntry, Usage};
 use crate::llm::body_of;
 use crate::reply::Ask;
 
@@ -29,21 +29,30 @@ pub struct Refused {
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.why)
+        // The reason may quote the provider's file: one line, escapes shown.
+        write!(
+            f,
+            "{}:{}: {}",
+            self.file.display(),
+            self.line,
+            crate::text::visible_line(&self.why)
+        )
     }
 }
 
 /// What an import did.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Imported {
     pub requests: usize,
     pub results: usize,
     pub stored: usize,
     pub already_cached: usize,
+    /// Of the stored: results that replaced a corrupt or edited entry under their key.
+    pub replaced: usize,
     pub refused: Vec<Refused>,
 }
 
-/// A batch file that cannot be read (exit 2), or a cache entry that cannot be written.
+/// A batch file that cannot be read (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     #[error("cannot read a batch file: {}: {source}", path.display())]
@@ -51,8 +60,6 @@ pub enum BatchError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write to the cache")]
-    Write(#[source] std::io::Error),
 }
 
 impl BatchError {
@@ -60,7 +67,6 @@ impl BatchError {
     pub fn is_usage(&self) -> bool {
         match self {
             BatchError::Read { .. } => true,
-            BatchError::Write(_) => false,
         }
     }
 }
@@ -147,7 +153,7 @@ fn too_long(len: u64, limit: u64) -> String {
 pub fn read_requests(
     paths: &[PathBuf],
     limit: u64,
-    report: &mut Report,
+    report: &mut Imported,
 ) -> Result<HashMap<String, Value>, BatchError> {
     let mut out = HashMap::new();
     for path in paths {
@@ -245,7 +251,7 @@ pub fn import_results(
     requests: &HashMap<String, Value>,
     cache: &Cache,
     limit: u64,
-    report: &mut Report,
+    report: &mut Imported,
 ) -> Result<(), BatchError> {
     for path in paths {
         for (n, line) in lines(path, limit)? {
@@ -313,22 +319,36 @@ pub fn import_results(
                 refuse(format!("{id}: invalid reply: {why}"));
                 continue;
             }
-            if cache.contains(id) {
-                report.already_cached += 1;
-                continue;
-            }
+            // Only an intact entry is "already there"; a corrupt or edited one (that
+            // every lookup would miss) is replaced by this checked result.
+            let replacing = match cache.get(id) {
+                Ok(Some(entry)) if entry.tampered().is_none() => {
+                    report.already_cached += 1;
+                    continue;
+                }
+                Ok(None) => false,
+                Ok(Some(_)) | Err(_) => true,
+            };
             let mut response = response.clone();
             crate::answer::prune_logprobs(&mut response);
-            let entry = Entry::new(
+            // No host: a provider's batch engine answered, by way of a file.
+            let source = crate::cache::Source::of(None, &response);
+            let entry = CacheEntry::new(
                 id.to_string(),
                 asked.to_string(),
                 Usage::of(&response),
                 None,
                 body.clone(),
                 response,
-            );
-            cache.put(&entry).map_err(BatchError::Write)?;
+            )
+            .with_source(source);
+            // A result that cannot be stored fails alone; the others go on.
+            if let Err(e) = cache.put(&entry) {
+                refuse(format!("{id}: cannot store it in the cache: {e}"));
+                continue;
+            }
             report.stored += 1;
+            report.replaced += usize::from(replacing);
         }
     }
     Ok(())

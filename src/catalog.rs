@@ -6,8 +6,6 @@
 //! every problem names the file and the line or JSON pointer.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
-use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -113,12 +111,17 @@ pub struct Problem {
     pub message: String,
 }
 
+/// One line, whatever the file held: the message may quote the file (a value serde
+/// refused), so control characters and line breaks are shown as escapes.
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = crate::text::visible_line(&self.message);
+        let path = crate::text::visible_line(&self.path);
         if self.location.is_empty() {
-            write!(f, "{}: {}", self.path, self.message)
+            write!(f, "{path}: {message}")
         } else {
-            write!(f, "{}:{}: {}", self.path, self.location, self.message)
+            let location = crate::text::visible_line(&self.location);
+            write!(f, "{path}:{location}: {message}")
         }
     }
 }
@@ -128,25 +131,6 @@ impl std::fmt::Display for Problem {
 pub struct Catalog {
     pub occupations: Vec<Occupation>,
     by_key: HashMap<String, usize>,
-}
-
-/// The JSON files of a directory, sorted by name (missing directory: none).
-pub fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    match fs::read_dir(dir) {
-        Ok(entries) => {
-            for entry in entries {
-                let path = entry?.path();
-                if path.extension().is_some_and(|e| e == "json") && path.is_file() {
-                    files.push(path);
-                }
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// Parses JSON text strictly into `T`, reporting `line:column` and serde's message.
@@ -259,12 +243,20 @@ impl Catalog {
             }
             seen_slug.insert(&occ.slug, i);
         }
-        for (i, occ) in self.occupations.iter().enumerate() {
-            let keys = std::iter::once(&occ.name)
-                .chain(occ.aliases.iter())
-                .chain(std::iter::once(&occ.slug));
-            for key in keys {
-                self.by_key.entry(key.trim().to_lowercase()).or_insert(i);
+        // Slugs first, then names, then aliases: an alias equal to another profession's
+        // slug or name never takes it over (validate reports the clash).
+        let pass = |occ: &Occupation, round: usize| -> Vec<String> {
+            match round {
+                0 => vec![occ.slug.clone()],
+                1 => vec![key(&occ.name)],
+                _ => occ.aliases.iter().map(|a| key(a)).collect(),
+            }
+        };
+        for round in 0..3 {
+            for (i, occ) in self.occupations.iter().enumerate() {
+                for k in pass(occ, round) {
+                    self.by_key.entry(k).or_insert(i);
+                }
             }
         }
     }
@@ -276,10 +268,9 @@ impl Catalog {
             .map(|i| &self.occupations[i])
     }
 
-    /// Finds a profession by name, alias or slug, case-insensitively.
+    /// Finds a profession by slug, name or alias (in that order), case-insensitively.
     pub fn find(&self, name: &str) -> Result<&Occupation, CatalogError> {
-        let key = name.trim().to_lowercase();
-        if let Some(&i) = self.by_key.get(&key) {
+        if let Some(&i) = self.by_key.get(&key(name)) {
             return Ok(&self.occupations[i]);
         }
         let slugged = slug::slugify(name);
@@ -332,6 +323,11 @@ impl Catalog {
             .map(|(_, name)| name.to_string())
             .collect()
     }
+}
+
+/// A name, alias or slug as looked up: trimmed, case aside.
+pub fn key(name: &str) -> String {
+    name.trim().to_lowercase()
 }
 
 pub fn check_occupation(

@@ -8,7 +8,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::{CommandLine, ConfidenceMode, Input, Origin, StructuredOutput};
-use crate::review::queue::{Only, Order};
+use crate::review::queue::{Order, QueueFilter};
 use crate::root::RootError;
 
 /// Draft, review and publish "Will AI replace me?" analyses: for each task of an
@@ -36,14 +36,17 @@ pub struct Cli {
 pub enum Command {
     /// Draft what is missing or stale through an OpenAI-compatible endpoint (cached).
     Draft(DraftArgs),
-    /// Counts per state (missing, draft, edited, approved, stale), per profession.
+    /// Counts per state (missing, draft, edited, approved, rejected, stale), per
+    /// profession.
     Status(StatusArgs),
     /// Approve tasks or skills of a profession (records reviewer, date and content hash).
     Approve(ApproveArgs),
-    /// Drop the machine's proposals beside edited or approved text.
+    /// Drop the machine's proposals beside edited or approved text, or reject its
+    /// untouched drafts (not drafted again until their prompt changes).
     Reject(RejectArgs),
     /// Review drafts and proposals one at a time in the terminal, lowest confidence first:
-    /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit.
+    /// a approve, r drop proposal or reject draft, e edit, 1/2/3 level, s skip, u undo,
+    /// q quit. With --audit, judge an audit's sample blind.
     Review(ReviewArgs),
     /// What changed in the records between a git revision (default HEAD) and the working
     /// tree, in words: levels, word diffs of texts, tools, approvals, proposals.
@@ -53,9 +56,9 @@ pub enum Command {
     Textconv(TextconvArgs),
     /// Check every catalog and record file (the CI gate); exit 1 on any problem.
     Validate(ValidateArgs),
-    /// Rewrite catalog and record files in canonical formatting.
+    /// Rewrite catalog, record and audit files in canonical formatting.
     Fmt(FmtArgs),
-    /// Write the JSON Schemas of catalog and record files to data/schema/.
+    /// Write the JSON Schemas of catalog, record and audit files to data/schema/.
     Schema(SchemaArgs),
     /// Build the static site and its JSON API from approved content only.
     Publish(PublishArgs),
@@ -67,6 +70,11 @@ pub enum Command {
     Import(ImportCommand),
     /// Agreement between two sets of exposure labels.
     Eval(EvalArgs),
+    /// Measure how often an editor disagrees with the levels, and the shares corrected
+    /// for it: draw a random sample, judge it blind (`willai review --audit NAME`),
+    /// report.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Inspect and tidy the response cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -95,6 +103,10 @@ pub struct InitArgs {
     /// name].
     #[arg(long)]
     pub name: Option<String>,
+    /// The CI configuration to write: a GitHub Actions workflow, a GitLab CI file, or
+    /// none.
+    #[arg(long, value_enum, default_value_t = crate::init::Ci::Github, value_name = "SYSTEM")]
+    pub ci: crate::init::Ci,
 }
 
 #[derive(Debug, Args)]
@@ -145,7 +157,10 @@ impl Command {
             | Command::Schema(_)
             | Command::Import(ImportCommand::Onet(_))
             | Command::Eval(_)
-            | Command::Cache(CacheCommand::Stats | CacheCommand::Verify)
+            | Command::Audit(_)
+            | Command::Cache(
+                CacheCommand::Stats | CacheCommand::Verify | CacheCommand::Compact(_),
+            )
             | Command::Batch(BatchCommand::Import(_))
             | Command::Init(_)
             | Command::Completions(_)
@@ -417,13 +432,15 @@ pub struct RejectArgs {
     /// The profession (name, alias or slug).
     #[arg(long, short = 'p', value_name = "NAME")]
     pub profession: String,
-    /// A task by id, slug or text; repeat for several.
+    /// A task by id, slug or text (its proposal is dropped, or else its untouched draft
+    /// rejected); repeat for several.
     #[arg(long = "task", short = 't', value_name = "TASK")]
     pub tasks: Vec<String>,
-    /// A skill by id or name; repeat for several.
+    /// A skill by id or name (its proposal dropped, or else its draft rejected, a
+    /// proposed skill included); repeat for several.
     #[arg(long = "skill", short = 's', value_name = "SKILL")]
     pub skills: Vec<String>,
-    /// Every proposal of the profession.
+    /// Every proposal of the profession (drafts are rejected by name only).
     #[arg(long, conflicts_with_all = ["tasks", "skills"])]
     pub all: bool,
 }
@@ -432,13 +449,18 @@ pub struct RejectArgs {
 pub struct ReviewArgs {
     #[command(flatten)]
     pub selection: Selection,
+    /// Judge the sample of the audit data/audits/NAME.json instead: each task without its
+    /// drafted level, which shows once you have chosen yours (then the record can be
+    /// corrected).
+    #[arg(long, value_name = "NAME", group = "Selection", conflicts_with_all = ["only", "order"])]
+    pub audit: Option<String>,
     /// The order of the queue: the model's least certain levels first (items without a
     /// confidence last), or profession by profession.
     #[arg(long, value_enum, default_value_t = Order::Confidence)]
     pub order: Order,
     /// Only these items [default: drafts awaiting approval and proposals].
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub only: Option<Only>,
+    pub only: Option<QueueFilter>,
     /// Who approves; default: `git config user.name`.
     #[arg(
         long,
@@ -471,9 +493,14 @@ pub struct DiffArgs {
     /// The git revision to compare the working tree's records with.
     #[arg(default_value = "HEAD", value_name = "REV")]
     pub rev: String,
-    /// Markdown, for a pull-request comment.
+    /// Markdown, for a pull request's job summary or comment: the counts first, then
+    /// as much as fits in --max-bytes (level changes first when not all fits).
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// The most bytes --markdown prints [default: 60000, under a comment's 65,536
+    /// characters; a job summary holds 1 MiB]; at least 2000.
+    #[arg(long, value_name = "BYTES", requires = "markdown", value_parser = clap::value_parser!(u64).range(2000..))]
+    pub max_bytes: Option<u64>,
     /// Stable JSON for scripts.
     #[arg(long)]
     pub json: bool,
@@ -646,6 +673,44 @@ pub struct EvalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Draw a simple random sample of tasks (every task with a level: drafted, edited or
+    /// approved) into data/audits/NAME.json, reproducible from the seed.
+    Draw(AuditDrawArgs),
+    /// How often the editor's level differs from the drafted one, and each level's share
+    /// of all tasks corrected by prediction-powered inference (PPI++), with 95%
+    /// intervals.
+    Report(AuditReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditDrawArgs {
+    /// How many tasks to draw (400 gives shares to about ±4 points).
+    #[arg(long, value_name = "N")]
+    pub size: usize,
+    /// Any text; the same seed and tasks give the same sample [default: random,
+    /// recorded in the file].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<String>,
+    /// The audit's name: data/audits/NAME.json [default: the date of the draw].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The date of the draw (YYYY-MM-DD) [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditReportArgs {
+    /// The audit (data/audits/NAME.json) [default: the one drawn last].
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    /// Stable JSON for scripts (unrounded numbers, as ppi_py gives them).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// Entries, bytes, by model.
     Stats,
@@ -653,6 +718,16 @@ pub enum CacheCommand {
     Verify,
     /// Remove entries that no record and no current prompt refers to.
     Gc(GcArgs),
+    /// Rewrite entries of the first format (the whole request and response, about 18 KB)
+    /// in the compact one (about 1 KB), keeping every key; each is verified first.
+    Compact(CompactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// Count what would be rewritten; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -700,9 +775,12 @@ mod tests {
         &["serve"],
         &["import", "onet", "f"],
         &["eval", "--gold", "f"],
+        &["audit", "draw", "--size", "1"],
+        &["audit", "report"],
         &["cache", "stats"],
         &["cache", "verify"],
         &["cache", "gc"],
+        &["cache", "compact"],
         &["batch", "import", "r", "--requests", "q"],
         &["config"],
         &["init"],
@@ -733,6 +811,7 @@ mod tests {
     const NOT_SETTINGS: &[(&str, &str)] = &[
         ("approve", "date"), // the approval's date
         ("review", "date"),  // likewise
+        ("draw", "date"),    // the day an audit's sample is drawn
     ];
 
     /// Every value the command line gave, shown, with its origin.

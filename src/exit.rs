@@ -13,12 +13,15 @@
 
 use std::error::Error;
 
+use crate::audit::AuditError;
 use crate::batch::BatchError;
+use crate::beneath::FileError;
 use crate::catalog::CatalogError;
 use crate::config::ConfigError;
 use crate::diff::DiffError;
 use crate::draft::DraftError;
 use crate::eval::EvalError;
+use crate::fsx::LockError;
 use crate::init::InitError;
 use crate::onet::OnetError;
 use crate::prompt::PromptError;
@@ -90,6 +93,7 @@ failures! {
     Catalog(CatalogError),
     Prompt(PromptError),
     Review(ReviewError),
+    Audit(AuditError),
     Onet(OnetError),
     Serve(ServeError),
     Draft(DraftError),
@@ -99,6 +103,8 @@ failures! {
     Diff(DiffError),
     Batch(BatchError),
     Store(StoreError),
+    File(FileError),
+    Lock(LockError),
 }
 
 /// 2: the user must change the command, a setting or a file before trying again.
@@ -119,6 +125,7 @@ impl Failure<'_> {
             | Failure::Catalog(_)
             | Failure::Prompt(_)
             | Failure::Review(_)
+            | Failure::Audit(_)
             | Failure::Onet(_)
             | Failure::Serve(_)
             | Failure::Draft(_) => USAGE,
@@ -127,6 +134,10 @@ impl Failure<'_> {
             Failure::Init(e) => usage_or_failed(e.is_usage()),
             Failure::Diff(e) => usage_or_failed(e.is_usage()),
             Failure::Batch(e) => usage_or_failed(e.is_usage()),
+            // A link, a special file or a file over the cap in the project: the project
+            // must change before the command can run.
+            Failure::File(e) => usage_or_failed(e.is_refusal()),
+            Failure::Lock(e) => usage_or_failed(e.0.is_refusal()),
         }
     }
 }
@@ -143,16 +154,26 @@ pub fn report(err: &anyhow::Error) {
     use std::io::Write;
     let mut out = std::io::stderr().lock();
     if let Some(found) = err.downcast_ref::<ProblemsFound>() {
-        let _ = writeln!(out, "willai: {found}");
+        let _ = writeln!(out, "willai: {}", crate::text::visible(&found.to_string()));
         return;
     }
     if let Some(stopped) = err.downcast_ref::<Interrupted>() {
         let _ = writeln!(out, "willai: interrupted: {stopped}");
         return;
     }
-    let _ = writeln!(out, "willai: error: {err}");
+    // Errors quote files and servers (a serde message names the value it refused):
+    // control characters are shown as escapes, never sent to the terminal raw.
+    let _ = writeln!(
+        out,
+        "willai: error: {}",
+        crate::text::visible(&err.to_string())
+    );
     for cause in err.chain().skip(1) {
-        let _ = writeln!(out, "  Reason: {cause}");
+        let _ = writeln!(
+            out,
+            "  Reason: {}",
+            crate::text::visible_line(&cause.to_string())
+        );
     }
 }
 

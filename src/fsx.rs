@@ -5,11 +5,13 @@
 //! or `kill -9` leaves either the old file or the new one. Writers of one root hold
 //! [`RootLock`], an OS file lock that the kernel releases when the process dies.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use anyhow::Context;
+
+use crate::root::Root;
 
 /// The name prefix of the temporary files writes go through; a process killed half way
 /// may leave one behind, which is safe to delete.
@@ -106,53 +108,52 @@ pub fn decode(bytes: &[u8]) -> Result<&str, NotText> {
 /// A second writer waits for the first and says so.
 #[derive(Debug)]
 pub struct RootLock {
-    _file: File,
+    _file: fs::File,
 }
 
 impl RootLock {
     /// Takes the lock, waiting (with a message on stderr) while another process holds it.
-    pub fn acquire(path: &Path, command: &str) -> anyhow::Result<RootLock> {
-        match Self::try_acquire(path, command)? {
+    pub fn acquire(root: &Root, command: &str) -> anyhow::Result<RootLock> {
+        match Self::try_acquire(root, command)? {
             Ok(lock) => Ok(lock),
             Err((file, holder)) => {
                 eprintln!(
                     "willai: another willai is writing to this project ({holder}); waiting for it to finish (Ctrl-C to stop waiting)"
                 );
                 file.lock()
-                    .with_context(|| format!("cannot lock {}", path.display()))?;
+                    .with_context(|| format!("cannot lock {}", root.display(&root.lock_file())))?;
                 Ok(Self::held(file, command))
             }
         }
     }
 
     /// The lock if it is free now; else the open lock file and who holds it (for a
-    /// caller that must not block, such as `review` between keys).
+    /// caller that must not block, such as `review` between keys). The lock file is
+    /// opened without following a link and must be a regular file: a pull request could
+    /// put a link in its place, and taking the lock truncates the file.
     pub fn try_acquire(
-        path: &Path,
+        root: &Root,
         command: &str,
     ) -> anyhow::Result<Result<RootLock, (fs::File, String)>> {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        let mut file = root.open_lock().map_err(LockError)?;
         match file.try_lock() {
             Ok(()) => Ok(Ok(Self::held(file, command))),
             Err(fs::TryLockError::WouldBlock) => {
-                let holder = fs::read_to_string(path).unwrap_or_default();
-                let holder = match holder.trim() {
+                // Who holds it, as that process wrote it: a short line, shown as text.
+                let mut holder = Vec::new();
+                let _ = io::Read::by_ref(&mut file)
+                    .take(200)
+                    .read_to_end(&mut holder);
+                let holder = String::from_utf8_lossy(&holder);
+                let holder = crate::text::visible_line(holder.trim());
+                let holder = match &*holder {
                     "" => "unknown process".to_string(),
                     h => h.to_string(),
                 };
                 Ok(Err((file, holder)))
             }
             Err(fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+                Err(e).with_context(|| format!("cannot lock {}", root.display(&root.lock_file())))
             }
         }
     }
@@ -160,11 +161,18 @@ impl RootLock {
     /// Says who holds the lock, for the message a second writer prints.
     fn held(mut file: fs::File, command: &str) -> RootLock {
         file.set_len(0).ok();
+        let _ = io::Seek::rewind(&mut file);
         let _ = write!(file, "pid {}, willai {command}", std::process::id());
         let _ = file.flush();
         RootLock { _file: file }
     }
 }
+
+/// `.willai.lock` cannot be used: a link or a special file in its place (exit 2: the
+/// project needs fixing before any command writes to it), or an error opening it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LockError(#[source] pub crate::beneath::FileError);
 
 #[cfg(test)]
 mod tests {

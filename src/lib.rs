@@ -9,7 +9,9 @@
 pub mod aliases;
 pub mod annotate;
 pub mod answer;
+pub mod audit;
 pub mod batch;
+pub mod beneath;
 pub mod cache;
 pub mod canonical;
 pub mod catalog;
@@ -37,6 +39,7 @@ pub mod schema;
 pub mod serve;
 pub mod signals;
 pub mod slug;
+pub mod soc;
 pub mod store;
 pub mod text;
 pub mod validate;

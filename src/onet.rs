@@ -275,7 +275,9 @@ pub enum Outcome {
     Unchanged,
 }
 
-/// Merges one occupation's rows into the catalog entry with its SOC code, if any.
+/// Merges one occupation's rows into the catalog entry with its SOC code, if any. `taken`
+/// holds every slug in use and every name and alias (lowercased): a new occupation's
+/// slug is none of them.
 pub fn merge(
     existing: Option<&Occupation>,
     soc: &str,
@@ -284,9 +286,17 @@ pub fn merge(
     taken: &HashSet<String>,
 ) -> Outcome {
     let Some(old) = existing else {
-        let mut slug = slug::portable(slug::slugify(title), "occupation");
-        if taken.contains(&slug) {
-            slug = format!("{slug}-{}", slug::slugify(soc));
+        // Suffixed until free: a slug already taken (by a file, or as another
+        // occupation's name or alias) is never reused, so no occupation is replaced.
+        let base = slug::portable(slug::slugify(title), "occupation");
+        let mut slug = base.clone();
+        let mut n = 1;
+        while taken.contains(&slug) {
+            slug = match n {
+                1 => format!("{base}-{}", slug::slugify(soc)),
+                _ => format!("{base}-{}-{n}", slug::slugify(soc)),
+            };
+            n += 1;
         }
         return Outcome::New(Occupation {
             schema: Some(crate::catalog::SCHEMA_REF.to_string()),
@@ -382,5 +392,57 @@ mod tests {
         assert_eq!(task_id("8823.5"), None);
         assert_eq!(task_id("x"), None);
         assert_eq!(task_id(""), None);
+    }
+
+    /// A retitle in O*NET follows into the name only while the name is still O*NET's
+    /// title: a name an editor chose stays, and the new title is noted beside it.
+    #[test]
+    fn a_retitle_renames_only_a_name_nobody_changed() {
+        let rows = [Row {
+            soc: "1-1".into(),
+            title: "Widget Counters".into(),
+            task_id: 1,
+            text: "Count the widgets.".into(),
+            kind: None,
+        }];
+        let Outcome::New(imported) = merge(None, "1-1", "Widget Counters", &rows, &HashSet::new())
+        else {
+            panic!("a new occupation")
+        };
+        // (the name before, the title in the newer file) -> (name after, renamed)
+        let cases = [
+            (
+                "Widget Counters",
+                "Widget Tallyers",
+                "Widget Tallyers",
+                true,
+            ),
+            (
+                "Counters of Widgets",
+                "Widget Tallyers",
+                "Counters of Widgets",
+                false,
+            ),
+            (
+                "Widget Tallyers",
+                "Widget Tallyers",
+                "Widget Tallyers",
+                false,
+            ),
+        ];
+        for (name, title, want, renamed) in cases {
+            let old = Occupation {
+                name: name.into(),
+                ..imported.clone()
+            };
+            let Outcome::Updated(occ, change) =
+                merge(Some(&old), "1-1", title, &rows, &HashSet::new())
+            else {
+                panic!("{name} -> {title}: the title changed, so the entry does")
+            };
+            assert_eq!(occ.name, want, "{name} -> {title}");
+            assert_eq!(change.renamed, renamed, "{name} -> {title}");
+            assert_eq!(occ.onet_title.as_deref(), Some(title));
+        }
     }
 }

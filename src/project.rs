@@ -77,11 +77,11 @@ impl Project {
     }
 
     pub fn prompts(&self) -> Result<Prompts, PromptError> {
-        Prompts::load(&self.root.prompts_dir(), "prompts")
+        Prompts::load(&self.root, &self.root.prompts_dir(), "prompts")
     }
 
     pub fn cache(&self) -> Cache {
-        Cache::new(self.root.cache_dir())
+        Cache::new(&self.root)
     }
 
     /// The model drafts are compared with to tell stale ones (or made with).
@@ -91,7 +91,7 @@ impl Project {
 
     /// Takes the root's write lock (waits, with a message, while another writer runs).
     pub fn lock(&self, command: &str) -> anyhow::Result<RootLock> {
-        RootLock::acquire(&self.root.lock_file(), command)
+        RootLock::acquire(&self.root, command)
     }
 
     /// The endpoint settings of a drafting command, checked.

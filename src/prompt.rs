@@ -5,7 +5,6 @@
 //! A template's fingerprint (its source, the partials `_*.j2` it may include, and the
 //! reply format) is recorded with every draft: a change marks those drafts stale.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use minijinja::value::{Serde, Value as JinjaValue};
@@ -15,6 +14,7 @@ use serde::Serialize;
 use crate::canonical;
 use crate::catalog::{Occupation, Skill, Task};
 use crate::reply::{self, Ask};
+use crate::root::Root;
 
 pub const TASK_TEMPLATE: &str = "task.j2";
 pub const SKILLS_TEMPLATE: &str = "skills.j2";
@@ -48,14 +48,14 @@ pub enum PromptError {
         what: String,
     },
     #[error(
-        "cannot read the prompt templates in {dir}/ ({source}): is --root (or WILLAI_ROOT) the project root?"
+        "cannot read the prompt templates in {dir}/ ({why}): is --root (or WILLAI_ROOT) the project root?"
     )]
-    NoDirectory { dir: String, source: std::io::Error },
-    #[error("{dir}/{name}: cannot read: {source}")]
+    NoDirectory { dir: String, why: String },
+    #[error("{dir}/{name} {why}")]
     Unreadable {
         dir: String,
         name: String,
-        source: std::io::Error,
+        why: String,
     },
     #[error(
         "{dir}/{name} is missing: every project needs {TASK_TEMPLATE} and {SKILLS_TEMPLATE} (copy them from the willai repository)"
@@ -101,18 +101,21 @@ pub struct Prompts {
 impl Prompts {
     /// Loads and compiles every `*.j2` in the directory; `task.j2` and `skills.j2` must be
     /// there.
-    pub fn load(dir: &Path, dir_shown: &str) -> Result<Prompts, PromptError> {
-        let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
+    /// The templates are read beneath `root` (no link followed, each at most
+    /// `beneath::MAX_TEXT` bytes); `dir` is a folder of it.
+    pub fn load(root: &Root, dir: &Path, dir_shown: &str) -> Result<Prompts, PromptError> {
+        let no_dir = |why: String| PromptError::NoDirectory {
+            dir: dir_shown.to_string(),
+            why,
+        };
+        let mut files: Vec<PathBuf> = match root.list(dir) {
+            Ok(Some(entries)) => entries
+                .into_iter()
+                .map(|e| dir.join(e.name))
                 .filter(|p| p.extension().is_some_and(|e| e == "j2"))
                 .collect(),
-            Err(source) => {
-                return Err(PromptError::NoDirectory {
-                    dir: dir_shown.to_string(),
-                    source,
-                });
-            }
+            Ok(None) => return Err(no_dir("there is no such folder".into())),
+            Err(e) => return Err(no_dir(e.to_string())),
         };
         files.sort();
         let mut env = Environment::new();
@@ -132,11 +135,18 @@ impl Prompts {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
                 .to_string();
-            let source = fs::read_to_string(path).map_err(|source| PromptError::Unreadable {
+            let unreadable = |why: String| PromptError::Unreadable {
                 dir: dir_shown.to_string(),
                 name: name.clone(),
-                source,
-            })?;
+                why,
+            };
+            let bytes = match root.read(path, crate::beneath::MAX_TEXT, "prompt template") {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => continue,
+                Err(e) => return Err(unreadable(e.reason())),
+            };
+            let source = String::from_utf8(bytes)
+                .map_err(|_| unreadable("is not valid UTF-8: save it as UTF-8".into()))?;
             if name.starts_with('_') {
                 partials.push((name.clone(), source.clone()));
             }
@@ -302,7 +312,7 @@ mod tests {
     use super::*;
 
     fn write(dir: &Path, name: &str, text: &str) {
-        fs::write(dir.join(name), text).unwrap();
+        std::fs::write(dir.join(name), text).unwrap();
     }
 
     fn occ() -> Occupation {
@@ -322,7 +332,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "task.j2", OK);
         write(dir.path(), "skills.j2", OK_SKILLS);
-        let p = Prompts::load(dir.path(), "prompts").unwrap();
+        let p = Prompts::load(&Root::at(dir.path()), dir.path(), "prompts").unwrap();
         let o = occ();
         let prompt = p.task(&o, &o.tasks[0]).unwrap();
         assert_eq!(prompt.messages[0].content, "Rubric.");
@@ -343,7 +353,7 @@ mod tests {
             "{% block system %}\nRubric\n{{ task.nope }}{% endblock %}{% block user %}x{% endblock %}",
         );
         write(dir.path(), "skills.j2", OK_SKILLS);
-        let p = Prompts::load(dir.path(), "prompts").unwrap();
+        let p = Prompts::load(&Root::at(dir.path()), dir.path(), "prompts").unwrap();
         let o = occ();
         let err = p.task(&o, &o.tasks[0]).unwrap_err().to_string();
         assert!(
@@ -356,7 +366,7 @@ mod tests {
             "task.j2",
             "{% block system %}\n{% if %}{% endblock %}",
         );
-        let err = Prompts::load(dir.path(), "prompts")
+        let err = Prompts::load(&Root::at(dir.path()), dir.path(), "prompts")
             .err()
             .unwrap()
             .to_string();
@@ -368,9 +378,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "task.j2", OK);
         write(dir.path(), "skills.j2", OK_SKILLS);
-        let a = Prompts::load(dir.path(), "prompts").unwrap();
+        let a = Prompts::load(&Root::at(dir.path()), dir.path(), "prompts").unwrap();
         write(dir.path(), "task.j2", &format!("{OK}\n"));
-        let b = Prompts::load(dir.path(), "prompts").unwrap();
+        let b = Prompts::load(&Root::at(dir.path()), dir.path(), "prompts").unwrap();
         assert_ne!(a.task_fingerprint(), b.task_fingerprint());
         assert_eq!(a.skills_fingerprint(), b.skills_fingerprint());
     }
@@ -380,7 +390,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "task.j2", "{% block system %}x{% endblock %}");
         write(dir.path(), "skills.j2", OK_SKILLS);
-        let p = Prompts::load(dir.path(), "prompts").unwrap();
+        let p = Prompts::load(&Root::at(dir.path()), dir.path(), "prompts").unwrap();
         let o = occ();
         let err = p.task(&o, &o.tasks[0]).unwrap_err().to_string();
         assert!(err.contains("has no `{% block user %}`"), "{err}");

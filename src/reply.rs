@@ -333,6 +333,19 @@ impl Ask {
         }
     }
 
+    /// What was asked, from the schema's name (and the skills assessed), as a cache
+    /// entry records it.
+    pub fn of_name(name: &str, skills: &[String]) -> Option<Ask> {
+        match name {
+            "task_exposure" => Some(Ask::Task),
+            "skills_proposal" => Some(Ask::ProposeSkills),
+            "skills_assessment" => Some(Ask::Skills {
+                names: skills.to_vec(),
+            }),
+            _ => None,
+        }
+    }
+
     /// What a request asked for, read back from the schema it carries (batch files).
     pub fn of_schema(schema: &Value) -> Option<Ask> {
         if let Some(required) = schema
@@ -562,6 +575,17 @@ pub fn parse_skills(content: &str, names: &[&str]) -> Result<Vec<SkillContent>, 
     Ok(found.into_iter().flatten().collect())
 }
 
+/// A name as compared with another: case aside, and dashes, underscores, dots, commas,
+/// slashes and runs of spaces all one separator ("Tax law" is "tax-law"), but every other
+/// character kept ("C++" is not "C#", and no two names in another script are alike).
+pub fn same_name_key(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '_' | '.' | ',' | '/'))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Checks a proposal of skills: 4 to 6 of them, each named once.
 pub fn parse_proposed_skills(content: &str) -> Result<Vec<SkillContent>, String> {
     let value = extract_json(content)?;
@@ -588,11 +612,13 @@ pub fn parse_proposed_skills(content: &str) -> Result<Vec<SkillContent>, String>
             .ok_or("each item of `skills` must be an object")?;
         unknown_fields(o, &fields)?;
         let skill: SkillContent = parse_fields(o, &PROPOSED_SKILL_FIELDS, None)?;
+        // Names are compared as names (case and separators aside), not as slugs: `C++`
+        // and `C#`, or any two names in Cyrillic or CJK, are different skills.
         let name = skill.name.clone().unwrap_or_default();
-        let key = crate::slug::slugify(&name);
+        let key = same_name_key(&name);
         if out
             .iter()
-            .any(|s| crate::slug::slugify(s.name.as_deref().unwrap_or_default()) == key)
+            .any(|s| same_name_key(s.name.as_deref().unwrap_or_default()) == key)
         {
             return Err(format!(
                 "the skill {name:?} is named twice: name each skill once"
@@ -781,6 +807,13 @@ mod tests {
             parse_proposed_skills(&reply(&["Tax law", "A", "tax-law", "B"]))
                 .unwrap_err()
                 .contains("named twice")
+        );
+        // Names that slug alike are different skills.
+        assert_eq!(
+            parse_proposed_skills(&reply(&["C++", "C#", "Программирование", "编程"]))
+                .unwrap()
+                .len(),
+            4
         );
         assert_eq!(
             Ask::of_schema(&Ask::ProposeSkills.schema(false)),

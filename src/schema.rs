@@ -1,4 +1,4 @@
-//! The JSON Schemas of catalog and record files, generated from the Rust types so the
+//! The JSON Schemas of catalog, record and audit files, generated from the Rust types so the
 //! two cannot drift: `willai schema` writes them to `data/schema/`, a test fails when the
 //! committed files differ from the code, and `willai validate` checks every file with
 //! both the schema and the typed parser.
@@ -8,12 +8,14 @@
 
 use serde_json::{Map, Value};
 
+use crate::audit::Audit;
 use crate::catalog::Occupation;
 use crate::record::{Kind, Record};
 use crate::reply;
 
 pub const CATALOG_FILE: &str = "catalog.schema.json";
 pub const RECORD_FILE: &str = "record.schema.json";
+pub const AUDIT_FILE: &str = "audit.schema.json";
 
 fn generate<T: schemars::JsonSchema>(id: &str) -> Value {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
@@ -95,11 +97,26 @@ pub fn record() -> Value {
     schema
 }
 
+/// The schema of `data/audits/*.json`. `judged` is the one field that may be null: it
+/// is written as null until an editor judges the task.
+pub fn audit() -> Value {
+    let mut schema = generate::<Audit>(AUDIT_FILE);
+    if let Some(judged) = schema.pointer_mut("/$defs/AuditItem/properties/judged") {
+        let level = judged.clone();
+        *judged = serde_json::json!({
+            "description": level.get("description").cloned().unwrap_or(Value::Null),
+            "enum": ["HIGH", "MEDIUM", "LOW", null],
+        });
+    }
+    schema
+}
+
 /// The schema files with their canonical text.
-pub fn files() -> [(&'static str, String); 2] {
+pub fn files() -> [(&'static str, String); 3] {
     [
         (CATALOG_FILE, crate::canonical::pretty(&catalog())),
         (RECORD_FILE, crate::canonical::pretty(&record())),
+        (AUDIT_FILE, crate::canonical::pretty(&audit())),
     ]
 }
 

@@ -38,6 +38,17 @@ impl fmt::Display for Forbidden {
     }
 }
 
+/// Why a person's name (a reviewer) cannot be one: it starts like a spreadsheet formula
+/// (`=`, `+`, `-`, `@`), which the site's CSV would otherwise carry to a spreadsheet.
+pub fn formula_like(name: &str) -> Option<String> {
+    let first = name.trim_start().chars().next()?;
+    matches!(first, '=' | '+' | '-' | '@').then(|| {
+        format!(
+            "starts with {first:?}, as a spreadsheet formula does (a CSV of the site carries it): write the name itself"
+        )
+    })
+}
+
 /// Whether a character may appear in a one-line text.
 pub fn is_forbidden(c: char) -> bool {
     c.is_control()
@@ -75,12 +86,43 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Text from a file or a server made safe as one line of a terminal or a record: like
+/// [`visible`], and line breaks and tabs escaped too, so it cannot fake a line of its own
+/// (`retry: ...`, a problem, an error kept in a record).
+pub fn visible_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_forbidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_forbidden(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The first forbidden character of a one-line text.
 pub fn forbidden(s: &str) -> Option<Forbidden> {
     s.chars()
         .enumerate()
         .find(|(_, c)| is_forbidden(*c))
         .map(|(i, ch)| Forbidden { ch, at: i + 1 })
+}
+
+/// A count as people read it: 19265 -> "19,265".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -97,6 +139,16 @@ mod tests {
         // Inside a JSON string the escape reads back as the same character.
         let json = visible("\"x\u{202e}y\"").into_owned();
         assert_eq!(serde_json::from_str::<String>(&json).unwrap(), "x\u{202e}y");
+    }
+
+    #[test]
+    fn one_line_text_escapes_line_breaks_too() {
+        assert_eq!(visible_line("plain – é"), "plain – é");
+        assert_eq!(
+            visible_line("HTTP 500: \u{1b}[2Jgone\nretry: fake"),
+            "HTTP 500: \\u001b[2Jgone\\u000aretry: fake"
+        );
+        assert!(forbidden(&visible_line("a\u{9b}b\tc")).is_none());
     }
 
     #[test]

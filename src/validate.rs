@@ -1,4 +1,4 @@
-//! `willai validate`, the CI gate: every catalog and record file must parse strictly,
+//! `willai validate`, the CI gate: every catalog, record and audit file must parse strictly,
 //! follow its JSON Schema, hold together (ids, slugs, references to the catalog), carry
 //! intact approvals, and be in canonical formatting. Every problem of every file is
 //! reported in one run, one `path:json-pointer: message` line each (`path:line:column`
@@ -10,14 +10,15 @@
 //! silently disagree about a file.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use jsonschema::error::ValidationErrorKind;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::catalog::{self, Occupation, Problem, check_text, json_files};
+use crate::audit;
+use crate::beneath::{self, Kind};
+use crate::catalog::{self, Occupation, Problem, check_text};
 use crate::record::{
     Approval, Content, Entry, Provenance, Record, SkillContent, SkillEntry, Status, TaskContent,
     TaskEntry,
@@ -25,10 +26,11 @@ use crate::record::{
 use crate::reply::{self, Shape};
 use crate::root::Root;
 use crate::schema;
+use crate::store::json_files;
 
 /// What `validate` found.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Findings {
     pub files: usize,
     pub problems: Vec<Problem>,
 }
@@ -36,20 +38,25 @@ pub struct Report {
 struct Checker {
     catalog_schema: jsonschema::Validator,
     record_schema: jsonschema::Validator,
+    audit_schema: jsonschema::Validator,
 }
 
 /// Checks every catalog and record file of a root.
-pub fn validate(root: &Root) -> anyhow::Result<Report> {
+pub fn validate(root: &Root) -> anyhow::Result<Findings> {
     let checker = Checker {
         catalog_schema: jsonschema::validator_for(&schema::catalog())
             .map_err(|e| anyhow::anyhow!("catalog schema: {e}"))?,
         record_schema: jsonschema::validator_for(&schema::record())
             .map_err(|e| anyhow::anyhow!("record schema: {e}"))?,
+        audit_schema: jsonschema::validator_for(&schema::audit())
+            .map_err(|e| anyhow::anyhow!("audit schema: {e}"))?,
     };
-    let mut report = Report::default();
+    let mut report = Findings::default();
     report.problems.extend(check_schema_files(root));
+    let mut refused = links_and_special_files(root);
 
-    let catalog_files = json_files(&root.catalog_dir())?;
+    let (catalog_files, skipped) = json_files(root, &root.catalog_dir())?;
+    refused.extend(skipped);
     let parsed: Vec<(Vec<Problem>, Option<Occupation>)> = catalog_files
         .par_iter()
         .map(|path| checker.catalog_file(root, path))
@@ -73,7 +80,13 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
     }
     report.problems.extend(cross_catalog(&occupations));
 
-    let record_files = json_files(&root.records_dir())?;
+    let (record_files, skipped) = json_files(root, &root.records_dir())?;
+    refused.extend(skipped);
+    let (audit_files, skipped) = json_files(root, &root.audits_dir())?;
+    refused.extend(skipped);
+    refused.sort();
+    refused.dedup();
+    report.problems.extend(refused);
     let catalog = Catalog {
         read: &occupations,
         unread: &unread,
@@ -85,7 +98,10 @@ pub fn validate(root: &Root) -> anyhow::Result<Report> {
     report
         .problems
         .extend(record_problems.into_iter().flatten());
-    report.files = catalog_files.len() + record_files.len();
+    for path in &audit_files {
+        report.problems.extend(checker.audit_file(root, path));
+    }
+    report.files = catalog_files.len() + record_files.len() + audit_files.len();
     Ok(report)
 }
 
@@ -103,10 +119,11 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
     for (name, text) in schema::files() {
         let path = root.schema_dir().join(name);
         let shown = root.display(&path);
-        match fs::read_to_string(&path) {
-            Ok(committed) if committed == text => {}
-            Ok(_) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
-            Err(_) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
+        match root.read(&path, beneath::MAX_TEXT, "schema file") {
+            Ok(Some(committed)) if committed == text.as_bytes() => {}
+            Ok(Some(_)) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
+            Ok(None) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
+            Err(e) => out.push(problem(&shown, "", format!("{}; `willai schema` writes it anew", e.reason()))),
         }
     }
     out
@@ -114,8 +131,18 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
 
 /// A data file read as JSON: its text and value, or the problem that keeps it from
 /// being read at all (unreadable, not UTF-8, a syntax error).
-fn read_json(shown: &str, path: &Path) -> Result<(String, Value), Problem> {
-    let bytes = fs::read(path).map_err(|e| problem(shown, "", format!("cannot read: {e}")))?;
+fn read_json(root: &Root, shown: &str, path: &Path) -> Result<(String, Value), Problem> {
+    let bytes = match root.read(path, beneath::MAX_TEXT, "data file") {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(problem(
+                shown,
+                "",
+                "was removed while validate ran: run it again",
+            ));
+        }
+        Err(e) => return Err(problem(shown, "", e.reason())),
+    };
     let text = crate::fsx::decode(&bytes).map_err(|e| problem(shown, e.location, e.message))?;
     let value: Value = catalog::parse_strict(text)
         .map_err(|(loc, msg)| problem(shown, loc, format!("{msg}: fix the JSON syntax")))?;
@@ -164,7 +191,7 @@ impl Checker {
 
     fn catalog_file(&self, root: &Root, path: &Path) -> (Vec<Problem>, Option<Occupation>) {
         let shown = root.display(path);
-        let (text, value) = match read_json(&shown, path) {
+        let (text, value) = match read_json(root, &shown, path) {
             Ok(read) => read,
             Err(p) => return (vec![p], None),
         };
@@ -175,7 +202,7 @@ impl Checker {
             Ok(o) => o,
             Err(e) => {
                 if problems.is_empty() {
-                    problems.push(problem(&shown, "", format!("{e} (data/schema/{} accepts this but willai does not: please report it)", schema::CATALOG_FILE)));
+                    problems.push(not_in_step(&shown, &e, schema::CATALOG_FILE));
                 }
                 return (problems, None);
             }
@@ -206,7 +233,7 @@ impl Checker {
     /// of every entry that parses, even when others do not.
     fn record_file(&self, root: &Root, path: &Path, catalog: &Catalog) -> Vec<Problem> {
         let shown = root.display(path);
-        let (text, value) = match read_json(&shown, path) {
+        let (text, value) = match read_json(root, &shown, path) {
             Ok(read) => read,
             Err(p) => return vec![p],
         };
@@ -248,12 +275,54 @@ impl Checker {
                     check_canonical(&shown, &text, &record.to_canonical(), &mut problems);
                 }
             }
+            Err(e) if problems.is_empty() => {
+                problems.push(not_in_step(&shown, &e, schema::RECORD_FILE))
+            }
+            Err(_) => {}
+        }
+        problems
+    }
+}
+
+impl Checker {
+    /// Every problem of an audit file: the schema's, and the audit's own rules.
+    fn audit_file(&self, root: &Root, path: &Path) -> Vec<Problem> {
+        let shown = root.display(path);
+        let (text, value) = match read_json(root, &shown, path) {
+            Ok(read) => read,
+            Err(p) => return vec![p],
+        };
+        let mut problems = self.schema_problems(&shown, &value, &self.audit_schema);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if !audit::file::is_name(stem) {
+            problems.push(problem(
+                &shown,
+                "",
+                "the file name cannot name an audit: rename it with lowercase letters, digits and single dashes (at most 80), e.g. 2026-q4.json",
+            ));
+        }
+        match serde_json::from_value::<audit::Audit>(value) {
+            Ok(a) => {
+                audit::file::check(&a, &mut |location, message| {
+                    problems.push(problem(&shown, location, message))
+                });
+                check_schema_ref(
+                    &shown,
+                    a.schema.as_deref(),
+                    audit::file::SCHEMA_REF,
+                    &mut problems,
+                );
+                check_canonical(&shown, &text, &a.to_canonical(), &mut problems);
+            }
             Err(e) if problems.is_empty() => problems.push(problem(
                 &shown,
                 "",
                 format!(
                     "{e} (data/schema/{} accepts this but willai does not: please report it)",
-                    schema::RECORD_FILE
+                    schema::AUDIT_FILE
                 ),
             )),
             Err(_) => {}
@@ -295,30 +364,46 @@ fn describe(v: &Value) -> &'static str {
 fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) -> Vec<Problem> {
     let at = e.instance_path().to_string();
     let instance = root.pointer(&at).cloned().unwrap_or(Value::Null);
-    match e.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| problem(shown, format!("{at}/{}", crate::locate::escape(name)), format!("unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)")))
-            .collect(),
+    let why = match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let unknown = |name: &String| {
+                let why = format!(
+                    "unknown field `{name}`: remove it or correct its spelling (data/schema/ lists the fields)"
+                );
+                problem(shown, format!("{at}/{}", crate::locate::escape(name)), why)
+            };
+            return unexpected.iter().map(unknown).collect();
+        }
         ValidationErrorKind::Required { property } => {
-            vec![problem(shown, at, format!("missing field `{}`: add it", property.as_str().unwrap_or_default()))]
+            let name = property.as_str().unwrap_or_default();
+            format!("missing field `{name}`: add it")
         }
         ValidationErrorKind::Enum { options } => {
-            let allowed: Vec<String> = options.as_array().map(|a| a.iter().map(|v| v.to_string()).collect()).unwrap_or_default();
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|v| v.to_string()).collect())
+                .unwrap_or_default();
+            let is_allowed_but_for_case = |s: &str| {
+                allowed
+                    .iter()
+                    .any(|a| a.trim_matches('"').eq_ignore_ascii_case(s))
+            };
             let hint = match instance.as_str() {
-                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => format!(
-                    " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
-                ),
-                Some(s) if allowed.iter().any(|a| a.trim_matches('"').eq_ignore_ascii_case(s)) => {
-                    " (mind the case)".to_string()
+                Some(state @ ("edited" | "stale" | "missing")) if at.ends_with("/status") => {
+                    format!(
+                        " (`{state}` is a state `willai status` shows, worked out from the text; it is not stored: write \"draft\", or \"approved\" with `willai approve`)"
+                    )
                 }
+                Some(s) if is_allowed_but_for_case(s) => " (mind the case)".to_string(),
                 _ => String::new(),
             };
-            vec![problem(shown, at, format!("{instance} is not allowed here: use one of {}{hint}", allowed.join(", ")))]
+            let allowed = allowed.join(", ");
+            format!("{instance} is not allowed here: use one of {allowed}{hint}")
         }
         ValidationErrorKind::Type { kind } => {
             let found = describe(&instance);
-            let wanted = match format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "").as_str() {
+            let kind = format!("{kind:?}").to_lowercase();
+            let wanted = match kind.replace("single(", "").replace(')', "").as_str() {
                 "string" => "a string",
                 "integer" => "a whole number",
                 "number" => "a number",
@@ -327,10 +412,19 @@ fn schema_problem(shown: &str, root: &Value, e: &jsonschema::ValidationError) ->
                 "boolean" => "true or false",
                 _ => "another type",
             };
-            vec![problem(shown, at, format!("expected {wanted}, found {found}: write it as {wanted}"))]
+            format!("expected {wanted}, found {found}: write it as {wanted}")
         }
-        _ => vec![problem(shown, at, e.to_string())],
-    }
+        _ => e.to_string(),
+    };
+    vec![problem(shown, at, why)]
+}
+
+/// A file the schema accepts but the typed parser refuses: the two disagree, a bug.
+fn not_in_step(shown: &str, e: &serde_json::Error, schema_file: &str) -> Problem {
+    let why = format!(
+        "{e} (data/schema/{schema_file} accepts this but willai does not: please report it)"
+    );
+    problem(shown, "", why)
 }
 
 fn check_schema_ref(shown: &str, got: Option<&str>, want: &str, problems: &mut Vec<Problem>) {
@@ -374,39 +468,54 @@ fn check_canonical(shown: &str, text: &str, canonical: &str, problems: &mut Vec<
         .position(|(a, b)| a != b)
         .unwrap_or_else(|| text.lines().count().min(canonical.lines().count()))
         + 1;
-    problems.push(problem(
-        shown,
-        format!("{line}:1"),
-        format!("not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"),
-    ));
+    let why = format!(
+        "not in canonical formatting (first difference at line {line}): run `willai fmt` to rewrite it"
+    );
+    problems.push(problem(shown, format!("{line}:1"), why));
 }
 
-/// Names and aliases must find one profession each.
+/// Slugs, names and aliases must each find one profession: an alias equal to another
+/// profession's slug or name would send an editor's `approve -p` to the wrong record.
+/// The slug's owner keeps it, then the name's; each other claimant is told, at the field.
 fn cross_catalog(occupations: &HashMap<String, Occupation>) -> Vec<Problem> {
-    let mut owners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    // Each key with its claimants: (rank: 0 slug, 1 name, 2 alias; slug; pointer).
+    let mut owners: BTreeMap<String, Vec<(u8, &str, String)>> = BTreeMap::new();
     let mut sorted: Vec<&Occupation> = occupations.values().collect();
     sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
     for occ in &sorted {
-        let mut keys: Vec<String> = std::iter::once(&occ.name)
-            .chain(occ.aliases.iter())
-            .map(|k| k.trim().to_lowercase())
-            .collect();
+        let mut keys: Vec<(String, u8, String)> = vec![
+            (occ.slug.clone(), 0, "/slug".to_string()),
+            (catalog::key(&occ.name), 1, "/name".to_string()),
+        ];
+        for (i, a) in occ.aliases.iter().enumerate() {
+            keys.push((catalog::key(a), 2, format!("/aliases/{i}")));
+        }
+        // One claim per key and profession (its alias may repeat its own name).
         keys.sort();
-        keys.dedup();
-        for k in keys {
-            owners.entry(k).or_default().push(&occ.slug);
+        keys.dedup_by(|a, b| a.0 == b.0);
+        for (k, rank, at) in keys {
+            owners.entry(k).or_default().push((rank, &occ.slug, at));
         }
     }
     let mut out = Vec::new();
-    for (key, slugs) in owners {
-        if slugs.len() > 1 {
-            for slug in &slugs[1..] {
-                out.push(problem(
-                    &format!("data/catalog/{slug}.json"),
-                    "/aliases",
-                    format!("the name or alias {key:?} also names {:?}: remove it or change it, since a profession must be found by one name only", slugs[0]),
-                ));
-            }
+    for (key, mut claims) in owners {
+        if claims.len() < 2 {
+            continue;
+        }
+        claims.sort();
+        let (rank, owner, _) = &claims[0];
+        let what = ["slug", "name", "alias"][*rank as usize];
+        for (_, slug, at) in &claims[1..] {
+            let fix = if at == "/slug" {
+                "give this occupation another slug (and rename the file)"
+            } else {
+                "remove it or change it"
+            };
+            out.push(problem(
+                &format!("data/catalog/{slug}.json"),
+                at.clone(),
+                format!("{key:?} is also the {what} of {owner:?}: {fix}, since a profession must be found by one name only"),
+            ));
         }
     }
     out
@@ -435,6 +544,11 @@ fn check_approval(
         push(
             format!("{at}/approval/reviewer"),
             format!("{f}, then re-approve with `{fix} --reviewer NAME`"),
+        );
+    } else if let Some(why) = crate::text::formula_like(&a.reviewer) {
+        push(
+            format!("{at}/approval/reviewer"),
+            format!("{why}, then re-approve with `{fix} --reviewer NAME`"),
         );
     }
     if a.date.parse::<jiff::civil::Date>().is_err() {
@@ -574,6 +688,14 @@ fn check_entries<C: Content>(
         if let Some(source) = &e.source {
             check_text(source, &format!("{at}/source"), 300, push);
         }
+        // The reason a draft failed often quotes the server: one line of plain text,
+        // like every other text in a record.
+        if let Some(f) = e.error.as_deref().and_then(crate::text::forbidden) {
+            push(
+                format!("{at}/error"),
+                format!("{f}: run `willai draft` to retry, which writes the reason anew"),
+            );
+        }
         let fix = format!("willai approve --profession {slug} --{noun} {id}");
         match e.status {
             Status::Approved => {
@@ -593,6 +715,14 @@ fn check_entries<C: Content>(
                             "a draft needs {}: write them, or run `willai draft` to redraft",
                             kind.needs()
                         ),
+                    );
+                }
+            }
+            Status::Rejected => {
+                if e.machine.is_none() {
+                    push(
+                        format!("{at}/status"),
+                        "a rejected entry keeps the machine's text it rejects in `machine`: do not edit it by hand (`willai reject` records it)".into(),
                     );
                 }
             }
@@ -644,7 +774,16 @@ fn check_record(
     let mut push =
         |location: String, message: String| problems.push(problem(shown, location, message));
     let slug = record.profession;
-    if slug != stem {
+    let is_slug = crate::slug::is_slug(slug);
+    if !is_slug {
+        // Never advice that builds a path from the field (`../../x`, `/etc/x`).
+        push(
+            "/profession".into(),
+            format!(
+                "{slug:?} is not a profession slug: a record's profession is its file name; write {stem:?}"
+            ),
+        );
+    } else if slug != stem {
         push(
             "/profession".into(),
             format!(
@@ -652,7 +791,7 @@ fn check_record(
             ),
         );
     }
-    if occ.is_none() && !catalog_unread {
+    if occ.is_none() && !catalog_unread && is_slug {
         push(
             "/profession".into(),
             format!(
@@ -695,9 +834,76 @@ fn check_record(
     check_entries(&record.skills, &skill_in_catalog, slug, &mut push);
 }
 
-/// Every file `fmt` and `validate` look at.
-pub fn data_files(root: &Root) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = json_files(&root.catalog_dir())?;
-    files.extend(json_files(&root.records_dir())?);
-    Ok(files)
+/// Every file `fmt` and `validate` look at, and the problems of entries named like one
+/// that are not regular files (never read).
+pub fn data_files(root: &Root) -> Result<(Vec<PathBuf>, Vec<Problem>), crate::store::StoreError> {
+    let (mut files, mut skipped) = json_files(root, &root.catalog_dir())?;
+    for dir in [root.records_dir(), root.audits_dir()] {
+        let (more, also) = json_files(root, &dir)?;
+        files.extend(more);
+        skipped.extend(also);
+    }
+    Ok((files, skipped))
+}
+
+/// Every symbolic link and special file (FIFO, socket, device) among what willai reads
+/// of a project: `willai.toml`, `about.md`, `prompts/`, `data/`, `cache/`, `templates/`
+/// and `static/`, at any depth. willai refuses each when it meets it; validate names
+/// them all up front, so a pull request that adds one fails its check.
+pub fn links_and_special_files(root: &Root) -> Vec<Problem> {
+    fn walk(root: &Root, path: &Path, depth: usize, out: &mut Vec<Problem>) {
+        let entries = match root.list(path) {
+            Ok(Some(entries)) => entries,
+            Ok(None) => return,
+            Err(e) => {
+                out.push(problem(&root.display(path), "", e.reason()));
+                return;
+            }
+        };
+        for e in entries {
+            let child = path.join(&e.name);
+            match e.kind {
+                Kind::Dir if depth < 32 => walk(root, &child, depth + 1, out),
+                Kind::Dir | Kind::File => {}
+                Kind::Link | Kind::Special(_) => out.push(refused(root, &child, e.kind)),
+            }
+        }
+    }
+    fn refused(root: &Root, path: &Path, kind: Kind) -> Problem {
+        let shown = root.display(path);
+        let e = match kind {
+            Kind::Link => beneath::FileError::Link { path: shown },
+            Kind::Special(kind) => beneath::FileError::Special { path: shown, kind },
+            Kind::Dir => beneath::FileError::Special {
+                path: shown,
+                kind: "a folder",
+            },
+            Kind::File => unreachable!("a regular file is not refused"),
+        };
+        problem(e.path(), "", e.reason())
+    }
+    let mut out = Vec::new();
+    for file in ["willai.toml", "about.md"] {
+        let path = root.dir().join(file);
+        match root.kind(&path) {
+            Ok(Some(kind @ (Kind::Link | Kind::Special(_)))) => {
+                out.push(refused(root, &path, kind))
+            }
+            Ok(Some(Kind::Dir)) if file == "about.md" => out.push(refused(root, &path, Kind::Dir)),
+            Ok(_) => {}
+            Err(e) => out.push(problem(&root.display(&path), "", e.reason())),
+        }
+    }
+    for dir in ["prompts", "data", "cache", "templates", "static"] {
+        let path = root.dir().join(dir);
+        match root.kind(&path) {
+            Ok(Some(Kind::Dir)) => walk(root, &path, 0, &mut out),
+            Ok(Some(kind @ (Kind::Link | Kind::Special(_)))) => {
+                out.push(refused(root, &path, kind))
+            }
+            Ok(_) => {}
+            Err(e) => out.push(problem(&root.display(&path), "", e.reason())),
+        }
+    }
+    out
 }

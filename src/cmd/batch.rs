@@ -1,6 +1,6 @@
 //! `willai batch import`: provider batch results into the cache (see `batch`).
 
-use crate::batch::{self, Report};
+use crate::batch::{self, Imported};
 use crate::cli::BatchCommand;
 use crate::exit::problems;
 use crate::project::Project;
@@ -8,7 +8,7 @@ use crate::project::Project;
 pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
     let BatchCommand::Import(args) = cmd;
     let _lock = project.lock("batch import")?;
-    let mut report = Report::default();
+    let mut report = Imported::default();
     // A request line is far smaller than a reply: one limit keeps both from filling memory.
     let limit = project.settings.max_reply_bytes.value;
     let requests = batch::read_requests(&args.requests, limit, &mut report)?;
@@ -22,8 +22,13 @@ pub fn run(project: &Project, cmd: &BatchCommand) -> anyhow::Result<()> {
     for r in &report.refused {
         println!("refused  {r}");
     }
+    let replaced = if report.replaced > 0 {
+        format!(" ({} replacing a corrupt entry)", report.replaced)
+    } else {
+        String::new()
+    };
     println!(
-        "batch import: {} result line(s) for {} request(s): {} stored in the cache, {} already there, {} refused",
+        "batch import: {} result line(s) for {} request(s): {} stored in the cache{replaced}, {} already there, {} refused",
         report.results,
         report.requests,
         report.stored,

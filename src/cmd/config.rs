@@ -93,6 +93,14 @@ pub fn run(project: &Project, args: &ConfigArgs) -> anyhow::Result<()> {
             origin: Origin::Default,
         });
     }
+    if let Some(warning) = s
+        .site
+        .base_url
+        .as_ref()
+        .and_then(|u| crate::init::example_site_warning(&u.value))
+    {
+        eprintln!("{warning}");
+    }
     Endpoint::new(&checked)?;
     Ok(())
 }

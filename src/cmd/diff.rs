@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::cli::{DiffArgs, TextconvArgs};
-use crate::diff::{self, FileChange, render};
+use crate::diff::{self, FileChange, render, summary};
 use crate::exit::problems;
 use crate::project::Project;
 use crate::root::Root;
@@ -16,7 +16,10 @@ pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
     let text = if args.json {
         crate::canonical::pretty(&report)
     } else if args.markdown {
-        render::render(&report, render::Form::Markdown)
+        let max = args
+            .max_bytes
+            .map_or(summary::DEFAULT_MAX_BYTES, |m| m as usize);
+        summary::markdown(&report, max)
     } else {
         render::render(&report, render::Form::Text)
     };
@@ -38,8 +41,7 @@ pub fn run(project: &Project, args: &DiffArgs) -> anyhow::Result<()> {
 /// Prints a record as prose for git. The root (from --root, WILLAI_ROOT or the nearest
 /// willai.toml) only adds names from the catalog; nothing here fails on a bad file.
 pub fn textconv(root: Option<&Path>, args: &TextconvArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}: check the path", args.file.display()))?;
+    let bytes = crate::beneath::read_named(&args.file, crate::beneath::MAX_TEXT, "record")?;
     let store = Root::discover(root).ok().map(Store::new);
     let occupation = |slug: &str| {
         store

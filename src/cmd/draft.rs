@@ -176,6 +176,12 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
             tally.not_cached
         )));
     }
+    if tally.unsaved > 0 {
+        return Err(problems(format!(
+            "{} record(s) could not be written (listed above); every other success was saved. Fix the cause, then run the same command again: the answers come from the cache",
+            tally.unsaved
+        )));
+    }
     if !tally.failures.is_empty() {
         return Err(problems(format!(
             "{} prompt(s) failed (listed above); every success was saved. Run the same command again to retry the failures",

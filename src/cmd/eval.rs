@@ -8,7 +8,7 @@ use anyhow::Context;
 use super::emit;
 use crate::canonical;
 use crate::cli::EvalArgs;
-use crate::eval::{EvalError, LabelMap, load, overrides, report::Report};
+use crate::eval::{EvalError, LabelMap, load, overrides, report::Agreement};
 use crate::project::Project;
 
 pub fn run(project: &Project, args: &EvalArgs) -> anyhow::Result<()> {
@@ -48,7 +48,7 @@ pub fn run(project: &Project, args: &EvalArgs) -> anyhow::Result<()> {
             set
         }
     };
-    let report = Report::build(&gold, &predicted, &map, args.by_occupation);
+    let report = Agreement::build(&gold, &predicted, &map, args.by_occupation);
     emit(&if args.json {
         canonical::pretty(&report)
     } else {

@@ -127,7 +127,18 @@ fn task_import(
     if !catalog_problems.is_empty() {
         return Err(CatalogError::NotImportable(catalog_problems).into());
     }
-    let mut taken: HashSet<String> = catalog.occupations.iter().map(|o| o.slug.clone()).collect();
+    // Every slug, name and alias in use: a new occupation's slug must find it alone.
+    let mut taken: HashSet<String> = catalog
+        .occupations
+        .iter()
+        .flat_map(|o| {
+            std::iter::once(o.slug.clone()).chain(
+                std::iter::once(&o.name)
+                    .chain(&o.aliases)
+                    .map(|k| k.trim().to_lowercase()),
+            )
+        })
+        .collect();
     let mut occupations = catalog.occupations.clone();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
     let (mut added_tasks, mut changed_tasks, mut kept_tasks, mut renamed) = (0, 0, 0, 0);
@@ -178,6 +189,7 @@ fn task_import(
         if !args.dry_run {
             project.store.write_occupation(&occ)?;
         }
+        taken.insert(occ.name.trim().to_lowercase());
         match occupations.iter_mut().find(|o| o.slug == occ.slug) {
             Some(o) => *o = occ,
             None => occupations.push(occ),

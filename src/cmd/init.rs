@@ -13,6 +13,16 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     if let Some(name) = &args.name {
         init::check_name(name)?;
     }
+    // A link whose target is missing: said once, plainly (creating through it fails).
+    if let Ok(target) = std::fs::read_link(&dir)
+        && !dir.exists()
+    {
+        return Err(init::InitError::DanglingLink {
+            dir: dir.display().to_string(),
+            target: target.display().to_string(),
+        }
+        .into());
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(init::InitError::NotADirectory(dir.display().to_string()).into());
     }
@@ -22,7 +32,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
         Some(n) => n.trim().to_string(),
         None => init::default_name(&dir),
     };
-    let written = match init::create(&dir, &name) {
+    let written = match init::create(&dir, &name, args.ci) {
         Ok(w) => w,
         Err(e) => {
             if made {
@@ -41,7 +51,39 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     println!(
         "\n{name} is ready. Next:\n  {cd}git init && git config diff.willai.textconv \"willai textconv\"\n  willai validate                                   # what CI runs\n  willai draft --all --dry-run                      # the prompts, nothing sent\n  export OPENAI_API_KEY=sk-...  (or set base_url in willai.toml for a local server)\n  willai draft --all && willai status\n  willai import onet \"Task Statements.txt\"          # every O*NET occupation"
     );
+    println!("Before the first CI run:");
+    for line in before_ci(args.ci, &init::Source::of_this_build()) {
+        println!("  - {line}");
+    }
     Ok(())
+}
+
+/// What to set before the first CI run: the site's address, and where CI installs
+/// willai from when this binary does not know.
+fn before_ci(ci: init::Ci, source: &init::Source) -> Vec<String> {
+    let mut out = vec![
+        "set base_url under [site] in willai.toml (it says https://example.org, which publish warns about): canonical links, robots.txt and the sitemap use it".to_string(),
+    ];
+    let file = match ci {
+        init::Ci::Github => ".github/workflows/willai.yml",
+        init::Ci::Gitlab => ".gitlab-ci.yml",
+        init::Ci::None => return out,
+    };
+    if !source.is_complete() {
+        out.push(format!(
+            "set WILLAI_GIT and WILLAI_REV in {file}: the git URL of willai and a commit or tag of it (this willai was not built from a clean checkout of a public repository, so CI fails until they are set)"
+        ));
+    } else {
+        out.push(format!(
+            "CI installs willai {} from {} (WILLAI_REV and WILLAI_GIT in {file}); push that commit there first if it is only on this machine",
+            source.rev.as_deref().unwrap_or_default(),
+            source.git.as_deref().unwrap_or_default()
+        ));
+    }
+    if ci == init::Ci::Github {
+        out.push("turn on Pages with Settings > Pages > Source: GitHub Actions".to_string());
+    }
+    out
 }
 
 pub fn completions(args: &CompletionsArgs) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! modules, and prints. Dispatch is here.
 
 mod approve;
+mod audit;
 mod batch;
 mod cache;
 mod config;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Publish(args) => publish::run(&project, &args),
         Command::Serve(args) => serve::run(&project, given, &args),
         Command::Eval(args) => eval::run(&project, &args),
+        Command::Audit(cmd) => audit::run(&project, &cmd),
         Command::Import(cmd) => import::run(&project, &cmd),
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),

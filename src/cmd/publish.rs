@@ -10,10 +10,14 @@ use crate::publish::{self, Options, select};
 pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     // The masthead and base URL: flags, then `[site]` of willai.toml; never the clock.
     let site = Site::new(&project.settings.site)?;
+    if let Some(warning) = crate::init::example_site_warning(&site.base_url) {
+        eprintln!("{warning}");
+    }
     let catalog = project.catalog()?;
     let opts = Options {
         drafts: false,
         theme: Some(project.root.dir().to_path_buf()),
+        audit: publish::audit::figures(&project.store, &catalog)?,
     };
     // One writer at a time: a second publish of this root waits for the first.
     let _lock = project.lock("publish")?;

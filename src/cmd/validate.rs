@@ -1,10 +1,11 @@
-//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form.
+//! `willai validate`, `willai fmt` and `willai schema`: the files' integrity and form
+//! (catalog, records and audits).
 
 use std::fs;
 
-use anyhow::Context;
-
 use crate::annotate;
+use crate::audit::{self, Audit};
+use crate::beneath;
 use crate::catalog::{self, Occupation, Problem};
 use crate::cli::{FmtArgs, SchemaArgs, ValidateArgs, ValidateFormat};
 use crate::exit::problems;
@@ -42,7 +43,7 @@ fn render(project: &Project, found: &[Problem], format: ValidateFormat) -> Strin
     }
     let root = project.root.dir();
     // Only the files with problems are read again, capped like any data file.
-    let read = |path: &str| annotate_text(&root.join(path));
+    let read = |path: &str| annotate_text(project, &root.join(path));
     // The path as the CI system names it: relative to its checkout, where willai's root
     // is a folder inside the repository.
     let workspace = match format {
@@ -83,15 +84,15 @@ fn render(project: &Project, found: &[Problem], format: ValidateFormat) -> Strin
     }
 }
 
-/// The text of a data file for placing its problems: a regular file (never followed
-/// through a link) of at most 64 MiB, else `None` (its problems go to line 1).
-fn annotate_text(path: &std::path::Path) -> Option<String> {
-    const CAP: u64 = 64 << 20;
-    let meta = fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > CAP {
-        return None;
-    }
-    String::from_utf8(fs::read(path).ok()?).ok()
+/// The text of a data file for placing its problems: a regular file of the project,
+/// reached through no link and within the cap of a data file, else `None` (its
+/// problems go to line 1).
+fn annotate_text(project: &Project, path: &std::path::Path) -> Option<String> {
+    let bytes = project
+        .root
+        .read(path, beneath::MAX_TEXT, "data file")
+        .ok()??;
+    String::from_utf8(bytes).ok()
 }
 
 /// The canonical text of a data file, or the problem that keeps it from parsing.
@@ -102,7 +103,12 @@ fn canonical_text(
 ) -> Result<String, Problem> {
     let shown = project.root.display(path);
     let is_record = path.starts_with(project.root.records_dir());
-    let parsed = if is_record {
+    let parsed = if path.starts_with(project.root.audits_dir()) {
+        catalog::parse_strict::<Audit>(text).map(|mut a| {
+            a.schema = Some(audit::file::SCHEMA_REF.to_string());
+            a.to_canonical()
+        })
+    } else if is_record {
         catalog::parse_strict::<Record>(text).map(|mut r| {
             r.schema = Some(record::SCHEMA_REF.to_string());
             r.to_canonical()
@@ -128,10 +134,21 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
     };
     let mut changed = Vec::new();
     let mut broken = Vec::new();
-    let files = validate::data_files(&project.root)?;
+    let (files, skipped) = validate::data_files(&project.root)?;
+    broken.extend(skipped);
     for path in &files {
-        let bytes = fs::read(path)
-            .with_context(|| format!("cannot read {}", project.root.display(path)))?;
+        let bytes = match project.root.read(path, beneath::MAX_TEXT, "data file") {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(e) => {
+                broken.push(Problem {
+                    path: project.root.display(path),
+                    location: String::new(),
+                    message: e.reason(),
+                });
+                continue;
+            }
+        };
         // A byte-order mark is removed (the file is rewritten without it); bytes that are
         // not UTF-8 are a problem to fix by hand, named with their line and column.
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -159,7 +176,9 @@ pub fn fmt(project: &Project, args: &FmtArgs) -> anyhow::Result<()> {
             Ok(canonical) if canonical.as_bytes() == bytes.as_slice() => {}
             Ok(canonical) => {
                 if !args.check {
-                    fsx::write_atomic(path, canonical.as_bytes())?;
+                    project
+                        .root
+                        .write_atomic(path, canonical.as_bytes(), true)?;
                 }
                 changed.push(project.root.display(path));
             }
@@ -205,11 +224,12 @@ pub fn schema(project: &Project, args: &SchemaArgs) -> anyhow::Result<()> {
         let path = project.root.schema_dir().join(name);
         let shown = project.root.display(&path);
         if args.check {
-            if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            let committed = project.root.read(&path, beneath::MAX_TEXT, "schema file");
+            if !matches!(committed, Ok(Some(ref b)) if b == text.as_bytes()) {
                 stale += 1;
                 println!("out of date: {shown}");
             }
-        } else if fsx::write_if_changed(&path, text.as_bytes())? {
+        } else if project.root.write_if_changed(&path, text.as_bytes())? {
             println!("wrote {shown}");
         } else {
             println!("unchanged {shown}");

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::error::ConfigError;
 use super::file::Price;
-use super::layer::{Origin, Resolved};
+use super::layer::Resolved;
+use super::origin::Origin;
 use super::output::{ConfidenceMode, StructuredOutput};
 use super::secret::Secret;
 use super::settings::{SAMPLES, Settings};

@@ -1,15 +1,12 @@
 //! A setting that cannot be used (exit 2). Each message says what to change. Problems
 //! of finding the project live in `root`, problems of a draft run in `draft`.
 
-use super::layer::Origin;
+use super::origin::Origin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Read(crate::beneath::FileError),
     #[error(
         "{path}{line}: {message}: fix willai.toml (the README's Configuration section lists every key)"
     )]

@@ -71,16 +71,18 @@ impl FileConfig {
     /// Reads `willai.toml` from the root; a missing file means all defaults.
     pub fn load(root: &Root) -> Result<FileConfig, ConfigError> {
         let path = root.config_file();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.display().to_string(),
-                    source,
-                });
-            }
+        // Beneath the root like every project file: a link is refused (a pull request's
+        // willai.toml -> /proc/self/environ), as is a special file or one over the cap.
+        let bytes = match root.read(&path, crate::beneath::MAX_TEXT, "settings file") {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(FileConfig::default()),
+            Err(e) => return Err(ConfigError::Read(e)),
         };
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::File {
+            path: root.display(&path),
+            line: String::new(),
+            message: "is not valid UTF-8: save it as UTF-8".into(),
+        })?;
         toml::from_str(&text).map_err(|e| {
             let line = e
                 .span()

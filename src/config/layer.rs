@@ -4,42 +4,12 @@
 //! `willai.toml`, which wins over the default. A blank value (empty, or only spaces)
 //! counts as not set in the environment and in the file; a blank flag is an error.
 
-use std::fmt;
-
 use serde::Serialize;
 
 use super::error::ConfigError;
+use super::origin::Origin;
 use super::output::{ConfidenceMode, StructuredOutput};
 use super::secret::Secret;
-
-/// Where a setting's value came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
-    /// `--model`
-    Flag(String),
-    /// `WILLAI_MODEL`
-    Env(String),
-    /// `model` in willai.toml
-    File(&'static str),
-    Default,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Flag(name) => write!(f, "--{name}"),
-            Origin::Env(name) => f.write_str(name),
-            Origin::File(key) => write!(f, "willai.toml {key}"),
-            Origin::Default => f.write_str("default"),
-        }
-    }
-}
-
-impl Serialize for Origin {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
 
 /// A value given on the command line: by a flag, or by its environment variable.
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@
 //!
 //! One file per job, in the order a value travels:
 //! - `file.rs`: the format of `willai.toml`;
-//! - `layer.rs`: the rule, and where each value came from ([`Origin`]);
+//! - `layer.rs`: the rule; `origin.rs`: where each value came from ([`Origin`]);
 //! - `settings.rs`: what the command line gave ([`CommandLine`]) resolved into
 //!   [`Settings`], with the defaults;
 //! - `endpoint.rs` and `site.rs`: the settings a command uses, checked where it uses
@@ -23,6 +23,7 @@ mod endpoint;
 mod error;
 mod file;
 mod layer;
+mod origin;
 mod output;
 mod secret;
 mod settings;
@@ -32,7 +33,8 @@ mod url;
 pub use endpoint::Endpoint;
 pub use error::ConfigError;
 pub use file::{FileConfig, Price, SiteConfig};
-pub use layer::{Input, Origin, Resolved, SettingValue, layer};
+pub use layer::{Input, Resolved, SettingValue, layer};
+pub use origin::Origin;
 pub use output::{ConfidenceMode, StructuredOutput};
 pub use secret::Secret;
 pub use settings::{

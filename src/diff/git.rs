@@ -26,6 +26,9 @@ impl Changed {
 }
 
 /// A git working tree holding a project root.
+/// A blob's bytes, or why they were not read (over the cap of one record).
+pub type Blob = Result<Vec<u8>, String>;
+
 pub struct Repo {
     root: PathBuf,
 }
@@ -151,7 +154,7 @@ impl Repo {
 
     /// The bytes of each blob, in order (`None` for one git does not have). One
     /// `git cat-file --batch` for all.
-    pub fn read_all(&self, blobs: &[&str]) -> Result<Vec<Option<Vec<u8>>>, DiffError> {
+    pub fn read_all(&self, blobs: &[&str]) -> Result<Vec<Option<Blob>>, DiffError> {
         if blobs.is_empty() {
             return Ok(Vec::new());
         }
@@ -195,12 +198,25 @@ impl Repo {
                 .next()
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| broken(&format!("unexpected answer {header:?}")))?;
+            // A blob past the cap is skipped, not held: a record is far smaller.
+            if size as u64 > crate::beneath::MAX_TEXT {
+                std::io::copy(
+                    &mut (&mut reader).take(size as u64 + 1),
+                    &mut std::io::sink(),
+                )
+                .map_err(|e| broken(&e.to_string()))?;
+                out.push(Some(Err(format!(
+                    "{size} bytes, over the {} willai reads of one record",
+                    crate::beneath::human(crate::beneath::MAX_TEXT)
+                ))));
+                continue;
+            }
             let mut bytes = vec![0; size + 1];
             reader
                 .read_exact(&mut bytes)
                 .map_err(|e| broken(&e.to_string()))?;
             bytes.pop();
-            out.push(Some(bytes));
+            out.push(Some(Ok(bytes)));
         }
         let _ = writer.join();
         let _ = child.wait();

@@ -7,12 +7,14 @@
 //!   `diff`, `ls-files`, one `cat-file --batch`) however many files changed;
 //! - [`compare`]: two versions of a record into per-item, per-field changes;
 //! - [`render`]: those changes as text, Markdown (a pull-request comment) or JSON;
+//! - [`summary`]: the Markdown cut to fit a job summary or a comment, counts first;
 //! - [`prose`]: one record as text, the textconv form.
 
 pub mod compare;
 pub mod git;
 pub mod prose;
 pub mod render;
+pub mod summary;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -131,7 +133,7 @@ pub struct ProfessionDiff {
 
 /// Every change of the records between a revision and the working tree.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Report {
+pub struct RevisionDiff {
     pub rev: String,
     pub commit: String,
     pub professions: Vec<ProfessionDiff>,
@@ -143,7 +145,7 @@ pub fn build(
     root: &crate::root::Root,
     rev: &str,
     occupation: &(dyn Fn(&str) -> Option<crate::catalog::Occupation> + Sync),
-) -> Result<Report, DiffError> {
+) -> Result<RevisionDiff, DiffError> {
     use rayon::prelude::*;
 
     let repo = git::Repo::open(root.dir())?;
@@ -160,7 +162,7 @@ pub fn build(
         .collect();
     let wanted: Vec<&str> = changed.iter().filter_map(|c| c.blob.as_deref()).collect();
     let mut old_bytes = repo.read_all(&wanted)?.into_iter();
-    let inputs: Vec<(&git::Changed, Option<Vec<u8>>)> = changed
+    let inputs: Vec<(&git::Changed, Option<git::Blob>)> = changed
         .iter()
         .map(|c| {
             let old = c.blob.as_ref().and_then(|_| old_bytes.next().flatten());
@@ -171,7 +173,7 @@ pub fn build(
         .into_par_iter()
         .filter_map(|(c, old)| profession(root, c, old, occupation))
         .collect();
-    Ok(Report {
+    Ok(RevisionDiff {
         rev: rev.to_string(),
         commit,
         professions,
@@ -182,7 +184,7 @@ pub fn build(
 fn profession(
     root: &crate::root::Root,
     c: &git::Changed,
-    old: Option<Vec<u8>>,
+    old: Option<git::Blob>,
     occupation: &(dyn Fn(&str) -> Option<crate::catalog::Occupation> + Sync),
 ) -> Option<ProfessionDiff> {
     use crate::record::Record;
@@ -197,14 +199,23 @@ fn profession(
             .map_err(|(at, msg)| format!("{side}: {}:{at}: {msg}", c.path))
     };
     let new = if c.in_tree {
-        match std::fs::read(root.dir().join(&c.path)) {
-            Ok(b) => Some(parse(&b, "working tree")),
-            Err(e) => Some(Err(format!("working tree: cannot read {}: {e}", c.path))),
+        // Beneath the root: a link or a special file in the working tree is refused.
+        match root.read(
+            &root.dir().join(&c.path),
+            crate::beneath::MAX_TEXT,
+            "record",
+        ) {
+            Ok(Some(b)) => Some(parse(&b, "working tree")),
+            Ok(None) => Some(Err(format!("working tree: {} is gone", c.path))),
+            Err(e) => Some(Err(format!("working tree: {e}"))),
         }
     } else {
         None
     };
-    let old = old.map(|b| parse(&b, "revision"));
+    let old = old.map(|b| {
+        b.map_err(|why| format!("revision: {}: {why}", c.path))
+            .and_then(|b| parse(&b, "revision"))
+    });
     let mut diff = ProfessionDiff {
         profession: slug.clone(),
         file: c.path.clone(),

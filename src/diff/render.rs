@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{FieldDiff, FileChange, ItemChange, ItemDiff, ProfessionDiff, Report};
+use super::{FieldDiff, FileChange, ItemChange, ItemDiff, ProfessionDiff, RevisionDiff};
 use crate::record::Kind;
 use crate::words::{Op, Piece};
 
@@ -19,7 +19,7 @@ pub enum Form {
 }
 
 impl Form {
-    fn arrow(self) -> &'static str {
+    pub(super) fn arrow(self) -> &'static str {
         match self {
             Form::Text => "->",
             Form::Markdown => "→",
@@ -27,12 +27,18 @@ impl Form {
     }
 
     /// User text, escaped for Markdown.
-    fn esc(self, s: &str) -> String {
+    pub(super) fn esc(self, s: &str) -> String {
         match self {
             Form::Text => s.to_string(),
             Form::Markdown => {
                 let mut out = String::with_capacity(s.len());
                 for c in s.chars() {
+                    // A line break in a field would end the list item (or the table
+                    // row) and let the text start a heading of its own.
+                    if c == '\n' || c == '\r' {
+                        out.push(' ');
+                        continue;
+                    }
                     if "\\`*_~[]<>#|".contains(c) {
                         out.push('\\');
                     }
@@ -218,13 +224,51 @@ fn headline(p: &ProfessionDiff, i: &ItemDiff, form: Form) -> String {
     }
 }
 
-fn counts(r: &Report) -> (usize, usize) {
+fn counts(r: &RevisionDiff) -> (usize, usize) {
     let items = r.professions.iter().map(|p| p.items.len()).sum();
     (r.professions.len(), items)
 }
 
+/// One record file in Markdown: its heading (with what happened to the file) and one
+/// block per item, each ending in a line break, so a summary can stop between items.
+pub(super) fn markdown_profession(p: &ProfessionDiff, note: Option<&str>) -> (String, Vec<String>) {
+    let form = Form::Markdown;
+    let mut heading = format!("#### {}\n", form.esc(&p.profession));
+    if let Some(n) = note {
+        let _ = writeln!(heading, "\n_{}_\n", form.esc(n));
+    }
+    let items = p
+        .items
+        .iter()
+        .map(|i| {
+            let mut out = format!("- {}\n", headline(p, i, form));
+            for f in shown(i) {
+                for l in field(f, form) {
+                    let indent = l.len() - l.trim_start().len();
+                    let _ = writeln!(out, "  {}- {}", " ".repeat(indent), l.trim_start());
+                }
+            }
+            out
+        })
+        .collect();
+    (heading, items)
+}
+
+/// What happened to a whole record file, when it is more than its items.
+pub(super) fn file_note(p: &ProfessionDiff) -> Option<String> {
+    match p.change {
+        FileChange::Added => Some("new record".to_string()),
+        FileChange::Removed => Some("record removed".to_string()),
+        FileChange::Unreadable => Some(format!(
+            "cannot compare: {}",
+            p.error.as_deref().unwrap_or("unreadable")
+        )),
+        FileChange::Modified => None,
+    }
+}
+
 /// The report as text or Markdown.
-pub fn render(r: &Report, form: Form) -> String {
+pub fn render(r: &RevisionDiff, form: Form) -> String {
     let mut out = String::new();
     let short = &r.commit[..r.commit.len().min(10)];
     let (files, items) = counts(r);
@@ -251,15 +295,7 @@ pub fn render(r: &Report, form: Form) -> String {
     }
     for p in &r.professions {
         out.push('\n');
-        let file_note = match p.change {
-            FileChange::Added => Some("new record".to_string()),
-            FileChange::Removed => Some("record removed".to_string()),
-            FileChange::Unreadable => Some(format!(
-                "cannot compare: {}",
-                p.error.as_deref().unwrap_or("unreadable")
-            )),
-            FileChange::Modified => None,
-        };
+        let file_note = file_note(p);
         match form {
             Form::Text => {
                 if let Some(n) = &file_note {
@@ -275,18 +311,10 @@ pub fn render(r: &Report, form: Form) -> String {
                 }
             }
             Form::Markdown => {
-                let _ = writeln!(out, "#### {}", form.esc(&p.profession));
-                if let Some(n) = &file_note {
-                    let _ = writeln!(out, "\n_{}_\n", form.esc(n));
-                }
-                for i in &p.items {
-                    let _ = writeln!(out, "- {}", headline(p, i, form));
-                    for f in shown(i) {
-                        for l in field(f, form) {
-                            let indent = l.len() - l.trim_start().len();
-                            let _ = writeln!(out, "  {}- {}", " ".repeat(indent), l.trim_start());
-                        }
-                    }
+                let (heading, items) = markdown_profession(p, file_note.as_deref());
+                out.push_str(&heading);
+                for item in items {
+                    out.push_str(&item);
                 }
             }
         }

@@ -5,12 +5,14 @@
 //! going is kept too.
 
 use crate::cache;
+use crate::canonical;
 use crate::catalog::Occupation;
 use crate::lifecycle::PROPOSED_SKILLS;
 use crate::record::{
-    Absorbed, Content, Entry, Kind, Machine, Provenance, Record, SkillContent, Status, TaskContent,
+    Absorbed, Content, Entry, Kind, Machine, Provenance, Record, SkillContent, SkillEntry, Status,
+    TaskContent,
 };
-use crate::reply::Reply;
+use crate::reply::{self, Reply};
 use crate::slug;
 use crate::store::{Store, StoreError};
 
@@ -22,7 +24,7 @@ pub struct UnitResult {
     pub targets: Vec<Target>,
     /// The template fingerprint the prompt was rendered with.
     pub template: String,
-    pub result: Result<(cache::Entry, Reply), String>,
+    pub result: Result<(cache::CacheEntry, Reply), String>,
 }
 
 /// Item counts of a run.
@@ -91,7 +93,7 @@ impl Sink for RecordSink<'_> {
         let task_order: Vec<&str> = occ.tasks.iter().map(|t| t.id.as_str()).collect();
         let skill_order: Vec<&str> = occ.skills.iter().map(|s| s.id.as_str()).collect();
         record.sort_like(&task_order, &skill_order);
-        let written = self.store.write_record(&record)?;
+        let written = self.store.write_record(&occ.slug, &record)?;
         Ok((changes, written))
     }
 }
@@ -162,9 +164,10 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
 }
 
 /// Applies the skills the model proposed for a profession whose catalog lists none. Each
-/// is offered to the entry of its name (a new draft when there is none). Of the skills
-/// the new proposal no longer names, untouched drafts go (they were the machine's words
-/// alone); a person's skills stay, marked as seen by this proposal, so they are current.
+/// is offered to the entry of its name (a new draft when there is none; a skill an
+/// editor rejected comes back only from a new prompt). Of the skills the new proposal no
+/// longer names, untouched drafts go (they were the machine's words alone); a person's
+/// skills stay, and rejected ones, marked as seen by this proposal, so they are current.
 fn propose(
     record: &mut Record,
     proposed: &[SkillContent],
@@ -173,13 +176,8 @@ fn propose(
 ) {
     let mut named: Vec<String> = Vec::new();
     for content in proposed {
-        let base = slug::slugify(content.name.as_deref().unwrap_or("skill"));
-        let mut id = base.clone();
-        let mut n = 2;
-        while named.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
+        let name = content.name.as_deref().unwrap_or("skill");
+        let id = proposed_id(record, name, &named);
         let machine = Machine {
             provenance: provenance.clone(),
             content: content.clone(),
@@ -187,14 +185,62 @@ fn propose(
         offer(record, &id, machine, changes);
         named.push(id);
     }
-    record
-        .skills
-        .retain(|e| named.contains(&e.id) || e.status == Status::Approved || e.is_edited());
+    // An editor's word stays: what they approved, edited or rejected (a rejected skill
+    // kept, so that the same proposal does not bring it back).
+    record.skills.retain(|e| {
+        named.contains(&e.id)
+            || matches!(e.status, Status::Approved | Status::Rejected)
+            || e.is_edited()
+    });
     for e in record.skills.iter_mut().filter(|e| !named.contains(&e.id)) {
         if let Some(m) = &mut e.machine {
             m.provenance = provenance.clone();
         }
     }
+}
+
+/// The id of a proposed skill: that of the record's entry of the same name when there is
+/// one (so a redraft that lists the skills in another order offers each to its own
+/// entry), else one made from the name that no other skill has. Names that slug alike
+/// (`C++` and `C#`, any two in Cyrillic or CJK) get distinct ids: `+` and `#` are spelled
+/// out, a name with nothing in ASCII is known by a short hash of it, and a clash left
+/// takes a number.
+fn proposed_id(record: &Record, name: &str, named: &[String]) -> String {
+    let key = reply::same_name_key(name);
+    let entry_name = |e: &SkillEntry| {
+        e.content
+            .name
+            .clone()
+            .or_else(|| e.machine.as_ref().and_then(|m| m.content.name.clone()))
+    };
+    if let Some(e) = record.skills.iter().find(|e| {
+        !named.contains(&e.id) && entry_name(e).is_some_and(|n| reply::same_name_key(&n) == key)
+    }) {
+        return e.id.clone();
+    }
+    let spelled = name.replace('+', " plus ").replace('#', " sharp ");
+    let base = if spelled.chars().any(|c| c.is_ascii_alphanumeric()) {
+        slug::slugify(&spelled)
+    } else {
+        format!(
+            "skill-{}",
+            &canonical::hash_value(&serde_json::json!(key))[..8]
+        )
+    };
+    // Not an id this run named, nor one the record gives another name.
+    let free = |id: &str| {
+        !named.iter().any(|n| n == id)
+            && !record.skills.iter().any(|e| {
+                e.id == id && entry_name(e).is_some_and(|n| reply::same_name_key(&n) != key)
+            })
+    };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !free(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
 }
 
 /// Offers the machine's text to the entry with this id (a new draft when there is none).
@@ -213,9 +259,74 @@ fn offer<C: Content>(record: &mut Record, id: &str, machine: Machine<C>, changes
 /// becomes `failed`; existing text (a person's or an earlier draft) stays as it is.
 fn fail<C: Content>(record: &mut Record, id: &str, why: &str, changes: &mut Changes) {
     changes.failed += 1;
+    // The reason often quotes the server: kept as one line of visible text, as validate
+    // requires of every text in a record.
+    let why = crate::text::visible_line(why);
+    let why = why.as_ref();
     let entries = record.of::<C>();
     match entries.iter_mut().find(|e| e.id == id) {
         None => entries.push(Entry::failed(id, why.to_string())),
         Some(e) => e.fail(why.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Verdict;
+
+    fn provenance(key: &str) -> Provenance {
+        Provenance {
+            model: "m".into(),
+            template: "skills_proposal.j2@000000000000".into(),
+            input: "i".into(),
+            cache_key: key.into(),
+            confidence: None,
+        }
+    }
+
+    fn skill(name: &str) -> SkillContent {
+        SkillContent {
+            name: Some(name.into()),
+            verdict: Some(Verdict::Vulnerable),
+            reason: Some(format!("{name} is routine.")),
+        }
+    }
+
+    fn ids(record: &Record) -> Vec<&str> {
+        record.skills.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    /// A proposal that no longer names a skill drops it only if it is the machine's
+    /// untouched draft: a skill an editor edited or approved stays, as they left it.
+    #[test]
+    fn a_new_proposal_drops_only_the_untouched_skills_it_no_longer_names() {
+        let mut record = Record::new("clerks");
+        let mut changes = Changes::default();
+        let first = [
+            skill("Filing"),
+            skill("Typing"),
+            skill("Sorting"),
+            skill("Tact"),
+        ];
+        propose(&mut record, &first, &provenance("k1"), &mut changes);
+        assert_eq!(ids(&record), ["filing", "typing", "sorting", "tact"]);
+        // Typing edited, Sorting approved, Filing and Tact untouched.
+        record.skills[1].content.reason = Some("An editor's own words.".into());
+        record.skills[2].status = Status::Approved;
+
+        let second = [skill("Tact"), skill("Planning")];
+        propose(&mut record, &second, &provenance("k2"), &mut changes);
+        assert_eq!(ids(&record), ["typing", "sorting", "tact", "planning"]);
+        let typing = &record.skills[0];
+        assert_eq!(
+            typing.content.reason.as_deref(),
+            Some("An editor's own words.")
+        );
+        // Kept skills are marked as seen by the new proposal, so they are current.
+        for e in &record.skills {
+            let key = &e.machine.as_ref().unwrap().provenance.cache_key;
+            assert_eq!(key, "k2", "{}", e.id);
+        }
     }
 }

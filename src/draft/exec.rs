@@ -48,7 +48,7 @@ struct InFlight {
 
 type Joined = (
     Unit,
-    Result<(crate::cache::Entry, crate::reply::Reply), String>,
+    Result<(crate::cache::CacheEntry, crate::reply::Reply), String>,
 );
 
 impl Scheduler<'_> {
@@ -245,7 +245,7 @@ impl Scheduler<'_> {
         &self,
         inflight: &mut HashMap<String, InFlight>,
         unit: Unit,
-        result: Option<Result<(crate::cache::Entry, crate::reply::Reply), String>>,
+        result: Option<Result<(crate::cache::CacheEntry, crate::reply::Reply), String>>,
         sink: &mut dyn Sink,
         tally: &mut Tally,
     ) -> anyhow::Result<()> {
@@ -286,7 +286,23 @@ impl Scheduler<'_> {
                     .push((plan::label(slug, &r.targets), why.clone()));
             }
         }
-        let (changes, written) = sink.apply(occ, &results)?;
+        // A record that cannot be written (a full disk, an immutable or broken file)
+        // fails its profession alone: the answers are in the cache, the run goes on,
+        // and the summary names it.
+        let (changes, written) = match sink.apply(occ, &results) {
+            Ok(done) => done,
+            Err(e) => {
+                let items: usize = results.iter().map(|r| r.targets.len()).sum();
+                tally.changes.failed += items;
+                tally.unsaved += 1;
+                let why = format!(
+                    "{items} answer(s) not saved: {e} (they are in the cache: a rerun saves them without sending anything)"
+                );
+                self.progress.line(&format!("{slug}: {why}"));
+                tally.failures.push((slug.to_string(), why));
+                return Ok(());
+            }
+        };
         tally.records_written += usize::from(written);
         let mut line = format!("{slug}: {} drafted", changes.done());
         if changes.proposed > 0 {

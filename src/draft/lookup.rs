@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::answer;
-use crate::cache::{Cache, Entry};
+use crate::cache::{Cache, CacheEntry};
 use crate::config::Endpoint;
 use crate::llm::candidates;
 use crate::prompt::Prompt;
@@ -25,7 +25,7 @@ pub struct Lookup<'a> {
 impl Lookup<'_> {
     /// The cached, valid answer to a prompt, if any; `warn` hears of entries that are
     /// there but cannot be used (each is then a miss).
-    pub fn find(&self, prompt: &Prompt, warn: &dyn Fn(String)) -> Option<(Entry, Reply)> {
+    pub fn find(&self, prompt: &Prompt, warn: &dyn Fn(String)) -> Option<(CacheEntry, Reply)> {
         if self.cached.is_empty() {
             // A first run: no body to build and hash just to miss.
             return None;

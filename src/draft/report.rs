@@ -46,8 +46,10 @@ impl Progress {
         }
     }
 
-    /// A line above the bar, or on stderr.
+    /// A line above the bar, or on stderr. Its text may quote the server (`retry: HTTP
+    /// 500: ...`) or a file: control characters are shown as escapes, never sent raw.
     pub fn line(&self, msg: &str) {
+        let msg = crate::text::visible_line(msg);
         match &self.bar {
             Some(bar) => bar.println(msg),
             None => eprintln!("{msg}"),
@@ -130,6 +132,8 @@ pub struct Tally {
     pub changes: Changes,
     pub failures: Vec<(String, String)>,
     pub records_written: usize,
+    /// Professions whose record could not be written (each is among `failures`).
+    pub unsaved: usize,
 }
 
 fn thousands(n: u64) -> String {
@@ -237,13 +241,19 @@ pub fn summary(
         ),
     };
     out.push_str(&cost_line);
+    let unsaved = if t.unsaved > 0 {
+        format!(", {} record(s) not written", t.unsaved)
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "failed      {} item(s) in {} prompt(s)\n",
+        "failed      {} item(s) in {} prompt(s){unsaved}\n",
         c.failed,
-        t.failures.len()
+        t.failures.len() - t.unsaved
     ));
     for (label, why) in &t.failures {
-        out.push_str(&format!("  {label}: {why}\n"));
+        // The reason may quote the server: one line, escapes shown.
+        out.push_str(&format!("  {label}: {}\n", crate::text::visible_line(why)));
     }
     out.push_str(&format!(
         "records     {} file(s) written\n",

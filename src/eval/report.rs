@@ -141,9 +141,9 @@ pub struct OccupationRow {
     pub mean_beta_predicted: Num,
 }
 
-/// The whole report, in JSON field order.
+/// The agreement of two sets of labels, as `willai eval` reports it (in JSON field order).
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Report {
+pub struct Agreement {
     pub gold: Side,
     pub predicted: Side,
     pub map: String,
@@ -182,18 +182,28 @@ struct Acc<'a> {
     agreed: u64,
     gold: f64,
     predicted: f64,
-    weight: f64,
-    weighted_gold: f64,
-    weighted_predicted: f64,
+    /// Each task's betas (gold, predicted) and its weight: Core tasks count 2.
+    weighted: Vec<(f64, f64, f64)>,
 }
 
-impl Report {
+impl Acc<'_> {
+    /// The Core-weighted mean betas, gold and predicted (an occupation has a task, so
+    /// the weights are never nothing).
+    fn weighted_means(&self) -> (f64, f64) {
+        let mean = |pick: fn(&(f64, f64, f64)) -> f64| {
+            metrics::weighted_mean(self.weighted.iter().map(|t| (pick(t), t.2))).unwrap_or(f64::NAN)
+        };
+        (mean(|t| t.0), mean(|t| t.1))
+    }
+}
+
+impl Agreement {
     pub fn build(
         gold: &LabelSet,
         predicted: &LabelSet,
         map: &LabelMap,
         by_occupation: bool,
-    ) -> Report {
+    ) -> Agreement {
         let (pairs, gold_only, predicted_only) = super::match_sets(gold, predicted);
         let confusion = Confusion::from_pairs(pairs.iter().map(|p| (p.gold, p.predicted)));
         let rows = |g: Level| PerLevel::from_fn(|p| confusion.get(g, p));
@@ -219,9 +229,7 @@ impl Report {
             acc.agreed += u64::from(p.gold == p.predicted);
             acc.gold += g;
             acc.predicted += q;
-            acc.weight += w;
-            acc.weighted_gold += w * g;
-            acc.weighted_predicted += w * q;
+            acc.weighted.push((g, q, w));
         }
         let across = |f: &dyn Fn(&Acc) -> (f64, f64)| -> Stat {
             match occupations.len() {
@@ -238,7 +246,7 @@ impl Report {
         };
         let equal = across(&|a| (a.gold / a.n as f64, a.predicted / a.n as f64));
         let core = if typed || occupations.len() < 2 {
-            across(&|a| (a.weighted_gold / a.weight, a.weighted_predicted / a.weight))
+            across(&|a| a.weighted_means())
         } else {
             Err(Undefined("no matched task has a Task Type"))
         };
@@ -265,7 +273,7 @@ impl Report {
                 .collect()
         });
 
-        Report {
+        Agreement {
             gold: Side::of(gold),
             predicted: Side::of(predicted),
             map: map.describe(),

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Source;
-use super::report::{PerLevel, Report, Side};
+use super::report::{Agreement, PerLevel, Side};
 
 /// A statistic in a narrow column: 4 decimals, or `-` when undefined (the JSON says
 /// why).
@@ -24,7 +24,7 @@ fn plural(n: u64, what: &str) -> String {
     }
 }
 
-impl Report {
+impl Agreement {
     /// The report for people.
     pub fn table(&self, gold: &Source, predicted: &Source) -> String {
         let mut out = String::new();

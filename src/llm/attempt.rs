@@ -9,7 +9,6 @@ use super::body::Body;
 use super::client::Client;
 use super::errors::{mask, one_line};
 use super::outcome::CallError;
-use super::retry::retry_after;
 use crate::cache::Usage;
 
 /// The outcome of one HTTP attempt.
@@ -188,4 +187,80 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
 fn error_param(body: &[u8]) -> Option<String> {
     let v: Value = serde_json::from_slice(body).ok()?;
     v.pointer("/error/param")?.as_str().map(String::from)
+}
+
+/// Longest wait a server's Retry-After may impose.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok())
+        && let Ok(ms) = ms.trim().parse::<f64>()
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(seconds(ms / 1000.0));
+    }
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| seconds(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
+    let now = jiff::Timestamp::now();
+    let secs = (when.as_millisecond() - now.as_millisecond()).max(0) as f64 / 1000.0;
+    Some(seconds(secs))
+}
+
+/// A server's wait in seconds (finite, not negative), held to [`MAX_RETRY_AFTER`]: a
+/// `Retry-After: 1e300` must neither overflow a `Duration` nor stall a run for ages.
+fn seconds(secs: f64) -> Duration {
+    Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn retry_after_reads_seconds_milliseconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        h.insert("retry-after-ms", HeaderValue::from_static("150"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
+        let mut h = HeaderMap::new();
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30);
+        let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&later)
+            .unwrap();
+        h.insert("retry-after", HeaderValue::from_str(&date).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?} from {date}"
+        );
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+        // Neither a negative nor an endless wait is a wait (and neither may panic).
+        for odd in ["-5", "inf", "NaN"] {
+            h.insert("retry-after", HeaderValue::from_static(odd));
+            assert_eq!(retry_after(&h), None, "{odd}");
+        }
+        let mut h = HeaderMap::new();
+        for odd in ["-5", "inf"] {
+            h.insert("retry-after-ms", HeaderValue::from_static(odd));
+            assert_eq!(retry_after(&h), None, "{odd}");
+        }
+        // An absurd wait is held to the longest we ever wait.
+        h.insert("retry-after-ms", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+    }
 }

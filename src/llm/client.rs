@@ -3,17 +3,17 @@
 //! check, and at most one re-ask. The README ("How it talks to the endpoint") states
 //! the contract.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::body::{Body, Variant, build_body, first_variant};
 use super::limits::Limits;
-use super::negotiate::{Feature, Features, mode_of, mode_to_u8};
+use super::negotiate::{Feature, Features, mode_of, refused_feature};
 use super::outcome::{CallError, SendError};
 use crate::answer;
-use crate::cache::{Entry, Reask, Usage, message_content};
+use crate::cache::{CacheEntry, Reask, Usage, message_content};
 use crate::config::{Endpoint, StructuredOutput};
 use crate::prompt::{Message, Prompt};
 use crate::reply::{Ask, Reply};
@@ -62,7 +62,7 @@ pub enum Notice {
 /// provenance; more when samples were requested one by one) and the reply, checked.
 #[derive(Debug)]
 pub struct Answered {
-    pub entries: Vec<Entry>,
+    pub entries: Vec<CacheEntry>,
     pub reply: Reply,
 }
 
@@ -72,7 +72,7 @@ pub struct Client {
     pub(super) endpoint: Endpoint,
     pub(super) url: String,
     pub(super) limits: Limits,
-    pub(super) features: Features,
+    features: Features,
     pub stats: Stats,
     pub(super) notify: Box<dyn Fn(Notice) + Send + Sync>,
 }
@@ -92,16 +92,73 @@ impl Client {
         Ok(Client {
             http,
             limits: Limits::new(endpoint.rpm, endpoint.tpm),
-            features: Features {
-                mode: AtomicU8::new(mode_to_u8(endpoint.mode)),
-                logprobs: AtomicBool::new(endpoint.logprobs && endpoint.samples <= 1),
-                choices: AtomicBool::new(endpoint.samples > 1),
-            },
+            features: Features::new(
+                endpoint.mode,
+                endpoint.logprobs && endpoint.samples <= 1,
+                endpoint.samples > 1,
+            ),
             url,
             endpoint,
             stats: Stats::default(),
             notify,
         })
+    }
+
+    /// The mode calls currently start in (after any fallback).
+    pub fn mode(&self) -> StructuredOutput {
+        self.features.mode()
+    }
+
+    /// Turns an optional parameter off for the rest of the run, and says so once.
+    fn feature_off(&self, feature: Feature, why: String) {
+        if self.features.turn_off(feature) {
+            let (what, instead) = feature.without();
+            (self.notify)(Notice::Feature { what, why, instead });
+        }
+    }
+
+    /// Sends in the run's mode, falling back once per mode when the server refuses it
+    /// with 400/422; a refusal that names `logprobs` drops them instead, and one that
+    /// names `n` is left to the caller ([`SendError::NoChoices`]). Returns the body that
+    /// was answered.
+    async fn send_negotiated(
+        &self,
+        prompt: &Prompt,
+        variant: impl Fn(StructuredOutput) -> Variant,
+    ) -> Result<(Body, Value, Usage), SendError> {
+        let mut mode = self.mode();
+        loop {
+            let v = variant(mode);
+            let body = build_body(&self.endpoint, prompt, v, &[]);
+            let refusal = match self.send(&body).await {
+                Ok((response, usage)) => return Ok((body, response, usage)),
+                Err(SendError::Refused(refusal)) => refusal,
+                Err(e) => return Err(e),
+            };
+            match refused_feature(refusal.param.as_deref(), &refusal.message) {
+                Some(Feature::Logprobs) if v.logprobs => {
+                    self.feature_off(Feature::Logprobs, refusal.why());
+                    continue;
+                }
+                Some(Feature::Choices) if v.n > 1 => return Err(SendError::NoChoices(refusal)),
+                _ => {}
+            }
+            let Some(next) = mode.fallback() else {
+                return Err(SendError::Failed(CallError::Refused {
+                    status: refusal.status,
+                    message: refusal.message,
+                }));
+            };
+            if self.features.fall_back(mode, next) {
+                (self.notify)(Notice::Fallback {
+                    from: mode,
+                    to: next,
+                    why: refusal.why(),
+                });
+            }
+            // Another call may have fallen back further already.
+            mode = next.further(self.mode());
+        }
     }
 
     /// Gets a validated reply for a prompt, with the cache entries to store. With
@@ -114,7 +171,7 @@ impl Client {
             let (entry, reply) = self
                 .complete_one(prompt, |mode| Variant {
                     mode,
-                    logprobs: first.logprobs && self.features.logprobs.load(Ordering::SeqCst),
+                    logprobs: first.logprobs && self.features.asks(Feature::Logprobs),
                     n: 1,
                     sample: None,
                 })
@@ -124,7 +181,7 @@ impl Client {
                 reply,
             });
         }
-        if self.features.choices.load(Ordering::SeqCst) {
+        if self.features.asks(Feature::Choices) {
             let variant = |mode| Variant {
                 mode,
                 logprobs: false,
@@ -181,7 +238,7 @@ impl Client {
         &self,
         prompt: &Prompt,
         variant: impl Fn(StructuredOutput) -> Variant,
-    ) -> Result<(Entry, Reply), CallError> {
+    ) -> Result<(CacheEntry, Reply), CallError> {
         let (body, response, usage) = self.send_negotiated(prompt, &variant).await?;
         if body.value.get("logprobs").is_some()
             && answer::choices(&response)
@@ -242,9 +299,15 @@ impl Client {
         answer::read(ask, response, self.endpoint.max_tokens)
     }
 
-    fn entry(&self, body: &Body, mut response: Value, usage: Usage, reask: Option<Reask>) -> Entry {
+    fn entry(
+        &self,
+        body: &Body,
+        mut response: Value,
+        usage: Usage,
+        reask: Option<Reask>,
+    ) -> CacheEntry {
         answer::prune_logprobs(&mut response);
-        Entry::new(
+        CacheEntry::new(
             body.key.clone(),
             self.endpoint.model.clone(),
             usage,

@@ -1,17 +1,13 @@
-//! Negotiation with the run's server: which structured-output mode it takes (falling
-//! back down [`StructuredOutput::fallback`] when one is refused), and whether it takes the
-//! optional `logprobs` and `n`. What is learnt is shared by every worker of the run.
+//! What the run's server takes, as learnt from its refusals: which structured-output
+//! mode (falling back down [`StructuredOutput::fallback`] when one is refused), and
+//! whether the optional `logprobs` and `n`. Shared by every worker of the run; the
+//! client's `send_negotiated` is the loop that asks.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use serde_json::Value;
 
-use super::body::{Body, Variant, build_body};
-use super::client::{Client, Notice};
-use super::outcome::{CallError, SendError};
-use crate::cache::Usage;
 use crate::config::StructuredOutput;
-use crate::prompt::Prompt;
 
 /// An optional request parameter a server may refuse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +17,7 @@ pub(super) enum Feature {
 }
 
 /// Which optional parameter a refusal is about: the error's `param`, else its message.
-fn refused_feature(param: Option<&str>, message: &str) -> Option<Feature> {
+pub(super) fn refused_feature(param: Option<&str>, message: &str) -> Option<Feature> {
     let message = message.to_lowercase();
     match param {
         Some("logprobs" | "top_logprobs") => return Some(Feature::Logprobs),
@@ -54,12 +50,70 @@ fn refused_feature(param: Option<&str>, message: &str) -> Option<Feature> {
 /// generation, so this costs at most `concurrency` quick requests, and a run that never
 /// meets a refusing server waits for nothing).
 pub(super) struct Features {
-    pub(super) mode: AtomicU8,
-    pub(super) logprobs: AtomicBool,
-    pub(super) choices: AtomicBool,
+    mode: AtomicU8,
+    logprobs: AtomicBool,
+    choices: AtomicBool,
 }
 
-pub(super) fn mode_to_u8(m: StructuredOutput) -> u8 {
+impl Features {
+    pub(super) fn new(mode: StructuredOutput, logprobs: bool, choices: bool) -> Features {
+        Features {
+            mode: AtomicU8::new(mode_to_u8(mode)),
+            logprobs: AtomicBool::new(logprobs),
+            choices: AtomicBool::new(choices),
+        }
+    }
+
+    /// The mode calls start in now.
+    pub(super) fn mode(&self) -> StructuredOutput {
+        mode_from_u8(self.mode.load(Ordering::SeqCst))
+    }
+
+    /// Whether requests still ask for this parameter.
+    pub(super) fn asks(&self, feature: Feature) -> bool {
+        self.flag(feature).load(Ordering::SeqCst)
+    }
+
+    /// Stops asking for it for the rest of the run; `true` for the one call that did.
+    pub(super) fn turn_off(&self, feature: Feature) -> bool {
+        self.flag(feature).swap(false, Ordering::SeqCst)
+    }
+
+    /// Moves the run's mode from `from` to `to`; `true` for the one call that did (an
+    /// other may have moved it already, as far or further).
+    pub(super) fn fall_back(&self, from: StructuredOutput, to: StructuredOutput) -> bool {
+        self.mode
+            .compare_exchange(
+                mode_to_u8(from),
+                mode_to_u8(to),
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+    }
+
+    fn flag(&self, feature: Feature) -> &AtomicBool {
+        match feature {
+            Feature::Logprobs => &self.logprobs,
+            Feature::Choices => &self.choices,
+        }
+    }
+}
+
+impl Feature {
+    /// The parameter's name, and what the run does without it.
+    pub(super) fn without(self) -> (&'static str, &'static str) {
+        match self {
+            Feature::Logprobs => (
+                "logprobs",
+                "drafting without log-probabilities: drafts carry no confidence",
+            ),
+            Feature::Choices => ("n", "asking for each sample in a request of its own"),
+        }
+    }
+}
+
+fn mode_to_u8(m: StructuredOutput) -> u8 {
     match m {
         StructuredOutput::JsonSchema => 0,
         StructuredOutput::JsonObject => 1,
@@ -84,81 +138,5 @@ pub(super) fn mode_of(body: &Value) -> StructuredOutput {
         Some("json_schema") => StructuredOutput::JsonSchema,
         Some(_) => StructuredOutput::JsonObject,
         None => StructuredOutput::None,
-    }
-}
-
-impl Client {
-    /// The mode calls currently start in (after any fallback).
-    pub fn mode(&self) -> StructuredOutput {
-        mode_from_u8(self.features.mode.load(Ordering::SeqCst))
-    }
-
-    /// Turns an optional parameter off for the rest of the run, and says so once.
-    pub(super) fn feature_off(&self, feature: Feature, why: String) {
-        let (flag, what, instead) = match feature {
-            Feature::Logprobs => (
-                &self.features.logprobs,
-                "logprobs",
-                "drafting without log-probabilities: drafts carry no confidence",
-            ),
-            Feature::Choices => (
-                &self.features.choices,
-                "n",
-                "asking for each sample in a request of its own",
-            ),
-        };
-        if flag.swap(false, Ordering::SeqCst) {
-            (self.notify)(Notice::Feature { what, why, instead });
-        }
-    }
-
-    /// Sends in the run's mode, falling back once per mode when the server refuses it
-    /// with 400/422; a refusal that names `logprobs` drops them instead, and one that
-    /// names `n` is left to the caller ([`SendError::NoChoices`]). Returns the body that
-    /// was answered.
-    pub(super) async fn send_negotiated(
-        &self,
-        prompt: &Prompt,
-        variant: impl Fn(StructuredOutput) -> Variant,
-    ) -> Result<(Body, Value, Usage), SendError> {
-        let mut mode = self.mode();
-        loop {
-            let v = variant(mode);
-            let body = build_body(&self.endpoint, prompt, v, &[]);
-            let refusal = match self.send(&body).await {
-                Ok((response, usage)) => return Ok((body, response, usage)),
-                Err(SendError::Refused(refusal)) => refusal,
-                Err(e) => return Err(e),
-            };
-            match refused_feature(refusal.param.as_deref(), &refusal.message) {
-                Some(Feature::Logprobs) if v.logprobs => {
-                    self.feature_off(Feature::Logprobs, refusal.why());
-                    continue;
-                }
-                Some(Feature::Choices) if v.n > 1 => return Err(SendError::NoChoices(refusal)),
-                _ => {}
-            }
-            let Some(next) = mode.fallback() else {
-                return Err(SendError::Failed(CallError::Refused {
-                    status: refusal.status,
-                    message: refusal.message,
-                }));
-            };
-            let before = self.features.mode.compare_exchange(
-                mode_to_u8(mode),
-                mode_to_u8(next),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            );
-            if before.is_ok() {
-                (self.notify)(Notice::Fallback {
-                    from: mode,
-                    to: next,
-                    why: refusal.why(),
-                });
-            }
-            // Another call may have fallen back further already.
-            mode = next.further(self.mode());
-        }
     }
 }

@@ -5,7 +5,6 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use backon::BackoffBuilder;
 use serde_json::Value;
 
 use super::attempt::Attempt;
@@ -13,9 +12,6 @@ use super::body::Body;
 use super::client::{Client, Notice};
 use super::outcome::{CallError, Refusal, SendError};
 use crate::cache::Usage;
-
-/// Longest wait a server's Retry-After may impose.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 impl Client {
     /// Sends one body, retrying 408/409/429/5xx, timeouts and dropped connections with
@@ -60,7 +56,7 @@ impl Client {
                         }));
                     };
                     if let Some(after) = retry_after {
-                        // Already held to MAX_RETRY_AFTER where the header is read.
+                        // Already held to the longest wait where the header is read.
                         delay = delay.max(after);
                     }
                     if status == Some(429) {
@@ -99,54 +95,19 @@ impl Client {
 /// The longest wait between two tries (a server's Retry-After may ask for more).
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The waits before each retry: from `base`, doubling, with up to as much again of
-/// jitter (so workers that failed together do not retry together), never above
+/// The waits before each retry: the i-th is `base` × 2^i plus up to as much again of
+/// jitter (so workers that failed together do not retry together), the whole held to
 /// [`MAX_BACKOFF`]; `retries` of them.
 fn backoff(base: Duration, retries: u32) -> impl Iterator<Item = Duration> {
-    backon::ExponentialBuilder::default()
-        .with_min_delay(base)
-        .with_max_delay(MAX_BACKOFF)
-        .with_factor(2.0)
-        .with_jitter()
-        .with_max_times(retries as usize)
-        .build()
-        // backon adds the jitter after its cap, and takes the first wait as given.
-        .map(|d| d.min(MAX_BACKOFF))
-}
-
-/// `retry-after-ms` (milliseconds) or `Retry-After` (seconds or an HTTP date).
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok())
-        && let Ok(ms) = ms.trim().parse::<f64>()
-        && ms.is_finite()
-        && ms >= 0.0
-    {
-        return Some(seconds(ms / 1000.0));
-    }
-    let v = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| seconds(secs));
-    }
-    let when = jiff::fmt::rfc2822::parse(v).ok()?.timestamp();
-    let now = jiff::Timestamp::now();
-    let secs = (when.as_millisecond() - now.as_millisecond()).max(0) as f64 / 1000.0;
-    Some(seconds(secs))
-}
-
-/// A server's wait in seconds (finite, not negative), held to [`MAX_RETRY_AFTER`]: a
-/// `Retry-After: 1e300` must neither overflow a `Duration` nor stall a run for ages.
-fn seconds(secs: f64) -> Duration {
-    Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64()))
+    (0..retries).map(move |i| {
+        let floor = base.saturating_mul(2u32.saturating_pow(i)).min(MAX_BACKOFF);
+        (floor + floor.mul_f64(fastrand::f64())).min(MAX_BACKOFF)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, HeaderValue};
 
     #[test]
     fn backoff_doubles_from_the_base_with_jitter_and_never_waits_over_30_s() {
@@ -166,43 +127,11 @@ mod tests {
         // A base above the cap, too.
         assert!(backoff(Duration::from_secs(45), 3).all(|w| w == MAX_BACKOFF));
         assert_eq!(backoff(base, 0).count(), 0);
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_milliseconds_and_dates() {
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", HeaderValue::from_static("2"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
-        h.insert("retry-after-ms", HeaderValue::from_static("150"));
-        assert_eq!(retry_after(&h), Some(Duration::from_millis(150)));
-        let mut h = HeaderMap::new();
-        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30);
-        let date = jiff::fmt::rfc2822::DateTimePrinter::new()
-            .timestamp_to_rfc9110_string(&later)
-            .unwrap();
-        h.insert("retry-after", HeaderValue::from_str(&date).unwrap());
-        let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
-            "{d:?} from {date}"
-        );
-        h.insert("retry-after", HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&h), None);
-        // Neither a negative nor an endless wait is a wait (and neither may panic).
-        for odd in ["-5", "inf", "NaN"] {
-            h.insert("retry-after", HeaderValue::from_static(odd));
-            assert_eq!(retry_after(&h), None, "{odd}");
-        }
-        let mut h = HeaderMap::new();
-        for odd in ["-5", "inf"] {
-            h.insert("retry-after-ms", HeaderValue::from_static(odd));
-            assert_eq!(retry_after(&h), None, "{odd}");
-        }
-        // An absurd wait is held to the longest we ever wait.
-        h.insert("retry-after-ms", HeaderValue::from_static("1e300"));
-        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", HeaderValue::from_static("1e300"));
-        assert_eq!(retry_after(&h), Some(MAX_RETRY_AFTER));
+        // The jitter is there: workers that failed together spread out.
+        let firsts: Vec<Duration> = (0..20).filter_map(|_| backoff(base, 1).next()).collect();
+        assert!(firsts.iter().any(|w| *w > base), "{firsts:?}");
+        assert!(firsts.iter().any(|w| *w != firsts[0]), "{firsts:?}");
+        // Many retries neither overflow nor wait longer.
+        assert!(backoff(base, 100).all(|w| w <= MAX_BACKOFF));
     }
 }

@@ -339,7 +339,7 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
                 Some(TaskType::Supplemental) => "Supplemental",
                 None => "",
             };
-            w.write_record([
+            let row = [
                 p.name.as_str(),
                 &p.id,
                 p.onet_soc.as_deref().unwrap_or(""),
@@ -361,7 +361,9 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
                 &reviewed,
                 &tasks,
                 standing,
-            ])?;
+            ];
+            let cells = row.map(inert);
+            w.write_record(cells.iter().map(|c| c.as_bytes()))?;
         }
     }
     Ok(w.into_inner()?)
@@ -402,6 +404,17 @@ pub fn search(professions: &[Profession]) -> String {
     let mut out = serde_json::to_string(&index).expect("the search index serializes");
     out.push('\n');
     out
+}
+
+/// A cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return (OWASP's CSV injection list) gets a `'` in front, so `=cmd|...` from a
+/// rationale or a reviewer's name is shown as text, never evaluated as a formula.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// A count of tasks as a sentence says it ("19,265 tasks").

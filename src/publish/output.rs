@@ -91,12 +91,17 @@ impl Output {
                 }
                 .into());
             }
-            Ok(_) => fs::read_to_string(&manifest)
-                .with_context(|| format!("cannot read {}", manifest.display()))?
-                .lines()
-                .filter(|l| !l.is_empty() && safe(l).is_ok())
-                .map(String::from)
-                .collect(),
+            // A regular file of bounded size (--out may be a folder a pull request can
+            // reach): never a FIFO that blocks, nor gigabytes.
+            Ok(_) => String::from_utf8_lossy(&crate::beneath::read_named(
+                &manifest,
+                crate::beneath::MAX_TEXT,
+                "publish manifest",
+            )?)
+            .lines()
+            .filter(|l| !l.is_empty() && safe(l).is_ok())
+            .map(String::from)
+            .collect(),
             Err(_) if others => {
                 return Err(PublishError::NotEmpty {
                     dir: shown(),

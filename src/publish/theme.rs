@@ -10,7 +10,6 @@
 //! misspelt name is caught rather than rendered empty.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs;
 use std::path::Path;
 
 use minijinja::value::Value;
@@ -19,9 +18,11 @@ use sha2::{Digest, Sha256};
 
 use super::error::PublishError;
 use super::markdown::{self, Doc};
+use crate::beneath::{FileError, Kind, MAX_ASSET, MAX_TEXT};
+use crate::root::Root;
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("base.html", include_str!("templates/base.html")),
     ("index.html", include_str!("templates/index.html")),
     ("profession.html", include_str!("templates/profession.html")),
@@ -54,6 +55,8 @@ const TEMPLATES: [(&str, &str); 23] = [
     ("_row.html", include_str!("templates/_row.html")),
     ("_crumbs.html", include_str!("templates/_crumbs.html")),
     ("_footer.html", include_str!("templates/_footer.html")),
+    ("_audit.html", include_str!("templates/_audit.html")),
+    ("_audited.html", include_str!("templates/_audited.html")),
 ];
 
 /// The built-in static files, by path in the site.
@@ -143,56 +146,79 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// Every file under `dir`, as `/`-separated paths relative to it, sorted.
-fn files_under(dir: &Path, shown: &str) -> Result<Vec<String>, PublishError> {
+/// Every file under `dir` (a folder of the project at `root`), as `/`-separated paths
+/// relative to it, sorted. A link anywhere below is refused, never followed: a link in a
+/// pull request would otherwise publish what it points to (`/proc/self/environ`, CI's
+/// secrets, `.git/config`); a FIFO or a device too.
+fn files_under(root: &Root, dir: &Path, shown: &str) -> Result<Vec<String>, PublishError> {
     fn walk(
+        root: &Root,
         dir: &Path,
         prefix: &str,
         shown: &str,
         depth: usize,
         out: &mut Vec<String>,
     ) -> Result<(), PublishError> {
-        let unreadable = |e: std::io::Error| PublishError::Theme {
-            file: format!("{shown}/{prefix}"),
-            problem: format!("cannot read: {e}"),
+        let refused = |e: FileError| PublishError::Theme {
+            file: e.path().to_string(),
+            problem: e.reason(),
         };
-        for entry in fs::read_dir(dir).map_err(unreadable)? {
-            let entry = entry.map_err(unreadable)?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
+        let entries = root.list(dir).map_err(refused)?.unwrap_or_default();
+        for entry in entries {
+            let Some(name) = entry.name.to_str() else {
                 return Err(PublishError::Theme {
-                    file: format!("{shown}/{prefix}{}", name.to_string_lossy()),
+                    file: format!("{shown}/{prefix}{}", entry.name.to_string_lossy()),
                     problem: "the name is not UTF-8: rename it".into(),
                 });
             };
             let rel = format!("{prefix}{name}");
-            let meta = fs::metadata(entry.path()).map_err(|e| PublishError::Theme {
-                file: format!("{shown}/{rel}"),
-                problem: format!("cannot read: {e}"),
-            })?;
-            if meta.is_dir() {
-                if depth >= MAX_DEPTH {
+            let file = format!("{shown}/{rel}");
+            match entry.kind {
+                Kind::Dir if depth >= MAX_DEPTH => {
                     return Err(PublishError::Theme {
-                        file: format!("{shown}/{rel}"),
-                        problem: format!(
-                            "nested deeper than {MAX_DEPTH} folders (a link that loops?)"
-                        ),
+                        file,
+                        problem: format!("nested deeper than {MAX_DEPTH} folders"),
                     });
                 }
-                walk(&entry.path(), &format!("{rel}/"), shown, depth + 1, out)?;
-            } else {
-                out.push(rel);
+                Kind::Dir => walk(
+                    root,
+                    &dir.join(name),
+                    &format!("{rel}/"),
+                    shown,
+                    depth + 1,
+                    out,
+                )?,
+                Kind::File => out.push(rel),
+                Kind::Link => return Err(refused(FileError::Link { path: file })),
+                Kind::Special(kind) => {
+                    return Err(refused(FileError::Special { path: file, kind }));
+                }
             }
         }
         Ok(())
     }
     let mut out = Vec::new();
-    match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => walk(dir, "", shown, 0, &mut out)?,
-        _ => return Ok(out),
-    }
+    walk(root, dir, "", shown, 0, &mut out)?;
     out.sort();
     Ok(out)
+}
+
+/// A file of the theme, read beneath the project root (never through a link, never
+/// past `cap`).
+fn read_theme_file(root: &Root, path: &Path, cap: u64) -> Result<Option<Vec<u8>>, PublishError> {
+    root.read(path, cap, "theme file")
+        .map_err(|e| PublishError::Theme {
+            file: e.path().to_string(),
+            problem: e.reason(),
+        })
+}
+
+/// Text of the theme: UTF-8, or the error naming the file.
+fn theme_text(file: &str, bytes: Vec<u8>) -> Result<String, PublishError> {
+    String::from_utf8(bytes).map_err(|_| PublishError::Theme {
+        file: file.to_string(),
+        problem: "cannot read as UTF-8 text: save it as UTF-8".into(),
+    })
 }
 
 /// A template error as the user must see it: file, line, problem.
@@ -222,7 +248,7 @@ fn template_error(err: &minijinja::Error, origins: &HashMap<String, String>) -> 
 impl Theme {
     /// The built-in theme, with the overrides of the project at `root` (its
     /// `templates/`, `static/` and `about.md`) when given.
-    pub fn load(root: Option<&Path>) -> Result<Theme, PublishError> {
+    pub fn load(root: Option<&Root>) -> Result<Theme, PublishError> {
         let mut env = environment();
         let mut origins: HashMap<String, String> = HashMap::new();
         let mut sources: BTreeMap<String, String> = TEMPLATES
@@ -236,32 +262,27 @@ impl Theme {
         let mut project_statics = Vec::new();
         let mut about = None;
         if let Some(root) = root {
-            let dir = root.join("templates");
-            for rel in files_under(&dir, "templates")? {
+            let dir = root.dir().join("templates");
+            for rel in files_under(root, &dir, "templates")? {
                 let file = format!("templates/{rel}");
-                let text = fs::read_to_string(dir.join(&rel)).map_err(|e| PublishError::Theme {
-                    file: file.clone(),
-                    problem: format!("cannot read as UTF-8 text: {e}"),
-                })?;
+                let Some(bytes) = read_theme_file(root, &dir.join(&rel), MAX_TEXT)? else {
+                    continue;
+                };
+                let text = theme_text(&file, bytes)?;
                 origins.insert(rel.clone(), file);
                 sources.insert(rel, text);
             }
-            let dir = root.join("static");
-            for rel in files_under(&dir, "static")? {
-                let bytes = fs::read(dir.join(&rel)).map_err(|e| PublishError::Theme {
-                    file: format!("static/{rel}"),
-                    problem: format!("cannot read: {e}"),
-                })?;
+            let dir = root.dir().join("static");
+            for rel in files_under(root, &dir, "static")? {
+                let Some(bytes) = read_theme_file(root, &dir.join(&rel), MAX_ASSET)? else {
+                    continue;
+                };
                 statics.insert(rel.clone(), bytes);
                 project_statics.push(rel);
             }
-            let md = root.join("about.md");
-            if md.is_file() {
-                let text = fs::read_to_string(&md).map_err(|e| PublishError::Theme {
-                    file: "about.md".into(),
-                    problem: format!("cannot read as UTF-8 text: {e}"),
-                })?;
-                about = Some(markdown::render(&text));
+            let md = root.dir().join("about.md");
+            if let Some(bytes) = read_theme_file(root, &md, MAX_TEXT)? {
+                about = Some(markdown::render(&theme_text("about.md", bytes)?));
             }
         }
         let mut hasher = Sha256::new();

@@ -8,8 +8,12 @@
 //! - [`session`]: keys become decisions, each written at once under the lock, with undo;
 //! - [`screen`]: one item as styled lines (word diffs for proposals);
 //! - [`edit`]: the `field: value` text an editor edits in `$EDITOR`;
-//! - [`tui`]: the terminal (raw mode, alternate screen, restored on every way out).
+//! - [`tui`]: the terminal (raw mode, alternate screen, restored on every way out);
+//! - [`audit`] and [`audit_tui`]: `willai review --audit`, judging an audit's sample
+//!   blind, then correcting the record through the same session.
 
+pub mod audit;
+pub mod audit_tui;
 pub mod edit;
 pub mod queue;
 pub mod screen;
@@ -18,7 +22,7 @@ pub mod tui;
 
 use crate::catalog::Occupation;
 use crate::lifecycle::{Item, State};
-use crate::record::{AnyEntry, Kind, Record};
+use crate::record::{AnyEntry, Approved, Kind, Record};
 use crate::slug;
 
 /// What an editor's command asks that cannot be done (exit 2); each says what to type.
@@ -184,6 +188,8 @@ pub struct ApproveOptions {
     pub date: String,
     pub force: bool,
     pub accept_proposal: bool,
+    /// Recorded in the approval, for the site's byline.
+    pub how: Approved,
 }
 
 /// What approving one item did.
@@ -247,7 +253,7 @@ pub fn approve(entry: Option<&mut dyn AnyEntry>, item: &Item, opts: &ApproveOpti
     if entry.is_approved_intact() {
         return Outcome::Unchanged;
     }
-    entry.approve(opts.reviewer.clone(), opts.date.clone());
+    entry.approve(opts.reviewer.clone(), opts.date.clone(), opts.how);
     Outcome::Approved
 }
 
@@ -281,6 +287,9 @@ pub fn reviewer(
             origin,
             why: f.to_string(),
         });
+    }
+    if let Some(why) = crate::text::formula_like(&name) {
+        return Err(ReviewError::BadReviewer { origin, why });
     }
     Ok(name)
 }

@@ -15,7 +15,7 @@ use crate::store::{Store, StoreError};
 /// Which items to review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 #[value(rename_all = "lowercase")]
-pub enum Only {
+pub enum QueueFilter {
     /// Text not yet approved (drafted, edited, or edited after its approval).
     Draft,
     /// Machine proposals waiting beside edited or approved text.
@@ -63,14 +63,14 @@ impl QueueItem {
 
 /// Whether an item belongs in the queue: it has text to decide on, and that text is
 /// what `only` asks for (by default: awaiting approval, or a proposal waiting).
-pub fn wanted(item: &Item, entry: &dyn AnyEntry, only: Option<Only>) -> bool {
+pub fn wanted(item: &Item, entry: &dyn AnyEntry, only: Option<QueueFilter>) -> bool {
     let text = entry.has_content() || entry.has_proposal();
     let awaiting = entry.has_content() && !entry.is_approved_intact();
     text && match only {
         None => awaiting || entry.has_proposal(),
-        Some(Only::Draft) => awaiting,
-        Some(Only::Proposal) => entry.has_proposal(),
-        Some(Only::Stale) => item.is_stale(),
+        Some(QueueFilter::Draft) => awaiting,
+        Some(QueueFilter::Proposal) => entry.has_proposal(),
+        Some(QueueFilter::Stale) => item.is_stale(),
     }
 }
 
@@ -79,7 +79,7 @@ pub fn of_profession(
     occ: &Occupation,
     record: &Record,
     cur: &Current,
-    only: Option<Only>,
+    only: Option<QueueFilter>,
 ) -> Vec<QueueItem> {
     lifecycle::items(occ, Some(record), cur)
         .into_iter()
@@ -105,7 +105,7 @@ pub fn build<'c>(
     store: &Store,
     occupations: impl IntoIterator<Item = &'c Occupation>,
     cur: &Current,
-    only: Option<Only>,
+    only: Option<QueueFilter>,
     order: Order,
 ) -> Result<Vec<QueueItem>, StoreError> {
     let mut queue = Vec::new();

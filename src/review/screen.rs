@@ -8,7 +8,7 @@
 //! (`[-removed-]{+added+}`, like `git diff --word-diff=plain`), so they read without
 //! colour.
 
-use super::session::{Note, Screenful, Shown, Summary, Tone};
+use super::session::{Note, OnScreen, Screenful, Summary, Tone};
 use crate::lifecycle::State;
 use crate::record::{Confidence, ConfidenceMethod, Level, Machine, SkillContent, TaskContent};
 use crate::words::{self, Op};
@@ -36,7 +36,7 @@ pub type Line = Vec<Span>;
 
 /// Every text on screen goes through here: record text is shown, never obeyed, so a
 /// control character becomes its escape (`\u001b`) before lines are wrapped and cut.
-fn span(style: Style, text: impl Into<String>) -> Span {
+pub(super) fn span(style: Style, text: impl Into<String>) -> Span {
     let text = text.into();
     Span {
         style,
@@ -55,11 +55,36 @@ fn plain(line: &Line) -> String {
 
 const LABEL: usize = 12;
 
-pub const KEYS: &str =
-    "a approve  r drop proposal  e edit  1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit";
+/// The keys that mean something on this screen: `r` names what it does here (drop the
+/// proposal, or reject the machine's untouched draft) and is left out where it does
+/// nothing; the level keys are a task's only.
+pub fn keys(view: &Screenful) -> String {
+    let entry = view.shown.entry();
+    let mut keys: Vec<&str> = Vec::new();
+    if entry.is_some_and(|e| e.has_content() || e.has_proposal()) {
+        keys.push("a approve");
+    }
+    match entry {
+        Some(e) if e.has_proposal() => keys.push("r drop proposal"),
+        Some(e)
+            if e.status() == crate::record::Status::Draft && e.has_content() && !e.is_edited() =>
+        {
+            keys.push("r reject draft")
+        }
+        _ => {}
+    }
+    if entry.is_some() {
+        keys.push("e edit");
+    }
+    if matches!(view.shown, OnScreen::Task(_)) {
+        keys.extend(["1 HIGH", "2 MEDIUM", "3 LOW"]);
+    }
+    keys.extend(["s skip", "u undo", "q quit"]);
+    keys.join("  ")
+}
 
 /// Wraps styled text to `width` columns under a label, continuation lines indented.
-fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
+pub(super) fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
     let width = width.max(LABEL + 20);
     let mut lines: Vec<Line> = Vec::new();
     let mut line: Line = vec![span(Style::Dim, format!("{label:<LABEL$}"))];
@@ -125,7 +150,7 @@ fn text_or_diff(old: Option<&str>, new: Option<&str>, proposal: bool) -> Vec<Spa
     }
 }
 
-fn confidence(c: Option<&Confidence>) -> String {
+pub(super) fn confidence(c: Option<&Confidence>) -> String {
     match c {
         None => String::new(),
         Some(c) => match (c.method, c.samples) {
@@ -238,15 +263,15 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
         ),
     )]);
     let title = match &view.shown {
-        Shown::Task(e) => e
+        OnScreen::Task(e) => e
             .proposal
             .as_ref()
             .map_or(&e.content, |p| &p.content)
             .title
             .clone()
             .unwrap_or_else(|| it.label.clone()),
-        Shown::Skill(e) => e.content.name.clone().unwrap_or_else(|| it.label.clone()),
-        Shown::Gone => it.label.clone(),
+        OnScreen::Skill(e) => e.content.name.clone().unwrap_or_else(|| it.label.clone()),
+        OnScreen::Gone => it.label.clone(),
     };
     out.push(vec![span(Style::Bold, title.clone())]);
     if let Some(statement) = view.statement.as_deref().filter(|s| *s != title) {
@@ -258,7 +283,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
     }
     out.push(Vec::new());
     match &view.shown {
-        Shown::Task(e) => {
+        OnScreen::Task(e) => {
             if let Some(p) = &e.proposal
                 && e.content.title != p.content.title
             {
@@ -268,11 +293,20 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
                     width,
                 ));
             }
-            let sure = confidence(view.shown.entry().and_then(|e| e.confidence()));
+            // The machine's confidence stands beside the machine's level only: a level an
+            // editor set is theirs (the "edited" line below gives the machine's).
+            let sure = match (&e.proposal, &e.machine) {
+                (Some(p), _) => confidence(p.provenance.confidence.as_ref()),
+                (None, Some(m)) if m.content.level == e.content.level => {
+                    confidence(m.provenance.confidence.as_ref())
+                }
+                (None, _) if e.content.level.is_some() => "   set by an editor".to_string(),
+                (None, _) => String::new(),
+            };
             out.extend(task_fields(&e.content, e.proposal.as_ref(), sure, width));
         }
-        Shown::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
-        Shown::Gone => out.push(vec![span(
+        OnScreen::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
+        OnScreen::Gone => out.push(vec![span(
             Style::Warning,
             "no longer in the record (another writer removed it): s skips it",
         )]),
@@ -298,7 +332,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             ));
         } else if state.is_some_and(|s| s.state == State::Edited) {
             let machine_level = match &view.shown {
-                Shown::Task(e) => e
+                OnScreen::Task(e) => e
                     .machine
                     .as_ref()
                     .and_then(|m| m.content.level)
@@ -311,11 +345,20 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             };
             out.extend(field("edited", vec![span(Style::Plain, what)], width));
         } else if state.is_some_and(|s| s.state == State::Approved) {
+            // Approved, and intact: approved elsewhere since the queue was built (an
+            // approval whose text changed is `Edited`, above).
+            let by = match &view.shown {
+                OnScreen::Task(e) => e.approval.as_ref(),
+                OnScreen::Skill(e) => e.approval.as_ref(),
+                OnScreen::Gone => None,
+            }
+            .map(|a| format!(" by {} on {}", a.reviewer, a.date))
+            .unwrap_or_default();
             out.extend(field(
                 "approved",
                 vec![span(
-                    Style::Warning,
-                    "but the text changed since: a approves it again",
+                    Style::Done,
+                    format!("already{by}, with this text: s goes on"),
                 )],
                 width,
             ));
@@ -332,14 +375,14 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
         }
     }
     out.push(Vec::new());
-    out.push(vec![span(Style::Dim, KEYS)]);
+    out.push(vec![span(Style::Dim, keys(view))]);
     out.extend(note_lines(note, width));
     out
 }
 
 /// The last decision's note, wrapped: a refusal's way out ("with --force") is at its end
 /// and must not fall off a narrow terminal.
-fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
+pub(super) fn note_lines(note: Option<&Note>, width: usize) -> Vec<Line> {
     match note {
         Some(n) => {
             let style = match n.tone {

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::edit::{self, EditError};
+use super::edit;
 use super::queue::QueueItem;
 use super::{ApproveOptions, Outcome};
 use crate::catalog::{Catalog, Occupation};
@@ -28,7 +28,8 @@ use crate::store::Store;
 pub enum Decision {
     /// Approve what is on screen (a proposal is taken first).
     Approve,
-    /// Drop the proposal; the current text stays.
+    /// Drop the proposal (the current text stays), or with none, reject the machine's
+    /// draft.
     Reject,
     /// Set a task's level (an edit).
     Level(Level),
@@ -40,35 +41,38 @@ pub enum Decision {
 
 /// The entry on screen, as read from its record.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Shown {
+pub enum OnScreen {
     Task(TaskEntry),
     Skill(SkillEntry),
     /// No longer in the record (removed by another writer since the queue was built).
     Gone,
 }
 
-impl Shown {
-    fn of(record: Option<&Record>, kind: Kind, id: &str) -> Shown {
+impl OnScreen {
+    fn of(record: Option<&Record>, kind: Kind, id: &str) -> OnScreen {
         let found = match kind {
-            Kind::Task => record.and_then(|r| r.task(id)).cloned().map(Shown::Task),
-            Kind::Skill => record.and_then(|r| r.skill(id)).cloned().map(Shown::Skill),
+            Kind::Task => record.and_then(|r| r.task(id)).cloned().map(OnScreen::Task),
+            Kind::Skill => record
+                .and_then(|r| r.skill(id))
+                .cloned()
+                .map(OnScreen::Skill),
         };
-        found.unwrap_or(Shown::Gone)
+        found.unwrap_or(OnScreen::Gone)
     }
 
     pub fn entry(&self) -> Option<&dyn AnyEntry> {
         match self {
-            Shown::Task(e) => Some(e),
-            Shown::Skill(e) => Some(e),
-            Shown::Gone => None,
+            OnScreen::Task(e) => Some(e),
+            OnScreen::Skill(e) => Some(e),
+            OnScreen::Gone => None,
         }
     }
 
     fn value(&self) -> Value {
         match self {
-            Shown::Task(e) => serde_json::to_value(e),
-            Shown::Skill(e) => serde_json::to_value(e),
-            Shown::Gone => Ok(Value::Null),
+            OnScreen::Task(e) => serde_json::to_value(e),
+            OnScreen::Skill(e) => serde_json::to_value(e),
+            OnScreen::Gone => Ok(Value::Null),
         }
         .expect("entries serialize")
     }
@@ -81,7 +85,7 @@ pub struct Screenful<'q> {
     /// 1-based place in the queue, and the queue's length.
     pub index: usize,
     pub total: usize,
-    pub shown: Shown,
+    pub shown: OnScreen,
     /// The item's lifecycle state (stale reasons included); `None` when gone.
     pub state: Option<Item>,
     /// The catalog's task statement.
@@ -103,14 +107,14 @@ pub struct Note {
 }
 
 impl Note {
-    fn done(text: String) -> Note {
+    pub(super) fn done(text: String) -> Note {
         Note {
             tone: Tone::Done,
             text,
         }
     }
 
-    fn warning(text: String) -> Note {
+    pub(super) fn warning(text: String) -> Note {
         Note {
             tone: Tone::Warning,
             text,
@@ -120,8 +124,11 @@ impl Note {
 
 /// What a decision did, kept for undo and the summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Did {
+enum Applied {
     Approved,
+    /// A proposal dropped (the current text stays).
+    Dropped,
+    /// The machine's draft rejected.
     Rejected,
     Edited,
     Skipped,
@@ -131,7 +138,7 @@ enum Did {
 #[derive(Clone, Debug)]
 struct Step {
     pos: usize,
-    did: Did,
+    did: Applied,
     /// The entry before and after, as JSON (`None` for a skip, which writes nothing).
     change: Option<(Value, Value)>,
 }
@@ -140,6 +147,9 @@ struct Step {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub approved: usize,
+    /// Proposals dropped.
+    pub dropped: usize,
+    /// Drafts rejected.
     pub rejected: usize,
     /// Items edited (by a level key or in the editor).
     pub edited: usize,
@@ -155,9 +165,13 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "review: {} approved, {} proposal(s) dropped, {} edited",
-            self.approved, self.rejected, self.edited
+            "review: {} approved, {} proposal(s) dropped",
+            self.approved, self.dropped
         )?;
+        if self.rejected > 0 {
+            write!(f, ", {} draft(s) rejected", self.rejected)?;
+        }
+        write!(f, ", {} edited", self.edited)?;
         if self.edited_unapproved > 0 {
             write!(f, " ({} not approved yet)", self.edited_unapproved)?;
         }
@@ -167,6 +181,18 @@ impl std::fmt::Display for Summary {
             self.skipped, self.left, self.total
         )
     }
+}
+
+/// The root's write lock, held while one decision is read, applied and written; a note
+/// when another writer holds it (waiting would freeze the screen, deaf to keys).
+pub(super) fn lock(store: &Store) -> anyhow::Result<Result<RootLock, Note>> {
+    Ok(
+        RootLock::try_acquire(store.root(), "review")?.map_err(|(_, holder)| {
+            Note::warning(format!(
+                "another willai is writing to this project ({holder}): nothing was done; press the key again when it has finished"
+            ))
+        }),
+    )
 }
 
 /// One review: the queue, where the editor is, and what undo can take back.
@@ -180,8 +206,12 @@ pub struct Session<'p> {
     opts: ApproveOptions,
     /// The entry on screen, as JSON, to tell whether it changed on disk since.
     on_screen: Option<Value>,
-    /// An edit that did not parse, by queue position: reopened by the next `e`.
-    pending: HashMap<usize, (String, EditError)>,
+    /// An edit not taken (it did not parse, the entry changed on disk while the editor
+    /// was open, another writer held the lock, the write failed), by queue position, with
+    /// why: reopened by the next `e`, and saved to a file if the review ends first.
+    pending: HashMap<usize, (String, String)>,
+    /// Whether the edit being decided was settled (written, or equal to the text).
+    edit_settled: bool,
 }
 
 impl<'p> Session<'p> {
@@ -202,21 +232,41 @@ impl<'p> Session<'p> {
             opts,
             on_screen: None,
             pending: HashMap::new(),
+            edit_settled: false,
         }
     }
 
-    /// The root's write lock, held while one decision is read, applied and written; a
-    /// note when another writer holds it (waiting would freeze the screen, deaf to keys).
     fn lock(&self) -> anyhow::Result<Result<RootLock, Note>> {
-        Ok(
-            RootLock::try_acquire(&self.store.root().lock_file(), "review")?.map_err(
-                |(_, holder)| {
-                    Note::warning(format!(
-                        "another willai is writing to this project ({holder}): nothing was done; press the key again when it has finished"
-                    ))
-                },
-            ),
-        )
+        lock(self.store)
+    }
+
+    /// How many decisions undo could take back.
+    pub fn steps(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Under the lock, the item's record read fresh and its entry as JSON (`null` when
+    /// gone), if the entry is still `expected` (what the editor saw, or what the step
+    /// to undo wrote); else the note `changed`, or the lock's note, and nothing is done.
+    fn read_fresh(
+        &self,
+        item: &QueueItem,
+        expected: Option<&Value>,
+        changed: String,
+    ) -> anyhow::Result<Result<(RootLock, Record, Value), Note>> {
+        let lock = match self.lock()? {
+            Ok(lock) => lock,
+            Err(busy) => return Ok(Err(busy)),
+        };
+        let record = match self.store.record(&item.slug)? {
+            Some(r) => r,
+            None => Record::new(&item.slug),
+        };
+        let now = OnScreen::of(Some(&record), item.kind, &item.id).value();
+        if Some(&now) != expected {
+            return Ok(Err(Note::warning(changed)));
+        }
+        Ok(Ok((lock, record, now)))
     }
 
     pub fn reviewer(&self) -> &str {
@@ -239,11 +289,11 @@ impl<'p> Session<'p> {
             return Ok(None);
         };
         let record = self.store.record(&item.slug)?;
-        let shown = Shown::of(record.as_ref(), item.kind, &item.id);
+        let shown = OnScreen::of(record.as_ref(), item.kind, &item.id);
         self.on_screen = Some(shown.value());
         let occ = self.occupation(item);
         let state = match (occ, &shown) {
-            (Some(occ), Shown::Task(_) | Shown::Skill(_)) => {
+            (Some(occ), OnScreen::Task(_) | OnScreen::Skill(_)) => {
                 lifecycle::items(occ, record.as_ref(), &self.cur)
                     .into_iter()
                     .find(|i| i.kind == item.kind && i.id == item.id)
@@ -266,35 +316,74 @@ impl<'p> Session<'p> {
 
     /// The text `e` opens: an edit that did not parse, with its error on top, else the
     /// text on screen (the proposal, when there is one).
-    pub fn edit_text(&self, shown: &Shown) -> Option<String> {
+    pub fn edit_text(&self, shown: &OnScreen) -> Option<String> {
         if let Some((text, err)) = self.pending.get(&self.pos) {
             let body: String = text
                 .lines()
                 .filter(|l| !l.starts_with("# error: "))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            return Some(format!("# error: {err}\n{body}"));
+            return Some(format!("# error: {}\n{body}", err.replace('\n', " ")));
         }
         match shown {
-            Shown::Task(e) => Some(edit::task_text(
+            OnScreen::Task(e) => Some(edit::task_text(
                 e.proposal.as_ref().map_or(&e.content, |p| &p.content),
             )),
-            Shown::Skill(e) => Some(edit::skill_text(
+            OnScreen::Skill(e) => Some(edit::skill_text(
                 e.proposal.as_ref().map_or(&e.content, |p| &p.content),
             )),
-            Shown::Gone => None,
+            OnScreen::Gone => None,
         }
     }
 
-    /// Applies a decision to the current item; the note says what happened.
+    /// Applies a decision to the current item; the note says what happened. An edit that
+    /// is not taken, for whatever reason, is kept: the next `e` reopens it, and
+    /// [`Session::unsaved_edits`] has it when the review ends first.
     pub fn decide(&mut self, decision: Decision) -> anyhow::Result<Note> {
+        let Decision::Edit(text) = &decision else {
+            return self.decide_now(decision);
+        };
+        let (text, pos) = (text.clone(), self.pos);
+        self.edit_settled = false;
+        let outcome = self.decide_now(decision);
+        if self.edit_settled || self.pending.contains_key(&pos) || pos >= self.queue.len() {
+            return outcome;
+        }
+        let why = match &outcome {
+            Ok(note) => note.text.clone(),
+            Err(e) => format!("not done: {e:#}"),
+        };
+        self.pending
+            .insert(pos, (text, format!("not saved: {why}")));
+        Ok(Note::warning(format!(
+            "{why}; your edit is kept: e reopens it"
+        )))
+    }
+
+    /// The edits not taken, by item, for saving when the review ends.
+    pub fn unsaved_edits(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(usize, String, String)> = self
+            .pending
+            .iter()
+            .filter_map(|(pos, (text, _))| {
+                let item = self.queue.get(*pos)?;
+                Some((*pos, item.name(), text.clone()))
+            })
+            .collect();
+        out.sort();
+        out.into_iter()
+            .map(|(_, name, text)| (name, text))
+            .collect()
+    }
+
+    fn decide_now(&mut self, decision: Decision) -> anyhow::Result<Note> {
         let Some(item) = self.queue.get(self.pos).cloned() else {
             return Ok(Note::warning("the queue is done: u undoes, q quits".into()));
         };
         if decision == Decision::Skip {
             self.steps.push(Step {
                 pos: self.pos,
-                did: Did::Skipped,
+                did: Applied::Skipped,
                 change: None,
             });
             self.pos += 1;
@@ -306,21 +395,15 @@ impl<'p> Session<'p> {
                 item.slug
             )));
         };
-        let _lock = match self.lock()? {
-            Ok(lock) => lock,
-            Err(busy) => return Ok(busy),
+        let seen = self.on_screen.clone();
+        let changed = format!(
+            "{} changed on disk since it was shown (another writer): showing it as it is now; decide again",
+            item.name()
+        );
+        let (_lock, mut record, before) = match self.read_fresh(&item, seen.as_ref(), changed)? {
+            Ok(fresh) => fresh,
+            Err(note) => return Ok(note),
         };
-        let mut record = match self.store.record(&item.slug)? {
-            Some(r) => r,
-            None => Record::new(&item.slug),
-        };
-        let before = Shown::of(Some(&record), item.kind, &item.id).value();
-        if Some(&before) != self.on_screen.as_ref() {
-            return Ok(Note::warning(format!(
-                "{} changed on disk since it was shown (another writer): showing it as it is now; decide again",
-                item.name()
-            )));
-        }
         if before.is_null() {
             return Ok(Note::warning(format!(
                 "{} is no longer in the record: s skips it",
@@ -338,16 +421,17 @@ impl<'p> Session<'p> {
             Ok(did) => did,
             Err(note) => return Ok(note),
         };
-        let after = Shown::of(Some(&record), item.kind, &item.id).value();
-        self.store.write_record(&record)?;
+        let after = OnScreen::of(Some(&record), item.kind, &item.id).value();
+        self.store.write_record(&item.slug, &record)?;
         self.pending.remove(&self.pos);
+        self.edit_settled = true;
         self.steps.push(Step {
             pos: self.pos,
             did,
             change: Some((before, after)),
         });
         let note = match did {
-            Did::Approved => {
+            Applied::Approved => {
                 let level = record
                     .entry(item.kind, &item.id)
                     .and_then(|e| e.headline())
@@ -359,18 +443,25 @@ impl<'p> Session<'p> {
                     self.opts.date
                 )
             }
-            Did::Rejected => format!("dropped    the proposal of {}", item.name()),
-            Did::Edited if had_proposal => format!(
+            Applied::Dropped => format!("dropped    the proposal of {}", item.name()),
+            Applied::Rejected => format!(
+                "rejected   the draft of {}: it is not drafted again unless its prompt changes (u undoes)",
+                item.name()
+            ),
+            Applied::Edited if had_proposal => format!(
                 "edited     {}, starting from the proposal on screen (taken): a approves it, s keeps it as edited, u undoes",
                 item.name()
             ),
-            Did::Edited => format!(
+            Applied::Edited => format!(
                 "edited     {}: a approves it, s keeps it as edited",
                 item.name()
             ),
-            Did::Skipped => unreachable!("skips return above"),
+            Applied::Skipped => unreachable!("skips return above"),
         };
-        if matches!(did, Did::Approved | Did::Rejected) {
+        if matches!(
+            did,
+            Applied::Approved | Applied::Dropped | Applied::Rejected
+        ) {
             self.pos += 1;
         }
         Ok(Note::done(note))
@@ -383,7 +474,7 @@ impl<'p> Session<'p> {
         item: &QueueItem,
         state: &Item,
         decision: Decision,
-    ) -> anyhow::Result<Result<Did, Note>> {
+    ) -> anyhow::Result<Result<Applied, Note>> {
         let name = item.name();
         let entry = record
             .entry_mut(item.kind, &item.id)
@@ -395,7 +486,7 @@ impl<'p> Session<'p> {
                     ..self.opts.clone()
                 };
                 Ok(match super::approve(Some(entry), state, &opts) {
-                    Outcome::Approved => Ok(Did::Approved),
+                    Outcome::Approved => Ok(Applied::Approved),
                     Outcome::Unchanged => Err(Note::warning(format!(
                         "{name} is already approved with this text: s goes on"
                     ))),
@@ -406,11 +497,14 @@ impl<'p> Session<'p> {
                 })
             }
             Decision::Reject => Ok(if entry.reject_proposal() {
-                Ok(Did::Rejected)
+                Ok(Applied::Dropped)
             } else {
-                Err(Note::warning(format!(
-                    "{name} has no proposal to drop: a approves, s skips"
-                )))
+                match entry.reject_draft() {
+                    Ok(()) => Ok(Applied::Rejected),
+                    Err(why) => Err(Note::warning(format!(
+                        "not rejected: {name} {why}; s skips"
+                    ))),
+                }
             }),
             Decision::Level(level) => {
                 let Some(task) = record.task_mut(&item.id) else {
@@ -423,7 +517,7 @@ impl<'p> Session<'p> {
                 }
                 task.accept_proposal();
                 task.content.level = Some(level);
-                Ok(Ok(Did::Edited))
+                Ok(Ok(Applied::Edited))
             }
             Decision::Edit(text) => {
                 let parsed = match item.kind {
@@ -457,14 +551,15 @@ impl<'p> Session<'p> {
                 Ok(match parsed {
                     Ok(true) => {
                         self.pending.remove(&self.pos);
+                        self.edit_settled = true;
                         Err(Note::done("no change: the text is as it was".into()))
                     }
-                    Ok(false) => Ok(Did::Edited),
+                    Ok(false) => Ok(Applied::Edited),
                     Err(err) => {
                         let note = Note::warning(format!(
                             "edit not taken: {err}; e reopens your text to fix it"
                         ));
-                        self.pending.insert(self.pos, (text, err));
+                        self.pending.insert(self.pos, (text, err.to_string()));
                         Err(note)
                     }
                 })
@@ -484,21 +579,14 @@ impl<'p> Session<'p> {
             self.pos = step.pos;
             return Ok(Note::done(format!("undone: skip of {}", item.name())));
         };
-        let _lock = match self.lock()? {
-            Ok(lock) => lock,
-            Err(busy) => return Ok(busy),
+        let changed = format!(
+            "not undone: {} changed on disk since (another writer); it is left as it is",
+            item.name()
+        );
+        let (_lock, mut record, _) = match self.read_fresh(&item, Some(&after), changed)? {
+            Ok(fresh) => fresh,
+            Err(note) => return Ok(note),
         };
-        let mut record = match self.store.record(&item.slug)? {
-            Some(r) => r,
-            None => Record::new(&item.slug),
-        };
-        let now = Shown::of(Some(&record), item.kind, &item.id).value();
-        if now != after {
-            return Ok(Note::warning(format!(
-                "not undone: {} changed on disk since (another writer); it is left as it is",
-                item.name()
-            )));
-        }
         match item.kind {
             Kind::Task => {
                 let old: TaskEntry = serde_json::from_value(before)?;
@@ -513,13 +601,14 @@ impl<'p> Session<'p> {
                 }
             }
         }
-        self.store.write_record(&record)?;
+        self.store.write_record(&item.slug, &record)?;
         self.pos = step.pos;
         let what = match step.did {
-            Did::Approved => "approval",
-            Did::Rejected => "dropped proposal",
-            Did::Edited => "edit",
-            Did::Skipped => "skip",
+            Applied::Approved => "approval",
+            Applied::Dropped => "dropped proposal",
+            Applied::Rejected => "rejection",
+            Applied::Edited => "edit",
+            Applied::Skipped => "skip",
         };
         Ok(Note::done(format!("undone: {what} of {}", item.name())))
     }
@@ -533,14 +622,15 @@ impl<'p> Session<'p> {
         };
         // The last file-changing decision of each edited item tells whether it was
         // approved afterwards.
-        let mut last: HashMap<usize, Did> = HashMap::new();
+        let mut last: HashMap<usize, Applied> = HashMap::new();
         let mut edited: std::collections::HashSet<usize> = Default::default();
         for step in &self.steps {
             match step.did {
-                Did::Approved => s.approved += 1,
-                Did::Rejected => s.rejected += 1,
-                Did::Skipped => s.skipped += 1,
-                Did::Edited => {
+                Applied::Approved => s.approved += 1,
+                Applied::Dropped => s.dropped += 1,
+                Applied::Rejected => s.rejected += 1,
+                Applied::Skipped => s.skipped += 1,
+                Applied::Edited => {
                     edited.insert(step.pos);
                 }
             }
@@ -555,7 +645,7 @@ impl<'p> Session<'p> {
         s.edited = edited.len();
         s.edited_unapproved = edited
             .iter()
-            .filter(|p| last.get(p) == Some(&Did::Edited))
+            .filter(|p| last.get(p) == Some(&Applied::Edited))
             .count();
         s
     }

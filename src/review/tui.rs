@@ -55,19 +55,19 @@ fn hung_up() -> bool {
 
 /// A stopping signal, or the terminal gone (as SIGHUP, which is what a closed terminal
 /// sends when it is the session's).
-fn stop_reason() -> Option<i32> {
+pub(super) fn stop_reason() -> Option<i32> {
     crate::signals::caught().or_else(|| hung_up().then_some(libc::SIGHUP))
 }
 
 /// Draws, or tells that the terminal is gone rather than failing on it.
-fn show(lines: &[Line], rows: usize, cols: usize) -> Result<(), Stop> {
+pub(super) fn show(lines: &[Line], rows: usize, cols: usize) -> Result<(), Stop> {
     draw(lines, rows, cols).map_err(|e| match stop_reason() {
         Some(signal) => Stop::Signal(signal),
         None => Stop::Error(e),
     })
 }
 
-enum Stop {
+pub(super) enum Stop {
     Signal(i32),
     Error(io::Error),
 }
@@ -94,10 +94,10 @@ fn enter() -> io::Result<()> {
 }
 
 /// Raw mode and the alternate screen for as long as it lives.
-struct Guard;
+pub(super) struct Guard;
 
 impl Guard {
-    fn new() -> io::Result<Guard> {
+    pub(super) fn new() -> io::Result<Guard> {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
@@ -170,7 +170,7 @@ fn draw(lines: &[Line], rows: usize, cols: usize) -> io::Result<()> {
     out.flush()
 }
 
-fn size() -> (usize, usize) {
+pub(super) fn size() -> (usize, usize) {
     match terminal::size() {
         Ok((c, r)) if c > 0 && r > 0 => (r as usize, c as usize),
         _ => (24, 80),
@@ -179,7 +179,7 @@ fn size() -> (usize, usize) {
 
 /// Opens `text` in the editor command (run by `sh`, so `code --wait` works) and returns
 /// what was saved.
-fn edit_in(editor: &str, text: &str) -> anyhow::Result<String> {
+pub(super) fn edit_in(editor: &str, text: &str) -> anyhow::Result<String> {
     let file = tempfile::Builder::new()
         .prefix("willai-review-")
         .suffix(".txt")
@@ -217,18 +217,18 @@ fn decision(key: KeyEvent) -> Option<Decision> {
 }
 
 /// Ctrl-C: in raw mode the terminal sends it as a key, not as a signal.
-fn is_interrupt(key: &KeyEvent) -> bool {
+pub(super) fn is_interrupt(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }
 
-enum Next {
+pub(super) enum Next {
     Key(KeyEvent),
     Resize,
     Stopped(i32),
 }
 
 /// Waits for a key press or a resize, or a stopping signal or a closed terminal.
-fn next_key() -> io::Result<Next> {
+pub(super) fn next_key() -> io::Result<Next> {
     loop {
         if let Some(signal) = crate::signals::caught() {
             return Ok(Next::Stopped(signal));
@@ -289,9 +289,11 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                 continue;
             }
         };
-        let (shown, drawn) = match current {
+        // What is on screen, and the keys that mean something there.
+        let (shown, keys, drawn) = match current {
             Some(view) => (
                 Some(view.shown.clone()),
+                screen::keys(&view),
                 show(
                     &screen::item(&view, &reviewer, note.as_ref(), cols),
                     rows,
@@ -300,6 +302,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
             ),
             None => (
                 None,
+                String::new(),
                 show(
                     &screen::finished(&session.summary(), note.as_ref(), cols),
                     rows,
@@ -354,7 +357,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                 Some(d) => Some(session.decide(d).unwrap_or_else(failed)),
                 None => Some(Note {
                     tone: Tone::Warning,
-                    text: format!("no key {:?}: {}", key.code, screen::KEYS),
+                    text: format!("no key {:?}: {keys}", key.code),
                 }),
             },
         };

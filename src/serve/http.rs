@@ -5,6 +5,10 @@
 //! and `Connection: close` (one request per connection keeps the reader trivially
 //! correct; browsers open another). A folder without a trailing slash redirects to one,
 //! so the site's relative links resolve as they will on the real server.
+//!
+//! A client that never reads costs little and not for long: files other than pages are
+//! sent from disk in chunks (never held whole), each chunk must be taken within
+//! [`WRITE_IDLE`], and the listener serves a bounded number of connections at once.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -22,10 +26,31 @@ pub const BUILD: &str = "/__willai/build";
 const SCRIPT: &str = include_str!("reload.js");
 const MAX_HEAD: usize = 16 * 1024;
 
+/// The longest a client may take to accept the next chunk of a response.
+pub const WRITE_IDLE: Duration = Duration::from_secs(10);
+
+/// The size of the chunks a response is written in.
+const CHUNK: usize = 64 * 1024;
+
+enum Body {
+    Bytes(Vec<u8>),
+    /// A file sent from disk as it is read, and its length.
+    File(std::fs::File, u64),
+}
+
+impl Body {
+    fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File(_, n) => *n,
+        }
+    }
+}
+
 struct Response {
     status: u16,
     content_type: &'static str,
-    body: Vec<u8>,
+    body: Body,
     location: Option<String>,
 }
 
@@ -34,7 +59,7 @@ impl Response {
         Response {
             status,
             content_type,
-            body: body.into(),
+            body: Body::Bytes(body.into()),
             location: None,
         }
     }
@@ -134,6 +159,11 @@ async fn respond(target: &str, shared: &Shared) -> Response {
     let Some(segments) = segments(path) else {
         return Response::text(400, "bad path");
     };
+    // Hidden files are publish's own (its manifest, `.willai-site`, temporary files):
+    // not part of the site, never served.
+    if segments.iter().any(|s| s.starts_with('.')) {
+        return Response::text(404, "not found");
+    }
     if state.build == 0 {
         // Nothing has built yet: the error, on a page that reloads once it is fixed.
         return page(500, &error_page(state.error.as_deref()), 0);
@@ -150,15 +180,23 @@ async fn respond(target: &str, shared: &Shared) -> Response {
         }
         file.push("index.html");
     }
-    match read_inside(&shared.dir, &file).await {
-        Some(bytes) => {
-            let kind = content_type(&file);
-            if kind.starts_with("text/html") {
-                page(200, &String::from_utf8_lossy(&bytes), state.build)
-            } else {
-                Response::new(200, kind, bytes)
-            }
-        }
+    let kind = content_type(&file);
+    let found = if kind.starts_with("text/html") {
+        read_inside(&shared.dir, &file)
+            .await
+            .map(|bytes| page(200, &String::from_utf8_lossy(&bytes), state.build))
+    } else {
+        open_inside(&shared.dir, &file)
+            .await
+            .map(|(f, len)| Response {
+                status: 200,
+                content_type: kind,
+                body: Body::File(f, len),
+                location: None,
+            })
+    };
+    match found {
+        Some(r) => r,
         None => match read_inside(&shared.dir, &shared.dir.join("404.html")).await {
             Some(bytes) => page(404, &String::from_utf8_lossy(&bytes), state.build),
             None => Response::text(404, "not found"),
@@ -208,16 +246,32 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// A file's bytes, when it is a regular file inside `dir` (canonical, made so once when
-/// the server starts) once links are resolved.
-async fn read_inside(dir: &Path, file: &Path) -> Option<Vec<u8>> {
+/// A file, open, and its length, when it is a regular file inside `dir` (canonical, made
+/// so once when the server starts) once links are resolved.
+async fn open_inside(dir: &Path, file: &Path) -> Option<(std::fs::File, u64)> {
     let (dir, file) = (dir.to_path_buf(), file.to_path_buf());
     tokio::task::spawn_blocking(move || {
         let real = std::fs::canonicalize(&file).ok()?;
-        if !real.starts_with(&dir) || !std::fs::metadata(&real).ok()?.is_file() {
+        if !real.starts_with(&dir) {
             return None;
         }
-        std::fs::read(&real).ok()
+        let f = std::fs::File::open(&real).ok()?;
+        let meta = f.metadata().ok()?;
+        let len = meta.len();
+        meta.is_file().then_some((f, len))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// A page's bytes (a page is changed before it is sent: the reload script goes in).
+async fn read_inside(dir: &Path, file: &Path) -> Option<Vec<u8>> {
+    let (f, len) = open_inside(dir, file).await?;
+    tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, len), &mut bytes).ok()?;
+        Some(bytes)
     })
     .await
     .ok()
@@ -292,11 +346,38 @@ async fn write(stream: &mut TcpStream, r: Response, head_only: bool) -> std::io:
         head.push_str("Allow: GET, HEAD\r\n");
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
+    send(stream, head.as_bytes()).await?;
     if !head_only {
-        stream.write_all(&r.body).await?;
+        match r.body {
+            Body::Bytes(bytes) => {
+                for chunk in bytes.chunks(CHUNK) {
+                    send(stream, chunk).await?;
+                }
+            }
+            Body::File(file, len) => {
+                let mut file = tokio::fs::File::from_std(file).take(len);
+                let mut buf = vec![0u8; CHUNK];
+                loop {
+                    let n = file.read(&mut buf).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    send(stream, &buf[..n]).await?;
+                }
+            }
+        }
     }
     stream.shutdown().await
+}
+
+/// Writes one chunk, or fails when the client has not taken it within [`WRITE_IDLE`]
+/// (the connection is then dropped).
+async fn send(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
+    tokio::time::timeout(WRITE_IDLE, stream.write_all(bytes))
+        .await
+        .map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::TimedOut, "the client stopped reading")
+        })?
 }
 
 #[cfg(test)]
@@ -339,8 +420,12 @@ mod tests {
 
     #[test]
     fn the_reload_script_goes_before_the_closing_body() {
+        let body = |r: Response| match r.body {
+            Body::Bytes(b) => String::from_utf8(b).unwrap(),
+            Body::File(..) => panic!("a page is bytes"),
+        };
         let r = page(200, "<html><body><p>x</p></body></html>\n", 7);
-        let html = String::from_utf8(r.body).unwrap();
+        let html = body(r);
         assert!(
             html.contains(
                 "<p>x</p><script src=\"/__willai/reload.js\" data-build=\"7\"></script>\n</body>"
@@ -348,11 +433,7 @@ mod tests {
             "{html}"
         );
         let r = page(404, "no body tag", 3);
-        assert!(
-            String::from_utf8(r.body)
-                .unwrap()
-                .ends_with("data-build=\"3\"></script>\n")
-        );
+        assert!(body(r).ends_with("data-build=\"3\"></script>\n"));
     }
 
     #[test]

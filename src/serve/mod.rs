@@ -43,6 +43,29 @@ pub enum ServeError {
 /// How often the inputs are checked for changes.
 pub const POLL: Duration = Duration::from_millis(250);
 
+/// The most connections served at once.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// The pause after a failed accept (out of file descriptors).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Connections served at once: [`MAX_CONNECTIONS`], or half the process's descriptor
+/// limit when that is lower (the rest are for the files a build and a response open).
+fn connections() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct it is given, nothing else.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    let half = if ok {
+        usize::try_from(limit.rlim_cur / 2).unwrap_or(usize::MAX)
+    } else {
+        MAX_CONNECTIONS
+    };
+    half.clamp(4, MAX_CONNECTIONS)
+}
+
 /// What `serve` was asked for.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -106,6 +129,7 @@ pub fn build(req: &Request, local: &str, shared: &Shared) -> anyhow::Result<publ
     let opts = Options {
         drafts: req.drafts,
         theme: Some(project.root.dir().to_path_buf()),
+        audit: publish::audit::figures(&project.store, &catalog)?,
     };
     let (professions, _skipped) = select::load_store(&project.store, &catalog, &opts)
         .context("fix the record, and the page comes back")?;
@@ -207,17 +231,35 @@ pub fn run(req: Request) -> anyhow::Result<i32> {
             (watched, seen),
             shared.clone(),
         ));
+        // At most `connections()` at once: a free slot is taken before accepting, so
+        // clients that never read hold a bounded number of descriptors, and the rest
+        // wait in the kernel's queue instead of failing the accept.
+        let slots = Arc::new(tokio::sync::Semaphore::new(connections()));
         loop {
+            let slot = tokio::select! {
+                signal = &mut stopped => {
+                    watcher.abort();
+                    return Ok::<i32, anyhow::Error>(signal);
+                }
+                slot = slots.clone().acquire_owned() => slot.expect("never closed"),
+            };
             tokio::select! {
                 signal = &mut stopped => {
                     watcher.abort();
                     return Ok::<i32, anyhow::Error>(signal);
                 }
-                accepted = listener.accept() => {
-                    if let Ok((stream, _)) = accepted {
-                        tokio::spawn(http::handle(stream, shared.clone()));
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let shared = shared.clone();
+                        tokio::spawn(async move {
+                            http::handle(stream, shared).await;
+                            drop(slot);
+                        });
                     }
-                }
+                    // Out of descriptors (or another passing error): wait a little
+                    // rather than spin on an accept that fails at once.
+                    Err(_) => tokio::time::sleep(ACCEPT_BACKOFF).await,
+                },
             }
         }
     });

@@ -319,3 +319,46 @@ fn samples_are_held_to_1_through_16_wherever_they_come_from() {
         );
     }
 }
+
+/// `publish`'s site flags win over `[site]` in willai.toml, in the site they build, not
+/// only in `willai config`: canonical links and the sitemap, the masthead and edition.
+#[test]
+fn publish_flags_win_over_the_site_table_in_the_pages() {
+    let p = crate::publish::site_project();
+    let toml = p.read("willai.toml");
+    assert!(
+        toml.contains("base_url = \"https://willaireplace.me\""),
+        "{toml}"
+    );
+    let out = p.path("site");
+    run_ok(
+        p.willai().arg("publish").arg("--out").arg(&out).args([
+            "--base-url",
+            "https://flag.example/edition",
+            "--site-name",
+            "Flag Weekly",
+            "--volume",
+            "IX",
+            "--number",
+            "12",
+            "--date",
+            "2027-01-31",
+        ]),
+        0,
+    );
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://flag.example/edition/"),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("willaireplace.me"), "{sitemap}");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("https://flag.example/edition/"),
+        "the canonical link"
+    );
+    assert!(!index.contains("willaireplace.me"), "the file's base URL");
+    for shown in ["Flag Weekly", "Vol. IX", "No. 12", "January 31, 2027"] {
+        assert!(index.contains(shown), "{shown} is not on the index");
+    }
+}

@@ -326,10 +326,13 @@ fn invalid_replies_are_asked_again_once_and_never_cached() {
         .into_iter()
         .find(|f| std::fs::read_to_string(f).unwrap().contains("\"reask\""))
         .unwrap();
+    // It keeps why the first reply was asked again, not the invalid reply.
+    let fixed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixed).unwrap()).unwrap();
+    let why = fixed["reask"]["error"].as_str().unwrap();
     assert!(
-        std::fs::read_to_string(fixed)
-            .unwrap()
-            .contains("Your previous reply was not valid")
+        why.contains("not JSON") || why.contains("cut off at max_tokens"),
+        "{why}"
     );
     let record = p.record("widget-makers");
     let failed = &record["tasks"][3];
@@ -637,7 +640,7 @@ fn a_corrupt_cache_entry_is_reported_and_sent_again() {
 }
 
 #[test]
-fn cache_entries_keep_request_response_usage_and_model() {
+fn cache_entries_keep_key_reply_usage_and_model_compactly() {
     let p = Project::new();
     let server = FakeServer::start();
     run_ok(
@@ -655,11 +658,17 @@ fn cache_entries_keep_request_response_usage_and_model() {
         );
         assert_eq!(e["key"], key);
         assert_eq!(e["model"], "test-model");
-        assert_eq!(e["request"]["model"], "test-model");
-        assert_eq!(e["request"]["temperature"], 0.0);
+        assert_eq!(e["format"], 2);
+        assert!(
+            e.get("request").is_none(),
+            "the request is its key, not kept"
+        );
         assert!(e["usage"]["prompt_tokens"].as_u64().unwrap() > 0);
         assert!(e["response"]["choices"][0]["message"]["content"].is_string());
+        assert!(["task_exposure", "skills_assessment"].contains(&e["ask"].as_str().unwrap()));
+        assert_eq!(e["sha256"].as_str().unwrap().len(), 64);
         assert!(text.ends_with("}\n"));
+        assert!(text.len() < 2048, "{} bytes: {text}", text.len());
         // The key is the sha256 of the canonical request: the bodies the server saw hash to the keys.
     }
     let mut sent: Vec<String> = server
@@ -675,4 +684,63 @@ fn cache_entries_keep_request_response_usage_and_model() {
         .collect();
     keys.sort();
     assert_eq!(sent, keys);
+}
+
+/// A refusal of the re-ask (its length, its content) fails that task as the HTTP error
+/// it is, after the retries the server asked for; it is not taken for a refusal of the
+/// structured-output mode, which the first request was answered in (no fallback, no
+/// "every structured-output mode").
+#[test]
+fn a_refused_reask_fails_its_task_as_the_http_error_it_is() {
+    let p = Project::new();
+    let server = FakeServer::start();
+    let refusal = || Fault::Status {
+        status: 400,
+        headers: vec![],
+        body: r#"{"error": {"message": "maximum context length exceeded", "param": "messages"}}"#
+            .into(),
+    };
+    let needle = task("Sort the widgets by colour");
+    server.script(
+        &needle,
+        vec![Fault::InvalidJson, Fault::ServerError(503), refusal()],
+    );
+    let r = draft(&p, &server, "Widget Makers");
+    assert_eq!(r.code, 1, "{}", r.all());
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("sort-widgets"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        line.ends_with("HTTP 400 after 2 attempts: maximum context length exceeded"),
+        "{line}"
+    );
+    assert!(
+        !r.all().contains("every structured-output mode"),
+        "{}",
+        r.all()
+    );
+    assert!(!r.stderr.contains("falling back"), "{}", r.stderr);
+    // The first ask, the re-ask, and the re-ask once more after the 503.
+    let sent = server.bodies();
+    let asked: Vec<_> = sent
+        .iter()
+        .filter(|b| b.to_string().contains(&needle))
+        .collect();
+    assert_eq!(asked.len(), 3);
+    assert!(
+        asked
+            .iter()
+            .all(|b| b["response_format"]["type"] == "json_schema")
+    );
+    // The other tasks landed.
+    let record = p.record("widget-makers");
+    let drafted = record["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] == "draft")
+        .count();
+    assert_eq!(drafted, 3);
 }

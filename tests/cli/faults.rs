@@ -57,10 +57,10 @@ fn an_edited_cached_reply_is_caught_by_verify_and_by_draft() {
             .contains("Planted")
     );
 
-    // A reply that breaks the schema is caught even in an entry without the reply's hash
+    // A reply that breaks the schema is caught even in an entry without a hash
     // (written by an older willai).
     let (path, mut entry) = entry_of_any(&p);
-    entry.as_object_mut().unwrap().remove("response_sha256");
+    entry.as_object_mut().unwrap().remove("sha256");
     let content = entry["response"]["choices"][0]["message"]["content"]
         .as_str()
         .unwrap()
@@ -81,7 +81,7 @@ fn an_edited_cached_reply_is_caught_by_verify_and_by_draft() {
 fn entry_of_any(p: &Project) -> (std::path::PathBuf, Value) {
     for path in p.cache_files() {
         let v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        if v["request"].to_string().contains("task_exposure") {
+        if v["ask"] == "task_exposure" {
             return (path, v);
         }
     }
@@ -130,9 +130,11 @@ fn replies_over_the_limit_fail_their_item_and_no_invalid_reply_is_cached() {
         "the invalid reply is not kept"
     );
     assert!(
-        entry["reask"]["request"]
-            .to_string()
-            .contains("is not kept")
+        entry["reask"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("EXTREME"),
+        "{entry}"
     );
     assert!(
         p.cache_files()
@@ -506,25 +508,26 @@ fn a_token_budget_smaller_than_one_request_is_refused_up_front() {
     assert_eq!(server.requests(), 0);
 }
 
-// 9. cache gc goes on past an entry it cannot remove.
+// 9. cache gc goes on past what it cannot remove, and removes only entries (issue 20:
+// a folder named like an entry is not one, and is left alone, named).
 #[test]
 fn cache_gc_reports_each_failure_and_removes_the_rest() {
     let (p, _server) = drafted();
-    // Two stray entries nothing refers to, one of them impossible to remove as a file.
+    // Two stray entries nothing refers to, one of them not a file at all.
     let a = "a".repeat(64);
     let b = "b".repeat(64);
     p.write(&format!("cache/aa/{a}.json"), "{}");
     fs::create_dir_all(p.path(&format!("cache/bb/{b}.json"))).unwrap();
-    let r = run_ok(p.willai().args(["cache", "gc"]), 1);
+    let r = run_ok(p.willai().args(["cache", "gc"]), 0);
     assert!(
         r.stdout
-            .contains(&format!("cannot remove cache/bb/{b}.json")),
+            .contains(&format!("left alone cache/bb/{b}.json: not a cache entry")),
         "{}",
         r.stdout
     );
     assert!(r.stdout.contains("removed 1"), "{}", r.stdout);
     assert!(!p.exists(&format!("cache/aa/{a}.json")));
-    assert!(r.stderr.contains("could not be removed"), "{}", r.stderr);
+    assert!(p.path(&format!("cache/bb/{b}.json")).is_dir());
 }
 
 // 10. Text that should never reach a page.
@@ -737,4 +740,1065 @@ fn a_success_status_without_choices_is_not_a_completion() {
             .iter()
             .all(|f| !fs::read_to_string(f).unwrap().contains("upstream busy"))
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 20: every file of the repository is untrusted. No file content and no symlink in
+// the project can make willai read, write, delete or publish anything outside the root.
+// ---------------------------------------------------------------------------------------
+
+#[cfg(unix)]
+fn link(target: &std::path::Path, at: &std::path::Path) {
+    if let Some(dir) = at.parent() {
+        fs::create_dir_all(dir).unwrap();
+    }
+    std::os::unix::fs::symlink(target, at).unwrap();
+}
+
+/// A folder outside the project, with a file to protect in it.
+fn outside() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pwned.json");
+    fs::write(&file, "precious, outside the project\n").unwrap();
+    (dir, file)
+}
+
+/// Widget Makers drafted and every item approved by Ann.
+fn approved() -> (Project, FakeServer) {
+    let (p, server) = drafted();
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+            "--reviewer",
+            "Ann",
+        ]),
+        0,
+    );
+    (p, server)
+}
+
+/// An `$EDITOR` script in `dir` (a shell script, made executable).
+fn editor_script(dir: &std::path::Path, script: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let editor = dir.join("editor.sh");
+    fs::write(&editor, format!("#!/bin/sh\n{script}")).unwrap();
+    fs::set_permissions(&editor, fs::Permissions::from_mode(0o755)).unwrap();
+    editor
+}
+
+/// Runs a command that must finish (a hang on `/dev/zero` or a FIFO fails the test).
+fn run_within(cmd: &mut assert_cmd::Command) -> crate::util::Ran {
+    run(cmd.timeout(Duration::from_secs(60)))
+}
+
+// 20.1 A record's identity is its file name: no field is ever used as a path.
+#[test]
+fn a_record_whose_profession_field_is_a_path_is_refused_by_every_reader_and_writer() {
+    let (p, server) = drafted();
+    let (dir, victim) = outside();
+    // An occupation's catalog file outside, which textconv would have read and printed.
+    fs::write(
+        dir.path().join("secret.json"),
+        r#"{"name": "SECRET OUTSIDE NAME", "slug": "secret", "tasks": [{"id": "t", "text": "x"}]}"#,
+    )
+    .unwrap();
+    let rec = "data/records/widget-makers.json";
+    let relative = format!(
+        "../../../../../../../../..{}",
+        victim.with_extension("").display()
+    );
+    let original = p.read(rec);
+    for hostile in [
+        victim.with_extension("").display().to_string(),
+        relative,
+        "ml-engineer".to_string(),
+    ] {
+        let text = original.replacen(
+            "\"profession\": \"widget-makers\"",
+            &format!("\"profession\": {}", json!(hostile)),
+            1,
+        );
+        p.write(rec, &text);
+        let before_ml = p.read("data/records/ml-engineer.json");
+        for args in [
+            vec![
+                "approve",
+                "-p",
+                "widget-makers",
+                "--all",
+                "--reviewer",
+                "Ann",
+            ],
+            vec!["reject", "-p", "widget-makers", "--all"],
+            vec!["draft", "-p", "widget-makers", "--redraft"],
+        ] {
+            let r = run(p.willai_at(&server.base_url()).args(&args));
+            assert_ne!(r.code, 0, "{args:?}: {}", r.all());
+            assert!(
+                r.all().contains("a record's profession is its file name"),
+                "{args:?}: {}",
+                r.all()
+            );
+            assert_eq!(
+                fs::read_to_string(&victim).unwrap(),
+                "precious, outside the project\n"
+            );
+            assert_eq!(p.read(rec), text, "{args:?}: the record is left as it is");
+            assert_eq!(p.read("data/records/ml-engineer.json"), before_ml);
+        }
+        let r = run_ok(p.willai().arg("validate"), 1);
+        let said = if hostile == "ml-engineer" {
+            format!("{rec}:/profession: \"ml-engineer\" does not match the file name")
+        } else {
+            format!(
+                "{rec}:/profession: {} is not a profession slug: a record's profession is its file name; write \"widget-makers\"",
+                json!(hostile)
+            )
+        };
+        assert!(r.stdout.contains(&said), "{said}\n{}", r.stdout);
+        assert!(!r.stdout.contains("data/catalog//"), "{}", r.stdout);
+    }
+    // textconv reads no catalog file a field names outside the project.
+    let text = p.read(rec).replacen(
+        "\"profession\": \"ml-engineer\"",
+        &format!(
+            "\"profession\": {}",
+            json!(dir.path().join("secret").display().to_string())
+        ),
+        1,
+    );
+    p.write(rec, &text);
+    let r = run_ok(p.willai().args(["textconv", rec]), 0);
+    assert!(!r.stdout.contains("SECRET OUTSIDE NAME"), "{}", r.stdout);
+}
+
+// 20.2 The lock file is never opened through a link, nor truncated, nor created there.
+#[cfg(unix)]
+#[test]
+fn a_linked_or_special_lock_file_is_refused_and_its_target_is_untouched() {
+    let (p, _server) = drafted();
+    let (dir, victim) = outside();
+    let approve = [
+        "approve",
+        "-p",
+        "widget-makers",
+        "--all",
+        "--reviewer",
+        "Ann",
+    ];
+    fs::remove_file(p.path(".willai.lock")).unwrap();
+    link(&victim, &p.path(".willai.lock"));
+    let r = run_ok(p.willai().args(approve), 2);
+    assert!(
+        r.stderr.contains(".willai.lock is a symbolic link"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&victim).unwrap(),
+        "precious, outside the project\n"
+    );
+    // A dangling link: its target is not created.
+    fs::remove_file(p.path(".willai.lock")).unwrap();
+    let missing = dir.path().join("created-by-willai");
+    link(&missing, &p.path(".willai.lock"));
+    run_ok(p.willai().args(approve), 2);
+    assert!(!missing.exists());
+    // A FIFO is refused at once rather than blocking the command.
+    fs::remove_file(p.path(".willai.lock")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(p.path(".willai.lock"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let r = run_within(p.willai().args(approve));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("a named pipe (FIFO)"), "{}", r.stderr);
+    assert!(
+        p.record("widget-makers")["tasks"][0]
+            .get("approval")
+            .is_none()
+    );
+    // The link is reported by validate too (the CI gate of a pull request).
+    fs::remove_file(p.path(".willai.lock")).unwrap();
+    run_ok(p.willai().args(approve), 0);
+}
+
+// 20.3 cache gc removes only real entries: never through a linked shard, never a file
+// that is not named like an entry.
+#[cfg(unix)]
+#[test]
+fn cache_gc_deletes_only_real_entries_and_reports_the_rest() {
+    let (p, _server) = drafted();
+    let (dir, _) = outside();
+    let stray_key = format!("ee{}", "0".repeat(62));
+    let outside_entry = dir.path().join(format!("{stray_key}.json"));
+    fs::write(&outside_entry, "{}").unwrap();
+    link(dir.path(), &p.path("cache/ee"));
+    let misnamed = "cache/ab/notes.json".to_string();
+    p.write(&misnamed, "{\"mine\": true}");
+    let wrong_shard = format!("cache/ab/{}.json", "cd".repeat(32));
+    p.write(&wrong_shard, "{}");
+    let linked_file = p.path(&format!("cache/ab/ab{}.json", "1".repeat(62)));
+    link(&dir.path().join("pwned.json"), &linked_file);
+    let live = p.cache_files().len();
+
+    let r = run_ok(p.willai().args(["cache", "gc"]), 0);
+    assert!(outside_entry.exists(), "nothing outside is deleted");
+    assert!(dir.path().join("pwned.json").exists());
+    assert!(p.exists(&misnamed) && p.exists(&wrong_shard));
+    assert!(
+        fs::symlink_metadata(&linked_file).is_ok(),
+        "a link is left alone"
+    );
+    for stray in ["cache/ee", &misnamed, &wrong_shard] {
+        assert!(
+            r.stdout.contains(&format!("left alone {stray}")),
+            "{stray}: {}",
+            r.stdout
+        );
+    }
+    assert!(r.stdout.contains("left alone 4 file(s)"), "{}", r.stdout);
+    assert!(r.stdout.contains("removed 0"), "{}", r.stdout);
+    // verify names them as what they are, and still checks the real entries.
+    let r = run_ok(p.willai().args(["cache", "verify"]), 1);
+    assert!(
+        r.stdout.contains("cache/ee: is a symbolic link"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!("{misnamed}: not a cache entry")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(p.cache_files().len(), live);
+}
+
+// 20.4 publish never copies what a link in static/, templates/ or about.md points to.
+#[cfg(unix)]
+#[test]
+fn publish_refuses_links_in_every_input_of_the_theme() {
+    let (p, _server) = approved();
+    let (dir, secret) = outside();
+    fs::write(&secret, "TOKEN=ghp_secret_of_the_runner\n").unwrap();
+    let inside_secret = p.path(".git-config-like");
+    fs::write(&inside_secret, "TOKEN=ghp_secret_of_the_runner\n").unwrap();
+    let cases: Vec<(&str, std::path::PathBuf)> = vec![
+        ("static/environ.txt", secret.clone()),
+        ("static/deep/er/file.txt", secret.clone()),
+        ("static/folder", dir.path().to_path_buf()),
+        ("templates/_footer.html", secret.clone()),
+        ("templates", dir.path().to_path_buf()),
+        ("about.md", secret.clone()),
+        // A link that stays inside the project is refused too: .git/config is inside.
+        ("static/inside.txt", inside_secret.clone()),
+    ];
+    for (at, target) in cases {
+        let path = p.path(at);
+        link(&target, &path);
+        let out = p.path("site");
+        let r = run_ok(p.willai().args(["publish", "--out"]).arg(&out), 2);
+        assert!(
+            r.stderr.contains("is a symbolic link"),
+            "{at}: {}",
+            r.stderr
+        );
+        if out.exists() {
+            for (f, bytes) in crate::publish::files(&out) {
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains("ghp_secret"),
+                    "{at}: {} holds the secret",
+                    f.display()
+                );
+            }
+        }
+        let v = run_ok(p.willai().arg("validate"), 1);
+        assert!(
+            v.stdout.contains("is a symbolic link"),
+            "{at}: {}",
+            v.stdout
+        );
+        for input in ["static", "templates", "about.md"] {
+            let _ = fs::remove_dir_all(p.path(input));
+            let _ = fs::remove_file(p.path(input));
+        }
+    }
+    run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+}
+
+// 20.5 Reads are bounded: a link to /dev/zero, a FIFO or a huge file is refused at once,
+// with the cap named, and validate reports what it could not read as a problem.
+#[cfg(unix)]
+#[test]
+fn special_and_huge_files_are_refused_with_the_cap_named_and_validate_fails_on_them() {
+    let (p, _server) = drafted();
+    let rec = "data/records/widget-makers.json";
+    let approve = [
+        "approve",
+        "-p",
+        "widget-makers",
+        "--all",
+        "--reviewer",
+        "Ann",
+    ];
+    run_ok(p.willai().args(approve), 0);
+    let good = p.read(rec);
+
+    // A record linked to /dev/zero.
+    fs::remove_file(p.path(rec)).unwrap();
+    link(std::path::Path::new("/dev/zero"), &p.path(rec));
+    for args in [
+        vec!["status"],
+        vec!["draft", "-p", "widget-makers", "--offline"],
+        vec!["textconv", rec],
+    ] {
+        let r = run_within(p.willai().args(&args));
+        assert_ne!(r.code, 0, "{args:?}: {}", r.all());
+        assert!(
+            r.all().contains("is a symbolic link") || r.all().contains("a device"),
+            "{args:?}: {}",
+            r.all()
+        );
+    }
+    let r = run_within(p.willai().arg("validate"));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains(&format!("{rec}: is a symbolic link")),
+        "{}",
+        r.stdout
+    );
+    fs::remove_file(p.path(rec)).unwrap();
+
+    // A FIFO: validate does not block on it, and does not say "no problems".
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(p.path(rec))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let r = run_within(p.willai().arg("validate"));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stdout.contains(&format!(
+            "{rec}: is a named pipe (FIFO), not a regular file"
+        )),
+        "{}",
+        r.stdout
+    );
+    let r = run_within(p.willai().args(["publish", "--out", "site"]));
+    assert_ne!(r.code, 0, "{}", r.all());
+    fs::remove_file(p.path(rec)).unwrap();
+
+    // A record over the cap (sparse: no disk is spent).
+    let f = fs::File::create(p.path(rec)).unwrap();
+    f.set_len(17 * 1024 * 1024).unwrap();
+    let r = run_within(p.willai().arg("validate"));
+    assert!(
+        r.stdout.contains(&format!(
+            "{rec}: is 17825792 bytes, over the 16 MiB willai reads of one data file"
+        )),
+        "{}",
+        r.stdout
+    );
+    let r = run_within(p.willai().args(["status", "-p", "widget-makers"]));
+    assert!(r.all().contains("over the 16 MiB"), "{}", r.all());
+    p.write(rec, &good);
+
+    // A cache entry linked to /dev/zero is a corrupt entry: a miss, never a hang.
+    let (entry, _) = entry_of(&p, 0);
+    fs::remove_file(&entry).unwrap();
+    link(std::path::Path::new("/dev/zero"), &entry);
+    let r = run_within(p.willai().args(["cache", "verify"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stdout.contains("is a symbolic link"), "{}", r.stdout);
+    // A link is not an entry: the prompt is a miss (never read through the link).
+    let r = run_within(
+        p.willai()
+            .args(["draft", "-p", "widget-makers", "--offline", "--redraft"]),
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stdout.contains("not cached  1 prompt(s)"), "{}", r.all());
+
+    // A static file linked to /dev/zero or over its cap is refused by publish.
+    link(
+        std::path::Path::new("/dev/zero"),
+        &p.path("static/zero.bin"),
+    );
+    let r = run_within(p.willai().args(["publish", "--out", "site"]));
+    assert_eq!(r.code, 2, "{}", r.all());
+    fs::remove_file(p.path("static/zero.bin")).unwrap();
+    let big = fs::File::create(p.path("static/big.bin")).unwrap();
+    big.set_len(65 * 1024 * 1024).unwrap();
+    let r = run_within(p.willai().args(["publish", "--out", "site"]));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("static/big.bin: is 68157440 bytes, over the 64 MiB"),
+        "{}",
+        r.stderr
+    );
+}
+
+// 20.10 Slugs first: an alias equal to another profession's slug or name never takes it
+// over, and validate names the clash.
+#[test]
+fn an_alias_equal_to_another_slug_or_name_never_takes_it_over() {
+    let (p, _server) = drafted();
+    // ML Engineer sorts first, so a first-come index gave it Widget Makers' keys.
+    let rel = "data/catalog/ml-engineer.json";
+    let mut occ: Value = serde_json::from_str(&p.read(rel)).unwrap();
+    occ["aliases"] = json!(["widget-makers", "Widget Makers"]);
+    p.write(rel, &serde_json::to_string_pretty(&occ).unwrap());
+    run_ok(p.willai().arg("fmt"), 0);
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout.contains(&format!(
+            "{rel}:/aliases/0: \"widget-makers\" is also the slug of \"widget-makers\""
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "{rel}:/aliases/1: \"widget makers\" is also the name of \"widget-makers\""
+        )),
+        "{}",
+        r.stdout
+    );
+    // The editor's decision goes to the profession named, by slug and by name.
+    let before = p.read("data/records/ml-engineer.json");
+    for name in ["widget-makers", "Widget Makers"] {
+        run_ok(
+            p.willai().args([
+                "approve",
+                "-p",
+                name,
+                "--task",
+                "sort-widgets",
+                "--reviewer",
+                "Ann",
+            ]),
+            0,
+        );
+    }
+    assert_eq!(p.record("widget-makers")["tasks"][0]["status"], "approved");
+    assert_eq!(p.read("data/records/ml-engineer.json"), before);
+}
+
+// 20.11 import onet suffixes a slug until it is free: it never replaces an occupation.
+#[test]
+fn import_suffixes_a_taken_slug_until_free_and_never_replaces_an_occupation() {
+    let p = Project::new();
+    let header = "O*NET-SOC Code\tTitle\tTask ID\tTask\n";
+    p.write(
+        "first.tsv",
+        &format!("{header}99-0002.00\tFoo 11 1011 00\t1\tMake foo.\n"),
+    );
+    run_ok(p.willai().args(["import", "onet", "first.tsv"]), 0);
+    let first = p.read("data/catalog/foo-11-1011-00.json");
+    p.write(
+        "second.tsv",
+        &format!("{header}99-0001.00\tFoo\t2\tMend foo.\n11-1011.00\tFoo\t3\tSell foo.\n"),
+    );
+    run_ok(p.willai().args(["import", "onet", "second.tsv"]), 0);
+    assert_eq!(p.read("data/catalog/foo-11-1011-00.json"), first);
+    let soc = |slug: &str| -> Value {
+        serde_json::from_str::<Value>(&p.read(&format!("data/catalog/{slug}.json"))).unwrap()
+            ["onet_soc"]
+            .clone()
+    };
+    assert_eq!(soc("foo-11-1011-00"), "99-0002.00");
+    assert_eq!(soc("foo"), "99-0001.00");
+    assert_eq!(soc("foo-11-1011-00-2"), "11-1011.00");
+    run_ok(p.willai().args(["import", "onet", "second.tsv"]), 0);
+    assert!(
+        !p.exists("data/catalog/foo-11-1011-00-3.json"),
+        "a rerun adds nothing"
+    );
+}
+
+// 20.12 Skills are told apart by their names, not their slugs.
+#[test]
+fn proposed_skills_whose_names_slug_alike_are_distinct_skills_with_stable_ids() {
+    let p = valid_project();
+    p.write(
+        "data/catalog/polyglots.json",
+        &serde_json::to_string_pretty(&json!({"$schema": "../schema/catalog.schema.json", "name": "Polyglot Coders", "slug": "polyglots", "tasks": [{"id": "t", "text": "Write code in many languages"}]})).unwrap(),
+    );
+    run_ok(p.willai().arg("fmt"), 0);
+    let skills = |order: &[usize]| {
+        let all = [
+            ("C++", "vulnerable"),
+            ("C#", "vulnerable"),
+            ("Программирование", "resilient"),
+            ("编程", "resilient"),
+            ("プログラミング", "resilient"),
+        ];
+        let list: Vec<Value> = order
+            .iter()
+            .map(|&i| json!({"name": all[i].0, "verdict": all[i].1, "reason": format!("Reason for {}.", all[i].0)}))
+            .collect();
+        json!({"skills": list}).to_string()
+    };
+    let server = FakeServer::start();
+    server.script(
+        "skills_proposal",
+        vec![Fault::Reply(skills(&[0, 1, 2, 3, 4]))],
+    );
+    run_ok(
+        p.willai_at(&server.base_url())
+            .args(["draft", "-p", "polyglots", "--confidence", "none"]),
+        0,
+    );
+    let ids = |p: &Project| -> Vec<(String, String)> {
+        p.record("polyglots")["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let first = ids(&p);
+    assert_eq!(first.len(), 5, "{first:?}");
+    let mut unique: Vec<&String> = first.iter().map(|(_, id)| id).collect();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 5, "{first:?}");
+    assert!(
+        first.contains(&("C++".into(), "c-plus-plus".into())),
+        "{first:?}"
+    );
+    assert!(
+        first.contains(&("C#".into(), "c-sharp".into())),
+        "{first:?}"
+    );
+    run_ok(p.willai().arg("validate"), 0);
+    // Redrafted in another order, each name keeps its id.
+    server.script(
+        "skills_proposal",
+        vec![Fault::Reply(skills(&[4, 3, 2, 1, 0]))],
+    );
+    run_ok(
+        p.willai_at(&server.base_url()).args([
+            "draft",
+            "-p",
+            "polyglots",
+            "--redraft",
+            "--confidence",
+            "none",
+        ]),
+        0,
+    );
+    let mut again = ids(&p);
+    let mut before = first.clone();
+    again.sort();
+    before.sort();
+    assert_eq!(again, before);
+}
+
+// 20.13 A record that cannot be written fails its profession alone.
+#[test]
+fn a_record_that_cannot_be_written_fails_its_profession_and_the_run_goes_on() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    fs::remove_file(p.path("data/records/ml-engineer.json")).unwrap();
+    let server = FakeServer::start_with(Options {
+        delay: Duration::from_millis(400),
+        ..Options::default()
+    });
+    let child = p
+        .process_at(&server.base_url())
+        .args(["draft", "--all", "--no-progress", "--concurrency", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // While the first answers are on their way, Widget Makers' record becomes a folder:
+    // its write (after a fresh read) must fail.
+    let start = std::time::Instant::now();
+    while server.requests() == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "nothing was sent"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    fs::create_dir_all(p.path("data/records/widget-makers.json")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("widget-makers: ") && stdout.contains("answer(s) not saved"),
+        "{stdout}"
+    );
+    assert!(
+        summary_line(&stdout, "failed").contains("1 record(s) not written"),
+        "{stdout}"
+    );
+    assert!(
+        !summary_line(&stdout, "failed").starts_with("failed      0"),
+        "{stdout}"
+    );
+    assert!(
+        summary_line(&stdout, "records").contains("1 file(s) written"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("1 record(s) could not be written"),
+        "{stderr}"
+    );
+    // The other profession is written whole, and the answers wait in the cache.
+    assert!(
+        !p.record("ml-engineer")["tasks"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    fs::remove_dir(p.path("data/records/widget-makers.json")).unwrap();
+    let sent = server.requests();
+    run_ok(p.willai_at(&server.base_url()).args(["draft", "--all"]), 0);
+    assert_eq!(
+        server.requests(),
+        sent,
+        "the rerun takes the answers from the cache"
+    );
+}
+
+// 20.15 batch import replaces a corrupt or linked cache entry rather than counting it.
+#[cfg(unix)]
+#[test]
+fn batch_import_replaces_a_corrupt_or_linked_entry() {
+    let p = Project::new();
+    run_ok(
+        p.willai()
+            .args(["draft", "--all", "--batch-out", "req.jsonl"]),
+        0,
+    );
+    let requests = p.read("req.jsonl");
+    p.write("res.jsonl", &crate::batch::answer(&requests, false));
+    let ids: Vec<String> = requests
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["custom_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let at = |id: &str| p.path(&format!("cache/{}/{id}.json", &id[..2]));
+    p.write(
+        &format!("cache/{}/{}.json", &ids[0][..2], ids[0]),
+        "{ half a fi",
+    );
+    let (_dir, victim) = outside();
+    link(&victim, &at(&ids[1]));
+    let import = || {
+        run_ok(
+            p.willai()
+                .args(["batch", "import", "res.jsonl", "--requests", "req.jsonl"]),
+            0,
+        )
+    };
+    let r = import();
+    assert!(
+        r.stdout.contains(&format!(
+            "{} stored in the cache (2 replacing a corrupt entry), 0 already there",
+            ids.len()
+        )),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        fs::read_to_string(&victim).unwrap(),
+        "precious, outside the project\n"
+    );
+    assert!(!fs::symlink_metadata(at(&ids[1])).unwrap().is_symlink());
+    let r = import();
+    assert!(
+        r.stdout.contains(&format!(
+            "0 stored in the cache, {} already there",
+            ids.len()
+        )),
+        "{}",
+        r.stdout
+    );
+    run_ok(p.willai().args(["draft", "--all", "--offline"]), 0);
+    run_ok(p.willai().args(["cache", "verify"]), 0);
+}
+
+// 20.17 No cell of the site's CSV is a formula, and no reviewer's name starts like one.
+#[test]
+fn csv_cells_are_never_formulas_and_formula_reviewers_are_refused() {
+    let (p, _server) = drafted();
+    let r = run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+            "--reviewer",
+            "=cmd|' /C calc'!A0",
+        ]),
+        2,
+    );
+    assert!(
+        r.stderr.contains("as a spreadsheet formula does"),
+        "{}",
+        r.stderr
+    );
+    let r = run_ok(
+        p.willai().env("WILLAI_REVIEWER", "@SUM(1+1)").args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+        ]),
+        2,
+    );
+    assert!(r.stderr.contains("WILLAI_REVIEWER"), "{}", r.stderr);
+    // Text an editor (or a pull request) wrote, starting like a formula.
+    p.edit_record("widget-makers", |r| {
+        r["tasks"][0]["rationale"] = json!("=HYPERLINK(\"http://evil.example\",\"Click\")");
+        r["tasks"][1]["rationale"] = json!("+1 more reason.");
+        r["tasks"][2]["rationale"] = json!("-Down by half.");
+        r["tasks"][3]["rationale"] = json!("@once more.");
+    });
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--all",
+            "--reviewer",
+            "Ann",
+        ]),
+        0,
+    );
+    p.edit_record("widget-makers", |r| {
+        r["tasks"][0]["approval"]["reviewer"] = json!("-Ann");
+    });
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout
+            .contains("/tasks/0/approval/reviewer: starts with '-'"),
+        "{}",
+        r.stdout
+    );
+    run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+    let csv = fs::read_to_string(p.path("site/ai-exposure-by-task.csv")).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let mut cells = 0;
+    for row in reader.records() {
+        for cell in row.unwrap().iter() {
+            cells += 1;
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell: {cell:?}"
+            );
+        }
+    }
+    assert!(cells > 0);
+    assert!(csv.contains("'=HYPERLINK("), "{csv}");
+    assert!(csv.contains("'-Ann"), "{csv}");
+}
+
+// 20.14 review's `e` never drops the editor's text: an edit the record cannot take now
+// (it changed while the editor was open) is kept and offered again.
+#[test]
+fn an_edit_made_while_the_record_changed_is_kept_and_offered_again() {
+    let (p, _server) = crate::review_tui::drafted();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = p.path("data/records/widget-makers.json");
+    // First run: another writer changes the entry while the editor is open, then the
+    // editor saves a new rationale. Second run: the kept text is reopened as it was.
+    let editor = editor_script(
+        dir.path(),
+        &format!(
+            r#"n=$(ls "$(dirname "$0")" | grep -c '^seen-')
+cp "$1" "$(dirname "$0")/seen-$n"
+if [ "$n" = 0 ]; then
+  sed -i 's/"rationale": "[^"]*"/"rationale": "Changed by someone else."/' '{}'
+  sed -i 's/^rationale: .*/rationale: The editor wrote this./' "$1"
+fi
+"#,
+            rec.display()
+        ),
+    );
+    let mut tui = crate::review_tui::Tui::spawn(
+        &p,
+        &["-p", "widget-makers"],
+        &[("EDITOR", editor.to_str().unwrap())],
+    );
+    tui.wait_for("1 of 6");
+    tui.key("e");
+    let screen = tui.wait_for("your edit is kept");
+    assert!(screen.contains("changed on disk"), "{screen}");
+    assert!(
+        !p.read("data/records/widget-makers.json")
+            .contains("The editor wrote this.")
+    );
+    tui.key("e");
+    tui.wait_for("edited     widget-makers/");
+    let seen = fs::read_to_string(dir.path().join("seen-1")).unwrap();
+    assert!(seen.starts_with("# error: not saved: "), "{seen}");
+    assert!(seen.contains("rationale: The editor wrote this."), "{seen}");
+    assert!(
+        p.read("data/records/widget-makers.json")
+            .contains("The editor wrote this.")
+    );
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+}
+
+// 20.14 ... and one not taken when the review ends is saved to a file, and said where.
+#[test]
+fn an_edit_not_taken_when_the_review_ends_is_saved_beside_and_named() {
+    let (p, _server) = crate::review_tui::drafted();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = p.path("data/records/widget-makers.json");
+    let editor = editor_script(
+        dir.path(),
+        &format!(
+            r#"sed -i 's/"rationale": "[^"]*"/"rationale": "Changed by someone else."/' '{}'
+sed -i 's/^rationale: .*/rationale: Words that must not be lost./' "$1"
+"#,
+            rec.display()
+        ),
+    );
+    let mut tui = crate::review_tui::Tui::spawn(
+        &p,
+        &["-p", "widget-makers"],
+        &[("EDITOR", editor.to_str().unwrap())],
+    );
+    tui.wait_for("1 of 6");
+    tui.key("e");
+    tui.wait_for("your edit is kept");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    let shown = tui.contents();
+    let line = shown
+        .lines()
+        .find(|l| l.contains("was not saved in the record; it is in "))
+        .unwrap_or_else(|| panic!("{shown}"));
+    let file = line
+        .split("it is in ")
+        .nth(1)
+        .unwrap()
+        .split(" (")
+        .next()
+        .unwrap()
+        .trim();
+    let kept = fs::read_to_string(file).unwrap();
+    fs::remove_file(file).unwrap();
+    assert!(
+        kept.contains("rationale: Words that must not be lost."),
+        "{kept}"
+    );
+}
+
+// 20.18 serve: clients that never read cost a bounded amount, and real requests are
+// still answered; at the descriptor limit the accept loop waits instead of spinning.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_holds_its_memory_against_clients_that_never_read() {
+    use std::io::Write as _;
+    let (p, _server) = approved();
+    // A large file of the site (8 MB, random so no layer compresses it away).
+    let mut big = vec![0u8; 8 * 1024 * 1024];
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    for b in big.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    fs::create_dir_all(p.path("static")).unwrap();
+    fs::write(p.path("static/big.bin"), &big).unwrap();
+    let serve = crate::serve::Serve::start(&p, &[]);
+    let pid = serve.child.id();
+    let rss = || -> u64 {
+        let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap()
+    };
+    assert_eq!(serve.get("/big.bin").status, 200);
+    let before = rss();
+    let addr = serve.base.trim_start_matches("http://").to_string();
+    let mut idle = Vec::new();
+    for _ in 0..150 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(s, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        idle.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    // A real request is answered meanwhile.
+    let r = serve.get("/");
+    assert_eq!(r.status, 200);
+    let grown_mb = rss().saturating_sub(before) / 1024;
+    assert!(
+        grown_mb < 300,
+        "150 clients that never read took {grown_mb} MB (150 x 8 MB held would be 1.2 GB)"
+    );
+    drop(idle);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_at_its_descriptor_limit_waits_rather_than_spins() {
+    use std::os::unix::process::CommandExt;
+    let (p, _server) = approved();
+    let mut cmd = p.process();
+    cmd.args(["serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 48,
+                rlim_max: 48,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let base = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("serving at ").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    let pid = child.id();
+    let cpu = || -> u64 {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let after = stat.rsplit(')').next().unwrap();
+        let f: Vec<&str> = after.split_whitespace().collect();
+        f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+    };
+    let addr = base.trim_start_matches("http://").to_string();
+    // More idle connections than the process may hold descriptors.
+    let idle: Vec<std::net::TcpStream> = (0..100)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let t0 = cpu();
+    std::thread::sleep(Duration::from_secs(2));
+    let spent = cpu() - t0;
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    assert!(
+        spent < ticks / 2,
+        "serve used {spent} CPU ticks in 2 s of idle connections (a spinning accept loop)"
+    );
+    drop(idle);
+    // Once they are gone, a real request is answered.
+    let start = std::time::Instant::now();
+    loop {
+        let ok = std::net::TcpStream::connect(&addr).ok().and_then(|mut s| {
+            use std::io::{Read, Write};
+            s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+            write!(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
+            let mut out = String::new();
+            s.read_to_string(&mut out).ok()?;
+            Some(out.starts_with("HTTP/1.1 200"))
+        });
+        if ok == Some(true) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "serve never answered again"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+// 20.19 The small ones.
+#[test]
+fn serve_never_serves_the_manifest_or_hidden_files() {
+    let (p, _server) = approved();
+    let serve = crate::serve::Serve::start(&p, &[]);
+    assert_eq!(serve.get("/").status, 200);
+    for hidden in ["/.willai-site", "/widget-makers/.willai-site", "/.hidden"] {
+        assert_eq!(serve.get(hidden).status, 404, "{hidden}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn init_into_a_dangling_link_says_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("pub");
+    link(&dir.path().join("missing/target"), &at);
+    let p = Project::new();
+    let r = run_ok(p.willai().arg("init").arg(&at), 2);
+    assert!(
+        r.stderr.contains("is a symbolic link to") && r.stderr.contains("which does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.matches("File exists").count(), 0, "{}", r.stderr);
+}
+
+#[test]
+fn review_after_an_identical_approval_elsewhere_says_approved_not_changed() {
+    let (p, _server) = crate::review_tui::drafted();
+    let mut tui = crate::review_tui::Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    let screen = tui.wait_for("1 of 6");
+    let id = [
+        "sort-widgets",
+        "paint-housings",
+        "answer-letters",
+        "inspect-widgets",
+    ]
+    .into_iter()
+    .find(|id| screen.contains(&format!("task {id} ")))
+    .unwrap_or_else(|| panic!("{screen}"));
+    run_ok(
+        p.willai().args([
+            "approve",
+            "-p",
+            "widget-makers",
+            "--task",
+            id,
+            "--reviewer",
+            "Bo",
+            "--date",
+            "2026-11-19",
+        ]),
+        0,
+    );
+    tui.key("x"); // any key redraws from a fresh read
+    let screen = tui.wait_for("already by Bo on 2026-11-19");
+    assert!(!screen.contains("changed since"), "{screen}");
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
 }

@@ -4,9 +4,13 @@
 
 mod aliases;
 mod annotations;
+mod audit;
+#[cfg(unix)]
+mod audit_tui;
 mod batch;
 #[cfg(unix)]
 mod browser;
+mod cache;
 mod confidence;
 mod config;
 mod content;
@@ -20,6 +24,7 @@ mod onet;
 mod promises;
 mod publish;
 mod quickstart;
+mod reject;
 mod review;
 mod review_tui;
 mod serve;
@@ -27,3 +32,5 @@ mod site;
 mod site_safety;
 mod util;
 mod validate;
+#[cfg(unix)]
+mod workflow;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use fake_openai::FakeServer;
-use willai::review::screen::KEYS;
+use willai::review::audit_tui::{BLIND_KEYS, FINISHED_KEYS, REVEALED_KEYS};
 
 use crate::util::{Project, run_ok};
 use crate::validate::valid_project;
@@ -18,7 +18,7 @@ const ROWS: u16 = 40;
 const COLS: u16 = 120;
 
 /// The review running in a pseudo-terminal, and what its screen shows.
-struct Tui {
+pub(crate) struct Tui {
     session: OsSession,
     screen: vt100::Parser,
     /// Every byte the program wrote.
@@ -26,7 +26,7 @@ struct Tui {
 }
 
 impl Tui {
-    fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
+    pub(crate) fn spawn(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Tui {
         let mut cmd = p.process();
         cmd.env("TERM", "xterm-256color")
             .args(["review", "--reviewer", "Ann Editor", "--date", "2026-11-20"])
@@ -60,7 +60,7 @@ impl Tui {
         }
     }
 
-    fn contents(&self) -> String {
+    pub(crate) fn contents(&self) -> String {
         self.screen.screen().contents()
     }
 
@@ -69,7 +69,7 @@ impl Tui {
     /// in pieces, top first: its header may be on screen while the lines below it are
     /// not yet, so a review frame counts only once its key line, drawn after the item,
     /// is there too.
-    fn wait_for(&mut self, text: &str) -> String {
+    pub(crate) fn wait_for(&mut self, text: &str) -> String {
         let start = Instant::now();
         loop {
             self.pump();
@@ -86,23 +86,36 @@ impl Tui {
         }
     }
 
-    /// Whether the key line is on screen: drawn after the item, it means every line
-    /// above it is whole. (It is cut to the width the program saw, which may be the
-    /// default 80 columns if it drew before the window was sized: so its start.)
+    /// Whether a key line is on screen (`review`'s, or one of `review --audit`'s):
+    /// drawn after the item, it means every line above it is whole. (It is cut to the
+    /// width the program saw, which may be the default 80 columns if it drew before the
+    /// window was sized: so its start.)
     fn shows_the_key_line(&self) -> bool {
-        let start: String = KEYS.chars().take(20).collect();
-        self.contents()
-            .lines()
-            .any(|line| line.starts_with(&start) && KEYS.starts_with(line.trim_end()))
+        let screen = self.contents();
+        // `review`'s key line shows the keys of its screen: it starts with the first.
+        let review = screen.lines().any(|line| {
+            ["a approve  ", "e edit  ", "s skip  u undo  q quit"]
+                .iter()
+                .any(|start| line.starts_with(start))
+        });
+        review
+            || [BLIND_KEYS, REVEALED_KEYS, FINISHED_KEYS]
+                .iter()
+                .any(|keys| {
+                    let start: String = keys.chars().take(20).collect();
+                    screen
+                        .lines()
+                        .any(|line| line.starts_with(&start) && keys.starts_with(line.trim_end()))
+                })
     }
 
-    fn key(&mut self, keys: &str) {
+    pub(crate) fn key(&mut self, keys: &str) {
         self.session.write_all(keys.as_bytes()).unwrap();
         self.session.flush().unwrap();
     }
 
     /// Waits for the program to end; its exit code.
-    fn exit_code(&mut self) -> i32 {
+    pub(crate) fn exit_code(&mut self) -> i32 {
         let start = Instant::now();
         loop {
             self.pump();
@@ -124,7 +137,7 @@ impl Tui {
     }
 
     /// Whether the terminal is in canonical (cooked) mode, as a shell wants it.
-    fn cooked(&self) -> bool {
+    pub(crate) fn cooked(&self) -> bool {
         // SAFETY: a zeroed termios is a valid out-parameter for tcgetattr on an open fd.
         let mut t: libc::termios = unsafe { std::mem::zeroed() };
         let fd = self.session.get_stream().as_raw_fd();
@@ -135,7 +148,7 @@ impl Tui {
 
 /// Widget makers drafted with known confidences: answer-letters 0.5, sort-widgets 0.6,
 /// paint-housings 0.8, inspect-widgets 0.9, then the two skills (no confidence).
-fn drafted() -> (Project, FakeServer) {
+pub(crate) fn drafted() -> (Project, FakeServer) {
     let p = valid_project();
     std::fs::remove_file(p.path(RECORD)).unwrap();
     let server = FakeServer::start();
@@ -179,7 +192,9 @@ fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_byte
         "{screen}"
     );
     assert!(
-        screen.contains("a approve  r drop proposal  e edit"),
+        screen.contains(
+            "a approve  r reject draft  e edit  1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit"
+        ),
         "{screen}"
     );
     assert!(!tui.cooked(), "raw mode while reviewing");
@@ -207,6 +222,9 @@ fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_byte
         screen.contains("differs from the machine's draft (its level: HIGH)"),
         "{screen}"
     );
+    // The level is the editor's: no machine confidence beside it.
+    assert!(screen.contains("LOW   set by an editor"), "{screen}");
+    assert!(!screen.contains("confidence 0.60"), "{screen}");
     let t = task(&p, "sort-widgets");
     assert_eq!(
         (t["level"].as_str(), t["status"].as_str()),
@@ -251,6 +269,74 @@ fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_byte
     assert!(tui.cooked(), "the terminal is back in cooked mode");
     assert_eq!(task(&p, "answer-letters")["status"], "approved");
     assert_eq!(task(&p, "sort-widgets")["status"], "draft");
+    run_ok(p.willai().arg("validate"), 0);
+}
+
+/// `r` on an untouched draft rejects it (recorded, undone by `u`); a skill's screen
+/// offers only the keys that mean something there.
+#[test]
+fn r_rejects_a_draft_and_a_skills_screen_shows_only_its_keys() {
+    let (p, _server) = drafted();
+    let before = p.read(RECORD);
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    tui.key("r");
+    let screen = tui.wait_for("2 of 6");
+    assert!(
+        screen.contains("rejected   the draft of widget-makers/answer-letters"),
+        "{screen}"
+    );
+    let t = task(&p, "answer-letters");
+    assert_eq!(t["status"], "rejected");
+    assert!(
+        t.get("level").is_none() && t["machine"]["level"] == "MEDIUM",
+        "{t}"
+    );
+    tui.key("u");
+    tui.wait_for("undone: rejection of widget-makers/answer-letters");
+    assert_eq!(p.read(RECORD), before, "undo restores the very bytes");
+    tui.key("r");
+    tui.wait_for("2 of 6");
+    // To the skills, the last of the queue (they have no confidence).
+    for n in 3..=5 {
+        tui.key("s");
+        tui.wait_for(&format!("{n} of 6"));
+    }
+    let screen = tui.contents();
+    assert!(screen.contains("· skill "), "{screen}");
+    assert!(
+        screen.contains("a approve  r reject draft  e edit  s skip  u undo  q quit"),
+        "{screen}"
+    );
+    assert!(!screen.contains("1 HIGH"), "{screen}");
+    tui.key("x");
+    let screen = tui.wait_for("no key Char('x')");
+    assert!(!screen.contains("1 HIGH"), "{screen}");
+    tui.key("r");
+    let screen = tui.wait_for("6 of 6");
+    assert!(
+        screen.contains("rejected   the draft of widget-makers/skills/"),
+        "{screen}"
+    );
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    let screen = tui.contents();
+    assert!(
+        screen.contains(
+            "review: 0 approved, 0 proposal(s) dropped, 2 draft(s) rejected, 0 edited, 3 skipped"
+        ),
+        "{screen}"
+    );
+    let record = p.record("widget-makers");
+    assert_eq!(
+        record["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["status"] == "rejected")
+            .count(),
+        1
+    );
     run_ok(p.willai().arg("validate"), 0);
 }
 

@@ -15,15 +15,15 @@ use crate::util::{Project, run_ok};
 use crate::validate::valid_project;
 
 /// A running `willai serve`, its address, and what it prints.
-struct Serve {
-    child: Child,
-    base: String,
+pub struct Serve {
+    pub child: Child,
+    pub base: String,
     lines: mpsc::Receiver<String>,
     stderr: Option<ChildStderr>,
 }
 
 impl Serve {
-    fn start(p: &Project, args: &[&str]) -> Serve {
+    pub fn start(p: &Project, args: &[&str]) -> Serve {
         Serve::start_with(p, args, &[])
     }
 
@@ -84,7 +84,7 @@ impl Serve {
         }
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub fn get(&self, path: &str) -> Response {
         request(&self.base, "GET", path)
     }
 
@@ -130,10 +130,10 @@ impl Drop for Serve {
     }
 }
 
-struct Response {
-    status: u16,
+pub struct Response {
+    pub status: u16,
     head: String,
-    body: String,
+    pub body: String,
 }
 
 /// One HTTP/1.1 request with a raw path (sent as written, `..` and all).

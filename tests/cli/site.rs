@@ -374,7 +374,8 @@ fn the_methodology_page_gives_the_rubric_the_review_the_paper_and_a_citation() {
         "<span class=\"level level-high\">HIGH</span>",
         "<span class=\"level level-medium\">MEDIUM</span>",
         "<span class=\"level level-low\">LOW</span>",
-        "An editor reads every draft",
+        "An editor reviews the drafts, rewrites what is wrong and approves them: one by one, or in bulk once an audit",
+        "No audit is complete yet",
         "<h2>How to cite</h2>",
         "WillAIReplaceMe. (2026). Will AI replace me? Task-by-task AI exposure of 5 professions. Vol. I, No. 04, April 20, 2026. https://willaireplace.me/",
         "@misc{willaireplaceme2026,",
@@ -499,17 +500,32 @@ fn the_csv_holds_every_published_task_once_with_its_review() {
             &format!("api/professions/{}.json", p["slug"].as_str().unwrap()),
         );
         for t in api["tasks"].as_array().unwrap() {
-            want.push((
+            want.push([
                 p["id"].as_str().unwrap().to_string(),
                 t["id"].as_str().unwrap().to_string(),
-            ));
+                t["title"].as_str().unwrap().to_string(),
+                t["text"].as_str().unwrap().to_string(),
+            ]);
         }
     }
-    let got: Vec<(String, String)> = rows
+    // Each task once, its title and its O*NET statement each in their own column.
+    let got: Vec<[String; 4]> = rows
         .iter()
-        .map(|r| (r["profession_id"].clone(), r["task_id"].clone()))
+        .map(|r| {
+            [
+                r["profession_id"].clone(),
+                r["task_id"].clone(),
+                r["title"].clone(),
+                r["statement"].clone(),
+            ]
+        })
         .collect();
     assert_eq!(got, want);
+    assert!(
+        got.iter()
+            .any(|[_, _, title, statement]| !title.is_empty() && title != statement),
+        "a task whose title and statement differ tells the two columns apart"
+    );
     let sorted = rows
         .iter()
         .find(|r| r["task_id"] == "sort-widgets")

@@ -15,6 +15,7 @@ use minijinja::context;
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
+use super::audit::Figures;
 use super::data::{profession_url, task_url};
 use super::groups;
 use super::layout;
@@ -78,6 +79,8 @@ struct SiteView<'a> {
     about: bool,
     /// A preview with unreviewed text (`willai serve --drafts`), never a publish.
     preview: bool,
+    /// The latest complete audit (`publish::audit`), or none.
+    audit: Option<&'a Figures>,
     /// The picture links to the site show (`og:image`): its absolute URL, and its size
     /// when it is a PNG.
     og_image: OgImage,
@@ -174,12 +177,14 @@ impl<'a> Pages<'a> {
         site: &'a Site,
         all: &'a [Profession],
         preview: bool,
+        audit: Option<&'a Figures>,
     ) -> Pages<'a> {
         Pages {
             site_v: Value::from(Serde(SiteView {
                 site,
                 about: theme.about.is_some(),
                 preview,
+                audit,
                 og_image: OgImage {
                     url: format!("{}/{}", site.base_url, layout::OG_IMAGE),
                     width: theme.og_image_size().map(|s| s.0),
