@@ -23,7 +23,7 @@ fi
 mkdir -p "$DIR/root"
 cp -r prompts "$DIR/root/"
 printf 'model = "bench-model"\nconcurrency = 64\nretries = 3\n' > "$DIR/root/willai.toml"
-export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=bench
+export WILLAI_ROOT=$DIR/root OPENAI_API_KEY=sk-bench-not-a-real-key
 coproc SERVER { "$FAKE" --delay-ms 0; }
 read -r BASE <&"${SERVER[0]}"
 export OPENAI_BASE_URL=$BASE
@@ -31,7 +31,7 @@ trap 'kill "${SERVER_PID:-}" 2>/dev/null || true; [ -n "${3:-}" ] || rm -rf "$DI
 
 "$WILLAI" import onet "$TSV" >/dev/null
 "$WILLAI" schema >/dev/null
-"$WILLAI" draft --all --no-progress >/dev/null
+"$WILLAI" draft --all --no-progress >/dev/null 2>&1
 kill "$SERVER_PID" 2>/dev/null || true
 wait "$SERVER_PID" 2>/dev/null || true
 
@@ -74,7 +74,7 @@ for item in audit["items"]:
     item["judged"] = human[item["task"]]
 open(path, "w").write(json.dumps(audit, indent=2) + "\n")
 PY
-"$WILLAI" fmt >/dev/null
+"$WILLAI" fmt >/dev/null 2>&1
 timed "audit report" "$WILLAI" audit report bench
 report=$median
 timed "audit report --json" "$WILLAI" audit report bench --json

@@ -135,8 +135,11 @@ fn majority(valid: Vec<(Reply, &Value)>, asked: usize) -> Reply {
 /// levels; `None` when the choice has none, or none for the level's token.
 pub fn logprob_confidence(choice: &Value, level: Level) -> Option<Confidence> {
     let content = choice.pointer("/message/content")?.as_str()?;
-    let tokens = choice.pointer("/logprobs/content")?.as_array()?;
     let start = level_value_offset(content)?;
+    if let Some(kept) = choice.get(LEVEL_LOGPROB) {
+        return kept_confidence(kept, start, level);
+    }
+    let tokens = choice.pointer("/logprobs/content")?.as_array()?;
     // The token that covers the value's first character.
     let mut offset = 0usize;
     let token = tokens.iter().find(|t| {
@@ -145,6 +148,55 @@ pub fn logprob_confidence(choice: &Value, level: Level) -> Option<Confidence> {
         offset += len;
         covers
     })?;
+    let alternatives: Vec<(&str, f64)> = token
+        .get("top_logprobs")
+        .and_then(Value::as_array)
+        .map(|alts| {
+            alts.iter()
+                .filter_map(|alt| {
+                    Some((alt.get("token")?.as_str()?, alt.get("logprob")?.as_f64()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let own = (
+        token.get("token").and_then(Value::as_str)?,
+        token.get("logprob").and_then(Value::as_f64),
+    );
+    normalised(&alternatives, own, level)
+}
+
+/// The confidence from the level token as a compact cache entry keeps it
+/// ([`LEVEL_LOGPROB`]): only if that token covers the level's first character.
+fn kept_confidence(kept: &Value, start: usize, level: Level) -> Option<Confidence> {
+    let at = usize::try_from(kept.get("at")?.as_u64()?).ok()?;
+    let token = kept.get("token")?.as_str()?;
+    if !(at <= start && start < at + token.len()) {
+        return None;
+    }
+    let alternatives: Vec<(&str, f64)> = kept
+        .get("top_logprobs")
+        .and_then(Value::as_object)
+        .map(|alts| {
+            alts.iter()
+                .filter_map(|(t, lp)| Some((t.as_str(), lp.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    normalised(
+        &alternatives,
+        (token, kept.get("logprob").and_then(Value::as_f64)),
+        level,
+    )
+}
+
+/// The probability of `level` among the levels the alternatives name (the token's own
+/// log-probability when it has no alternatives), or `None` when none names it.
+fn normalised(
+    alternatives: &[(&str, f64)],
+    own: (&str, Option<f64>),
+    level: Level,
+) -> Option<Confidence> {
     let mut mass = [0.0f64; 3];
     let mut add = |text: &str, logprob: f64| {
         if let Some(l) = level_of_token(text)
@@ -153,21 +205,15 @@ pub fn logprob_confidence(choice: &Value, level: Level) -> Option<Confidence> {
             mass[rank(l)] += logprob.exp();
         }
     };
-    let alternatives = token.get("top_logprobs").and_then(Value::as_array);
-    match alternatives {
-        Some(alts) if !alts.is_empty() => {
-            for alt in alts {
-                if let (Some(text), Some(lp)) = (
-                    alt.get("token").and_then(Value::as_str),
-                    alt.get("logprob").and_then(Value::as_f64),
-                ) {
-                    add(text, lp);
-                }
-            }
-        }
-        _ => {
-            let text = token.get("token").and_then(Value::as_str)?;
-            add(text, token.get("logprob").and_then(Value::as_f64)?);
+    if alternatives.is_empty() {
+        add(own.0, own.1?);
+    } else {
+        // Summed in one order (by text), whatever order the server or the cache gave
+        // them in, so a fresh answer and its cached form give the same bits.
+        let mut sorted = alternatives.to_vec();
+        sorted.sort_by(|a, b| a.0.cmp(b.0).then(a.1.total_cmp(&b.1)));
+        for (text, lp) in sorted {
+            add(text, lp);
         }
     }
     let total: f64 = mass.iter().sum();
@@ -223,6 +269,84 @@ pub fn prune_logprobs(response: &mut Value) {
             }
         }
     }
+}
+
+/// Where a compact cache entry keeps, in a choice, the one token a confidence is read
+/// from: `{"at": byte offset in the content, "token", "logprob", "top_logprobs": {token:
+/// logprob}}`.
+pub const LEVEL_LOGPROB: &str = "level_logprob";
+
+/// A choice as a compact cache entry keeps it: the reply's text, the finish reason when
+/// it is not `stop`, and of the log-probabilities only the token that starts the level
+/// (its offset, its text and its alternatives): what the reply and its confidence are
+/// read from, and nothing else (every other token's log-probability made an entry ten
+/// times larger).
+pub fn compact_choice(choice: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    let content = choice.pointer("/message/content").cloned();
+    out.insert(
+        "message".into(),
+        serde_json::json!({ "content": content.clone().unwrap_or(Value::Null) }),
+    );
+    if let Some(reason) = choice
+        .get("finish_reason")
+        .and_then(Value::as_str)
+        .filter(|r| *r != "stop")
+    {
+        out.insert("finish_reason".into(), Value::from(reason));
+    }
+    if let Some(kept) = choice.get(LEVEL_LOGPROB) {
+        out.insert(LEVEL_LOGPROB.into(), kept.clone());
+    } else if let Some(kept) = content
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(|c| level_token(choice, c))
+    {
+        out.insert(LEVEL_LOGPROB.into(), kept);
+    }
+    Value::Object(out)
+}
+
+/// The level's token of a choice's log-probabilities, in the compact form.
+fn level_token(choice: &Value, content: &str) -> Option<Value> {
+    let start = level_value_offset(content)?;
+    let tokens = choice.pointer("/logprobs/content")?.as_array()?;
+    let mut offset = 0usize;
+    for token in tokens {
+        let text = token.get("token").and_then(Value::as_str).unwrap_or("");
+        if offset <= start && start < offset + text.len() {
+            let mut alternatives = serde_json::Map::new();
+            for alt in token
+                .get("top_logprobs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let (Some(t), Some(lp)) = (
+                    alt.get("token").and_then(Value::as_str),
+                    alt.get("logprob").and_then(Value::as_f64),
+                ) else {
+                    continue;
+                };
+                // Two alternatives written alike (rare: byte pieces) add up.
+                let lp = match alternatives.get(t).and_then(Value::as_f64) {
+                    Some(before) => (before.exp() + lp.exp()).ln(),
+                    None => lp,
+                };
+                alternatives.insert(t.to_string(), Value::from(lp));
+            }
+            let mut kept = serde_json::json!({"at": offset, "token": text});
+            if let Some(lp) = token.get("logprob").filter(|v| v.is_number()) {
+                kept["logprob"] = lp.clone();
+            }
+            if !alternatives.is_empty() {
+                kept["top_logprobs"] = Value::Object(alternatives);
+            }
+            return Some(kept);
+        }
+        offset += text.len();
+    }
+    None
 }
 
 fn rank(l: Level) -> usize {
@@ -314,6 +438,39 @@ mod tests {
             before
         );
         assert_eq!(before.unwrap().value, 0.7);
+    }
+
+    /// A compact cache entry keeps only the level's token, and the confidence read from
+    /// it is the very same number, whatever order the alternatives come in.
+    #[test]
+    fn the_compact_form_gives_the_same_confidence() {
+        let content = r#"{"title":"T","level":"MEDIUM","rationale":"r"}"#;
+        let choice = json!({"message": {"role": "assistant", "content": content}, "finish_reason": "stop", "logprobs": {"content": [
+            tok(&content[..21], -0.01, &[("x", -3.0)]),
+            tok("\"", -0.01, &[]),
+            tok("MED", (0.55f64).ln(), &[("MED", (0.55f64).ln()), ("HIGH", (0.25f64).ln()), ("L", (0.15f64).ln()), ("The", (0.05f64).ln())]),
+            tok(&content[26..], -0.01, &[("y", -2.0)]),
+        ]}});
+        let compact = compact_choice(&choice);
+        assert_eq!(
+            compact,
+            json!({"message": {"content": content}, "level_logprob": {"at": 22, "token": "MED", "logprob": (0.55f64).ln(),
+                "top_logprobs": {"HIGH": (0.25f64).ln(), "L": (0.15f64).ln(), "MED": (0.55f64).ln(), "The": (0.05f64).ln()}}})
+        );
+        let full = logprob_confidence(&choice, Level::Medium).unwrap();
+        assert_eq!(full.value, 0.58, "0.55 of the 0.95 that names a level");
+        assert_eq!(logprob_confidence(&compact, Level::Medium), Some(full));
+        // A token that does not cover the level's value is not taken for it.
+        let mut moved = compact.clone();
+        moved["level_logprob"]["at"] = json!(2);
+        assert_eq!(logprob_confidence(&moved, Level::Medium), None);
+        // A reply cut off keeps its finish reason; one without logprobs keeps none.
+        let plain =
+            compact_choice(&json!({"message": {"content": "{}"}, "finish_reason": "length"}));
+        assert_eq!(
+            plain,
+            json!({"message": {"content": "{}"}, "finish_reason": "length"})
+        );
     }
 
     #[test]

@@ -331,6 +331,8 @@ pub fn import_results(
             };
             let mut response = response.clone();
             crate::answer::prune_logprobs(&mut response);
+            // No host: a provider's batch engine answered, by way of a file.
+            let source = crate::cache::Source::of(None, &response);
             let entry = CacheEntry::new(
                 id.to_string(),
                 asked.to_string(),
@@ -338,7 +340,8 @@ pub fn import_results(
                 None,
                 body.clone(),
                 response,
-            );
+            )
+            .with_source(source);
             // A result that cannot be stored fails alone; the others go on.
             if let Err(e) = cache.put(&entry) {
                 refuse(format!("{id}: cannot store it in the cache: {e}"));

@@ -1,11 +1,20 @@
 //! The response cache: `cache/<first two hex digits>/<sha256>.json`, one validated
-//! response per file, keyed by the sha256 of the canonical request body.
+//! answer per file, keyed by the sha256 of the canonical request body.
 //!
 //! Plain sharded JSON files rather than a database or an append-only index: they are
-//! committed to git, so they must read well in review and never conflict. An entry keeps
-//! the request exactly as sent, the raw response, the token usage and the model, and is
-//! written atomically. Only validated replies are stored. A corrupt entry is reported
-//! and treated as a miss, never a crash.
+//! committed to git, so they must read well in review and never conflict. Only
+//! validated replies are stored, and an entry keeps what the cache exists for and no
+//! more (format 2, about 1 KB): the reply's text, the one token a confidence is read
+//! from, the token usage, the model asked for, where the answer came from (host, the
+//! model the server reported, its `system_fingerprint`), what was asked (the reply
+//! schema's name, so `cache verify` checks the reply again) and the sha256 of all of
+//! it, so an edit shows. The request itself is not kept: the key is its hash, and a
+//! run rebuilds it from the prompt; keeping it (3.5 KB of rubric, schema and messages)
+//! and every token's log-probabilities (6 KB) made entries of 18 KB.
+//!
+//! Entries of the first format (`request` and the whole `response`, no `format`) are
+//! read as they are, and `willai cache compact` rewrites them in this one. A corrupt
+//! entry is reported and treated as a miss, never a crash.
 
 use std::path::PathBuf;
 
@@ -14,7 +23,11 @@ use serde_json::Value;
 
 use crate::beneath::{self, FileError, Kind};
 use crate::canonical;
+use crate::reply::Ask;
 use crate::root::Root;
+
+/// The format entries are written in.
+pub const FORMAT: u32 = 2;
 
 /// Token counts as the server reported them (zero when it did not).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,41 +75,109 @@ impl Usage {
     }
 }
 
-/// The follow-up request that got the valid reply, when the first reply was invalid.
+/// Why the first reply was asked again, when it was invalid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reask {
     /// What was wrong with the first reply.
     pub error: String,
-    /// The request that was sent instead (the original messages, the invalid reply, and
-    /// the correction).
+    /// The follow-up request (entries of the first format kept it, with the invalid
+    /// reply replaced by a note of its size); not written any more.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub request: Value,
 }
 
-/// One cached response.
+/// Where an answer came from: never a credential, a path or a query (they may hold
+/// secrets), only the host (`api.openai.com`, `127.0.0.1:8080`), the model the server
+/// said it answered with, and its `system_fingerprint` when it gave one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// `host[:port]` of the base URL; none for a provider's batch results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The response's `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_fingerprint: Option<String>,
+}
+
+impl Source {
+    /// What a response says of itself (its `model` and `system_fingerprint`), with the
+    /// host it came from.
+    pub fn of(host: Option<String>, response: &Value) -> Source {
+        let text = |field: &str| {
+            response
+                .get(field)
+                .and_then(Value::as_str)
+                .map(|s| {
+                    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    crate::text::visible(&one_line)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                })
+                .filter(|s| !s.is_empty())
+        };
+        Source {
+            host,
+            model: text("model"),
+            system_fingerprint: text("system_fingerprint"),
+        }
+    }
+}
+
+fn first_format() -> u32 {
+    1
+}
+
+/// One cached answer. Read from either format; written in [`FORMAT`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheEntry {
-    /// sha256 of the canonical JSON of `request`.
+    /// 2; absent in entries of the first format.
+    #[serde(default = "first_format")]
+    pub format: u32,
+    /// sha256 of the canonical JSON of the request body that was sent.
     pub key: String,
     /// The model named in the request.
     pub model: String,
-    /// sha256 of the canonical JSON of `response`, so an edit of the reply after it was
-    /// checked and cached shows (entries written before willai kept it have none).
+    /// Where the answer came from (entries cached before willai recorded it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// The name of the reply schema asked for: `task_exposure`, `skills_assessment`
+    /// (with `skills`) or `skills_proposal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask: Option<String>,
+    /// The skills assessed, in the order asked (`skills_assessment`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    /// First format: sha256 of the canonical JSON of `response` (entries written before
+    /// willai kept it have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_sha256: Option<String>,
     /// Tokens used to get this response (both calls when there was a re-ask).
     pub usage: Usage,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reask: Option<Reask>,
-    /// The request body as sent.
-    pub request: Value,
-    /// The raw response body of the call whose reply passed validation.
+    /// First format: the request body as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Value>,
+    /// The answer: `choices`, each with `message.content` (and `finish_reason` when it
+    /// is not `stop`, and the level's token as `level_logprob`). The first format kept
+    /// the raw response (log-probabilities of every token).
     pub response: Value,
+    /// sha256 of the canonical JSON of the entry without this field, so an edit of
+    /// anything in it shows (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl CacheEntry {
-    /// A new entry; the response's hash is computed here.
+    /// A new entry in the compact format: of the request only its key and what it asked
+    /// (read from the body), of the response only what the reply and its confidence are
+    /// read from; the hash is computed here.
     pub fn new(
         key: String,
         model: String,
@@ -105,39 +186,126 @@ impl CacheEntry {
         request: Value,
         response: Value,
     ) -> CacheEntry {
-        CacheEntry {
+        let ask = Ask::of_request(&request);
+        let choices: Vec<Value> = crate::answer::choices(&response)
+            .iter()
+            .map(crate::answer::compact_choice)
+            .collect();
+        let mut entry = CacheEntry {
+            format: FORMAT,
             key,
             model,
-            response_sha256: Some(canonical::hash_value(&response)),
+            source: None,
+            ask: ask.as_ref().map(|a| a.schema_name().to_string()),
+            skills: match ask {
+                Some(Ask::Skills { names }) => names,
+                _ => Vec::new(),
+            },
+            response_sha256: None,
             usage,
-            reask,
-            request,
-            response,
+            reask: reask.map(|r| Reask {
+                error: r.error,
+                request: Value::Null,
+            }),
+            request: None,
+            response: serde_json::json!({ "choices": choices }),
+            sha256: None,
+        };
+        entry.seal();
+        entry
+    }
+
+    /// The same entry with where it came from, sealed again.
+    pub fn with_source(mut self, source: Source) -> CacheEntry {
+        self.source = Some(source);
+        self.seal();
+        self
+    }
+
+    /// Computes the hash of a compact entry.
+    fn seal(&mut self) {
+        self.sha256 = None;
+        self.sha256 = Some(self.computed_sha256());
+    }
+
+    fn computed_sha256(&self) -> String {
+        let mut v = serde_json::to_value(self).expect("entries serialize");
+        if let Some(o) = v.as_object_mut() {
+            o.remove("sha256");
+        }
+        canonical::hash_value(&v)
+    }
+
+    /// Whether it is in the first format (a candidate for `willai cache compact`).
+    pub fn is_first_format(&self) -> bool {
+        self.format < FORMAT
+    }
+
+    /// The same answer in the compact format (for `willai cache compact`).
+    pub fn compacted(&self) -> CacheEntry {
+        let mut e = CacheEntry::new(
+            self.key.clone(),
+            self.model.clone(),
+            self.usage,
+            self.reask.clone(),
+            self.request.clone().unwrap_or(Value::Null),
+            self.response.clone(),
+        );
+        if self.ask.is_some() {
+            e.ask = self.ask.clone();
+            e.skills = self.skills.clone();
+        }
+        // The first format kept the response whole: what it says of itself.
+        let source = self
+            .source
+            .clone()
+            .unwrap_or_else(|| Source::of(None, &self.response));
+        e.source = (source != Source::default()).then_some(source);
+        e.seal();
+        e
+    }
+
+    /// What was asked, to check the reply again: the stored schema name, or (first
+    /// format) the schema the stored request carries.
+    pub fn asked(&self) -> Option<Ask> {
+        match self.ask.as_deref() {
+            Some(name) => Ask::of_name(name, &self.skills),
+            None => self.request.as_ref().and_then(Ask::of_request),
         }
     }
 
-    /// Why the entry cannot be trusted, if it cannot: its request no longer hashes to
-    /// its key, or its response no longer to the hash it was cached with.
+    /// Why the entry cannot be trusted, if it cannot: it was edited since it was cached
+    /// (its hash no longer matches), or (first format) its request no longer hashes to
+    /// its key.
     pub fn tampered(&self) -> Option<String> {
-        let actual = canonical::hash_value(&self.request);
-        if actual != self.key {
-            return Some(format!(
-                "the stored request hashes to {actual}, not to its key: it was edited"
-            ));
+        if let Some(request) = &self.request {
+            let actual = canonical::hash_value(request);
+            if actual != self.key {
+                return Some(format!(
+                    "the stored request hashes to {actual}, not to its key: it was edited"
+                ));
+            }
         }
         self.response_edited()
     }
 
-    /// Why the response cannot be trusted: it no longer hashes to what it was cached with.
+    /// Why the answer cannot be trusted: it no longer hashes to what it was cached with.
     /// (A lookup checks only this: the request is the one it just built.)
     pub fn response_edited(&self) -> Option<String> {
-        match &self.response_sha256 {
-            Some(h) if *h != canonical::hash_value(&self.response) => Some(
-                "the stored response was edited after it was checked and cached (its sha256 no longer matches)"
-                    .to_string(),
-            ),
-            _ => None,
-        }
+        let edited = match (&self.sha256, &self.response_sha256) {
+            (Some(h), _) => *h != self.computed_sha256(),
+            (None, Some(h)) => *h != canonical::hash_value(&self.response),
+            (None, None) => false,
+        };
+        edited.then(|| {
+            "the stored answer was edited after it was checked and cached (its sha256 no longer matches)"
+                .to_string()
+        })
+    }
+
+    /// Whether the entry can tell an edit at all (entries of an early willai cannot).
+    pub fn is_hashed(&self) -> bool {
+        self.sha256.is_some() || self.response_sha256.is_some()
     }
 
     /// The assistant message's text.
@@ -233,6 +401,15 @@ impl Cache {
             path: path.clone(),
             reason: format!("not a cache entry: {e}"),
         })?;
+        if entry.format > FORMAT {
+            return Err(CorruptEntry {
+                path,
+                reason: format!(
+                    "written in format {} by a newer willai: upgrade willai",
+                    entry.format
+                ),
+            });
+        }
         if entry.key != key {
             return Err(CorruptEntry {
                 path,
@@ -553,5 +730,108 @@ mod tests {
             ]
         );
         assert!(listing.strays[2].1.contains("symbolic link"));
+    }
+
+    /// A real answer as the server sent it: every token's log-probabilities.
+    fn task_response() -> (Value, Value) {
+        let content = r#"{"title":"Check the proofs","level":"LOW","rationale":"A person reads the page.","tools":[],"tip":"Keep reading."}"#;
+        let tokens: Vec<Value> = content
+            .split_inclusive(['"', ':', ','])
+            .map(|t| {
+                let alts: Vec<Value> = ["LOW", "HIGH", "MEDIUM", "the", "a"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| json!({"token": a, "logprob": -(i as f64) - 0.25, "bytes": a.as_bytes()}))
+                    .collect();
+                json!({"token": t, "logprob": -0.125, "bytes": t.as_bytes(), "top_logprobs": alts})
+            })
+            .collect();
+        let request = json!({"model": "m", "messages": [{"role": "system", "content": "x".repeat(3500)}],
+            "response_format": {"type": "json_object", "schema": crate::reply::Ask::Task.schema(true)}});
+        let response = json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m-2024",
+            "system_fingerprint": "fp_1", "usage": {"prompt_tokens": 900, "completion_tokens": 40},
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}, "logprobs": {"content": tokens}}]});
+        (request, response)
+    }
+
+    #[test]
+    fn a_compact_entry_keeps_the_reply_its_confidence_and_its_source_in_little_room() {
+        let (request, response) = task_response();
+        let key = canonical::hash_value(&request);
+        let entry = CacheEntry::new(
+            key.clone(),
+            "m".into(),
+            Usage::of(&response),
+            None,
+            request,
+            response.clone(),
+        )
+        .with_source(Source::of(Some("127.0.0.1:8080".into()), &response));
+        let text = canonical::pretty(&entry);
+        assert!(text.len() < 1500, "{} bytes:\n{text}", text.len());
+        assert!(!text.contains("xxxx"), "the request is not kept");
+        assert_eq!(entry.asked(), Some(crate::reply::Ask::Task));
+        let source = entry.source.clone().unwrap();
+        assert_eq!(
+            (
+                source.host.as_deref(),
+                source.model.as_deref(),
+                source.system_fingerprint.as_deref()
+            ),
+            (Some("127.0.0.1:8080"), Some("m-2024"), Some("fp_1"))
+        );
+        let read = |r: &Value| crate::answer::read(&crate::reply::Ask::Task, r, 600).unwrap();
+        assert_eq!(
+            read(&entry.response),
+            read(&response),
+            "same reply and confidence"
+        );
+        // Stored and read back, it is the same entry, and it can tell an edit.
+        let (_dir, cache) = temp_cache();
+        cache.put(&entry).unwrap();
+        assert_eq!(cache.get(&key).unwrap().unwrap(), entry);
+        for (from, to) in [
+            ("127.0.0.1:8080", "api.openai.com"),
+            ("\"completion_tokens\": 40", "\"completion_tokens\": 4"),
+        ] {
+            fs::write(cache.path(&key), text.replace(from, to)).unwrap();
+            let err = cache.get(&key).unwrap_err().to_string();
+            assert!(
+                err.contains("edited after it was checked and cached"),
+                "{from}: {err}"
+            );
+        }
+    }
+
+    /// Entries of the first format (the request and the whole response) are read as they
+    /// are, checked as they were, and rewritten compact with the same key and reply.
+    #[test]
+    fn first_format_entries_are_read_and_compacted() {
+        let (request, mut response) = task_response();
+        crate::answer::prune_logprobs(&mut response);
+        let key = canonical::hash_value(&request);
+        let old = json!({"key": key, "model": "m", "response_sha256": canonical::hash_value(&response),
+            "usage": {"prompt_tokens": 900, "completion_tokens": 40}, "request": request, "response": response});
+        let (_dir, cache) = temp_cache();
+        fs::create_dir_all(cache.path(&key).parent().unwrap()).unwrap();
+        fs::write(cache.path(&key), canonical::pretty(&old)).unwrap();
+        let entry = cache.get(&key).unwrap().unwrap();
+        assert!(entry.is_first_format() && entry.tampered().is_none());
+        let compact = entry.compacted();
+        assert!(!compact.is_first_format() && compact.tampered().is_none());
+        assert_eq!(compact.key, key);
+        assert_eq!(
+            compact.source.as_ref().unwrap().model.as_deref(),
+            Some("m-2024")
+        );
+        let read = |r: &Value| crate::answer::read(&crate::reply::Ask::Task, r, 600).unwrap();
+        assert_eq!(read(&compact.response), read(&entry.response));
+        assert!(canonical::pretty(&compact).len() * 4 < canonical::pretty(&entry).len());
+        // An edited request of the first format is still told.
+        let mut edited = old.clone();
+        edited["request"]["model"] = json!("other");
+        fs::write(cache.path(&key), canonical::pretty(&edited)).unwrap();
+        let e: CacheEntry = serde_json::from_value(edited).unwrap();
+        assert!(e.tampered().unwrap().contains("not to its key"));
     }
 }

@@ -36,15 +36,17 @@ pub struct Cli {
 pub enum Command {
     /// Draft what is missing or stale through an OpenAI-compatible endpoint (cached).
     Draft(DraftArgs),
-    /// Counts per state (missing, draft, edited, approved, stale), per profession.
+    /// Counts per state (missing, draft, edited, approved, rejected, stale), per
+    /// profession.
     Status(StatusArgs),
     /// Approve tasks or skills of a profession (records reviewer, date and content hash).
     Approve(ApproveArgs),
-    /// Drop the machine's proposals beside edited or approved text.
+    /// Drop the machine's proposals beside edited or approved text, or reject its
+    /// untouched drafts (not drafted again until their prompt changes).
     Reject(RejectArgs),
     /// Review drafts and proposals one at a time in the terminal, lowest confidence first:
-    /// a approve, r drop proposal, e edit, 1/2/3 level, s skip, u undo, q quit. With
-    /// --audit, judge an audit's sample blind.
+    /// a approve, r drop proposal or reject draft, e edit, 1/2/3 level, s skip, u undo,
+    /// q quit. With --audit, judge an audit's sample blind.
     Review(ReviewArgs),
     /// What changed in the records between a git revision (default HEAD) and the working
     /// tree, in words: levels, word diffs of texts, tools, approvals, proposals.
@@ -160,7 +162,9 @@ impl Command {
             | Command::Import(ImportCommand::Onet(_))
             | Command::Eval(_)
             | Command::Audit(_)
-            | Command::Cache(CacheCommand::Stats | CacheCommand::Verify)
+            | Command::Cache(
+                CacheCommand::Stats | CacheCommand::Verify | CacheCommand::Compact(_),
+            )
             | Command::Trust(_)
             | Command::Batch(BatchCommand::Import(_))
             | Command::Init(_)
@@ -443,13 +447,15 @@ pub struct RejectArgs {
     /// The profession (name, alias or slug).
     #[arg(long, short = 'p', value_name = "NAME")]
     pub profession: String,
-    /// A task by id, slug or text; repeat for several.
+    /// A task by id, slug or text (its proposal is dropped, or else its untouched draft
+    /// rejected); repeat for several.
     #[arg(long = "task", short = 't', value_name = "TASK")]
     pub tasks: Vec<String>,
-    /// A skill by id or name; repeat for several.
+    /// A skill by id or name (its proposal dropped, or else its draft rejected, a
+    /// proposed skill included); repeat for several.
     #[arg(long = "skill", short = 's', value_name = "SKILL")]
     pub skills: Vec<String>,
-    /// Every proposal of the profession.
+    /// Every proposal of the profession (drafts are rejected by name only).
     #[arg(long, conflicts_with_all = ["tasks", "skills"])]
     pub all: bool,
 }
@@ -721,6 +727,16 @@ pub enum CacheCommand {
     Verify,
     /// Remove entries that no record and no current prompt refers to.
     Gc(GcArgs),
+    /// Rewrite entries of the first format (the whole request and response, about 18 KB)
+    /// in the compact one (about 1 KB), keeping every key; each is verified first.
+    Compact(CompactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// Count what would be rewritten; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -773,6 +789,7 @@ mod tests {
         &["cache", "stats"],
         &["cache", "verify"],
         &["cache", "gc"],
+        &["cache", "compact"],
         &["batch", "import", "r", "--requests", "q"],
         &["config"],
         &["trust"],

@@ -48,6 +48,8 @@ pub enum State {
     Draft,
     Edited,
     Approved,
+    /// An editor rejected the machine's draft (and wrote nothing since).
+    Rejected,
 }
 
 impl State {
@@ -58,6 +60,7 @@ impl State {
             State::Draft => "draft",
             State::Edited => "edited",
             State::Approved => "approved",
+            State::Rejected => "rejected",
         }
     }
 }
@@ -101,9 +104,11 @@ pub fn state_of(e: &dyn AnyEntry) -> State {
         // words it now holds: `publish` leaves it out and `validate` fails on it.
         Status::Approved => State::Edited,
         Status::Failed if !e.has_content() => State::Failed,
+        Status::Rejected if !e.has_content() => State::Rejected,
         _ if e.is_edited() => State::Edited,
         Status::Failed => State::Failed,
         Status::Draft => State::Draft,
+        Status::Rejected => State::Edited,
     }
 }
 

@@ -333,6 +333,19 @@ impl Ask {
         }
     }
 
+    /// What was asked, from the schema's name (and the skills assessed), as a cache
+    /// entry records it.
+    pub fn of_name(name: &str, skills: &[String]) -> Option<Ask> {
+        match name {
+            "task_exposure" => Some(Ask::Task),
+            "skills_proposal" => Some(Ask::ProposeSkills),
+            "skills_assessment" => Some(Ask::Skills {
+                names: skills.to_vec(),
+            }),
+            _ => None,
+        }
+    }
+
     /// What a request asked for, read back from the schema it carries (batch files).
     pub fn of_schema(schema: &Value) -> Option<Ask> {
         if let Some(required) = schema

@@ -718,6 +718,14 @@ fn check_entries<C: Content>(
                     );
                 }
             }
+            Status::Rejected => {
+                if e.machine.is_none() {
+                    push(
+                        format!("{at}/status"),
+                        "a rejected entry keeps the machine's text it rejects in `machine`: do not edit it by hand (`willai reject` records it)".into(),
+                    );
+                }
+            }
             Status::Failed => {
                 if e.error.as_deref().is_none_or(|x| x.trim().is_empty()) {
                     push(

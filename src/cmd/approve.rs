@@ -7,7 +7,7 @@ use crate::cli::{ApproveArgs, RejectArgs};
 use crate::exit::problems;
 use crate::lifecycle::{self, Current, Item};
 use crate::project::Project;
-use crate::record::{Kind, Record};
+use crate::record::{Approved, Kind, Record};
 use crate::review::{self, ApproveOptions, Outcome, ReviewError};
 
 /// What a command names: `--task`s and `--skill`s, or `--all`.
@@ -80,6 +80,11 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
         date: date.clone(),
         force: args.force,
         accept_proposal: args.accept_proposal,
+        how: if args.all {
+            Approved::InBulk
+        } else {
+            Approved::OneByOne
+        },
     };
     let (mut approved, mut refused) = (0, 0);
     for item in &targets {
@@ -123,6 +128,8 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `willai reject`: an item's proposal is dropped (the current text stays); an untouched
+/// draft is rejected (its text goes, and the same prompt's answer is not drafted again).
 pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let occ = catalog.find(&args.profession)?;
@@ -135,29 +142,47 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
         tasks: &args.tasks,
         skills: &args.skills,
         all: args.all,
-        what: "whose proposal to drop",
+        what: "whose proposal to drop or draft to reject",
     };
     let targets = selected(occ, &record, items, named, |i| i.proposal)?;
-    let mut dropped = 0;
+    let (mut changed, mut refused) = (0, 0);
     for item in &targets {
         let label = item.label_in(&occ.slug);
-        if record
-            .entry_mut(item.kind, &item.id)
-            .is_some_and(|e| e.reject_proposal())
-        {
-            dropped += 1;
+        let Some(entry) = record.entry_mut(item.kind, &item.id) else {
+            refused += 1;
+            println!("refused    {label}: has not been drafted");
+            continue;
+        };
+        if entry.reject_proposal() {
+            changed += 1;
             println!("dropped    {label}: the proposal is gone, the current text stays");
-        } else {
-            println!("no change  {label}: has no proposal");
+            continue;
+        }
+        match entry.reject_draft() {
+            Ok(()) => {
+                changed += 1;
+                println!(
+                    "rejected   {label}: the draft is gone; it is not drafted again unless its prompt changes (task text, template or model)"
+                );
+            }
+            Err(why) => {
+                refused += 1;
+                println!("refused    {label}: {why}");
+            }
         }
     }
-    if dropped > 0 {
+    if changed > 0 {
         project
             .store
             .write_record(&occ.slug, &record)
             .context("cannot save the record")?;
     } else if args.all {
         println!("no proposals waiting for {}", occ.name);
+    }
+    if refused > 0 {
+        return Err(problems(format!(
+            "{refused} item(s) not rejected (reasons above); {changed} done"
+        )));
     }
     Ok(())
 }

@@ -3,18 +3,19 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::answer;
-use crate::cache::CacheEntry;
-use crate::cli::{CacheCommand, GcArgs};
+use crate::cache::{CacheEntry, is_key};
+use crate::cli::{CacheCommand, CompactArgs, GcArgs};
 use crate::exit::problems;
 use crate::llm::candidates;
 use crate::project::Project;
-use crate::reply::Ask;
+use anyhow::Context;
 
 pub fn run(project: &Project, cmd: &CacheCommand) -> anyhow::Result<()> {
     match cmd {
         CacheCommand::Stats => stats(project),
         CacheCommand::Verify => verify(project),
         CacheCommand::Gc(args) => gc(project, args),
+        CacheCommand::Compact(args) => compact(project, args),
     }
 }
 
@@ -25,6 +26,7 @@ struct ModelStats {
     prompt_tokens: u64,
     completion_tokens: u64,
     reasked: usize,
+    first_format: usize,
 }
 
 fn stats(project: &Project) -> anyhow::Result<()> {
@@ -45,6 +47,7 @@ fn stats(project: &Project) -> anyhow::Result<()> {
                     .completion_tokens
                     .saturating_add(e.usage.completion_tokens);
                 s.reasked += usize::from(e.reask.is_some());
+                s.first_format += usize::from(e.is_first_format());
             }
             None => unreadable += 1,
         }
@@ -67,6 +70,18 @@ fn stats(project: &Project) -> anyhow::Result<()> {
         );
     }
     println!("{:<32} {:>9} {:>12}", "total", total_entries, total_bytes);
+    if total_entries > 0 {
+        println!(
+            "{} bytes per entry on average",
+            total_bytes / total_entries as u64
+        );
+    }
+    let first_format: usize = by_model.values().map(|s| s.first_format).sum();
+    if first_format > 0 {
+        println!(
+            "{first_format} entries are in the first, larger format (read as they are): `willai cache compact` rewrites them in the compact one"
+        );
+    }
     if let Some(price_note) = by_model.iter().find_map(|(m, s)| {
         project.settings.prices.get(m).map(|p| {
             (
@@ -86,8 +101,70 @@ fn stats(project: &Project) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Re-hashes every entry: the file name, the stored key and the sha256 of the stored
-/// request must agree, and the response must hold a reply.
+/// The problems of one entry file: where it is, whether it hashes to what it was
+/// cached with (and, in the first format, whether its request hashes to its key), and
+/// whether its reply still passes the checks a fresh reply must pass. Every problem is
+/// named, not only the first.
+fn problems_of(
+    path: &std::path::Path,
+    text: Result<String, String>,
+) -> (Option<CacheEntry>, Vec<String>) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let shard = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let e = match text
+        .and_then(|t| serde_json::from_str::<CacheEntry>(&t).map_err(|e| e.to_string()))
+    {
+        Err(e) => return (None, vec![format!("not a cache entry ({e})")]),
+        Ok(e) => e,
+    };
+    if !is_key(stem) || !stem.starts_with(shard) {
+        return (
+            Some(e),
+            vec![
+                "misplaced: the file name is not cache/<first two hex digits>/<sha256>.json"
+                    .to_string(),
+            ],
+        );
+    }
+    if e.key != stem {
+        let p = format!("holds key {} under the name {stem}", e.key);
+        return (Some(e), vec![p]);
+    }
+    let mut problems = Vec::new();
+    if e.format > crate::cache::FORMAT {
+        problems.push(format!(
+            "written in format {} by a newer willai: upgrade willai",
+            e.format
+        ));
+        return (Some(e), problems);
+    }
+    problems.extend(e.tampered());
+    match e.asked() {
+        None => problems.push(
+            "it names no reply schema willai knows, so its reply cannot be checked".to_string(),
+        ),
+        Some(ask) => {
+            let max = e
+                .request
+                .as_ref()
+                .and_then(|r| r["max_tokens"].as_u64())
+                .unwrap_or(0) as u32;
+            if let Err(why) = answer::read(&ask, &e.response, max) {
+                problems.push(format!("the cached reply is not valid: {why}"));
+            }
+        }
+    }
+    (Some(e), problems)
+}
+
+/// Re-hashes every entry and checks its reply; exit 1 on any problem.
 fn verify(project: &Project) -> anyhow::Result<()> {
     let cache = project.cache();
     let listing = cache.scan()?;
@@ -103,39 +180,16 @@ fn verify(project: &Project) -> anyhow::Result<()> {
     }
     for path in files {
         let shown = project.root.display(path);
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        let problem = match cache.read(path).and_then(|t| {
-            serde_json::from_str::<CacheEntry>(&t.unwrap_or_default()).map_err(|e| e.to_string())
-        }) {
-            Err(e) => Some(format!("not a cache entry ({e})")),
-            Ok(e) if e.key != stem => Some(format!("holds key {} under the name {stem}", e.key)),
-            Ok(e) => {
-                if e.response_sha256.is_none() {
-                    unhashed += 1;
-                }
-                e.tampered().or_else(|| match Ask::of_request(&e.request) {
-                    None => Some(
-                        "its request carries no reply schema willai knows, so its reply cannot be checked"
-                            .to_string(),
-                    ),
-                    Some(ask) => {
-                        let max = e.request["max_tokens"].as_u64().unwrap_or(0) as u32;
-                        answer::read(&ask, &e.response, max)
-                            .err()
-                            .map(|why| format!("the cached reply is not valid: {why}"))
-                    }
-                })
-            }
-        };
-        if let Some(p) = problem {
+        let (entry, problems) = problems_of(path, read(&cache, path));
+        if entry.as_ref().is_some_and(|e| !e.is_hashed()) && problems.is_empty() {
+            unhashed += 1;
+        }
+        if !problems.is_empty() {
             bad += 1;
             println!(
                 "{}: {}: delete it (a rerun asks again)",
                 crate::text::visible_line(&shown),
-                crate::text::visible_line(&p)
+                crate::text::visible_line(&problems.join("; "))
             );
         }
     }
@@ -150,6 +204,92 @@ fn verify(project: &Project) -> anyhow::Result<()> {
         println!(
             "note: {unhashed} entries were cached by an earlier willai without the sha256 of their reply: their replies were checked, but an edit of them cannot be told"
         );
+    }
+    Ok(())
+}
+
+/// The text of an entry file (never through a link, within the cap), or why not.
+fn read(cache: &crate::cache::Cache, path: &std::path::Path) -> Result<String, String> {
+    cache
+        .read(path)
+        .and_then(|t| t.ok_or_else(|| "it is gone".to_string()))
+}
+
+/// Rewrites first-format entries in the compact format, each verified first (an entry
+/// that fails is left as it is and named); the key, and so every lookup, stays.
+fn compact(project: &Project, args: &CompactArgs) -> anyhow::Result<()> {
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(project.lock("cache compact")?)
+    };
+    let cache = project.cache();
+    let files = cache.scan()?.entries;
+    let (mut rewritten, mut already, mut before, mut after) = (0usize, 0usize, 0u64, 0u64);
+    let mut refused = 0usize;
+    for path in &files {
+        let text = read(&cache, path);
+        let size = text.as_ref().map_or(0, |t| t.len() as u64);
+        let (entry, problems) = problems_of(path, text);
+        let shown = project.root.display(path);
+        let Some(entry) = entry else {
+            refused += 1;
+            println!(
+                "{}: {}: left as it is",
+                crate::text::visible_line(&shown),
+                crate::text::visible_line(&problems.join("; "))
+            );
+            continue;
+        };
+        if !entry.is_first_format() {
+            already += 1;
+            continue;
+        }
+        if !problems.is_empty() {
+            refused += 1;
+            println!(
+                "{}: {}: left as it is (delete it; a rerun asks again)",
+                crate::text::visible_line(&shown),
+                crate::text::visible_line(&problems.join("; "))
+            );
+            continue;
+        }
+        let compacted = entry.compacted();
+        // The compact entry must give the same reply, confidence included.
+        let same = entry.asked().is_some_and(|ask| {
+            answer::read(&ask, &entry.response, 0).ok()
+                == answer::read(&ask, &compacted.response, 0).ok()
+        });
+        if !same {
+            refused += 1;
+            println!(
+                "{}: its compact form would read differently: left as it is",
+                crate::text::visible_line(&shown)
+            );
+            continue;
+        }
+        let new_size = crate::canonical::pretty(&compacted).len() as u64;
+        if !args.dry_run {
+            cache
+                .put(&compacted)
+                .with_context(|| format!("cannot rewrite {shown}"))?;
+        }
+        rewritten += 1;
+        before += size;
+        after += new_size;
+    }
+    let verb = if args.dry_run {
+        "would rewrite"
+    } else {
+        "rewrote"
+    };
+    println!(
+        "cache compact: {verb} {rewritten} entries ({before} -> {after} bytes), {already} already compact, {refused} left as they are"
+    );
+    if refused > 0 {
+        return Err(problems(format!(
+            "{refused} entries failed verification and were not rewritten (listed above)"
+        )));
     }
     Ok(())
 }

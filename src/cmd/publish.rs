@@ -17,6 +17,7 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
     let opts = Options {
         drafts: false,
         theme: Some(project.root.dir().to_path_buf()),
+        audit: publish::audit::figures(&project.store, &catalog)?,
     };
     // One writer at a time: a second publish of this root waits for the first.
     let _lock = project.lock("publish")?;

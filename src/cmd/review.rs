@@ -8,6 +8,7 @@ use crate::cli::ReviewArgs;
 use crate::exit::Interrupted;
 use crate::lifecycle::Current;
 use crate::project::Project;
+use crate::record::Approved;
 use crate::review::audit::AuditSession;
 use crate::review::audit_tui;
 use crate::review::session::Session;
@@ -26,6 +27,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
             date,
             force: args.force,
             accept_proposal: false,
+            how: Approved::OneByOne,
         };
         return judge(project, name, opts, &args.editor);
     }
@@ -45,6 +47,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
         date,
         force: args.force,
         accept_proposal: false,
+        how: Approved::OneByOne,
     };
     let mut session = Session::new(&project.store, &catalog, cur, queue, opts);
     let ended = tui::run(&mut session, &args.editor);

@@ -19,6 +19,7 @@ pub struct Counts {
     pub draft: usize,
     pub edited: usize,
     pub approved: usize,
+    pub rejected: usize,
     pub stale: usize,
     pub proposals: usize,
 }
@@ -32,6 +33,7 @@ impl Counts {
             State::Draft => self.draft += 1,
             State::Edited => self.edited += 1,
             State::Approved => self.approved += 1,
+            State::Rejected => self.rejected += 1,
         }
         self.stale += usize::from(item.is_stale());
         self.proposals += usize::from(item.proposal);
@@ -44,6 +46,7 @@ impl Counts {
         self.draft += o.draft;
         self.edited += o.edited;
         self.approved += o.approved;
+        self.rejected += o.rejected;
         self.stale += o.stale;
         self.proposals += o.proposals;
     }
@@ -70,6 +73,9 @@ pub struct ItemStatus {
     pub value: Option<&'static str>,
     /// How sure the machine was of its newest text (0 to 1), when it could tell.
     pub confidence: Option<f64>,
+    /// How sure it was of the level shown (`value`): none when an editor set it.
+    #[serde(skip)]
+    pub shown_confidence: Option<f64>,
     pub stale: bool,
     pub proposal: bool,
 }
@@ -131,6 +137,7 @@ fn profession_status(
             state: item.state.as_str(),
             value: entry.and_then(|e| e.headline()),
             confidence: entry.and_then(|e| e.confidence()).map(|c| c.value),
+            shown_confidence: entry.and_then(|e| e.current_confidence()).map(|c| c.value),
             stale: item.is_stale(),
             proposal: item.proposal,
         });
@@ -208,7 +215,8 @@ fn row(name: &str, kind: &str, c: &Counts) -> String {
     )
 }
 
-/// The table people read.
+/// The table people read. Rejected items (rare) are listed below it rather than given
+/// a column every row would carry.
 pub fn table(r: &StatusReport) -> String {
     let mut out = format!(
         "{:<34} {:<6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>8} {:>6} {:>9}\n",
@@ -251,7 +259,7 @@ pub fn table(r: &StatusReport) -> String {
                 _ => "",
             };
             let sure = i
-                .confidence
+                .shown_confidence
                 .map(|c| format!("{:.0}%", c * 100.0))
                 .unwrap_or_else(|| "-".into());
             out.push_str(&format!(
@@ -285,6 +293,31 @@ pub fn table(r: &StatusReport) -> String {
             out.push_str(&format!(
                 "  ... and {} more (`willai status --json` lists them all)\n",
                 stale.len() - MAX_LISTED
+            ));
+        }
+    }
+    let rejected: Vec<(&str, &ItemStatus)> = r
+        .professions
+        .iter()
+        .flat_map(|p| {
+            p.items
+                .iter()
+                .filter(|i| i.state == "rejected")
+                .map(move |i| (p.slug.as_str(), i))
+        })
+        .collect();
+    if !rejected.is_empty() {
+        out.push_str(&format!(
+            "\nrejected: {} item(s), not drafted again until their prompt changes (task text, template or model):\n",
+            rejected.len()
+        ));
+        for (slug, i) in rejected.iter().take(MAX_LISTED) {
+            out.push_str(&format!("  {slug}/{} ({}) {}\n", i.id, i.kind, i.title));
+        }
+        if rejected.len() > MAX_LISTED {
+            out.push_str(&format!(
+                "  ... and {} more (`willai status --json` lists them all)\n",
+                rejected.len() - MAX_LISTED
             ));
         }
     }

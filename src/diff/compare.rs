@@ -258,7 +258,12 @@ mod tests {
         new.content.level = Some(Level::High);
         new.content.rationale = Some("AI writes code.".into());
         new.content.tools = Some(vec!["Copilot".into()]);
-        crate::record::AnyEntry::approve(&mut new, "Ann".into(), "2026-11-20".into());
+        crate::record::AnyEntry::approve(
+            &mut new,
+            "Ann".into(),
+            "2026-11-20".into(),
+            crate::record::Approved::OneByOne,
+        );
         let (mut a, mut b) = (Record::new("p"), Record::new("p"));
         a.tasks.push(old);
         b.tasks.push(new);

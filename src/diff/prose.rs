@@ -42,6 +42,10 @@ fn status<C: crate::record::Content>(e: &Entry<C>) -> String {
             "failed: {}",
             e.error.as_deref().unwrap_or("no reason recorded")
         ),
+        (Status::Rejected, _) if !e.has_content() => {
+            "rejected: the machine's draft is not drafted again until its prompt changes".into()
+        }
+        (Status::Rejected, _) => "rejected, then written by an editor".into(),
         (_, _) if e.is_edited() => "draft, edited".into(),
         (Status::Failed, _) => "failed".into(),
         (Status::Draft, _) => "draft".into(),

@@ -164,9 +164,10 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
 }
 
 /// Applies the skills the model proposed for a profession whose catalog lists none. Each
-/// is offered to the entry of its name (a new draft when there is none). Of the skills
-/// the new proposal no longer names, untouched drafts go (they were the machine's words
-/// alone); a person's skills stay, marked as seen by this proposal, so they are current.
+/// is offered to the entry of its name (a new draft when there is none; a skill an
+/// editor rejected comes back only from a new prompt). Of the skills the new proposal no
+/// longer names, untouched drafts go (they were the machine's words alone); a person's
+/// skills stay, and rejected ones, marked as seen by this proposal, so they are current.
 fn propose(
     record: &mut Record,
     proposed: &[SkillContent],
@@ -184,9 +185,13 @@ fn propose(
         offer(record, &id, machine, changes);
         named.push(id);
     }
-    record
-        .skills
-        .retain(|e| named.contains(&e.id) || e.status == Status::Approved || e.is_edited());
+    // An editor's word stays: what they approved, edited or rejected (a rejected skill
+    // kept, so that the same proposal does not bring it back).
+    record.skills.retain(|e| {
+        named.contains(&e.id)
+            || matches!(e.status, Status::Approved | Status::Rejected)
+            || e.is_edited()
+    });
     for e in record.skills.iter_mut().filter(|e| !named.contains(&e.id)) {
         if let Some(m) = &mut e.machine {
             m.provenance = provenance.clone();

@@ -19,6 +19,7 @@
 //! the same input gives byte-identical files: dates come from approvals and the edition,
 //! never from the clock.
 
+pub mod audit;
 pub mod chart;
 pub mod data;
 pub mod error;
@@ -126,6 +127,7 @@ fn build(
         output::refuse_inside_project(out, root)?;
     }
     let theme = Theme::load(opts.theme.as_deref().map(crate::root::Root::at).as_ref())?;
+    audit::annotate(professions, opts.audit.as_ref());
     let about = theme.about.is_some();
     layout::check_static(&theme.project_statics, about)?;
     let own: Vec<String> = layout::fixed(about)
@@ -140,7 +142,7 @@ fn build(
 
     // The site-wide pages are rendered before `out` is touched, and so are the pages of
     // one profession: a template error is reported before anything is written.
-    let pages = Pages::new(&theme, site, professions, opts.drafts);
+    let pages = Pages::new(&theme, site, professions, opts.drafts, opts.audit.as_ref());
     let mut site_pages: Vec<(&str, Vec<u8>)> = vec![
         (layout::INDEX, pages.index("group")?.into_bytes()),
         (layout::BY_EXPOSURE, pages.index("exposure")?.into_bytes()),
@@ -163,6 +165,7 @@ fn build(
     shared.update(theme.fingerprint);
     shared.update(serde_json::to_vec(site)?);
     shared.update([u8::from(opts.drafts)]);
+    shared.update(serde_json::to_vec(&opts.audit)?);
     for p in professions {
         shared.update(serde_json::to_vec(&(
             &p.id,
@@ -299,6 +302,7 @@ mod tests {
         let opts = Options {
             drafts: true,
             theme: None,
+            audit: None,
         };
         let (professions, _) = select::load(&catalog, &records, &opts);
         let out = tempfile::tempdir().unwrap();

@@ -12,4 +12,7 @@ pub struct Options {
     /// The project root whose `templates/`, `static/` and `about.md` make the theme;
     /// `None` for the built-in theme alone.
     pub theme: Option<PathBuf>,
+    /// The latest complete audit, stated on the methodology page, beside the index's
+    /// shares and in bylines (`publish::audit::figures`); `None` without one.
+    pub audit: Option<super::audit::Figures>,
 }

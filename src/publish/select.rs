@@ -27,6 +27,8 @@ fn review_of(a: &Approval) -> Option<Review> {
         reviewer: a.reviewer.clone(),
         date: a.date.clone(),
         date_text: text::long_date(&a.date)?,
+        approved: a.how,
+        how: None,
     })
 }
 
@@ -116,6 +118,7 @@ fn byline<'r>(reviews: impl Iterator<Item = Option<&'r Review>>) -> Byline {
         one_day: dates.iter().min() == dates.iter().max(),
         date,
         unreviewed,
+        how: None,
     }
 }
 
@@ -342,6 +345,8 @@ mod tests {
             reviewer: who.into(),
             date: date.into(),
             date_text: text::long_date(date).unwrap(),
+            approved: None,
+            how: None,
         };
         let reviews = [
             r("Bob", "2026-01-02"),

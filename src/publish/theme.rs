@@ -22,7 +22,7 @@ use crate::beneath::{FileError, Kind, MAX_ASSET, MAX_TEXT};
 use crate::root::Root;
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 21] = [
+const TEMPLATES: [(&str, &str); 23] = [
     ("base.html", include_str!("templates/base.html")),
     ("index.html", include_str!("templates/index.html")),
     ("profession.html", include_str!("templates/profession.html")),
@@ -53,6 +53,8 @@ const TEMPLATES: [(&str, &str); 21] = [
     ("_row.html", include_str!("templates/_row.html")),
     ("_crumbs.html", include_str!("templates/_crumbs.html")),
     ("_footer.html", include_str!("templates/_footer.html")),
+    ("_audit.html", include_str!("templates/_audit.html")),
+    ("_audited.html", include_str!("templates/_audited.html")),
 ];
 
 /// The built-in static files, by path in the site.

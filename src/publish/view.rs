@@ -5,9 +5,10 @@
 
 use serde::Serialize;
 
+use super::audit::How;
 use super::groups::Group;
 use crate::catalog::TaskType;
-use crate::record::{Level, Verdict};
+use crate::record::{Approved, Level, Verdict};
 
 /// Who approved a text, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -17,6 +18,10 @@ pub struct Review {
     pub date: String,
     /// "April 20, 2026".
     pub date_text: String,
+    /// How it was approved, as the approval records it.
+    pub approved: Option<Approved>,
+    /// How it was approved, as the byline says it ([`super::audit::annotate`]).
+    pub how: Option<How>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -91,6 +96,8 @@ pub struct Byline {
     pub one_day: bool,
     /// Items shown without an approval (drafts, with [`Options::drafts`] only).
     pub unreviewed: usize,
+    /// How its items were approved ([`super::audit::annotate`]).
+    pub how: Option<How>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -132,6 +132,12 @@ pub trait Content:
 
     /// Where a record keeps the entries of this kind.
     fn entries_mut(record: &mut Record) -> &mut Vec<Entry<Self>>;
+
+    /// What is left of the text when the machine's draft is rejected: nothing, but for
+    /// what names the item (a proposed skill's name).
+    fn without_text(&self) -> Self {
+        Self::default()
+    }
 }
 
 /// What a task says.
@@ -214,6 +220,13 @@ impl Content for SkillContent {
 
     fn entries_mut(record: &mut Record) -> &mut Vec<Entry<Self>> {
         &mut record.skills
+    }
+
+    fn without_text(&self) -> Self {
+        SkillContent {
+            name: self.name.clone(),
+            ..SkillContent::default()
+        }
     }
 }
 

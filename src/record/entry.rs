@@ -10,14 +10,17 @@ use super::content::{Content, Kind};
 
 /// The stored lifecycle state: `draft` (written by the machine, perhaps edited since;
 /// not yet approved), `failed` (the machine could not produce a valid draft; `error`
-/// says why) or `approved` (a person approved the content; `approval` says who and
-/// when). `edited` and `stale` are derived, not stored (see `lifecycle::State`).
+/// says why), `approved` (a person approved the content; `approval` says who and when)
+/// or `rejected` (a person said no to the machine's text, which `machine` keeps; it is
+/// not drafted again until its prompt changes). `edited` and `stale` are derived, not
+/// stored (see `lifecycle::State`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Draft,
     Failed,
     Approved,
+    Rejected,
 }
 
 /// Where a machine text came from: enough to tell whether it is stale and to find its
@@ -86,7 +89,7 @@ pub struct Machine<C> {
     pub content: C,
 }
 
-/// Who approved what, when.
+/// Who approved what, when, and how.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
@@ -95,6 +98,22 @@ pub struct Approval {
     pub date: String,
     /// sha256 of the approved content (canonical JSON of the content fields).
     pub sha256: String,
+    /// How it was approved: on its own, or in bulk with the rest of its profession;
+    /// omitted in approvals made before willai recorded it (then the site says nothing
+    /// about how).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<Approved>,
+}
+
+/// How an item was approved, for the site's byline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Approved {
+    /// On its own: shown in `willai review` (or `review --audit`), or named with
+    /// `willai approve --task`/`--skill`.
+    OneByOne,
+    /// With every item of its profession: `willai approve --all`.
+    InBulk,
 }
 
 /// One task or skill of a profession.
@@ -180,12 +199,21 @@ impl<C: Content> Entry<C> {
         self.content == m.content || self.content.hash() == m.content.hash()
     }
 
-    /// Whether a person changed the text the machine wrote (or wrote it without one).
+    /// Whether a person changed the text the machine wrote (or wrote it without one, or
+    /// after rejecting the machine's).
     pub fn is_edited(&self) -> bool {
+        if self.status == Status::Rejected {
+            return self.has_content();
+        }
         match &self.machine {
             Some(m) => !self.matches(m),
             None => self.has_content(),
         }
+    }
+
+    /// Whether the entry holds a rejection and nothing a person wrote since.
+    pub fn is_rejected(&self) -> bool {
+        self.status == Status::Rejected && !self.has_content()
     }
 
     /// Approved, and the approved text is still what was approved.
@@ -200,6 +228,19 @@ impl<C: Content> Entry<C> {
     /// Offers new machine text. Untouched drafts and failures are replaced; approved or
     /// edited content is never changed: the text goes beside it as a proposal.
     pub fn absorb(&mut self, machine: Machine<C>) -> Absorbed {
+        // A rejection holds for the prompt it was made on: the same prompt's answer (the
+        // same text, or another sample of it) is not offered again; a new prompt's is.
+        if self.is_rejected() {
+            let same_prompt = self.machine.as_ref().is_some_and(|m| {
+                let (a, b) = (&m.provenance, &machine.provenance);
+                (&a.template, &a.input, &a.model) == (&b.template, &b.input, &b.model)
+            });
+            if same_prompt {
+                return Absorbed::Unchanged;
+            }
+            *self = Entry::new_draft(&self.id, machine);
+            return Absorbed::New;
+        }
         let untouched = self.status != Status::Approved && !self.is_edited();
         // A failure an editor filled in is a person's text like any other: kept.
         let was_failed = self.status == Status::Failed && !self.has_content();
@@ -267,13 +308,23 @@ pub trait AnyEntry {
     fn confidence(&self) -> Option<&Confidence> {
         self.newest_provenance().and_then(|p| p.confidence.as_ref())
     }
+    /// How sure the machine was of the current text's level: its confidence when that
+    /// level is the machine's own, none when an editor set it.
+    fn current_confidence(&self) -> Option<&Confidence>;
     /// Marks the current content approved.
-    fn approve(&mut self, reviewer: String, date: String);
+    fn approve(&mut self, reviewer: String, date: String, how: Approved);
     /// Takes the proposal as the current text.
     fn accept_proposal(&mut self) -> bool;
     /// Drops the proposal: the person's text stays, and the proposal becomes the
     /// machine's latest word, so the item is no longer stale and is not proposed again.
     fn reject_proposal(&mut self) -> bool;
+    /// Rejects the machine's draft: its text goes (a proposed skill keeps its name), the
+    /// machine's text stays as what was rejected, and the status is `rejected`, so the
+    /// same prompt's answer is not drafted again. Only an untouched draft can be
+    /// rejected: `Err` says why this one cannot.
+    fn reject_draft(&mut self) -> Result<(), &'static str>;
+    /// Whether it holds a rejection (and no text a person wrote since).
+    fn is_rejected(&self) -> bool;
 }
 
 impl<C: Content> AnyEntry for Entry<C> {
@@ -328,17 +379,25 @@ impl<C: Content> AnyEntry for Entry<C> {
         self.proposal.is_some()
     }
 
+    fn current_confidence(&self) -> Option<&Confidence> {
+        self.machine
+            .as_ref()
+            .filter(|m| m.content.headline() == self.content.headline())
+            .and_then(|m| m.provenance.confidence.as_ref())
+    }
+
     fn headline(&self) -> Option<&'static str> {
         self.content.headline()
     }
 
-    fn approve(&mut self, reviewer: String, date: String) {
+    fn approve(&mut self, reviewer: String, date: String, how: Approved) {
         self.status = Status::Approved;
         self.error = None;
         self.approval = Some(Approval {
             reviewer,
             date,
             sha256: self.content_hash(),
+            how: Some(how),
         });
     }
 
@@ -359,5 +418,33 @@ impl<C: Content> AnyEntry for Entry<C> {
             }
             None => false,
         }
+    }
+
+    fn reject_draft(&mut self) -> Result<(), &'static str> {
+        match self.status {
+            Status::Rejected if !self.has_content() => return Err("is rejected already"),
+            Status::Approved => {
+                return Err("is approved: edit it, or approve another text, instead");
+            }
+            _ if self.proposal.is_some() => {
+                return Err("has a proposal: dropping the proposal is what r does here");
+            }
+            _ if self.machine.is_none() || !self.has_content() => {
+                return Err("has no draft of the machine's to reject");
+            }
+            _ if self.is_edited() => {
+                return Err("holds an editor's text, not the machine's: edit it, or approve it");
+            }
+            _ => {}
+        }
+        self.status = Status::Rejected;
+        self.content = self.content.without_text();
+        self.error = None;
+        self.approval = None;
+        Ok(())
+    }
+
+    fn is_rejected(&self) -> bool {
+        Entry::is_rejected(self)
     }
 }

@@ -20,7 +20,8 @@ mod entry;
 
 pub use content::{Content, Kind, Level, SkillContent, TaskContent, Verdict};
 pub use entry::{
-    Absorbed, AnyEntry, Approval, Confidence, ConfidenceMethod, Entry, Machine, Provenance, Status,
+    Absorbed, AnyEntry, Approval, Approved, Confidence, ConfidenceMethod, Entry, Machine,
+    Provenance, Status,
 };
 
 pub type TaskEntry = Entry<TaskContent>;
@@ -174,7 +175,7 @@ mod tests {
     #[test]
     fn approved_text_is_never_replaced() {
         let mut e = TaskEntry::new_draft("t", machine(Level::Low, "old", "k1"));
-        e.approve("Ann".into(), "2026-01-01".into());
+        e.approve("Ann".into(), "2026-01-01".into(), Approved::OneByOne);
         let before = e.clone();
         assert_eq!(
             e.absorb(machine(Level::High, "new", "k2")),
@@ -260,7 +261,7 @@ mod tests {
         // Approved text the machine now agrees with, no proposal pending: the approval
         // stays and the new provenance is recorded (and reported, so the record is saved).
         let mut approved = TaskEntry::new_draft("t", machine(Level::Low, "same", "k1"));
-        approved.approve("Ann".into(), "2026-01-01".into());
+        approved.approve("Ann".into(), "2026-01-01".into(), Approved::InBulk);
         let before = approved.clone();
         let refreshed = machine(Level::Low, "same", "k5");
         assert_eq!(approved.absorb(refreshed.clone()), Absorbed::Replaced);

@@ -22,7 +22,7 @@ pub mod tui;
 
 use crate::catalog::Occupation;
 use crate::lifecycle::{Item, State};
-use crate::record::{AnyEntry, Kind, Record};
+use crate::record::{AnyEntry, Approved, Kind, Record};
 use crate::slug;
 
 /// What an editor's command asks that cannot be done (exit 2); each says what to type.
@@ -188,6 +188,8 @@ pub struct ApproveOptions {
     pub date: String,
     pub force: bool,
     pub accept_proposal: bool,
+    /// Recorded in the approval, for the site's byline.
+    pub how: Approved,
 }
 
 /// What approving one item did.
@@ -251,7 +253,7 @@ pub fn approve(entry: Option<&mut dyn AnyEntry>, item: &Item, opts: &ApproveOpti
     if entry.is_approved_intact() {
         return Outcome::Unchanged;
     }
-    entry.approve(opts.reviewer.clone(), opts.date.clone());
+    entry.approve(opts.reviewer.clone(), opts.date.clone(), opts.how);
     Outcome::Approved
 }
 

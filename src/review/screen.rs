@@ -55,8 +55,33 @@ fn plain(line: &Line) -> String {
 
 const LABEL: usize = 12;
 
-pub const KEYS: &str =
-    "a approve  r drop proposal  e edit  1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit";
+/// The keys that mean something on this screen: `r` names what it does here (drop the
+/// proposal, or reject the machine's untouched draft) and is left out where it does
+/// nothing; the level keys are a task's only.
+pub fn keys(view: &Screenful) -> String {
+    let entry = view.shown.entry();
+    let mut keys: Vec<&str> = Vec::new();
+    if entry.is_some_and(|e| e.has_content() || e.has_proposal()) {
+        keys.push("a approve");
+    }
+    match entry {
+        Some(e) if e.has_proposal() => keys.push("r drop proposal"),
+        Some(e)
+            if e.status() == crate::record::Status::Draft && e.has_content() && !e.is_edited() =>
+        {
+            keys.push("r reject draft")
+        }
+        _ => {}
+    }
+    if entry.is_some() {
+        keys.push("e edit");
+    }
+    if matches!(view.shown, OnScreen::Task(_)) {
+        keys.extend(["1 HIGH", "2 MEDIUM", "3 LOW"]);
+    }
+    keys.extend(["s skip", "u undo", "q quit"]);
+    keys.join("  ")
+}
 
 /// Wraps styled text to `width` columns under a label, continuation lines indented.
 pub(super) fn field(label: &str, spans: Vec<Span>, width: usize) -> Vec<Line> {
@@ -268,7 +293,16 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
                     width,
                 ));
             }
-            let sure = confidence(view.shown.entry().and_then(|e| e.confidence()));
+            // The machine's confidence stands beside the machine's level only: a level an
+            // editor set is theirs (the "edited" line below gives the machine's).
+            let sure = match (&e.proposal, &e.machine) {
+                (Some(p), _) => confidence(p.provenance.confidence.as_ref()),
+                (None, Some(m)) if m.content.level == e.content.level => {
+                    confidence(m.provenance.confidence.as_ref())
+                }
+                (None, _) if e.content.level.is_some() => "   set by an editor".to_string(),
+                (None, _) => String::new(),
+            };
             out.extend(task_fields(&e.content, e.proposal.as_ref(), sure, width));
         }
         OnScreen::Skill(e) => out.extend(skill_fields(&e.content, e.proposal.as_ref(), width)),
@@ -341,7 +375,7 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
         }
     }
     out.push(Vec::new());
-    out.push(vec![span(Style::Dim, KEYS)]);
+    out.push(vec![span(Style::Dim, keys(view))]);
     out.extend(note_lines(note, width));
     out
 }

@@ -28,7 +28,8 @@ use crate::store::Store;
 pub enum Decision {
     /// Approve what is on screen (a proposal is taken first).
     Approve,
-    /// Drop the proposal; the current text stays.
+    /// Drop the proposal (the current text stays), or with none, reject the machine's
+    /// draft.
     Reject,
     /// Set a task's level (an edit).
     Level(Level),
@@ -125,6 +126,9 @@ impl Note {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Applied {
     Approved,
+    /// A proposal dropped (the current text stays).
+    Dropped,
+    /// The machine's draft rejected.
     Rejected,
     Edited,
     Skipped,
@@ -143,6 +147,9 @@ struct Step {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub approved: usize,
+    /// Proposals dropped.
+    pub dropped: usize,
+    /// Drafts rejected.
     pub rejected: usize,
     /// Items edited (by a level key or in the editor).
     pub edited: usize,
@@ -158,9 +165,13 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "review: {} approved, {} proposal(s) dropped, {} edited",
-            self.approved, self.rejected, self.edited
+            "review: {} approved, {} proposal(s) dropped",
+            self.approved, self.dropped
         )?;
+        if self.rejected > 0 {
+            write!(f, ", {} draft(s) rejected", self.rejected)?;
+        }
+        write!(f, ", {} edited", self.edited)?;
         if self.edited_unapproved > 0 {
             write!(f, " ({} not approved yet)", self.edited_unapproved)?;
         }
@@ -432,7 +443,11 @@ impl<'p> Session<'p> {
                     self.opts.date
                 )
             }
-            Applied::Rejected => format!("dropped    the proposal of {}", item.name()),
+            Applied::Dropped => format!("dropped    the proposal of {}", item.name()),
+            Applied::Rejected => format!(
+                "rejected   the draft of {}: it is not drafted again unless its prompt changes (u undoes)",
+                item.name()
+            ),
             Applied::Edited if had_proposal => format!(
                 "edited     {}, starting from the proposal on screen (taken): a approves it, s keeps it as edited, u undoes",
                 item.name()
@@ -443,7 +458,10 @@ impl<'p> Session<'p> {
             ),
             Applied::Skipped => unreachable!("skips return above"),
         };
-        if matches!(did, Applied::Approved | Applied::Rejected) {
+        if matches!(
+            did,
+            Applied::Approved | Applied::Dropped | Applied::Rejected
+        ) {
             self.pos += 1;
         }
         Ok(Note::done(note))
@@ -479,11 +497,14 @@ impl<'p> Session<'p> {
                 })
             }
             Decision::Reject => Ok(if entry.reject_proposal() {
-                Ok(Applied::Rejected)
+                Ok(Applied::Dropped)
             } else {
-                Err(Note::warning(format!(
-                    "{name} has no proposal to drop: a approves, s skips"
-                )))
+                match entry.reject_draft() {
+                    Ok(()) => Ok(Applied::Rejected),
+                    Err(why) => Err(Note::warning(format!(
+                        "not rejected: {name} {why}; s skips"
+                    ))),
+                }
             }),
             Decision::Level(level) => {
                 let Some(task) = record.task_mut(&item.id) else {
@@ -584,7 +605,8 @@ impl<'p> Session<'p> {
         self.pos = step.pos;
         let what = match step.did {
             Applied::Approved => "approval",
-            Applied::Rejected => "dropped proposal",
+            Applied::Dropped => "dropped proposal",
+            Applied::Rejected => "rejection",
             Applied::Edited => "edit",
             Applied::Skipped => "skip",
         };
@@ -605,6 +627,7 @@ impl<'p> Session<'p> {
         for step in &self.steps {
             match step.did {
                 Applied::Approved => s.approved += 1,
+                Applied::Dropped => s.dropped += 1,
                 Applied::Rejected => s.rejected += 1,
                 Applied::Skipped => s.skipped += 1,
                 Applied::Edited => {

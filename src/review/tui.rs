@@ -289,9 +289,11 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                 continue;
             }
         };
-        let (shown, drawn) = match current {
+        // What is on screen, and the keys that mean something there.
+        let (shown, keys, drawn) = match current {
             Some(view) => (
                 Some(view.shown.clone()),
+                screen::keys(&view),
                 show(
                     &screen::item(&view, &reviewer, note.as_ref(), cols),
                     rows,
@@ -300,6 +302,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
             ),
             None => (
                 None,
+                String::new(),
                 show(
                     &screen::finished(&session.summary(), note.as_ref(), cols),
                     rows,
@@ -354,7 +357,7 @@ pub fn run(session: &mut Session, editor: &str) -> anyhow::Result<Ended> {
                 Some(d) => Some(session.decide(d).unwrap_or_else(failed)),
                 None => Some(Note {
                     tone: Tone::Warning,
-                    text: format!("no key {:?}: {}", key.code, screen::KEYS),
+                    text: format!("no key {:?}: {keys}", key.code),
                 }),
             },
         };

@@ -129,6 +129,7 @@ pub fn build(req: &Request, local: &str, shared: &Shared) -> anyhow::Result<publ
     let opts = Options {
         drafts: req.drafts,
         theme: Some(project.root.dir().to_path_buf()),
+        audit: publish::audit::figures(&project.store, &catalog)?,
     };
     let (professions, _skipped) = select::load_store(&project.store, &catalog, &opts)
         .context("fix the record, and the page comes back")?;

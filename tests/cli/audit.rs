@@ -423,3 +423,147 @@ fn validate_fmt_and_schema_know_audit_files() {
     let schema: Value = serde_json::from_str(&p.read("data/schema/audit.schema.json")).unwrap();
     assert_eq!(schema["title"], "Audit");
 }
+
+/// The whole-percent text the site gives an interval: estimate rounded, bounds rounded
+/// outwards, "29% (25–34%)".
+fn site_percent(estimate: &Value, low: &Value, high: &Value) -> String {
+    let pct = |v: &Value| (v.as_f64().unwrap() * 100.0).clamp(0.0, 100.0);
+    format!(
+        "{}% ({}–{}%)",
+        pct(estimate).round(),
+        pct(low).floor(),
+        pct(high).ceil()
+    )
+}
+
+/// The site states the latest complete audit (never one still being judged): the
+/// methodology in plain words, the index's audited estimates beside the published
+/// shares, and bylines that say how items were approved, from the approvals' `how`.
+#[test]
+fn the_site_states_the_latest_complete_audit_and_how_items_were_approved() {
+    let p = fixture_project();
+    // Failed drafts (no text) are refused, and say so (exit 1); the rest is approved.
+    let approve = |args: &[&str]| {
+        let r = crate::util::run(
+            p.willai()
+                .args(["approve", "--force", "--reviewer", "Ann Editor"])
+                .args(args),
+        );
+        assert!(r.stdout.contains("approved   "), "{}", r.all());
+    };
+    approve(&["-p", "data-wranglers", "--all", "--date", "2026-12-10"]);
+    approve(&["-p", "file-clerks", "--all", "--date", "2026-12-01"]);
+    approve(&[
+        "-p",
+        "code-reviewers",
+        "--task",
+        "t000",
+        "--date",
+        "2026-12-10",
+    ]);
+    let record = p.record("data-wranglers");
+    assert_eq!(record["tasks"][0]["approval"]["how"], "in-bulk");
+    assert_eq!(
+        p.record("code-reviewers")["tasks"][0]["approval"]["how"],
+        "one-by-one"
+    );
+    run_ok(p.willai().arg("validate"), 0);
+
+    // The audit has 20 tasks still to judge: nothing of it is stated.
+    run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+    let methodology = p.read("site/methodology.html");
+    assert!(
+        methodology.contains("No audit is complete yet: how often an editor would disagree"),
+        "{methodology}"
+    );
+    assert!(!p.read("site/index.html").contains("audited estimate"));
+    let wranglers = p.read("site/data-wranglers/index.html");
+    assert!(
+        wranglers.contains("Every item approved in bulk, without an audit."),
+        "{wranglers}"
+    );
+
+    // Judge the rest (by hand, as an editor may): the audit is complete.
+    let mut a: Value = serde_json::from_str(&p.read(AUDIT)).unwrap();
+    for item in a["items"].as_array_mut().unwrap() {
+        if item["judged"].is_null() {
+            item["judged"] = item["drafted"].clone();
+            item["date"] = "2026-12-07".into();
+        }
+    }
+    p.write(AUDIT, &serde_json::to_string_pretty(&a).unwrap());
+    run_ok(p.willai().arg("fmt"), 0);
+    let report = report_json(&p, "fixture");
+    assert_eq!(report["complete"], true);
+    run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+
+    let d = &report["disagreement"];
+    let disagreement = site_percent(&d["share"], &d["low"], &d["high"]);
+    let methodology = p.read("site/methodology.html");
+    let sentence = format!(
+        "An editor re-judged 250 tasks drawn at random on December 5, 2026 from the 383 tasks drafted, 230 of them without seeing the drafted level; they would have rated {disagreement} of them differently."
+    );
+    assert!(
+        methodology.contains(&sentence),
+        "{sentence} in\n{methodology}"
+    );
+    assert!(methodology.contains("id=\"audit\""), "{methodology}");
+    let index = p.read("site/index.html");
+    let api: Value = serde_json::from_str(&p.read("site/api/professions/index.json")).unwrap();
+    let published: usize = api["professions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["counts"]["tasks"].as_u64().unwrap() as usize)
+        .sum();
+    assert!(published > 0);
+    for (name, key) in [("High", "HIGH"), ("Medium", "MEDIUM"), ("Low", "LOW")] {
+        let l = &report["levels"][key];
+        let audited = site_percent(&l["estimate"], &l["low"], &l["high"]);
+        assert!(
+            methodology.contains(&format!("<li>{name} exposure: {audited}</li>")),
+            "{name}: {audited} in\n{methodology}"
+        );
+        let line = format!("{name} exposure: ");
+        let at = index
+            .find(&line)
+            .unwrap_or_else(|| panic!("{line} in\n{index}"));
+        let li = &index[at..at + index[at..].find("</li>").unwrap()];
+        assert!(
+            li.ends_with(&format!(
+                "% of published analyses; audited estimate {audited}"
+            )),
+            "{li}"
+        );
+    }
+    assert!(
+        index.contains("from 250 re-judged at random on December 5, 2026"),
+        "{index}"
+    );
+
+    // Bylines: in bulk after the audit was finished (December 7), in bulk before it,
+    // one by one; a deep dive says it of its own task.
+    let wranglers = p.read("site/data-wranglers/index.html");
+    assert!(
+        wranglers.contains("Every item approved in bulk after an audit. <a href=\"../methodology.html#audit\">What the audit found</a>."),
+        "{wranglers}"
+    );
+    let clerks = p.read("site/file-clerks/index.html");
+    assert!(
+        clerks.contains("Every item approved in bulk, without an audit."),
+        "{clerks}"
+    );
+    assert!(!clerks.contains("What the audit found"), "{clerks}");
+    let reviewers = p.read("site/code-reviewers/index.html");
+    assert!(
+        reviewers.contains("Read and approved one by one."),
+        "{reviewers}"
+    );
+    let deep = std::fs::read_dir(p.path("site/data-wranglers"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.file_name().is_some_and(|n| n != "index.html"))
+        .unwrap();
+    let deep = fs::read_to_string(deep).unwrap();
+    assert!(deep.contains("Approved in bulk after an audit."), "{deep}");
+}

@@ -228,17 +228,15 @@ fn cache_stats_verify_and_gc() {
     run_ok(p.willai_at(&server.base_url()).args(["draft", "--all"]), 0);
     assert_eq!(server.requests(), 0, "gc kept what current prompts use");
 
-    // verify catches an edited entry.
+    // verify catches an edited entry, whatever field was edited.
     let victim = p.cache_files()[0].clone();
-    let text = std::fs::read_to_string(&victim).unwrap().replacen(
-        "\"temperature\": 0.0",
-        "\"temperature\": 0.7",
-        1,
-    );
+    let before = std::fs::read_to_string(&victim).unwrap();
+    let text = before.replacen("\"model\": \"test-model\"", "\"model\": \"gpt-4o\"", 1);
+    assert_ne!(text, before);
     std::fs::write(&victim, text).unwrap();
     let r = run_ok(p.willai().args(["cache", "verify"]), 1);
     assert!(
-        r.stdout.contains("the stored request hashes to"),
+        r.stdout.contains("edited after it was checked and cached"),
         "{}",
         r.stdout
     );

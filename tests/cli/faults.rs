@@ -57,10 +57,10 @@ fn an_edited_cached_reply_is_caught_by_verify_and_by_draft() {
             .contains("Planted")
     );
 
-    // A reply that breaks the schema is caught even in an entry without the reply's hash
+    // A reply that breaks the schema is caught even in an entry without a hash
     // (written by an older willai).
     let (path, mut entry) = entry_of_any(&p);
-    entry.as_object_mut().unwrap().remove("response_sha256");
+    entry.as_object_mut().unwrap().remove("sha256");
     let content = entry["response"]["choices"][0]["message"]["content"]
         .as_str()
         .unwrap()
@@ -81,7 +81,7 @@ fn an_edited_cached_reply_is_caught_by_verify_and_by_draft() {
 fn entry_of_any(p: &Project) -> (std::path::PathBuf, Value) {
     for path in p.cache_files() {
         let v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        if v["request"].to_string().contains("task_exposure") {
+        if v["ask"] == "task_exposure" {
             return (path, v);
         }
     }
@@ -130,9 +130,11 @@ fn replies_over_the_limit_fail_their_item_and_no_invalid_reply_is_cached() {
         "the invalid reply is not kept"
     );
     assert!(
-        entry["reask"]["request"]
-            .to_string()
-            .contains("is not kept")
+        entry["reask"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("EXTREME"),
+        "{entry}"
     );
     assert!(
         p.cache_files()

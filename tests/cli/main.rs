@@ -9,6 +9,7 @@ mod audit_tui;
 mod batch;
 #[cfg(unix)]
 mod browser;
+mod cache;
 mod confidence;
 mod config;
 mod content;
@@ -22,6 +23,7 @@ mod onet;
 mod promises;
 mod publish;
 mod quickstart;
+mod reject;
 mod review;
 mod review_tui;
 mod serve;

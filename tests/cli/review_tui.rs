@@ -10,7 +10,6 @@ use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use fake_openai::FakeServer;
 use willai::review::audit_tui::{BLIND_KEYS, FINISHED_KEYS, REVEALED_KEYS};
-use willai::review::screen::KEYS;
 
 use crate::util::{Project, run_ok};
 use crate::validate::valid_project;
@@ -93,14 +92,21 @@ impl Tui {
     /// window was sized: so its start.)
     fn shows_the_key_line(&self) -> bool {
         let screen = self.contents();
-        [KEYS, BLIND_KEYS, REVEALED_KEYS, FINISHED_KEYS]
-            .iter()
-            .any(|keys| {
-                let start: String = keys.chars().take(20).collect();
-                screen
-                    .lines()
-                    .any(|line| line.starts_with(&start) && keys.starts_with(line.trim_end()))
-            })
+        // `review`'s key line shows the keys of its screen: it starts with the first.
+        let review = screen.lines().any(|line| {
+            ["a approve  ", "e edit  ", "s skip  u undo  q quit"]
+                .iter()
+                .any(|start| line.starts_with(start))
+        });
+        review
+            || [BLIND_KEYS, REVEALED_KEYS, FINISHED_KEYS]
+                .iter()
+                .any(|keys| {
+                    let start: String = keys.chars().take(20).collect();
+                    screen
+                        .lines()
+                        .any(|line| line.starts_with(&start) && keys.starts_with(line.trim_end()))
+                })
     }
 
     pub(crate) fn key(&mut self, keys: &str) {
@@ -186,7 +192,9 @@ fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_byte
         "{screen}"
     );
     assert!(
-        screen.contains("a approve  r drop proposal  e edit"),
+        screen.contains(
+            "a approve  r reject draft  e edit  1 HIGH  2 MEDIUM  3 LOW  s skip  u undo  q quit"
+        ),
         "{screen}"
     );
     assert!(!tui.cooked(), "raw mode while reviewing");
@@ -214,6 +222,9 @@ fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_byte
         screen.contains("differs from the machine's draft (its level: HIGH)"),
         "{screen}"
     );
+    // The level is the editor's: no machine confidence beside it.
+    assert!(screen.contains("LOW   set by an editor"), "{screen}");
+    assert!(!screen.contains("confidence 0.60"), "{screen}");
     let t = task(&p, "sort-widgets");
     assert_eq!(
         (t["level"].as_str(), t["status"].as_str()),
@@ -258,6 +269,74 @@ fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_byte
     assert!(tui.cooked(), "the terminal is back in cooked mode");
     assert_eq!(task(&p, "answer-letters")["status"], "approved");
     assert_eq!(task(&p, "sort-widgets")["status"], "draft");
+    run_ok(p.willai().arg("validate"), 0);
+}
+
+/// `r` on an untouched draft rejects it (recorded, undone by `u`); a skill's screen
+/// offers only the keys that mean something there.
+#[test]
+fn r_rejects_a_draft_and_a_skills_screen_shows_only_its_keys() {
+    let (p, _server) = drafted();
+    let before = p.read(RECORD);
+    let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
+    tui.wait_for("1 of 6");
+    tui.key("r");
+    let screen = tui.wait_for("2 of 6");
+    assert!(
+        screen.contains("rejected   the draft of widget-makers/answer-letters"),
+        "{screen}"
+    );
+    let t = task(&p, "answer-letters");
+    assert_eq!(t["status"], "rejected");
+    assert!(
+        t.get("level").is_none() && t["machine"]["level"] == "MEDIUM",
+        "{t}"
+    );
+    tui.key("u");
+    tui.wait_for("undone: rejection of widget-makers/answer-letters");
+    assert_eq!(p.read(RECORD), before, "undo restores the very bytes");
+    tui.key("r");
+    tui.wait_for("2 of 6");
+    // To the skills, the last of the queue (they have no confidence).
+    for n in 3..=5 {
+        tui.key("s");
+        tui.wait_for(&format!("{n} of 6"));
+    }
+    let screen = tui.contents();
+    assert!(screen.contains("· skill "), "{screen}");
+    assert!(
+        screen.contains("a approve  r reject draft  e edit  s skip  u undo  q quit"),
+        "{screen}"
+    );
+    assert!(!screen.contains("1 HIGH"), "{screen}");
+    tui.key("x");
+    let screen = tui.wait_for("no key Char('x')");
+    assert!(!screen.contains("1 HIGH"), "{screen}");
+    tui.key("r");
+    let screen = tui.wait_for("6 of 6");
+    assert!(
+        screen.contains("rejected   the draft of widget-makers/skills/"),
+        "{screen}"
+    );
+    tui.key("q");
+    assert_eq!(tui.exit_code(), 0);
+    let screen = tui.contents();
+    assert!(
+        screen.contains(
+            "review: 0 approved, 0 proposal(s) dropped, 2 draft(s) rejected, 0 edited, 3 skipped"
+        ),
+        "{screen}"
+    );
+    let record = p.record("widget-makers");
+    assert_eq!(
+        record["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["status"] == "rejected")
+            .count(),
+        1
+    );
     run_ok(p.willai().arg("validate"), 0);
 }
 

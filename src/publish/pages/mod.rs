@@ -15,6 +15,7 @@ use minijinja::context;
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
+use super::audit::Figures;
 use super::data::{profession_url, task_url};
 use super::groups;
 use super::layout;
@@ -73,6 +74,8 @@ struct SiteView<'a> {
     about: bool,
     /// A preview with unreviewed text (`willai serve --drafts`), never a publish.
     preview: bool,
+    /// The latest complete audit (`publish::audit`), or none.
+    audit: Option<&'a Figures>,
 }
 
 /// Renders the pages of one site.
@@ -94,12 +97,14 @@ impl<'a> Pages<'a> {
         site: &'a Site,
         all: &'a [Profession],
         preview: bool,
+        audit: Option<&'a Figures>,
     ) -> Pages<'a> {
         Pages {
             site_v: Value::from(Serde(SiteView {
                 site,
                 about: theme.about.is_some(),
                 preview,
+                audit,
             })),
             theme,
             site,

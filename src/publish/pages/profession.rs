@@ -120,6 +120,7 @@ impl Pages<'_> {
                 date => date.clone(),
                 date_text => p.review.date_text.clone(),
                 last => !p.review.one_day,
+                how => Value::from(Serde(&p.review.how)),
             }
         });
         let unreviewed = p.review.unreviewed;
