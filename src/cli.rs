@@ -84,6 +84,10 @@ pub enum Command {
     /// Show the settings in effect and where each comes from (flag, environment,
     /// willai.toml or default).
     Config(ConfigArgs),
+    /// Let this project's willai.toml send OPENAI_API_KEY to the endpoint its base_url
+    /// names (a repository cannot choose where your key goes without it). The consent is
+    /// kept outside the repository, per project and endpoint; --list, --revoke.
+    Trust(TrustArgs),
     /// Start a new content repository: willai.toml, prompts, an example occupation,
     /// schemas, CI workflow, pre-commit and git configuration.
     Init(InitArgs),
@@ -161,12 +165,23 @@ impl Command {
             | Command::Cache(
                 CacheCommand::Stats | CacheCommand::Verify | CacheCommand::Compact(_),
             )
+            | Command::Trust(_)
             | Command::Batch(BatchCommand::Import(_))
             | Command::Init(_)
             | Command::Completions(_)
             | Command::Man(_) => CommandLine::default(),
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// List every consent given, for every project.
+    #[arg(long)]
+    pub list: bool,
+    /// Take back this project's consents.
+    #[arg(long, conflicts_with = "list")]
+    pub revoke: bool,
 }
 
 #[derive(Debug, Args)]
@@ -783,6 +798,7 @@ mod tests {
         &["cache", "compact"],
         &["batch", "import", "r", "--requests", "q"],
         &["config"],
+        &["trust"],
         &["init"],
         &["completions", "bash"],
         &["man"],

@@ -19,6 +19,7 @@
 //! - `secret.rs`, `url.rs`: the API key and URLs, never shown whole;
 //! - `error.rs`: [`ConfigError`], a setting that cannot be used (exit 2).
 
+pub mod consent;
 mod endpoint;
 mod error;
 mod file;
