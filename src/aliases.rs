@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::catalog::{MAX_NAME, Occupation, text_problem};
-use crate::onet::{BadRow, OnetError};
+use crate::onet::{BadRow, OnetError, column, open_tsv};
 use crate::slug;
 
 const SOC: &str = "O*NET-SOC Code";
@@ -45,27 +45,8 @@ pub struct Parsed {
 /// limits the occupations; empty means all.
 pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
     let shown = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .quoting(false)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| OnetError::Read {
-            file: shown.clone(),
-            why: e.to_string(),
-        })?;
-    let headers = reader
-        .headers()
-        .map_err(|e| OnetError::Header {
-            file: shown.clone(),
-            why: e.to_string(),
-        })?
-        .clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    let (mut reader, headers) = open_tsv(path)?;
+    let find = |name: &str| column(&headers, name);
     let (Some(c_soc), Some(c_alt)) = (find(SOC), find(ALTERNATE)) else {
         return Err(OnetError::TitleColumns {
             file: shown,

@@ -38,18 +38,8 @@ pub fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{} {noun}", thousands(n))
 }
 
-/// 19268 -> "19,268".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// 19268 -> "19,268": as every count of the tool is written.
+pub use crate::text::thousands;
 
 /// Names listed in an insight before the rest are counted.
 const LISTED: usize = 4;

@@ -44,7 +44,7 @@ fn lede(p: &Profession) -> String {
     } else if p.coverage.missing > 0 {
         format!(
             "{} of its {} reviewed so far, each rated HIGH, MEDIUM or LOW for its exposure to AI, with the reason.",
-            text::thousands(p.counts.tasks),
+            text::thousands(p.coverage.reviewed),
             text::count(p.coverage.tasks, "task", "tasks"),
         )
     } else {
@@ -83,7 +83,8 @@ impl Pages<'_> {
             disclaimer => theme.part("_disclaimer.html", ctx(context! {}))?,
         };
         let skills_full = theme.part("_skills.html", ctx(context! { compact => false }))?;
-        let common = |n: usize, compact: bool| -> Result<Value, PublishError> {
+        // `on_task`: for a deep dive, where the split must say it is the profession's.
+        let common = |n: usize, compact: bool, on_task: bool| -> Result<Value, PublishError> {
             let others_v = Value::from(others[..n.min(others.len())].to_vec());
             let skills = if compact {
                 theme.part("_skills.html", ctx(context! { compact }))?
@@ -92,7 +93,7 @@ impl Pages<'_> {
             };
             Ok(context! {
                 skills,
-                split => theme.part("_split.html", ctx(context! { compact }))?,
+                split => theme.part("_split.html", ctx(context! { compact, on_task }))?,
                 others => theme.part("_others.html", ctx(context! { others => others_v }))?,
                 ..shared.clone()
             })
@@ -165,7 +166,7 @@ impl Pages<'_> {
             "_byline.html",
             ctx(context! { review, unreviewed, pending => Value::from(()) }),
         )?;
-        let mut parts = common(OTHERS, false)?;
+        let mut parts = common(OTHERS, false, false)?;
         let table = theme.part(
             "_table.html",
             ctx(
@@ -199,7 +200,7 @@ impl Pages<'_> {
         // Above a handful of tasks, a deep dive shows the profession's table and skills
         // compactly: the rationales and the reasons are on the profession's page.
         let compact = p.tasks.len() > HANDFUL;
-        let parts = common(OTHERS_ON_TASKS, compact)?;
+        let parts = common(OTHERS_ON_TASKS, compact, true)?;
         let tasks_v = pv.get_attr("tasks").unwrap_or_default();
         let pages: Vec<usize> = (0..p.tasks.len()).filter(|&k| p.tasks[k].page).collect();
         for (at, &k) in pages.iter().enumerate() {
