@@ -637,7 +637,13 @@ pub enum BadRows {
 #[derive(Debug, Args)]
 pub struct OnetArgs {
     /// The task statements file (the GPTs-are-GPTs TSV or O*NET's Task Statements.txt).
-    pub file: PathBuf,
+    #[arg(required_unless_present = "alternate_titles")]
+    pub file: Option<PathBuf>,
+    /// O*NET's Alternate Titles file (tab-separated: O*NET-SOC Code, Title, Alternate
+    /// Title, Short Title, Source(s)): each title becomes an alias of its occupation,
+    /// unless it could find another profession.
+    #[arg(long, value_name = "FILE")]
+    pub alternate_titles: Option<PathBuf>,
     /// Import only this occupation (title or O*NET-SOC code); repeat for several.
     #[arg(long = "occupation", value_name = "TITLE_OR_SOC")]
     pub occupations: Vec<String>,

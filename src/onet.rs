@@ -59,6 +59,10 @@ pub enum OnetError {
     )]
     Columns { file: String, has: String },
     #[error(
+        "{file}: the header must name the columns \"O*NET-SOC Code\" and \"Alternate Title\" (tab-separated, as O*NET's Alternate Titles file does); it has {has}"
+    )]
+    TitleColumns { file: String, has: String },
+    #[error(
         "no occupation in {file} has the title or O*NET-SOC code {}: check the spelling (titles are matched whole, case-insensitively)",
         wanted.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>().join(", ")
     )]
@@ -297,6 +301,7 @@ pub fn merge(
         return Outcome::New(Occupation {
             schema: Some(crate::catalog::SCHEMA_REF.to_string()),
             name: title.to_string(),
+            short_name: None,
             slug,
             aliases: Vec::new(),
             onet_soc: Some(soc.to_string()),

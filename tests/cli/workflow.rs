@@ -903,13 +903,26 @@ fn the_ci_files_pass_the_workflow_linters() {
     let lint = tool(&gh, "actionlint", &["-verbose"]);
     assert!(!lint.contains("Rule \"shellcheck\" was disabled"), "{lint}");
     // zizmor's strictest persona: no finding at all, nothing suppressed.
-    let z = tool(&gh, "zizmor", &["--offline", "--persona=auditor", WORKFLOW]);
+    let z = tool(
+        &gh,
+        "zizmor",
+        &["--offline", "--persona=auditor", ".github"],
+    );
     assert!(z.contains("No findings to report"), "{z}");
     assert!(!z.contains("suppressed"), "{z}");
     tool(
         &gh,
         "check-jsonschema",
         &["--builtin-schema", "vendor.github-workflows", WORKFLOW],
+    );
+    tool(
+        &gh,
+        "check-jsonschema",
+        &[
+            "--builtin-schema",
+            "vendor.dependabot",
+            ".github/dependabot.yml",
+        ],
     );
     let gl = p.path("gl");
     tool(
