@@ -82,7 +82,8 @@ pub fn run(project: &Project, args: &ConfigArgs) -> anyhow::Result<()> {
     if args.json {
         print!("{}", crate::canonical::pretty(&s));
     } else {
-        print!("{}", table(&s));
+        // Values come from willai.toml too: no raw control sequence.
+        print!("{}", crate::text::visible(&table(&s)));
     }
     // The values as `draft` will check them (a model aside: not every command needs
     // one), so a bad one is said here, where it is looked for, not at the next draft.

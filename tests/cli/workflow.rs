@@ -864,6 +864,8 @@ fn the_gitlab_file_checks_reports_and_summarises_a_merge_request() {
     assert_eq!(code, 0, "{out}");
     let sitemap = fs::read_to_string(root.join("public/sitemap.xml")).unwrap();
     assert!(sitemap.contains("https://acme.gitlab.io/pub/"), "{sitemap}");
+    // publish's manifest is not part of what Pages serves.
+    assert!(!root.join("public/.willai-site").exists());
 }
 
 /// Lints what `willai init` writes with the standard tools (installed by `.ci/run` from
