@@ -53,13 +53,25 @@ impl Usage {
     }
 
     /// Prompt and completion together: what a call took from a tokens/min budget.
+    /// (Saturating: a server's `u64::MAX` must not wrap.)
     pub fn total(&self) -> u64 {
-        self.prompt_tokens + self.completion_tokens
+        self.prompt_tokens.saturating_add(self.completion_tokens)
     }
 
     pub fn add(&mut self, other: Usage) {
-        self.prompt_tokens += other.prompt_tokens;
-        self.completion_tokens += other.completion_tokens;
+        self.prompt_tokens = self.prompt_tokens.saturating_add(other.prompt_tokens);
+        self.completion_tokens = self
+            .completion_tokens
+            .saturating_add(other.completion_tokens);
+    }
+
+    /// Each count held to `cap`: what a server reports is believed only up to what the
+    /// request could have used.
+    pub fn at_most(self, cap: Usage) -> Usage {
+        Usage {
+            prompt_tokens: self.prompt_tokens.min(cap.prompt_tokens),
+            completion_tokens: self.completion_tokens.min(cap.completion_tokens),
+        }
     }
 }
 

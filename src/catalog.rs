@@ -16,6 +16,8 @@ use crate::slug;
 pub const MAX_TASK_TEXT: usize = 1000;
 /// The longest name (an occupation's, an alias, a skill's) a catalog holds.
 pub const MAX_NAME: usize = 120;
+/// The longest short name: what a page title has room for beside a task's title.
+pub const MAX_SHORT_NAME: usize = 40;
 
 pub const SCHEMA_REF: &str = "../schema/catalog.schema.json";
 
@@ -28,6 +30,11 @@ pub struct Occupation {
     pub schema: Option<String>,
     /// The name readers see, e.g. "ML Engineer".
     pub name: String,
+    /// A shorter name for page titles, where a long name leaves no room (e.g.
+    /// "Grinding Machine Operators" for O*NET's 105-character title); without one the site
+    /// derives it by rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
     /// File name and URL part: lowercase letters, digits and dashes.
     pub slug: String,
     /// Other names the profession is found by (case-insensitive).
@@ -365,6 +372,9 @@ pub fn check_occupation(
         );
     }
     check_text(&occ.name, "/name", MAX_NAME, &mut push);
+    if let Some(short) = &occ.short_name {
+        check_text(short, "/short_name", MAX_SHORT_NAME, &mut push);
+    }
     for (i, alias) in occ.aliases.iter().enumerate() {
         check_text(alias, &format!("/aliases/{i}"), MAX_NAME, &mut push);
     }
@@ -463,6 +473,7 @@ mod tests {
         Occupation {
             schema: None,
             name: name.into(),
+            short_name: None,
             slug: slug.into(),
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
             onet_soc: None,

@@ -85,6 +85,10 @@ pub enum Command {
     /// Show the settings in effect and where each comes from (flag, environment,
     /// willai.toml or default).
     Config(ConfigArgs),
+    /// Let this project's willai.toml send OPENAI_API_KEY to the endpoint its base_url
+    /// names (a repository cannot choose where your key goes without it). The consent is
+    /// kept outside the repository, per project and endpoint; --list, --revoke.
+    Trust(TrustArgs),
     /// Start a new content repository: willai.toml, prompts, an example occupation,
     /// schemas, CI workflow, pre-commit and git configuration.
     Init(InitArgs),
@@ -164,12 +168,23 @@ impl Command {
             | Command::Cache(
                 CacheCommand::Stats | CacheCommand::Verify | CacheCommand::Compact(_),
             )
+            | Command::Trust(_)
             | Command::Batch(BatchCommand::Import(_))
             | Command::Init(_)
             | Command::Completions(_)
             | Command::Man(_) => CommandLine::default(),
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// List every consent given, for every project.
+    #[arg(long)]
+    pub list: bool,
+    /// Take back this project's consents.
+    #[arg(long, conflicts_with = "list")]
+    pub revoke: bool,
 }
 
 #[derive(Debug, Args)]
@@ -625,7 +640,13 @@ pub enum BadRows {
 #[derive(Debug, Args)]
 pub struct OnetArgs {
     /// The task statements file (the GPTs-are-GPTs TSV or O*NET's Task Statements.txt).
-    pub file: PathBuf,
+    #[arg(required_unless_present = "alternate_titles")]
+    pub file: Option<PathBuf>,
+    /// O*NET's Alternate Titles file (tab-separated: O*NET-SOC Code, Title, Alternate
+    /// Title, Short Title, Source(s)): each title becomes an alias of its occupation,
+    /// unless it could find another profession.
+    #[arg(long, value_name = "FILE")]
+    pub alternate_titles: Option<PathBuf>,
     /// Import only this occupation (title or O*NET-SOC code); repeat for several.
     #[arg(long = "occupation", value_name = "TITLE_OR_SOC")]
     pub occupations: Vec<String>,
@@ -780,6 +801,7 @@ mod tests {
         &["cache", "compact"],
         &["batch", "import", "r", "--requests", "q"],
         &["config"],
+        &["trust"],
         &["init"],
         &["completions", "bash"],
         &["man"],

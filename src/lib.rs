@@ -6,6 +6,7 @@
 //! `publish`, `eval`. `cli` holds the command line and `cmd` one small file per
 //! subcommand; `main` only maps the outcome to an exit code.
 
+pub mod aliases;
 pub mod annotate;
 pub mod answer;
 pub mod audit;

@@ -59,6 +59,10 @@ pub enum OnetError {
     )]
     Columns { file: String, has: String },
     #[error(
+        "{file}: the header must name the columns \"O*NET-SOC Code\" and \"Alternate Title\" (tab-separated, as O*NET's Alternate Titles file does); it has {has}"
+    )]
+    TitleColumns { file: String, has: String },
+    #[error(
         "no occupation in {file} has the title or O*NET-SOC code {}: check the spelling (titles are matched whole, case-insensitively)",
         wanted.iter().map(|o| format!("{o:?}")).collect::<Vec<_>>().join(", ")
     )]
@@ -77,9 +81,9 @@ fn task_id(s: &str) -> Option<u64> {
     }
 }
 
-/// Reads task statements. `wanted` (titles or SOC codes, case-insensitive) limits the
-/// occupations; empty means all.
-pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
+/// An O*NET file opened for reading: tab-separated, no quoting (O*NET's text files have
+/// none), rows of any length; and its header line.
+pub fn open_tsv(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringRecord), OnetError> {
     let shown = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
@@ -97,11 +101,22 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
             why: e.to_string(),
         })?
         .clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
+    Ok((reader, headers))
+}
+
+/// The column a header names, without case or surrounding spaces.
+pub fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case(name))
+}
+
+/// Reads task statements. `wanted` (titles or SOC codes, case-insensitive) limits the
+/// occupations; empty means all.
+pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
+    let shown = path.display();
+    let (mut reader, headers) = open_tsv(path)?;
+    let find = |name: &str| column(&headers, name);
     let (Some(c_soc), Some(c_title), Some(c_id), Some(c_task)) =
         (find(SOC), find(TITLE), find(TASK_ID), find(TASK))
     else {
@@ -297,6 +312,7 @@ pub fn merge(
         return Outcome::New(Occupation {
             schema: Some(crate::catalog::SCHEMA_REF.to_string()),
             name: title.to_string(),
+            short_name: None,
             slug,
             aliases: Vec::new(),
             onet_soc: Some(soc.to_string()),

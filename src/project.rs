@@ -95,7 +95,9 @@ impl Project {
     }
 
     /// The endpoint settings of a drafting command, checked.
+    /// The key's consent is looked up here (see `config::consent`): an endpoint that
+    /// willai.toml chose holds the key back unless the user ran `willai trust`.
     pub fn endpoint(&self) -> Result<crate::config::Endpoint, ConfigError> {
-        crate::config::Endpoint::new(&self.settings)
+        crate::config::Endpoint::new(&self.settings)?.with_consent_of(self.root.dir())
     }
 }

@@ -135,12 +135,6 @@ impl Report {
     pub fn unjudged(&self) -> usize {
         self.sampled - self.judged
     }
-
-    /// Whether every sampled task is judged and there are enough of them to say
-    /// something: what the site may state.
-    pub fn is_conclusive(&self) -> bool {
-        self.unjudged() == 0 && self.overall.too_small.is_none()
-    }
 }
 
 fn index(level: Level) -> usize {

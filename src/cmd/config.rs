@@ -54,6 +54,17 @@ fn table(s: &Settings) -> String {
     row(&mut out, "[site] license_url", s.site.license_url.as_ref());
     row(&mut out, "[site] signup_url", s.site.signup_url.as_ref());
     row(&mut out, "[site] signup_text", s.site.signup_text.as_ref());
+    row(
+        &mut out,
+        "[site] rank_coverage",
+        Some(&s.site.rank_coverage),
+    );
+    row(
+        &mut out,
+        "[site] rank_min_tasks",
+        Some(&s.site.rank_min_tasks),
+    );
+    row(&mut out, "[site] deep_dives", Some(&s.site.deep_dives));
     for (model, p) in &s.prices {
         out.push_str(&format!(
             "{:<24} ${} in, ${} out per 1M tokens\n",
@@ -71,7 +82,8 @@ pub fn run(project: &Project, args: &ConfigArgs) -> anyhow::Result<()> {
     if args.json {
         print!("{}", crate::canonical::pretty(&s));
     } else {
-        print!("{}", table(&s));
+        // Values come from willai.toml too: no raw control sequence.
+        print!("{}", crate::text::visible(&table(&s)));
     }
     // The values as `draft` will check them (a model aside: not every command needs
     // one), so a bad one is said here, where it is looked for, not at the next draft.

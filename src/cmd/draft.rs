@@ -114,6 +114,11 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         Misses::Batch(BatchWriter::new(path, batch_out::MAX_LINES))
     } else if !endpoint.is_configured() {
         Misses::NoEndpoint
+    } else if let Err(refusal) = endpoint.check_consent(project.root.dir()) {
+        // willai.toml chose the endpoint and the user has not consented to their key
+        // going there: the run stops at the first prompt it would send (a rerun from the
+        // cache needs no consent), before any request is made.
+        Misses::Untrusted(Some(refusal))
     } else {
         let p = Arc::clone(&progress);
         Misses::Send(Arc::new(Client::new(

@@ -1,8 +1,10 @@
-//! `willai import onet FILE`: O*NET task statements into the catalog (see `onet`).
+//! `willai import onet [FILE] [--alternate-titles FILE]`: O*NET task statements into the
+//! catalog (see `onet`), and O*NET's alternate titles as aliases (see `aliases`).
 
 use std::collections::HashSet;
 
-use crate::catalog::CatalogError;
+use crate::aliases;
+use crate::catalog::{CatalogError, Occupation};
 use crate::cli::{BadRows, ImportCommand, OnetArgs};
 use crate::exit::problems;
 use crate::onet::{self, OnetError, Outcome};
@@ -15,8 +17,95 @@ pub fn run(project: &Project, cmd: &ImportCommand) -> anyhow::Result<()> {
 }
 
 fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
-    let parsed = onet::parse(&args.file, &args.occupations)?;
-    let shown = args.file.display();
+    // Both files are read before anything is written: a bad header stops the command.
+    let titles = match &args.alternate_titles {
+        Some(path) => Some((path, aliases::parse(path, &args.occupations)?)),
+        None => None,
+    };
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(project.lock("import")?)
+    };
+    let mut occupations = match &args.file {
+        Some(file) => task_import(project, args, file)?,
+        None => {
+            let (catalog, problems) = project.store.catalog()?;
+            if !problems.is_empty() {
+                return Err(CatalogError::NotImportable(problems).into());
+            }
+            catalog.occupations
+        }
+    };
+    if let Some((path, parsed)) = titles {
+        alias_import(project, args, path, &parsed, &mut occupations)?;
+    }
+    Ok(())
+}
+
+/// Adds O*NET's alternate titles as aliases (to the catalog as the task import left it).
+fn alias_import(
+    project: &Project,
+    args: &OnetArgs,
+    path: &std::path::Path,
+    parsed: &aliases::Parsed,
+    occupations: &mut [Occupation],
+) -> anyhow::Result<()> {
+    let shown = path.display();
+    for bad in &parsed.bad {
+        println!("{shown}:{}: {}", bad.line, bad.why);
+    }
+    if !parsed.bad.is_empty() && args.bad_rows == BadRows::Refuse {
+        return Err(problems(format!(
+            "{} bad row(s) in {shown} (listed above): no alias added. Fix them, or pass --bad-rows skip to add the rest",
+            parsed.bad.len()
+        )));
+    }
+    let merged = aliases::merge(occupations, &parsed.rows);
+    for occ in &merged.changed {
+        if !args.dry_run {
+            project.store.write_occupation(occ)?;
+        }
+        if let Some(o) = occupations.iter_mut().find(|o| o.slug == occ.slug) {
+            *o = occ.clone();
+        }
+    }
+    const SHOWN: usize = 5;
+    for l in merged.left_out.iter().take(SHOWN) {
+        println!("left out   {:?} ({}): {}", l.title, l.soc, l.why);
+    }
+    if merged.left_out.len() > SHOWN {
+        println!(
+            "left out   {} more title(s) that could find another profession",
+            merged.left_out.len() - SHOWN
+        );
+    }
+    println!(
+        "{}aliases: {} added to {} occupation(s), {} already there, {} left out (they could find another profession), {} for O*NET-SOC codes not in the catalog; {} bad row(s) skipped ({} rows read)",
+        if args.dry_run {
+            "dry run (nothing written): "
+        } else {
+            ""
+        },
+        merged.added,
+        merged.changed.len(),
+        merged.known,
+        merged.left_out.len(),
+        merged.unknown.len(),
+        parsed.bad.len(),
+        parsed.read
+    );
+    Ok(())
+}
+
+/// Imports task statements; returns the catalog's occupations as they are after it.
+fn task_import(
+    project: &Project,
+    args: &OnetArgs,
+    file: &std::path::Path,
+) -> anyhow::Result<Vec<Occupation>> {
+    let parsed = onet::parse(file, &args.occupations)?;
+    let shown = file.display();
     for bad in &parsed.bad {
         println!("{shown}:{}: {}", bad.line, bad.why);
     }
@@ -33,11 +122,6 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             parsed.bad.len()
         )));
     }
-    let _lock = if args.dry_run {
-        None
-    } else {
-        Some(project.lock("import")?)
-    };
     // The catalog as it is (it may be empty: a first import starts it).
     let (catalog, catalog_problems) = project.store.catalog()?;
     if !catalog_problems.is_empty() {
@@ -55,6 +139,7 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
+    let mut occupations = catalog.occupations.clone();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
     let (mut added_tasks, mut changed_tasks, mut kept_tasks, mut renamed) = (0, 0, 0, 0);
     let mut stale_hint = Vec::new();
@@ -105,6 +190,10 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             project.store.write_occupation(&occ)?;
         }
         taken.insert(occ.name.trim().to_lowercase());
+        match occupations.iter_mut().find(|o| o.slug == occ.slug) {
+            Some(o) => *o = occ,
+            None => occupations.push(occ),
+        }
     }
     println!(
         "{}{} occupation(s) added, {updated} updated, {unchanged} unchanged; tasks: {added_tasks} added, {changed_tasks} changed, {kept_tasks} kept; {renamed} renamed; {} bad row(s) skipped ({} rows read)",
@@ -123,5 +212,5 @@ fn onet_import(project: &Project, args: &OnetArgs) -> anyhow::Result<()> {
             stale_hint.len()
         );
     }
-    Ok(())
+    Ok(occupations)
 }

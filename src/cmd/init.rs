@@ -75,7 +75,7 @@ fn before_ci(ci: init::Ci, source: &init::Source) -> Vec<String> {
         ));
     } else {
         out.push(format!(
-            "CI installs willai {} from {} ({file}); push that commit there first if it is only on this machine",
+            "CI installs willai {} from {} (WILLAI_REV and WILLAI_GIT in {file}); push that commit there first if it is only on this machine",
             source.rev.as_deref().unwrap_or_default(),
             source.git.as_deref().unwrap_or_default()
         ));

@@ -15,6 +15,7 @@ mod publish;
 mod review;
 mod serve;
 pub mod status;
+mod trust;
 mod validate;
 
 use crate::cli::{Cli, Command, Sources};
@@ -36,7 +37,13 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
     let project = Project::open(root.as_deref(), given.clone())?;
     // `eval` of one file against another, and `config` (what willai would use here),
     // need no project; everything else works on one.
-    if !project.root.is_declared() && !matches!(cli.command, Command::Eval(_) | Command::Config(_))
+    if !project.root.is_declared()
+        && !matches!(
+            cli.command,
+            Command::Eval(_)
+                | Command::Config(_)
+                | Command::Trust(crate::cli::TrustArgs { list: true, .. })
+        )
     {
         return Err(RootError::NoProject {
             dir: project.root.dir().display().to_string(),
@@ -61,6 +68,7 @@ pub fn run(cli: Cli, sources: &Sources) -> anyhow::Result<()> {
         Command::Cache(cmd) => cache::run(&project, &cmd),
         Command::Batch(cmd) => batch::run(&project, &cmd),
         Command::Config(args) => config::run(&project, &args),
+        Command::Trust(args) => trust::run(&project, &args),
         Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Textconv(_) => {
             unreachable!("handled before the project is opened")
         }

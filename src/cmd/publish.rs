@@ -37,6 +37,14 @@ pub fn run(project: &Project, args: &PublishArgs) -> anyhow::Result<()> {
         summary.unchanged,
         summary.removed
     );
+    println!(
+        "the site: {} file(s), {:.1} MB",
+        summary.size.files,
+        summary.size.bytes as f64 / 1e6
+    );
+    for note in publish::hosting::notes(&summary.size) {
+        eprintln!("note: {note}");
+    }
     if none {
         println!("nothing is approved yet: approve with `willai approve`, then publish again");
     }

@@ -196,7 +196,8 @@ pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
     if args.json {
         print!("{}", crate::canonical::pretty(&report));
     } else {
-        print!("{}", table(&report));
+        // Names come from the catalog, a file anyone may change: no raw control sequence.
+        print!("{}", crate::text::visible(&table(&report)));
     }
     if errors > 0 {
         return Err(problems(format!(

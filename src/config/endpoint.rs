@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::consent::{self, KeyConsent};
 use super::error::ConfigError;
 use super::file::Price;
 use super::layer::Resolved;
@@ -19,6 +20,9 @@ pub struct Endpoint {
     /// Whether the base URL was set by a flag, the environment or willai.toml.
     pub base_url_explicit: bool,
     pub api_key: Option<Secret>,
+    /// Whether the key may go to `base_url` (set by a project's willai.toml, it needs the
+    /// user's consent): never attached without it, see [`Endpoint::key_for_sending`].
+    pub key_consent: KeyConsent,
     pub model: String,
     pub temperature: f64,
     pub seed: Option<i64>,
@@ -31,6 +35,10 @@ pub struct Endpoint {
     pub concurrency: usize,
     pub rpm: Option<u32>,
     pub tpm: Option<u64>,
+    /// Where the budgets come from, for the message of a wait (`--tpm`, `willai.toml
+    /// tokens_per_minute`).
+    pub rpm_from: Option<Origin>,
+    pub tpm_from: Option<Origin>,
     pub mode: StructuredOutput,
     /// Whether to ask for log-probabilities (for the level's confidence).
     pub logprobs: bool,
@@ -99,8 +107,16 @@ impl Endpoint {
         let samples = checked("samples", "between 1 and 16", &s.samples, |n| {
             SAMPLES.contains(&n)
         })?;
+        // Consent is found (or not) by `Project::endpoint`, which knows the project; an
+        // endpoint built without it holds the key back.
+        let key_consent = consent::needed(
+            &base_url,
+            matches!(s.base_url.origin, Origin::File(_)),
+            s.api_key.is_some(),
+        );
         Ok(Endpoint {
             price: s.prices.get(&model).copied(),
+            key_consent,
             base_url,
             base_url_explicit: s.base_url.origin != Origin::Default,
             api_key: s.api_key.as_ref().map(|k| k.value.clone()),
@@ -123,6 +139,8 @@ impl Endpoint {
                 .as_ref()
                 .map(|r| r.value)
                 .filter(|&n| n > 0),
+            rpm_from: s.requests_per_minute.as_ref().map(|r| r.origin.clone()),
+            tpm_from: s.tokens_per_minute.as_ref().map(|r| r.origin.clone()),
             mode: s.structured_output.value,
             logprobs: s.confidence.value == ConfidenceMode::Logprobs,
             max_reply_bytes,
@@ -144,6 +162,41 @@ impl Endpoint {
     /// or a key for the default one.
     pub fn is_configured(&self) -> bool {
         self.base_url_explicit || self.api_key.is_some()
+    }
+
+    /// The key, if it may be sent to this endpoint: never to one a project's
+    /// willai.toml chose without the user's consent.
+    pub fn key_for_sending(&self) -> Option<&Secret> {
+        match self.key_consent {
+            KeyConsent::NotNeeded | KeyConsent::Granted => self.api_key.as_ref(),
+            KeyConsent::Needed { .. } => None,
+        }
+    }
+
+    /// Looks the consent up for the project at `root` (when one is needed).
+    pub fn with_consent_of(mut self, root: &std::path::Path) -> Result<Endpoint, ConfigError> {
+        if let KeyConsent::Needed { endpoint } = &self.key_consent
+            && consent::is_granted(root, endpoint)?
+        {
+            self.key_consent = KeyConsent::Granted;
+        }
+        Ok(self)
+    }
+
+    /// The refusal (exit 2) of sending anything with the key to an endpoint the user has
+    /// not consented to; `root` names the project in the message.
+    pub fn check_consent(&self, root: &std::path::Path) -> Result<(), ConfigError> {
+        match &self.key_consent {
+            KeyConsent::Needed { endpoint } => Err(ConfigError::UntrustedEndpoint {
+                url: self.shown_url(),
+                endpoint: endpoint.clone(),
+                project: consent::project_key(root),
+                store: consent::store_path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| format!("$XDG_CONFIG_HOME/willai/{}", consent::FILE)),
+            }),
+            _ => Ok(()),
+        }
     }
 
     pub fn completions_url(&self) -> String {

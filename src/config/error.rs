@@ -7,6 +7,20 @@ use super::origin::Origin;
 pub enum ConfigError {
     #[error("{0}")]
     Read(crate::beneath::FileError),
+    /// `willai.toml` chose the endpoint, and the user has not consented to their key
+    /// going there (see `config::consent`).
+    #[error(
+        "willai.toml sets base_url to {url}, so OPENAI_API_KEY would be sent to {endpoint}: a project's files cannot choose where your key goes. If you trust {endpoint} for this project, run `willai trust` (it records {endpoint} for {project} in {store}); or name the endpoint yourself with OPENAI_BASE_URL or --base-url; or unset OPENAI_API_KEY if that server needs no key"
+    )]
+    UntrustedEndpoint {
+        url: String,
+        endpoint: String,
+        project: String,
+        store: String,
+    },
+    /// The consent file cannot be read or written.
+    #[error("the consent file of `willai trust`: {0}")]
+    Consent(String),
     #[error(
         "{path}{line}: {message}: fix willai.toml (the README's Configuration section lists every key)"
     )]

@@ -32,6 +32,13 @@ pub struct SiteConfig {
     /// The publication's own sign-up form for the personalized report.
     pub signup_url: Option<String>,
     pub signup_text: Option<String>,
+    /// The share of a profession's catalog tasks, in percent, that must be reviewed
+    /// before it is ranked (below it, it is listed "in review").
+    pub rank_coverage: Option<u32>,
+    /// The fewest reviewed tasks a ranked profession has (fewer: ranked apart).
+    pub rank_min_tasks: Option<u32>,
+    /// Which tasks get a deep-dive page: "all" or "core".
+    pub deep_dives: Option<super::site::DeepDives>,
 }
 
 /// `willai.toml`. Every key is optional; unknown keys are an error.

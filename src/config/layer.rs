@@ -62,6 +62,7 @@ impl SettingValue for f64 {}
 impl SettingValue for StructuredOutput {}
 impl SettingValue for ConfidenceMode {}
 impl SettingValue for Secret {}
+impl SettingValue for super::site::DeepDives {}
 
 /// The one rule: command line (flag, then environment) > willai.toml > default; blank
 /// values in the environment or the file are not set; a blank flag is an error.

@@ -19,6 +19,7 @@
 //! - `secret.rs`, `url.rs`: the API key and URLs, never shown whole;
 //! - `error.rs`: [`ConfigError`], a setting that cannot be used (exit 2).
 
+pub mod consent;
 mod endpoint;
 mod error;
 mod file;
@@ -38,8 +39,8 @@ pub use origin::Origin;
 pub use output::{ConfidenceMode, StructuredOutput};
 pub use secret::Secret;
 pub use settings::{
-    CommandLine, DEFAULT_BASE_URL, DEFAULT_MAX_REPLY_BYTES, DEFAULT_SITE_NAME, SAMPLES, Settings,
-    SiteSettings,
+    CommandLine, DEFAULT_BASE_URL, DEFAULT_MAX_REPLY_BYTES, DEFAULT_RANK_COVERAGE,
+    DEFAULT_RANK_MIN_TASKS, DEFAULT_SITE_NAME, SAMPLES, Settings, SiteSettings,
 };
-pub use site::{License, Signup, Site, long_date};
+pub use site::{DeepDives, License, Ranking, Signup, Site, long_date};
 pub use url::redact_url;

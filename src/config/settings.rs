@@ -11,11 +11,19 @@ use super::file::{FileConfig, Price};
 use super::layer::{Input, Resolved, layer, layer_or};
 use super::output::{ConfidenceMode, StructuredOutput};
 use super::secret::Secret;
+use super::site::DeepDives;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 /// How many answers `--samples` may ask for.
 pub const SAMPLES: std::ops::RangeInclusive<u32> = 1..=16;
 pub const DEFAULT_SITE_NAME: &str = "WillAIReplaceMe";
+/// A profession is ranked once 90% of its catalog tasks are reviewed: whatever the other
+/// tenth turn out to be, its share of HIGH tasks moves by at most 10 points, one bar of
+/// the index's histogram (the README's "Ranking" explains the choice).
+pub const DEFAULT_RANK_COVERAGE: u32 = 90;
+/// ...and has at least 10 reviewed tasks: with fewer, one task moves its share by more
+/// than 10 points, so it is ranked apart.
+pub const DEFAULT_RANK_MIN_TASKS: u32 = 10;
 /// The most a reply may weigh (4 MiB): a task's answer is a few kB, with
 /// log-probabilities a few hundred; anything larger is not an answer.
 pub const DEFAULT_MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;
@@ -85,6 +93,9 @@ pub struct SiteSettings {
     pub license_url: Option<Resolved<String>>,
     pub signup_url: Option<Resolved<String>>,
     pub signup_text: Option<Resolved<String>>,
+    pub rank_coverage: Resolved<u32>,
+    pub rank_min_tasks: Resolved<u32>,
+    pub deep_dives: Resolved<DeepDives>,
 }
 
 impl Settings {
@@ -159,6 +170,24 @@ impl Settings {
                 license_url: layer(Input::default(), s.license_url, "[site] license_url", None)?,
                 signup_url: layer(Input::default(), s.signup_url, "[site] signup_url", None)?,
                 signup_text: layer(Input::default(), s.signup_text, "[site] signup_text", None)?,
+                rank_coverage: layer_or(
+                    Input::default(),
+                    s.rank_coverage,
+                    "[site] rank_coverage",
+                    DEFAULT_RANK_COVERAGE,
+                )?,
+                rank_min_tasks: layer_or(
+                    Input::default(),
+                    s.rank_min_tasks,
+                    "[site] rank_min_tasks",
+                    DEFAULT_RANK_MIN_TASKS,
+                )?,
+                deep_dives: layer_or(
+                    Input::default(),
+                    s.deep_dives,
+                    "[site] deep_dives",
+                    DeepDives::All,
+                )?,
             },
         })
     }

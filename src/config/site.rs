@@ -1,7 +1,10 @@
 //! The published site's settings, checked: the masthead and its edition, the base URL
-//! of canonical links, the licence and the call to action.
+//! of canonical links, the licence, the call to action, when a profession is ranked, and
+//! which tasks get a page of their own.
 
-use serde::Serialize;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use super::error::ConfigError;
 use super::layer::Resolved;
@@ -30,6 +33,38 @@ pub struct Signup {
     pub text: Option<String>,
 }
 
+/// Which tasks get a deep-dive page (`[site] deep_dives`). Every task is on its
+/// profession's page, in the API and in the CSV either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeepDives {
+    /// Every task.
+    #[default]
+    All,
+    /// O*NET's Core tasks, and tasks without a type; Supplemental tasks are on their
+    /// profession's page only (about a quarter fewer files on the full O*NET site).
+    Core,
+}
+
+impl fmt::Display for DeepDives {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeepDives::All => "all",
+            DeepDives::Core => "core",
+        })
+    }
+}
+
+/// When a profession is ranked among the most exposed: when at least `coverage` percent
+/// of its catalog tasks are reviewed (below, it is "in review": listed, never ranked,
+/// and its shares are not given as the profession's) and at least `min_tasks` of them are
+/// (fewer: ranked apart, since one task moves its share too much).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Ranking {
+    pub coverage: u32,
+    pub min_tasks: usize,
+}
+
 /// The masthead, canonical URLs, licence and call to action of the published site,
 /// checked.
 #[derive(Clone, Debug, Serialize)]
@@ -48,6 +83,8 @@ pub struct Site {
     pub base_path: String,
     pub license: Option<License>,
     pub signup: Option<Signup>,
+    pub ranking: Ranking,
+    pub deep_dives: DeepDives,
 }
 
 /// An optional link setting of `[site]`, checked to be an http(s) URL.
@@ -126,6 +163,19 @@ impl Site {
             }
             (None, None) => None,
         };
+        let coverage = &s.rank_coverage;
+        if !(1..=100).contains(&coverage.value) {
+            return Err(ConfigError::OutOfRange {
+                name: "[site] rank_coverage",
+                what: "a percentage from 1 to 100",
+                value: coverage.value.to_string(),
+                origin: coverage.origin.clone(),
+            });
+        }
+        let ranking = Ranking {
+            coverage: coverage.value,
+            min_tasks: s.rank_min_tasks.value as usize,
+        };
         Ok(Site {
             name: s.name.value.clone(),
             edition,
@@ -136,6 +186,8 @@ impl Site {
             base_path,
             license,
             signup,
+            ranking,
+            deep_dives: s.deep_dives.value,
         })
     }
 }

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use super::render::{self, Form};
 use super::{FieldDiff, FileChange, ItemChange, ItemDiff, RevisionDiff};
+use crate::text::thousands;
 
 /// The budget when none is given: under a comment's 65,536 characters, with room for a
 /// workflow to add a line of its own.
@@ -271,18 +272,6 @@ fn left_out(levels: usize, items: usize, files: usize) -> String {
     }
 }
 
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -402,13 +391,5 @@ mod tests {
         assert!(!md.contains('\u{1b}'));
         assert!(md.contains("\\u001b\\[2J"), "{md}");
         assert!(!md.contains("\n# heading"), "{md}");
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

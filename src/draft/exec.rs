@@ -26,6 +26,9 @@ pub enum Misses {
     Send(Arc<Client>),
     /// Stop the run: no endpoint is configured (exit 2).
     NoEndpoint,
+    /// Stop the run: the key would go to an endpoint willai.toml chose, without the
+    /// user's consent (exit 2; the error says what to run).
+    Untrusted(Option<crate::config::ConfigError>),
     /// Count it (`--offline`).
     Offline,
     /// Write its request line for the provider's batch engine (`--batch-out`).
@@ -223,6 +226,12 @@ impl Scheduler<'_> {
             match &mut self.misses {
                 Misses::Send(client) => return Ok(Some((unit, Arc::clone(client)))),
                 Misses::NoEndpoint => return Err(DraftError::NoEndpoint.into()),
+                Misses::Untrusted(refusal) => {
+                    return Err(match refusal.take() {
+                        Some(e) => e.into(),
+                        None => DraftError::NoEndpoint.into(),
+                    });
+                }
                 Misses::Offline => {
                     tally.not_cached += 1;
                     tally.not_cached_labels.push(unit.label());

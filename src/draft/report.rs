@@ -97,6 +97,13 @@ impl Progress {
                 self.line(&msg);
             }
             Notice::Reask { why } => self.line(&format!("re-ask: invalid reply ({why})")),
+            Notice::Waiting { wait, why } => self.line(&format!(
+                "waiting {:.1} s: {why}",
+                wait.as_secs_f64()
+            )),
+            Notice::Usage { reported, counted } => self.line(&format!(
+                "usage: the server reported {reported} tokens for a request that could use at most {counted}; counted {counted} (for the tokens/min budget and the summary), here and for any other such reply"
+            )),
             Notice::Feature { what, why, instead } => {
                 self.dropped.lock().expect("dropped lock").push(what);
                 self.line(&format!(

@@ -205,10 +205,16 @@ fn files_from(name: &str, ci: Ci, source: &Source) -> Vec<(String, String)> {
         ),
     ];
     match ci {
-        Ci::Github => out.push((
-            ".github/workflows/willai.yml".into(),
-            fill(include_str!("workflow.yml")),
-        )),
+        Ci::Github => {
+            out.push((
+                ".github/workflows/willai.yml".into(),
+                fill(include_str!("workflow.yml")),
+            ));
+            out.push((
+                ".github/dependabot.yml".into(),
+                include_str!("dependabot.yml").to_string(),
+            ));
+        }
         Ci::Gitlab => out.push((".gitlab-ci.yml".into(), fill(include_str!("gitlab-ci.yml")))),
         Ci::None => {}
     }

@@ -1,6 +1,7 @@
 //! One HTTP attempt: the body sent once, the answer read (never past
 //! `max_reply_bytes`) and sorted into what the retry loop does next.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -50,7 +51,9 @@ impl Client {
             .post(&self.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.bytes.clone());
-        if let Some(key) = &self.endpoint.api_key {
+        // The one place the key is attached: never for an endpoint willai.toml chose
+        // without the user's consent.
+        if let Some(key) = self.endpoint.key_for_sending() {
             req = req.bearer_auth(key.expose());
         }
         let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
@@ -80,10 +83,19 @@ impl Client {
                 });
             }
             return match serde_json::from_slice::<Value>(&bytes) {
-                Ok(v) if v.get("choices").is_some() => Attempt::Ok {
-                    usage: Usage::of(&v),
-                    response: v,
-                },
+                Ok(v) if v.get("choices").is_some() => {
+                    // Believed up to what the request could use: the budget, the summary
+                    // and the cache entry all count that (and it is said, once).
+                    let reported = Usage::of(&v);
+                    let usage = reported.at_most(body.usage_ceiling(self.endpoint.max_tokens));
+                    if usage != reported && !self.usage_said.swap(true, Ordering::Relaxed) {
+                        (self.notify)(super::client::Notice::Usage {
+                            reported: reported.total(),
+                            counted: usage.total(),
+                        });
+                    }
+                    Attempt::Ok { usage, response: v }
+                }
                 Ok(_) => Attempt::Fatal(CallError::BadResponse {
                     message: one_line(&bytes, secret),
                 }),
@@ -145,6 +157,13 @@ impl Client {
 
     fn transport(&self, e: reqwest::Error) -> Attempt {
         let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
+        // A redirect away from the endpoint was refused (see `client::redirect_policy`):
+        // the same would happen again, so it is not retried.
+        if e.is_redirect() {
+            return Attempt::Fatal(CallError::Redirected {
+                why: mask(&innermost(&e), secret),
+            });
+        }
         let what = if e.is_timeout() {
             format!(
                 "no answer within {} s (timeout)",

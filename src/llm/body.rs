@@ -28,6 +28,17 @@ impl Body {
         self.bytes.len() as u64 / 4 + u64::from(max_tokens) * n
     }
 
+    /// The most tokens a call of this body can use, whatever the server reports: a
+    /// prompt token is at least one byte of the request (plus a chat template's few
+    /// hundred), and the answers at most `max_tokens` each.
+    pub fn usage_ceiling(&self, max_tokens: u32) -> crate::cache::Usage {
+        let n = self.value.get("n").and_then(Value::as_u64).unwrap_or(1);
+        crate::cache::Usage {
+            prompt_tokens: self.bytes.len() as u64 + 256,
+            completion_tokens: u64::from(max_tokens).saturating_mul(n.max(1)),
+        }
+    }
+
     fn from_value(value: Value) -> Body {
         let bytes = canonical::hash_bytes(&value);
         let key = canonical::sha256_hex(&bytes);

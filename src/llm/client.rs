@@ -49,6 +49,17 @@ pub enum Notice {
     Reask {
         why: String,
     },
+    /// A worker waits (a budget is spent, or a 429 paused every worker): how long, why.
+    Waiting {
+        wait: Duration,
+        why: String,
+    },
+    /// The server reported more tokens for a call than its request could use: counted
+    /// as the most it could (said once a run).
+    Usage {
+        reported: u64,
+        counted: u64,
+    },
     /// The server refused or ignored an optional parameter (`logprobs`, `n`); the run
     /// goes on without it.
     Feature {
@@ -56,6 +67,32 @@ pub enum Notice {
         why: String,
         instead: &'static str,
     },
+}
+
+/// An API endpoint does not redirect: a redirect within its origin (scheme, host, port)
+/// is followed (at most 5), one to another origin is refused and never sent, whatever
+/// the status: a 307 would carry the prompt there (the key is stripped by reqwest, the
+/// body is not). The refusal names where it pointed.
+fn redirect_policy(endpoint: &Endpoint) -> reqwest::redirect::Policy {
+    let base = endpoint.shown_url();
+    let origin = reqwest::Url::parse(&endpoint.base_url)
+        .ok()
+        .map(|u| u.origin());
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if origin.as_ref() != Some(&attempt.url().origin()) {
+            let to = crate::config::redact_url(attempt.url().as_str());
+            let why = format!(
+                "the server redirected the request to {to}, away from the endpoint {base}: willai does not follow an API to another host, port or scheme (the prompt would go there); if that is the right address, set base_url (or OPENAI_BASE_URL) to it"
+            );
+            attempt.error(std::io::Error::other(why))
+        } else if attempt.previous().len() > 5 {
+            attempt.error(std::io::Error::other(format!(
+                "the server redirected the request more than 5 times within {base}"
+            )))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// A prompt answered: its cache entries (the first is the prompt's own, named as
@@ -75,6 +112,8 @@ pub struct Client {
     features: Features,
     pub stats: Stats,
     pub(super) notify: Box<dyn Fn(Notice) + Send + Sync>,
+    /// Whether a usage beyond the request's ceiling was said already.
+    pub(super) usage_said: std::sync::atomic::AtomicBool,
 }
 
 impl Client {
@@ -82,7 +121,16 @@ impl Client {
         endpoint: Endpoint,
         notify: Box<dyn Fn(Notice) + Send + Sync>,
     ) -> anyhow::Result<Client> {
+        // No client for an endpoint a project's willai.toml chose without the user's
+        // consent (callers say which project; this is the last guard).
+        if let crate::config::consent::KeyConsent::Needed { .. } = endpoint.key_consent {
+            return Err(endpoint
+                .check_consent(std::path::Path::new("."))
+                .expect_err("consent is needed")
+                .into());
+        }
         let http = reqwest::Client::builder()
+            .redirect(redirect_policy(&endpoint))
             .timeout(endpoint.timeout)
             .connect_timeout(endpoint.connect_timeout)
             .pool_max_idle_per_host(endpoint.concurrency.max(1))
@@ -101,6 +149,7 @@ impl Client {
             endpoint,
             stats: Stats::default(),
             notify,
+            usage_said: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

@@ -23,6 +23,8 @@ pub enum CallError {
     BadResponse { message: String },
     /// A response larger than `max_reply_bytes`; reading stopped there.
     TooLarge { limit: u64 },
+    /// A redirect away from the endpoint's origin, refused (nothing was sent there).
+    Redirected { why: String },
 }
 
 impl std::fmt::Display for CallError {
@@ -60,6 +62,7 @@ impl std::fmt::Display for CallError {
             CallError::BadResponse { message } => {
                 write!(f, "the server's answer is not a chat completion: {message}")
             }
+            CallError::Redirected { why } => f.write_str(why),
             CallError::TooLarge { limit } => write!(
                 f,
                 "the server's answer is larger than max_reply_bytes ({limit} bytes); reading stopped there (raise max_reply_bytes in willai.toml if the answers are real)"

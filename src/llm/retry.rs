@@ -10,10 +10,35 @@ use serde_json::Value;
 use super::attempt::Attempt;
 use super::body::Body;
 use super::client::{Client, Notice};
+use super::limits::Wait;
 use super::outcome::{CallError, Refusal, SendError};
 use crate::cache::Usage;
 
 impl Client {
+    /// Why a worker waits, as a line says it: the budget and where it was set.
+    fn wait_reason(&self, why: Wait) -> String {
+        let from = |o: &Option<crate::config::Origin>| {
+            o.as_ref()
+                .map(|o| format!(", from {o}"))
+                .unwrap_or_default()
+        };
+        match why {
+            Wait::Paused => {
+                "the server answered 429 (too many requests): every worker pauses".into()
+            }
+            Wait::Requests => format!(
+                "the requests/min budget ({}{}) is spent",
+                self.endpoint.rpm.unwrap_or_default(),
+                from(&self.endpoint.rpm_from)
+            ),
+            Wait::Tokens => format!(
+                "the tokens/min budget ({}{}) is spent",
+                self.endpoint.tpm.unwrap_or_default(),
+                from(&self.endpoint.tpm_from)
+            ),
+        }
+    }
+
     /// Sends one body, retrying 408/409/429/5xx, timeouts and dropped connections with
     /// exponential backoff and jitter, honouring Retry-After.
     pub(super) async fn send(&self, body: &Body) -> Result<(Value, Usage), SendError> {
@@ -21,7 +46,14 @@ impl Client {
         let estimate = body.token_estimate(self.endpoint.max_tokens);
         let mut attempts = 0u32;
         loop {
-            self.limits.acquire(estimate).await;
+            self.limits
+                .acquire(estimate, &|wait, why| {
+                    (self.notify)(Notice::Waiting {
+                        wait,
+                        why: self.wait_reason(why),
+                    })
+                })
+                .await;
             attempts += 1;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let outcome = self.attempt(body).await;

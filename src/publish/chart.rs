@@ -91,27 +91,28 @@ pub fn histogram(shares: impl IntoIterator<Item = u32>) -> Histogram {
     }
 }
 
-/// The shares of HIGH, MEDIUM and LOW in whole percent that add up to 100 (largest
-/// remainder: each rounded down, then the points left go to the largest remainders,
-/// HIGH first on a tie); all 0 when there is nothing.
+/// `part` of `whole` in whole percent, rounded half up: one rounding for every share the
+/// site prints, so a list sorted by the exact share never prints a larger number below a
+/// smaller one (5 of 8 and 10 of 16 both print 63%).
+pub fn percent(part: usize, whole: usize) -> u32 {
+    if whole == 0 {
+        return 0;
+    }
+    ((200 * part + whole) / (2 * whole)) as u32
+}
+
+/// The shares of HIGH, MEDIUM and LOW in whole percent, adding up to 100: each boundary
+/// of the stacked bar is rounded ([`percent`] of HIGH, of HIGH and MEDIUM together), so
+/// HIGH is exactly the share printed everywhere else, every share is within one point of
+/// the exact one, and they add up to 100; all 0 when there is nothing.
 pub fn shares(high: usize, medium: usize, low: usize) -> [u32; 3] {
     let whole = high + medium + low;
     if whole == 0 {
         return [0; 3];
     }
-    let parts = [high, medium, low];
-    let mut out = parts.map(|p| (p * 100 / whole) as u32);
-    let mut left = 100 - out.iter().sum::<u32>();
-    let mut by_remainder: Vec<usize> = (0..3).collect();
-    by_remainder.sort_by_key(|&i| std::cmp::Reverse(parts[i] * 100 % whole));
-    for i in by_remainder {
-        if left == 0 {
-            break;
-        }
-        out[i] += 1;
-        left -= 1;
-    }
-    out
+    let first = percent(high, whole);
+    let second = percent(high + medium, whole);
+    [first, second - first, 100 - second]
 }
 
 #[cfg(test)]
@@ -146,11 +147,32 @@ mod tests {
     fn shares_add_up_to_100() {
         assert_eq!(shares(2, 1, 0), [67, 33, 0]);
         assert_eq!(shares(10, 1, 7), [56, 5, 39]);
-        assert_eq!(shares(6486, 6299, 6480), [34, 33, 33]);
-        assert_eq!(shares(1, 1, 1), [34, 33, 33]);
+        assert_eq!(shares(6486, 6299, 6480), [34, 32, 34]);
+        assert_eq!(shares(1, 1, 1), [33, 34, 33]);
+        // The same rounding as every other share the site prints: 5 of 8 and 10 of 16
+        // are both 63% (largest remainders made them 63% and 62%).
+        assert_eq!(shares(5, 2, 1)[0], 63);
+        assert_eq!(shares(10, 1, 5)[0], 63);
+        assert_eq!(percent(5, 8), percent(10, 16));
         assert_eq!(shares(0, 0, 0), [0, 0, 0]);
-        for (h, m, l) in [(1, 2, 4), (5, 5, 3), (7, 0, 6), (1, 0, 0)] {
-            assert_eq!(shares(h, m, l).iter().sum::<u32>(), 100);
+        // Every split of up to 40 tasks: the shares add up to 100, each is within a point
+        // of the exact one, and HIGH is the one printed in lists.
+        for n in 1..=40usize {
+            for h in 0..=n {
+                for m in 0..=n - h {
+                    let l = n - h - m;
+                    let s = shares(h, m, l);
+                    assert_eq!(s.iter().sum::<u32>(), 100, "{h} {m} {l}");
+                    for (share, count) in s.iter().zip([h, m, l]) {
+                        let exact = 100.0 * count as f64 / n as f64;
+                        assert!(
+                            (f64::from(*share) - exact).abs() < 1.0,
+                            "{h} {m} {l}: {s:?}"
+                        );
+                    }
+                    assert_eq!(s[0], percent(h, n));
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The site's data for machines: the JSON API (an index of professions and one file per
-//! profession) and a CSV of every published task. Both carry who reviewed each item and
-//! when, the edition and the licence of the site's text; the API names its schema
+//! profession), a CSV of every published task, and the search box's index. The API and
+//! the CSV carry who reviewed each item and when, how much of its profession is
+//! reviewed, the edition and the licence of the site's text; the API names its schema
 //! version, raised when a field changes meaning or goes away (adding one does not).
 
 use serde::Serialize;
@@ -8,15 +9,20 @@ use serde::Serialize;
 use super::groups::Group;
 use super::layout;
 use super::text;
-use super::view::{Profession, Review, Shares, Tally};
+use super::view::{LevelCounts, Profession, Review, Shares, Standing, Task};
 use crate::canonical;
 use crate::catalog::TaskType;
 use crate::config::{License, Site};
 use crate::record::{Level, Verdict};
 
 /// The version of the API's shape. 2: reviewer, date, task type, edition, licence, id,
-/// aliases, group and shares added (issue 12).
-pub const SCHEMA_VERSION: u32 = 2;
+/// aliases, group and shares added (issue 12). 3: `high_share` and `shares` are null for
+/// a profession in review (they were the shares of whatever was reviewed, read as the
+/// profession's), shares are rounded at the bar's boundaries (so HIGH is the share
+/// printed everywhere), a task's `url` is its profession's page (`#t-N`) when it has no
+/// deep dive; `coverage`, `standing`, `rank`, `short_name` and a task's `number` and
+/// `page` added (issues 22 and 23).
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub const ONET_ATTRIBUTION: &str = "Task statements from O*NET, U.S. Department of Labor, Employment and Training Administration (USDOL/ETA), CC BY 4.0.";
 
@@ -55,13 +61,45 @@ struct ApiIndexEntry<'a> {
     aliases: &'a [String],
     onet_soc: &'a Option<String>,
     group: Group,
+    short_name: &'a str,
     url: String,
     api: String,
-    counts: &'a Tally,
-    high_share: u32,
-    shares: &'a Shares,
+    counts: &'a LevelCounts,
+    coverage: ApiCoverage,
+    standing: Standing,
+    rank: Option<usize>,
+    high_share: Option<u32>,
+    shares: Option<&'a Shares>,
     /// The latest approval of the profession's items.
     reviewed: &'a Option<String>,
+}
+
+/// How much of a profession the figures cover.
+#[derive(Serialize)]
+struct ApiCoverage {
+    /// Tasks shown, of the catalog's `tasks`.
+    reviewed: usize,
+    tasks: usize,
+    complete: bool,
+}
+
+impl ApiCoverage {
+    fn of(p: &Profession) -> ApiCoverage {
+        ApiCoverage {
+            reviewed: p.counts.tasks,
+            tasks: p.coverage.tasks,
+            complete: p.coverage.missing == 0,
+        }
+    }
+}
+
+/// The shares of a profession, when they are the profession's (not in review).
+fn shares(p: &Profession) -> (Option<u32>, Option<&Shares>) {
+    if p.standing == Standing::InReview {
+        (None, None)
+    } else {
+        (Some(p.high_share), Some(&p.shares))
+    }
 }
 
 #[derive(Serialize)]
@@ -73,12 +111,16 @@ struct ApiProfession<'a> {
     slug: &'a str,
     name: &'a str,
     aliases: &'a [String],
+    short_name: &'a str,
     url: String,
     onet_soc: &'a Option<String>,
     group: Group,
-    counts: &'a Tally,
-    high_share: u32,
-    shares: &'a Shares,
+    counts: &'a LevelCounts,
+    coverage: ApiCoverage,
+    standing: Standing,
+    rank: Option<usize>,
+    high_share: Option<u32>,
+    shares: Option<&'a Shares>,
     reviewers: &'a [String],
     reviewed: &'a Option<String>,
     tasks: Vec<ApiTask<'a>>,
@@ -102,6 +144,10 @@ struct ApiTask<'a> {
     onet_task_id: Option<u64>,
     reviewer: Option<&'a str>,
     date: Option<&'a str>,
+    /// Its place in the profession's list, from 1.
+    number: usize,
+    /// Whether it has a deep-dive page (else `url` is its row on the profession's page).
+    page: bool,
     url: String,
     /// Only in a preview with drafts (`serve --drafts`): "draft", "edited" or
     /// "proposal", for text not yet reviewed. Never in a published site.
@@ -137,6 +183,15 @@ pub fn task_url(site: &Site, p: &Profession, task_slug: &str) -> String {
     format!("{}/{}", site.base_url, layout::task_page(p, task_slug))
 }
 
+/// Where a task is read: its deep dive, else its row on its profession's page.
+pub fn task_home(site: &Site, p: &Profession, t: &Task) -> String {
+    if t.page {
+        task_url(site, p, &t.slug)
+    } else {
+        format!("{}#t-{}", profession_url(site, p), t.number)
+    }
+}
+
 /// `api/professions/<slug>.json`.
 pub fn api_profession(site: &Site, p: &Profession) -> String {
     let api = ApiProfession {
@@ -147,12 +202,16 @@ pub fn api_profession(site: &Site, p: &Profession) -> String {
         slug: &p.slug,
         name: &p.name,
         aliases: &p.aliases,
+        short_name: &p.short_name,
         url: profession_url(site, p),
         onet_soc: &p.onet_soc,
         group: p.group,
         counts: &p.counts,
-        high_share: p.high_share,
-        shares: &p.shares,
+        coverage: ApiCoverage::of(p),
+        standing: p.standing,
+        rank: p.rank,
+        high_share: shares(p).0,
+        shares: shares(p).1,
         reviewers: &p.review.reviewers,
         reviewed: &p.review.date,
         tasks: p
@@ -173,7 +232,9 @@ pub fn api_profession(site: &Site, p: &Profession) -> String {
                     onet_task_id: t.onet_task_id,
                     reviewer,
                     date,
-                    url: task_url(site, p, &t.slug),
+                    number: t.number,
+                    page: t.page,
+                    url: task_home(site, p, t),
                     pending: t.pending,
                 }
             })
@@ -217,11 +278,15 @@ pub fn api_index(site: &Site, professions: &[Profession]) -> String {
                 aliases: &p.aliases,
                 onet_soc: &p.onet_soc,
                 group: p.group,
+                short_name: &p.short_name,
                 url: profession_url(site, p),
                 api: format!("{}/{}", site.base_url, layout::api_file(p)),
                 counts: &p.counts,
-                high_share: p.high_share,
-                shares: &p.shares,
+                coverage: ApiCoverage::of(p),
+                standing: p.standing,
+                rank: p.rank,
+                high_share: shares(p).0,
+                shares: shares(p).1,
                 reviewed: &p.review.date,
             })
             .collect(),
@@ -229,8 +294,10 @@ pub fn api_index(site: &Site, professions: &[Profession]) -> String {
     canonical::pretty(&index)
 }
 
-/// The CSV's columns.
-pub const CSV_HEADER: [&str; 14] = [
+/// The CSV's columns. The last three say how much of the task's profession is
+/// reviewed: its tasks shown, its tasks in the catalog, and its standing (`ranked`,
+/// `few_tasks`, `in_review`).
+pub const CSV_HEADER: [&str; 17] = [
     "profession",
     "profession_id",
     "onet_soc",
@@ -245,6 +312,9 @@ pub const CSV_HEADER: [&str; 14] = [
     "reviewer",
     "date",
     "url",
+    "profession_tasks_reviewed",
+    "profession_tasks",
+    "profession_standing",
 ];
 
 /// Every published task, one row each, professions in slug order and tasks in catalog
@@ -255,6 +325,12 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
         .from_writer(Vec::new());
     w.write_record(CSV_HEADER)?;
     for p in professions {
+        let (reviewed, tasks) = (p.counts.tasks.to_string(), p.coverage.tasks.to_string());
+        let standing = match p.standing {
+            Standing::Ranked => "ranked",
+            Standing::FewTasks => "few_tasks",
+            Standing::InReview => "in_review",
+        };
         for t in &p.tasks {
             let (reviewer, date) = who(&t.review);
             let onet_id = t.onet_task_id.map(|n| n.to_string()).unwrap_or_default();
@@ -281,13 +357,53 @@ pub fn csv(site: &Site, professions: &[Profession]) -> anyhow::Result<Vec<u8>> {
                 &t.rationale,
                 reviewer.unwrap_or(""),
                 date.unwrap_or(""),
-                &task_url(site, p, &t.slug),
+                &task_home(site, p, t),
+                &reviewed,
+                &tasks,
+                standing,
             ];
             let cells = row.map(inert);
             w.write_record(cells.iter().map(|c| c.as_bytes()))?;
         }
     }
     Ok(w.into_inner()?)
+}
+
+/// What the index's search box reads (`search.json`), fetched only when a reader
+/// searches: per profession its folder, name, aliases, O*NET-SOC code and field, and per
+/// task its profession (by position), its number and its title. Compact arrays, since
+/// at O*NET scale (with O*NET's alternate titles as aliases) it is the largest file a
+/// reader may load.
+pub fn search(professions: &[Profession]) -> String {
+    #[derive(Serialize)]
+    struct Search<'a> {
+        /// `[slug, name, aliases joined by "|", onet_soc or "", field name]`.
+        professions: Vec<[String; 5]>,
+        /// `[profession's position, task number, title]`.
+        tasks: Vec<(usize, usize, &'a str)>,
+    }
+    let index = Search {
+        professions: professions
+            .iter()
+            .map(|p| {
+                [
+                    p.slug.clone(),
+                    p.name.clone(),
+                    p.aliases.join("|"),
+                    p.onet_soc.clone().unwrap_or_default(),
+                    p.group.name.to_string(),
+                ]
+            })
+            .collect(),
+        tasks: professions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.tasks.iter().map(move |t| (i, t.number, t.title.as_str())))
+            .collect(),
+    };
+    let mut out = serde_json::to_string(&index).expect("the search index serializes");
+    out.push('\n');
+    out
 }
 
 /// A cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or a

@@ -15,6 +15,8 @@ use std::collections::HashSet;
 
 use super::error::PublishError;
 use super::view::Profession;
+use crate::catalog::TaskType;
+use crate::config::DeepDives;
 
 pub const INDEX: &str = "index.html";
 pub const BY_EXPOSURE: &str = "index-by-exposure.html";
@@ -26,8 +28,18 @@ pub const ROBOTS: &str = "robots.txt";
 pub const FEED: &str = "feed.xml";
 pub const CSV: &str = "ai-exposure-by-task.csv";
 pub const API_INDEX: &str = "api/professions/index.json";
+/// What the index's search box reads, fetched only when a reader searches.
+pub const SEARCH: &str = "search.json";
 /// The built-in assets; a project's `static/` may replace them.
-pub const ASSETS: [&str; 4] = ["style.css", "site.js", "favicon.svg", "favicon.ico"];
+pub const ASSETS: [&str; 5] = [
+    "style.css",
+    "site.js",
+    "favicon.svg",
+    "favicon.ico",
+    OG_IMAGE,
+];
+/// The picture a link to the site shows in social media and chats (`og:image`).
+pub const OG_IMAGE: &str = "og-image.png";
 /// The page of a profession inside its folder (the one name a task cannot take).
 pub const PROFESSION_PAGE: &str = "index";
 
@@ -55,6 +67,7 @@ pub fn fixed(about: bool) -> Vec<&'static str> {
         FEED,
         CSV,
         API_INDEX,
+        SEARCH,
     ];
     if about {
         v.push(ABOUT);
@@ -123,8 +136,13 @@ pub fn check_static(static_files: &[String], about: bool) -> Result<(), PublishE
 }
 
 /// Gives every profession a folder and every task a page name no other output has, and
-/// returns every path the site will write.
-pub fn assign(professions: &mut [Profession], own: &[String]) -> Vec<String> {
+/// returns every path the site will write. Every task gets its name, whether or not it
+/// gets a page (`deep_dives`), so switching deep dives on or off never moves a page.
+pub fn assign(
+    professions: &mut [Profession],
+    own: &[String],
+    deep_dives: DeepDives,
+) -> Vec<String> {
     let mut claims = Claims::default();
     let mut paths: Vec<String> = Vec::new();
     for f in own {
@@ -173,8 +191,16 @@ pub fn assign(professions: &mut [Profession], own: &[String]) -> Vec<String> {
             taken.insert(slug.clone());
             p.tasks[i].slug = slug;
         }
+        for t in p.tasks.iter_mut() {
+            t.page = deep_dives == DeepDives::All || t.kind != Some(TaskType::Supplemental);
+        }
         paths.push(profession_page(p));
-        paths.extend(p.tasks.iter().map(|t| task_page(p, &t.slug)));
+        paths.extend(
+            p.tasks
+                .iter()
+                .filter(|t| t.page)
+                .map(|t| task_page(p, &t.slug)),
+        );
         paths.push(api_file(p));
     }
     paths

@@ -80,6 +80,41 @@ pub fn article(site: &Site, headline: &str, date: Option<&str>, reviewers: &[Str
     a
 }
 
+/// What an analysis is about: the occupation, with its O*NET-SOC code as the
+/// `occupationalCategory` and a few of its other names.
+pub fn occupation(p: &Profession, onet_online: Option<&str>) -> Value {
+    let mut o = json!({"@type": "Occupation", "name": p.name});
+    if let Some(code) = &p.onet_soc {
+        o["occupationalCategory"] = json!({
+            "@type": "CategoryCode",
+            "codeValue": code,
+            "inCodeSet": {"@type": "CategoryCodeSet", "name": "O*NET-SOC"},
+        });
+    }
+    if !p.aliases.is_empty() {
+        o["alternateName"] = json!(
+            p.aliases
+                .iter()
+                .take(OCCUPATION_ALIASES)
+                .collect::<Vec<_>>()
+        );
+    }
+    if let Some(url) = onet_online {
+        o["sameAs"] = json!(url);
+    }
+    o
+}
+
+/// Other names of an occupation in its JSON-LD (O*NET lists dozens; search engines
+/// need a few, and every page of the profession carries them).
+const OCCUPATION_ALIASES: usize = 8;
+
+/// An article about something.
+pub fn about(mut article: Value, thing: Value) -> Value {
+    article["about"] = thing;
+    article
+}
+
 pub fn website(site: &Site) -> Value {
     json!({"@type": "WebSite", "name": site.name, "url": format!("{}/", site.base_url)})
 }

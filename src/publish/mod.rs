@@ -24,12 +24,15 @@ pub mod chart;
 pub mod data;
 pub mod error;
 pub mod groups;
+pub mod heads;
+pub mod hosting;
 pub mod layout;
 pub mod markdown;
 pub mod meta;
 pub mod options;
 pub mod output;
 pub mod pages;
+pub mod rank;
 pub mod select;
 pub mod text;
 pub mod theme;
@@ -58,13 +61,17 @@ pub struct Summary {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// The site as a host sees it: its files, their bytes, the largest.
+    pub size: hosting::Size,
 }
 
-/// Files written and left as they were.
+/// Files written and left as they were, and their sizes.
 #[derive(Default)]
 struct Counter {
     written: usize,
     unchanged: usize,
+    bytes: u64,
+    largest: (u64, String),
 }
 
 impl Counter {
@@ -74,7 +81,27 @@ impl Counter {
         } else {
             self.unchanged += 1;
         }
+        self.weigh(rel, bytes.len() as u64);
         Ok(())
+    }
+
+    fn weigh(&mut self, rel: &str, len: u64) {
+        self.bytes += len;
+        self.keep_largest(len, rel);
+    }
+
+    /// The largest file, the first by path among equals (deterministic).
+    fn keep_largest(&mut self, len: u64, rel: &str) {
+        if len > self.largest.0 || (len == self.largest.0 && rel < self.largest.1.as_str()) {
+            self.largest = (len, rel.to_string());
+        }
+    }
+
+    fn add(&mut self, other: Counter) {
+        self.written += other.written;
+        self.unchanged += other.unchanged;
+        self.bytes += other.bytes;
+        self.keep_largest(other.largest.0, &other.largest.1);
     }
 }
 
@@ -85,7 +112,17 @@ impl Counter {
 /// from an empty one every time; `willai serve` keeps one.
 #[derive(Debug, Default)]
 pub struct Memo {
-    professions: HashMap<String, [u8; 32]>,
+    professions: HashMap<String, Remembered>,
+}
+
+/// What a build remembers of one profession's files: what they were rendered from, and
+/// their sizes (for the site's size when they are not written again).
+#[derive(Debug, Clone)]
+struct Remembered {
+    fingerprint: [u8; 32],
+    files: usize,
+    bytes: u64,
+    largest: (u64, String),
 }
 
 /// Builds the site into `out` from the publishable professions.
@@ -137,7 +174,13 @@ fn build(
         .collect::<BTreeSet<String>>()
         .into_iter()
         .collect();
-    let paths = layout::assign(professions, &own);
+    let paths = layout::assign(professions, &own, site.deep_dives);
+    rank::assign(professions, &site.ranking);
+    heads::assign(
+        professions,
+        site,
+        &pages::site_titles(site, theme.about.as_ref()),
+    );
     let professions: &[Profession] = professions;
 
     // The site-wide pages are rendered before `out` is touched, and so are the pages of
@@ -187,10 +230,14 @@ fn build(
             fingerprint.update(serde_json::to_vec(p)?);
             let fingerprint: [u8; 32] = fingerprint.finalize().into();
             let mut c = Counter::default();
-            if memo.professions.get(&p.id) == Some(&fingerprint) {
+            if let Some(r) = memo.professions.get(&p.id)
+                && r.fingerprint == fingerprint
+            {
                 // Rendered and written by the last build, and nothing it depends on
                 // changed since.
-                c.unchanged = p.tasks.len() + 2;
+                c.unchanged = r.files;
+                c.bytes = r.bytes;
+                c.largest = r.largest.clone();
                 return Ok((c, p.id.clone(), fingerprint));
             }
             let kept = if i == 0 {
@@ -214,12 +261,19 @@ fn build(
         })
         .collect();
     let mut done = Counter::default();
-    let mut fingerprints = HashMap::new();
+    let mut remembered = HashMap::new();
     for part in parts {
         let (part, id, fingerprint) = part?;
-        done.written += part.written;
-        done.unchanged += part.unchanged;
-        fingerprints.insert(id, fingerprint);
+        remembered.insert(
+            id,
+            Remembered {
+                fingerprint,
+                files: part.written + part.unchanged,
+                bytes: part.bytes,
+                largest: part.largest.clone(),
+            },
+        );
+        done.add(part);
     }
 
     let mut put = |rel: &str, bytes: &[u8]| done.put(&output, rel, bytes);
@@ -237,29 +291,48 @@ fn build(
     )?;
     put(layout::ROBOTS, meta::robots(site).as_bytes())?;
     put(layout::FEED, meta::feed(site, professions).as_bytes())?;
+    put(layout::SEARCH, data::search(professions).as_bytes())?;
     for (rel, bytes) in &theme.statics {
         put(rel, bytes)?;
     }
 
     let removed = output.finish(&paths)?;
-    memo.professions = fingerprints;
+    memo.professions = remembered;
     Ok(Summary {
         professions: professions.len(),
         tasks: professions.iter().map(|p| p.counts.tasks).sum(),
         written: done.written,
         unchanged: done.unchanged,
         removed,
+        size: hosting::Size {
+            files: done.written + done.unchanged,
+            bytes: done.bytes,
+            largest: done.largest.0,
+            largest_file: done.largest.1,
+            deep_dives: site.deep_dives,
+            supplemental_pages: professions
+                .iter()
+                .flat_map(|p| &p.tasks)
+                .filter(|t| t.page && t.kind == Some(crate::catalog::TaskType::Supplemental))
+                .count(),
+        },
     })
 }
 
+/// What the unit tests of the site share.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::catalog::Occupation;
-    use crate::config::{Resolved, SiteSettings};
-    use crate::record::Record;
+pub(crate) mod testing {
+    use super::Site;
+    use crate::config::{DeepDives, Resolved, SiteSettings};
 
-    fn site() -> Site {
+    /// A site named "Paper" at https://paper.example, with the default ranking.
+    pub fn site() -> Site {
+        fn d<T>(value: T) -> Resolved<T> {
+            Resolved {
+                value,
+                origin: crate::config::Origin::Default,
+            }
+        }
         let r = |v: &str| {
             Some(Resolved {
                 value: v.to_string(),
@@ -276,9 +349,20 @@ mod tests {
             license_url: None,
             signup_url: None,
             signup_text: None,
+            rank_coverage: d(crate::config::DEFAULT_RANK_COVERAGE),
+            rank_min_tasks: d(crate::config::DEFAULT_RANK_MIN_TASKS),
+            deep_dives: d(DeepDives::All),
         })
         .unwrap()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Occupation;
+    use crate::record::Record;
+    use testing::site;
 
     /// A preview with drafts (what `willai serve --drafts` builds) marks unreviewed
     /// text; `publish` leaves it out.

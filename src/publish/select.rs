@@ -9,8 +9,11 @@ use std::collections::{BTreeMap, HashSet};
 use super::groups;
 use super::options::Options;
 use super::text;
-use super::view::{Byline, Profession, Review, Shares, Skill, Tally, Task, level_class};
-use crate::catalog::{Catalog, Occupation};
+use super::view::{
+    Byline, Compare, Coverage, Head, LevelCounts, Profession, Review, Shares, Skill, Standing,
+    Task, level_class,
+};
+use crate::catalog::{Catalog, Occupation, TaskType};
 use crate::record::{Approval, Content, Entry, Level, Record, Status, Verdict};
 use crate::slug;
 
@@ -168,6 +171,11 @@ pub fn profession(
             onet_task_id: task.onet_task_id,
             review,
             pending,
+            number: tasks.len() + 1,
+            // Decided with the paths ([`super::layout::assign`]).
+            page: true,
+            // Written once every page is known ([`super::heads`]).
+            head: Head::default(),
         });
     }
     let (mut vulnerable, mut resilient) = (Vec::new(), Vec::new());
@@ -226,15 +234,27 @@ pub fn profession(
         return None;
     }
     let count = |l: Level| tasks.iter().filter(|t| t.level == l).count();
-    let counts = Tally {
+    let counts = LevelCounts {
         tasks: tasks.len(),
         high: count(Level::High),
         medium: count(Level::Medium),
         low: count(Level::Low),
         skills: vulnerable.len() + resilient.len(),
+        supplemental: tasks
+            .iter()
+            .filter(|t| t.kind == Some(TaskType::Supplemental))
+            .count(),
     };
     let [high, medium, low] = super::chart::shares(counts.high, counts.medium, counts.low);
     let shares = Shares { high, medium, low };
+    let reviewed = tasks.iter().filter(|t| t.review.is_some()).count();
+    let coverage = Coverage {
+        reviewed,
+        tasks: occ.tasks.len(),
+        missing: occ.tasks.len().saturating_sub(tasks.len()),
+        complete: tasks.len() >= occ.tasks.len(),
+        text: text::coverage(reviewed, occ.tasks.len()),
+    };
     let review = byline(
         tasks.iter().map(|t| t.review.as_ref()).chain(
             vulnerable
@@ -244,22 +264,32 @@ pub fn profession(
         ),
     );
     Some(Profession {
-        summary: text::summary(&counts),
+        summary: text::summary(&counts, &coverage),
         id: occ.slug.clone(),
         slug: slug::slugify(&occ.slug),
+        short_name: occ
+            .short_name
+            .clone()
+            .unwrap_or_else(|| text::short_name(&occ.name)),
         name: occ.name.clone(),
         aliases: occ.aliases.clone(),
         group: groups::of(occ.onet_soc.as_deref()),
         onet_soc: occ.onet_soc.clone(),
         onet: occ.onet_soc.is_some() || occ.tasks.iter().any(|t| t.onet_task_id.is_some()),
-        insights: text::insights(&tasks, &vulnerable, &resilient),
+        insights: text::insights(&tasks, &vulnerable, &resilient, occ.tasks.len()),
         high_share: shares.high,
         shares,
         counts,
+        coverage,
+        // Decided among all professions ([`super::rank`]).
+        standing: Standing::InReview,
+        rank: None,
+        compare: Compare::default(),
         tasks,
         vulnerable,
         resilient,
         review,
+        head: Head::default(),
     })
 }
 

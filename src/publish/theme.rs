@@ -22,7 +22,7 @@ use crate::beneath::{FileError, Kind, MAX_ASSET, MAX_TEXT};
 use crate::root::Root;
 
 /// The built-in templates, by name.
-const TEMPLATES: [(&str, &str); 23] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("base.html", include_str!("templates/base.html")),
     ("index.html", include_str!("templates/index.html")),
     ("profession.html", include_str!("templates/profession.html")),
@@ -33,7 +33,9 @@ const TEMPLATES: [(&str, &str); 23] = [
     ),
     ("about.html", include_str!("templates/about.html")),
     ("404.html", include_str!("templates/404.html")),
-    ("_counts.html", include_str!("templates/_counts.html")),
+    ("_split.html", include_str!("templates/_split.html")),
+    ("_compare.html", include_str!("templates/_compare.html")),
+    ("_rank.html", include_str!("templates/_rank.html")),
     ("_table.html", include_str!("templates/_table.html")),
     ("_skills.html", include_str!("templates/_skills.html")),
     ("_insights.html", include_str!("templates/_insights.html")),
@@ -58,11 +60,15 @@ const TEMPLATES: [(&str, &str); 23] = [
 ];
 
 /// The built-in static files, by path in the site.
-const ASSETS: [(&str, &[u8]); 4] = [
+const ASSETS: [(&str, &[u8]); 5] = [
     ("style.css", include_bytes!("static/style.css")),
     ("site.js", include_bytes!("static/site.js")),
     ("favicon.svg", include_bytes!("static/favicon.svg")),
     ("favicon.ico", include_bytes!("static/favicon.ico")),
+    (
+        super::layout::OG_IMAGE,
+        include_bytes!("static/og-image.png"),
+    ),
 ];
 
 /// How deep `static/` may nest (a guard against folder links that loop).
@@ -302,6 +308,17 @@ impl Theme {
         })
     }
 
+    /// The width and height of the site's `og:image` when it is a PNG (read from its
+    /// header), for the tags that let a card show it before it is fetched.
+    pub fn og_image_size(&self) -> Option<(u32, u32)> {
+        let png = self.statics.get(super::layout::OG_IMAGE)?;
+        if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" || &png[12..16] != b"IHDR" {
+            return None;
+        }
+        let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        Some((be(&png[16..20]), be(&png[20..24])))
+    }
+
     /// Renders a template; an error names the file, the line and the problem.
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, PublishError> {
         self.env
@@ -345,6 +362,147 @@ mod tests {
         let mut out = String::new();
         escape_html("", &mut out);
         assert_eq!(out, "");
+    }
+
+    /// A colour of the built-in stylesheet's `:root`, as linear RGB.
+    fn css_colour(css: &str, name: &str) -> [f64; 3] {
+        let at = css
+            .find(&format!("--{name}: #"))
+            .unwrap_or_else(|| panic!("no --{name} in style.css"));
+        let hex = &css[at + name.len() + 5..at + name.len() + 11];
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        [channel(0), channel(2), channel(4)]
+    }
+
+    fn luminance(c: [f64; 3]) -> f64 {
+        0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    }
+
+    /// WCAG's contrast ratio.
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// CIELAB (D65), for a colour difference (CIE76 ΔE).
+    fn lab(c: [f64; 3]) -> [f64; 3] {
+        let c = c.map(|v| v.clamp(0.0, 1.0));
+        let x = (0.4124 * c[0] + 0.3576 * c[1] + 0.1805 * c[2]) / 0.95047;
+        let y = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+        let z = (0.0193 * c[0] + 0.1192 * c[1] + 0.9505 * c[2]) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    fn delta_e(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let (a, b) = (lab(a), lab(b));
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+    }
+
+    /// Issue 23: the levels' colours stay apart for every reader. Each pair of HIGH,
+    /// MEDIUM and LOW fills differs by at least 30 (CIE76 ΔE) with normal vision and
+    /// under protanopia, deuteranopia and tritanopia, simulated as Machado, Oliveira
+    /// and Fernandes (2009) do at full severity in linear RGB (the old HIGH #a4161a
+    /// and LOW #1f6f43 were 26 apart under deuteranopia, 17 under protanopia, and
+    /// 1.03:1 in luminance); each fill stands out from the paper at 3:1 (WCAG's
+    /// non-text contrast), each level's label is readable on its badge (4.5:1).
+    #[test]
+    fn the_level_colours_stay_apart_for_colour_blind_readers() {
+        let css = std::str::from_utf8(ASSETS[0].1).unwrap();
+        const MACHADO: [(&str, [[f64; 3]; 3]); 3] = [
+            (
+                "protanopia",
+                [
+                    [0.152286, 1.052583, -0.204868],
+                    [0.114503, 0.786281, 0.099216],
+                    [-0.003882, -0.048116, 1.051998],
+                ],
+            ),
+            (
+                "deuteranopia",
+                [
+                    [0.367322, 0.860646, -0.227968],
+                    [0.280085, 0.672501, 0.047413],
+                    [-0.011820, 0.042940, 0.968881],
+                ],
+            ),
+            (
+                "tritanopia",
+                [
+                    [1.255528, -0.076749, -0.178779],
+                    [-0.078411, 0.930809, 0.147602],
+                    [0.004733, 0.691367, 0.303900],
+                ],
+            ),
+        ];
+        let simulate = |m: &[[f64; 3]; 3], c: [f64; 3]| {
+            [0, 1, 2].map(|i| (0..3).map(|j| m[i][j] * c[j]).sum::<f64>())
+        };
+        // The simulation itself: the issue's figures for the old colours.
+        let old = css_colour("--x: #a4161a", "x");
+        let deutan = simulate(&MACHADO[1].1, old).map(|v| {
+            let v = v.clamp(0.0, 1.0);
+            let s = if v <= 0.0031308 {
+                12.92 * v
+            } else {
+                1.055 * v.powf(1.0 / 2.4) - 0.055
+            };
+            (s * 255.0).round() as u8
+        });
+        assert_eq!(
+            deutan,
+            [0x69, 0x5d, 0x12],
+            "#a4161a is #695d12 to a deuteranope"
+        );
+        let fills = ["high-fill", "medium-fill", "low-fill"].map(|n| (n, css_colour(css, n)));
+        let paper = css_colour(css, "paper");
+        for (name, m) in std::iter::once((
+            "normal vision",
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        ))
+        .chain(MACHADO)
+        {
+            for (i, (a, ca)) in fills.iter().enumerate() {
+                for (b, cb) in &fills[i + 1..] {
+                    let d = delta_e(simulate(&m, *ca), simulate(&m, *cb));
+                    assert!(d >= 30.0, "{a} and {b} are {d:.1} apart with {name}");
+                }
+            }
+        }
+        for (n, c) in &fills {
+            let r = contrast(*c, paper);
+            assert!(r >= 3.0, "{n} stands out from the paper at {r:.2}:1");
+        }
+        for level in ["high", "medium", "low"] {
+            let r = contrast(
+                css_colour(css, level),
+                css_colour(css, &format!("{level}-bg")),
+            );
+            assert!(r >= 4.5, "the {level} badge reads at {r:.2}:1");
+        }
+    }
+
+    #[test]
+    fn the_built_in_og_image_is_a_1200_by_630_png() {
+        let theme = Theme::load(None).unwrap();
+        assert_eq!(theme.og_image_size(), Some((1200, 630)));
     }
 
     #[test]

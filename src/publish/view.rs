@@ -51,6 +51,22 @@ pub struct Task {
     /// What unreviewed text this is, in a preview ([`Options::drafts`]): `"draft"`,
     /// `"edited"` or `"proposal"`; `None` for approved text.
     pub pending: Option<&'static str>,
+    /// Its place in the profession's list, from 1: the row `#t-3` of the profession's
+    /// page links to it whether or not it has a page of its own.
+    pub number: usize,
+    /// Whether it has a deep-dive page (`[site] deep_dives = "core"` leaves Supplemental
+    /// tasks on their profession's page only).
+    pub page: bool,
+    /// The deep dive's title and description ([`super::heads`]).
+    pub head: Head,
+}
+
+/// A page's `<title>` and meta description: unique across the site, naming the
+/// profession ([`super::heads`] writes them once every page is known).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Head {
+    pub title: String,
+    pub description: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -66,12 +82,61 @@ pub struct Skill {
 
 /// How many of a profession's tasks are shown, by level, and of its skills.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct Tally {
+pub struct LevelCounts {
     pub tasks: usize,
     pub high: usize,
     pub medium: usize,
     pub low: usize,
     pub skills: usize,
+    /// Tasks O*NET marks Supplemental (less central to the occupation than its Core ones).
+    pub supplemental: usize,
+}
+
+/// How much of a profession its page covers: the tasks shown against the tasks of its
+/// catalog entry. Until every task is reviewed, every figure of the profession says so.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Coverage {
+    /// Tasks with a review (in a preview with drafts, fewer than those shown).
+    pub reviewed: usize,
+    /// Tasks in the catalog.
+    pub tasks: usize,
+    /// Tasks in the catalog not shown (not yet reviewed, or left out).
+    pub missing: usize,
+    /// Whether every catalog task is shown.
+    pub complete: bool,
+    /// "8 of 30 tasks reviewed so far", or "all 30 tasks reviewed".
+    pub text: String,
+}
+
+/// Where a profession stands in the ranking of the most exposed ([`super::rank`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Enough of it reviewed, and enough tasks: ranked by its share of HIGH tasks.
+    Ranked,
+    /// Reviewed enough, but with fewer tasks than `[site] rank_min_tasks`: one task
+    /// moves its share too much to rank it with the others, so it is ranked apart.
+    FewTasks,
+    /// Less of it reviewed than `[site] rank_coverage`: listed, not ranked, and its
+    /// shares are not given as the profession's.
+    #[default]
+    InReview,
+}
+
+/// A profession beside its field and all professions: shares of HIGH tasks over the
+/// reviewed tasks of the professions that are not in review ([`super::rank`]).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Compare {
+    /// The field's (its O*NET major group's) share, in percent, and how many professions
+    /// it is made of.
+    pub field: u32,
+    pub field_professions: usize,
+    /// Every such profession's.
+    pub all: u32,
+    pub all_professions: usize,
+    /// Its rank among the ranked professions, and how many there are.
+    pub rank: Option<usize>,
+    pub ranked: usize,
 }
 
 /// Each level's share of the tasks, in whole percent, adding up to 100 (`chart::shares`).
@@ -115,17 +180,29 @@ pub struct Profession {
     pub group: Group,
     /// Whether task statements come from O*NET (attribution).
     pub onet: bool,
-    pub counts: Tally,
+    /// A shorter name for page titles: the catalog's `short_name`, else derived by rule
+    /// ([`super::text::short_name`]); the name itself when it is short.
+    pub short_name: String,
+    pub counts: LevelCounts,
+    pub coverage: Coverage,
+    /// Ranked, ranked apart or in review; its rank and its comparison with its field and
+    /// with every profession ([`super::rank`]).
+    pub standing: Standing,
+    pub rank: Option<usize>,
+    pub compare: Compare,
     /// Share of HIGH tasks, in whole percent (as in `shares`).
     pub high_share: u32,
+    /// The shares of the tasks shown (of the profession's only when it is not in review).
     pub shares: Shares,
-    /// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW".
+    /// "7 of 20 tasks HIGH, 8 MEDIUM, 5 LOW" (and how much of it is reviewed, if not all).
     pub summary: String,
     pub tasks: Vec<Task>,
     pub vulnerable: Vec<Skill>,
     pub resilient: Vec<Skill>,
     pub insights: Vec<String>,
     pub review: Byline,
+    /// Its page's title and description ([`super::heads`]).
+    pub head: Head,
 }
 
 /// "high", "medium", "low".
@@ -158,6 +235,9 @@ pub(super) mod sample {
             onet_task_id: None,
             review: None,
             pending: None,
+            number: 1,
+            page: true,
+            head: Head::default(),
         }
     }
 
@@ -177,11 +257,16 @@ pub(super) mod sample {
             id: id.into(),
             slug: id.into(),
             name: id.into(),
+            short_name: id.into(),
             aliases: vec![],
             onet_soc: soc.map(String::from),
             group: groups::of(soc),
             onet: false,
-            counts: Tally::default(),
+            counts: LevelCounts::default(),
+            coverage: Coverage::default(),
+            standing: Standing::default(),
+            rank: None,
+            compare: Compare::default(),
             high_share: 0,
             shares: Shares::default(),
             summary: String::new(),
@@ -190,6 +275,7 @@ pub(super) mod sample {
             resilient: vec![],
             insights: vec![],
             review: Byline::default(),
+            head: Head::default(),
         }
     }
 }

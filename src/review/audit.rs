@@ -153,10 +153,6 @@ impl<'p> AuditSession<'p> {
         self.queue.is_empty()
     }
 
-    pub fn phase(&self) -> Phase {
-        self.phase
-    }
-
     /// The audit read fresh (another editor may be judging too).
     fn reload(&mut self) -> anyhow::Result<()> {
         self.audit = Audits::new(self.store).get(&self.name)?;

@@ -1802,3 +1802,358 @@ fn review_after_an_identical_approval_elsewhere_says_approved_not_changed() {
     tui.key("q");
     assert_eq!(tui.exit_code(), 0);
 }
+
+// 20.6 A repository cannot choose where the user's key goes: a base_url from willai.toml
+// gets the key only with the user's consent, per project and endpoint.
+//
+// `0.0.0.0` stands for a host that is not loopback by name (so consent applies), while
+// Linux delivers a connection to it to the local listener: traffic stays on this machine.
+#[test]
+fn a_key_goes_to_an_endpoint_willai_toml_names_only_with_consent() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = FakeServer::start();
+    let port = server
+        .base_url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let chosen = format!("http://0.0.0.0:{port}/v1");
+    let toml = p.read("willai.toml");
+    p.write("willai.toml", &format!("base_url = \"{chosen}\"\n{toml}"));
+    let config = tempfile::tempdir().unwrap();
+    let store = config.path().join("willai/trusted-endpoints.toml");
+    let willai = || {
+        let mut c = p.willai();
+        c.env("OPENAI_API_KEY", KEY)
+            .env("XDG_CONFIG_HOME", config.path());
+        c
+    };
+    let draft = ["draft", "-p", "widget-makers", "--confidence", "none"];
+    // Every check below drafts afresh: a prompt answered from the cache sends nothing,
+    // and so needs no consent.
+    let fresh = || {
+        let _ = fs::remove_dir_all(p.path("cache"));
+        let _ = fs::remove_file(p.path("data/records/widget-makers.json"));
+    };
+
+    // Refused before anything is sent, saying what to run.
+    let r = run_ok(willai().args(draft), 2);
+    assert!(
+        r.stderr.contains(&format!(
+            "willai.toml sets base_url to {chosen}, so OPENAI_API_KEY would be sent to http://0.0.0.0:{port}"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("run `willai trust`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&store.display().to_string()),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(server.requests(), 0, "nothing was sent");
+    assert!(!p.exists("data/records/widget-makers.json"));
+
+    // Without a key, nothing needs consent (and no key goes).
+    run_ok(p.willai().args(draft), 0);
+    assert!(server.requests() > 0);
+    assert!(server.authorization_headers().iter().all(Option::is_none));
+    server.reset_counts();
+    fresh();
+
+    // The user's consent, kept outside the repository, keyed by project and endpoint.
+    let r = run_ok(willai().arg("trust"), 0);
+    assert!(
+        r.stdout.contains(&format!("trusted http://0.0.0.0:{port}")),
+        "{}",
+        r.stdout
+    );
+    let kept = fs::read_to_string(&store).unwrap();
+    let canonical = fs::canonicalize(p.root()).unwrap();
+    assert!(kept.contains(&canonical.display().to_string()), "{kept}");
+    assert!(
+        !p.all_files()
+            .iter()
+            .any(|(f, _)| f.ends_with("trusted-endpoints.toml"))
+    );
+    run_ok(willai().args(draft), 0);
+    let auth = server.authorization_headers();
+    assert!(!auth.is_empty());
+    assert!(
+        auth.iter()
+            .all(|a| a.as_deref() == Some(&format!("Bearer {KEY}") as &str)),
+        "{auth:?}"
+    );
+    let r = run_ok(willai().args(["trust", "--list"]), 0);
+    assert!(
+        r.stdout.contains(&format!("http://0.0.0.0:{port}")),
+        "{}",
+        r.stdout
+    );
+
+    // Another endpoint in willai.toml needs its own consent (a pull request changing the
+    // host gains nothing), as does the same endpoint over plain http on another port.
+    let other = FakeServer::start();
+    let other_port = other
+        .base_url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    p.write(
+        "willai.toml",
+        &format!("base_url = \"http://0.0.0.0:{other_port}/v1\"\n{toml}"),
+    );
+    fresh();
+    run_ok(willai().args(draft), 2);
+    assert_eq!(other.requests(), 0);
+    // ... unless the user names the endpoint themselves.
+    run_ok(
+        willai()
+            .env("OPENAI_BASE_URL", format!("http://0.0.0.0:{other_port}/v1"))
+            .args(draft),
+        0,
+    );
+    assert!(other.requests() > 0);
+
+    // Another clone of the repository is another project.
+    p.write("willai.toml", &format!("base_url = \"{chosen}\"\n{toml}"));
+    fresh();
+    let clone = tempfile::tempdir().unwrap();
+    crate::util::copy_dir(p.root(), clone.path());
+    let r = run(willai().env("WILLAI_ROOT", clone.path()).args(draft));
+    assert_eq!(r.code, 2, "{}", r.all());
+
+    // Revoked, refused again.
+    run_ok(willai().args(["trust", "--revoke"]), 0);
+    server.reset_counts();
+    run_ok(willai().args(draft), 2);
+    assert_eq!(server.requests(), 0);
+
+    // Loopback needs no consent: a local server named in willai.toml.
+    p.write(
+        "willai.toml",
+        &format!("base_url = \"{}\"\n{toml}", server.base_url()),
+    );
+    run_ok(willai().args(draft), 0);
+    assert!(server.requests() > 0);
+}
+
+// 20.7 What a server reports as usage cannot stall the run or wrap a counter.
+#[test]
+fn a_huge_reported_usage_neither_stalls_the_budget_nor_wraps_and_waits_are_said() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = FakeServer::start();
+    let completion = |content: &str, prompt_tokens: u64| {
+        json!({
+            "id": "x", "object": "chat.completion", "created": 1, "model": "test-model",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 7}
+        })
+        .to_string()
+    };
+    let reply = json!({"title": "Sort widgets", "level": "LOW", "rationale": "A person sorts them.", "tools": [], "tip": "Keep sorting."}).to_string();
+    server.script(
+        "Task: Sort the widgets by colour",
+        vec![Fault::RawBody(completion(&reply, 1_000_000_000))],
+    );
+    server.script(
+        "Task: Paint the widget housings",
+        vec![Fault::RawBody(completion(&reply, u64::MAX))],
+    );
+    let r = run_within(p.willai_at(&server.base_url()).args([
+        "draft",
+        "-p",
+        "widget-makers",
+        "--tpm",
+        "200000",
+        "--concurrency",
+        "1",
+        "--confidence",
+        "none",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains(
+            "usage: the server reported 1000000007 tokens for a request that could use at most"
+        ),
+        "{}",
+        r.stderr
+    );
+    let tokens = summary_line(&r.stdout, "tokens");
+    assert!(
+        !tokens.contains("1,000,000,000") && !tokens.contains("18,446"),
+        "{tokens}"
+    );
+    let (_, entry) = entry_of(&p, 0);
+    assert!(
+        entry["usage"]["prompt_tokens"].as_u64().unwrap() < 100_000,
+        "{entry}"
+    );
+
+    // A wait of seconds is said, with its reason: here the pause every worker takes
+    // after a 429 (the other worker meets it before its next request).
+    let q = Project::new();
+    let tasks: Vec<Value> = (0..30)
+        .map(|i| json!({"id": format!("t{i:02}"), "text": format!("Stack crate number {i:02}")}))
+        .collect();
+    q.write(
+        "data/catalog/big.json",
+        &serde_json::to_string_pretty(&json!({"$schema": "../schema/catalog.schema.json", "name": "Big", "slug": "big", "tasks": tasks, "skills": [{"id": "s", "name": "Stacking"}]})).unwrap(),
+    );
+    let server = FakeServer::start();
+    server.script(
+        "Task: Stack crate number 00",
+        vec![Fault::RateLimited {
+            retry_after: "6".into(),
+        }],
+    );
+    let r = run_within(q.willai_at(&server.base_url()).args([
+        "draft",
+        "-p",
+        "big",
+        "--concurrency",
+        "2",
+        "--confidence",
+        "none",
+        "--no-progress",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("waiting ") && r.stderr.contains("the server answered 429"),
+        "{}",
+        r.stderr
+    );
+}
+
+// 20.8 Text from the endpoint reaches no terminal and no record raw.
+#[test]
+fn escape_sequences_from_the_endpoint_are_shown_as_escapes_everywhere() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = FakeServer::start();
+    let hostile =
+        "{\"error\": {\"message\": \"\u{1b}]0;PWNED\u{7}\u{1b}[2Jgone\\nretry: fake line\"}}";
+    server.script(
+        "Task: Sort the widgets by colour",
+        (0..6)
+            .map(|_| Fault::Status {
+                status: 503,
+                headers: vec![],
+                body: hostile.to_string(),
+            })
+            .collect(),
+    );
+    let r = run_ok(
+        p.willai_at(&server.base_url()).args([
+            "draft",
+            "-p",
+            "widget-makers",
+            "--confidence",
+            "none",
+        ]),
+        1,
+    );
+    let all = r.all();
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    assert!(all.contains("\\u001b]0;PWNED"), "{all}");
+    assert!(
+        !all.lines().any(|l| l.starts_with("retry: fake line")),
+        "a server cannot fake a line: {all}"
+    );
+    let record = p.read("data/records/widget-makers.json");
+    assert!(
+        !record.contains("\\u001b") || record.contains("\\\\u001b"),
+        "{record}"
+    );
+    let error = p.record("widget-makers")["tasks"][0]["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !error.contains('\u{1b}') && !error.contains('\n'),
+        "{error:?}"
+    );
+    run_ok(p.willai().arg("validate"), 0);
+    // A raw control character planted in a record's error is refused by validate.
+    p.edit_record("widget-makers", |r| {
+        r["tasks"][0]["error"] = json!("HTTP 503: \u{1b}[2J");
+    });
+    let r = run_ok(p.willai().arg("validate"), 1);
+    assert!(
+        r.stdout
+            .contains("/tasks/0/error: contains a control character (U+001B)"),
+        "{}",
+        r.stdout
+    );
+    // ... and the problem line shows it escaped.
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+}
+
+// 20.9 A redirect away from the endpoint is refused; nothing is sent there.
+#[test]
+fn a_redirect_to_another_origin_is_refused_and_one_within_it_followed() {
+    let p = valid_project();
+    fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let server = FakeServer::start();
+    let elsewhere = FakeServer::start();
+    server.script(
+        "Task: Sort the widgets by colour",
+        vec![Fault::Status {
+            status: 307,
+            headers: vec![(
+                "Location".into(),
+                format!("{}/chat/completions", elsewhere.base_url()),
+            )],
+            body: String::new(),
+        }],
+    );
+    server.script(
+        "Task: Paint the widget housings",
+        vec![Fault::Status {
+            status: 307,
+            headers: vec![("Location".into(), "/v1/chat/completions".into())],
+            body: String::new(),
+        }],
+    );
+    let r = run_ok(
+        p.willai_at(&server.base_url()).args([
+            "draft",
+            "-p",
+            "widget-makers",
+            "--confidence",
+            "none",
+        ]),
+        1,
+    );
+    assert_eq!(elsewhere.requests(), 0, "nothing went to the other origin");
+    assert!(
+        r.stdout.contains(&format!(
+            "widget-makers/sort-widgets: the server redirected the request to {}/chat/completions, away from the endpoint {}",
+            elsewhere.base_url(),
+            server.base_url()
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.all().contains("retry:"),
+        "a refused redirect is not retried: {}",
+        r.all()
+    );
+    let rec = p.record("widget-makers");
+    assert_eq!(rec["tasks"][0]["status"], "failed");
+    assert_eq!(
+        rec["tasks"][1]["status"], "draft",
+        "a redirect within the origin is followed"
+    );
+}

@@ -35,6 +35,7 @@ fn init_makes_a_project_that_validates_formats_and_drafts_offline() {
         ".gitignore",
         ".gitattributes",
         ".github/workflows/willai.yml",
+        ".github/dependabot.yml",
         ".pre-commit-config.yaml",
     ] {
         assert!(root.join(f).is_file(), "{f} is written");

@@ -2,6 +2,7 @@
 //! command, all driving the real `willai` binary against real files and, for the
 //! network, a real HTTP server on 127.0.0.1 (`fake-openai`).
 
+mod aliases;
 mod annotations;
 mod audit;
 #[cfg(unix)]

@@ -42,6 +42,16 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..to]
 }
 
+/// The row of the profession at `slug` in a listing page: its `<li ...>...</li>`.
+fn row<'a>(page: &'a str, slug: &str) -> &'a str {
+    let at = page
+        .find(&format!("<a href=\"{slug}/index.html\">"))
+        .unwrap_or_else(|| panic!("no row of {slug}"));
+    let from = page[..at].rfind("<li").unwrap();
+    let to = page[at..].find("</li>").unwrap() + at;
+    &page[from..to]
+}
+
 /// Every JSON-LD node of a page (the `@graph` of its one script).
 fn json_ld(html: &str) -> Vec<Value> {
     let script = between(html, "<script type=\"application/ld+json\">", "</script>");
@@ -93,29 +103,40 @@ fn the_index_groups_professions_by_major_group_with_their_split() {
     assert_eq!(group_of("paralegals-and-legal-assistants"), "g-23");
     assert_eq!(group_of("proofreaders-and-copy-markers"), "g-43");
     assert_eq!(group_of("ml-engineer"), "g-other");
-    // Each row: the link, the bar of its split, its share of HIGH tasks.
+    // Each row: the link, the bar of its split (a styled element, not an SVG of six
+    // elements: the index has a row per profession), and its share of HIGH tasks; a
+    // profession with few tasks says its count, one in review how much is reviewed.
     for p in api["professions"].as_array().unwrap() {
-        let c = &p["counts"];
-        let row = between(
-            &index,
-            &format!(
-                "<li><a href=\"{}/index.html\">",
-                p["slug"].as_str().unwrap()
-            ),
-            "</li>",
-        );
-        let title = format!(
-            "<title>{} HIGH, {} MEDIUM, {} LOW of {} task",
-            c["high"], c["medium"], c["low"], c["tasks"]
-        );
-        assert!(row.contains(&title), "{row}");
-        assert!(
-            row.contains(&format!("viewBox=\"0 0 {} 1\"", c["tasks"])),
-            "{row}"
-        );
-        assert!(row.contains(&format!("{}% high", p["high_share"])), "{row}");
+        let (c, s) = (&p["counts"], &p["shares"]);
+        let row = row(&index, p["slug"].as_str().unwrap());
+        assert!(!row.contains("<svg"), "{row}");
+        match p["standing"].as_str().unwrap() {
+            "in_review" => {
+                assert_eq!(p["high_share"], Value::Null);
+                let reviewed = format!(
+                    "{} of {} reviewed",
+                    p["coverage"]["reviewed"], p["coverage"]["tasks"]
+                );
+                assert!(row.contains(&reviewed), "{row}");
+                assert!(!row.contains('%') || row.contains("--r:"), "{row}");
+            }
+            standing => {
+                let bar = format!(
+                    "style=\"--h:{}%;--m:{}%\"",
+                    s["high"],
+                    s["high"].as_u64().unwrap() + s["medium"].as_u64().unwrap()
+                );
+                assert!(row.contains(&bar), "{row}");
+                let share = if standing == "few_tasks" {
+                    format!("{} of {} HIGH", c["high"], c["tasks"])
+                } else {
+                    format!("{}% HIGH", p["high_share"])
+                };
+                assert!(row.contains(&share), "{row}");
+            }
+        }
     }
-    // The distribution across all professions, for screen readers too.
+    // The distribution across the ranked professions, for screen readers too.
     let chart = between(&index, "<figure class=\"distribution\">", "</figure>");
     assert!(chart.contains("<title id=\"dist-title\">"));
     let desc = between(chart, "<desc id=\"dist-desc\">", "</desc>");
@@ -126,23 +147,44 @@ fn the_index_groups_professions_by_major_group_with_their_split() {
             n.parse::<usize>().unwrap()
         })
         .sum();
-    let with_tasks = api["professions"]
+    let ranked = api["professions"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["counts"]["tasks"] != 0)
+        .filter(|p| p["standing"] == "ranked")
         .count();
-    assert_eq!(counted, with_tasks, "{desc}");
-    // Search without a framework: a hidden form the script shows, over the JSON index.
+    assert_eq!(counted, ranked, "{desc}");
+    assert_eq!(ranked, 3);
+    // Search without a framework: a hidden form the script shows, above the charts and
+    // the field list (on a phone, results come right under the box), reading its own
+    // index only when a reader searches.
+    // Shown from the first paint where scripts run (nothing moves when the script
+    // starts), hidden by a <noscript> style where they do not.
     assert!(index.contains(
-        "<form class=\"search\" role=\"search\" data-index=\"api/professions/index.json\" hidden>"
+        "<form class=\"search\" role=\"search\" action=\"index.html\" data-index=\"search.json\">"
     ));
-    assert!(index.contains("<label for=\"q\">Find a profession</label>"));
+    assert!(index.contains("<noscript><style>.search { display: none; }</style></noscript>"));
+    assert!(index.contains("<label for=\"q\">Find a profession or a task</label>"));
+    assert!(
+        index.find("<form class=\"search\"").unwrap()
+            < index.find("<nav class=\"fields\"").unwrap()
+    );
+    assert!(index.find("<form class=\"search\"").unwrap() < index.find("<figure").unwrap());
     assert!(index.contains("<script src=\"site.js\" defer></script>"));
     let js = read(&out, "site.js");
     assert!(
-        js.contains("querySelectorAll(\".profs li\")") && !js.contains("://"),
+        js.contains("querySelectorAll(\".profs li > a\")") && !js.contains("://"),
         "no CDN"
+    );
+    // The script fetches the index on a search (focus, typing, ?q=), not on every visit.
+    let fetch_at = js.find("fetch(").unwrap();
+    let load_fn = js.find("var load = function").unwrap();
+    assert!(load_fn < fetch_at && fetch_at < js.find("var run = function").unwrap());
+    assert!(js.contains("input.addEventListener(\"focus\", load)"));
+    assert!(
+        index.len() < 40_000,
+        "the index page stays small: {} bytes",
+        index.len()
     );
     // No table to scroll sideways, and no ARIA attribute where it does not belong.
     assert!(!index.contains("<table") && !index.contains("aria-sort"));
@@ -176,17 +218,14 @@ fn onet_titles_are_not_made_plural_again() {
         })
         .unwrap()
         .1;
-    assert!(
-        deep.contains("for Clergy. Exposure level, tools, and adaptation strategies."),
-        "{deep}"
-    );
-    // An editor's singular name keeps the reference page's wording.
+    assert!(deep.contains(" exposure to AI for Clergy: "), "{deep}");
+    // An editor's singular name is made plural.
     let ml = all
         .iter()
         .find(|(path, _)| path.starts_with("ml-engineer/") && !path.ends_with("index.html"))
         .unwrap()
         .1;
-    assert!(ml.contains("for ML Engineer professionals."), "{ml}");
+    assert!(ml.contains(" exposure to AI for ML Engineers: "), "{ml}");
     assert!(all["ml-engineer/index.html"].contains("Will AI replace ML Engineers?"));
 }
 
@@ -200,13 +239,41 @@ fn the_view_by_exposure_is_a_view_not_a_duplicate() {
         between(&by, "<title>", "</title>"),
         between(&read(&out, "index.html"), "<title>", "</title>")
     );
-    // Highest share of HIGH tasks first.
-    let shares: Vec<u32> = by
-        .split("% high</span>")
-        .filter_map(|s| s.rsplit("<span>").next()?.parse().ok())
+    // One column, ranked: highest share of HIGH tasks first, each with its rank and its
+    // count of tasks; the printed share never rises down the list.
+    let ranking = between(&by, "<ol class=\"profs ranking\">", "</ol>");
+    let shares: Vec<u32> = ranking
+        .split("%</span>")
+        .filter_map(|s| s.rsplit("<span class=\"n\">").next()?.parse().ok())
         .collect();
-    assert_eq!(shares.len(), 5, "{shares:?}");
+    assert_eq!(shares.len(), 3, "{shares:?}");
     assert!(shares.windows(2).all(|w| w[0] >= w[1]), "{shares:?}");
+    let ranks: Vec<usize> = ranking
+        .split("<span class=\"rank\">")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(ranks.len(), 3);
+    assert_eq!(ranks[0], 1);
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert!(ranking.contains(" tasks HIGH</span>"), "{ranking}");
+    let style = read(&out, "style.css");
+    assert!(
+        !style.contains(" columns:") && !style.contains("{columns:"),
+        "one column at every width"
+    );
+    // Few tasks, ranked apart; in review, not ranked at all.
+    let few = between(&by, "<section id=\"few\">", "</section>");
+    assert!(
+        few.contains(">ML Engineer</a>") && few.contains("2 of 3 tasks HIGH"),
+        "{few}"
+    );
+    let review = between(&by, "<section id=\"in-review\">", "</section>");
+    assert!(
+        review.contains(">Widget Makers</a>") && review.contains("1 of 4 reviewed"),
+        "{review}"
+    );
+    assert!(!review.contains("class=\"rank\""), "{review}");
 }
 
 #[test]
@@ -221,7 +288,11 @@ fn a_deep_dive_says_each_thing_once() {
     // The rationale once (the focus), the compact table (title and level, linked).
     let rationale = focus["rationale"].as_str().unwrap();
     assert_eq!(html.matches(rationale).count(), 1);
-    let table = between(&html, "<section class=\"tasks\">", "</section>");
+    let table = between(
+        &html,
+        "<section class=\"tasks\" id=\"tasks\">",
+        "</section>",
+    );
     assert!(table.contains("<table class=\"compact\">"));
     assert!(!table.contains("Rationale"));
     for (i, t) in tasks.iter().enumerate() {
@@ -263,7 +334,7 @@ fn a_deep_dive_says_each_thing_once() {
     assert!(html.contains("<a href=\"index.html#skills\">"));
     // The ML Engineer deep dive keeps the reference's full table.
     let ml = read(&out, "ml-engineer/write-production-code.html");
-    let table = between(&ml, "<section class=\"tasks\">", "</section>");
+    let table = between(&ml, "<section class=\"tasks\" id=\"tasks\">", "</section>");
     assert!(table.contains("<th scope=\"col\">Rationale</th>"));
     assert!(table.contains("AI can generate boilerplate ETL code"));
 }
@@ -281,7 +352,8 @@ fn every_analysis_says_who_reviewed_it_and_when() {
     let api = json(&out, "api/professions/data-scientists.json");
     let slug = api["tasks"][0]["slug"].as_str().unwrap();
     let html = read(&out, &format!("data-scientists/{slug}.html"));
-    assert!(html.contains("<p class=\"byline\">Reviewed by Ann Editor on <time datetime=\"2026-03-02\">March 2, 2026</time>. Vol. I, No. 04, April 20, 2026.</p>"), "{html}");
+    // The review date alone: the edition's date is the masthead's, not the review's.
+    assert!(html.contains("<p class=\"byline\">Reviewed by Ann Editor on <time datetime=\"2026-03-02\">March 2, 2026</time>.</p>"), "{html}");
     let page = read(&out, "proofreaders-and-copy-markers/index.html");
     assert!(page.contains("Reviewed by Ann Editor and Cy Checker, last on <time datetime=\"2026-05-01\">May 1, 2026</time>."), "{page}");
     let page = read(&out, "paralegals-and-legal-assistants/index.html");
@@ -407,6 +479,9 @@ fn the_csv_holds_every_published_task_once_with_its_review() {
             "reviewer",
             "date",
             "url",
+            "profession_tasks_reviewed",
+            "profession_tasks",
+            "profession_standing",
         ]
     );
     let rows: Vec<BTreeMap<String, String>> = reader
@@ -479,6 +554,23 @@ fn the_csv_holds_every_published_task_once_with_its_review() {
     assert!(["Core", "Supplemental"].contains(&para["task_type"].as_str()));
     assert!(ds["onet_task_id"].parse::<u64>().is_ok());
     assert!(ds["url"].starts_with("https://willaireplace.me/data-scientists/"));
+    // Every row says how much of its profession is reviewed.
+    assert_eq!(
+        (
+            ds["profession_tasks_reviewed"].as_str(),
+            ds["profession_tasks"].as_str(),
+            ds["profession_standing"].as_str()
+        ),
+        ("16", "16", "ranked")
+    );
+    assert_eq!(
+        (
+            sorted["profession_tasks_reviewed"].as_str(),
+            sorted["profession_tasks"].as_str(),
+            sorted["profession_standing"].as_str()
+        ),
+        ("1", "4", "in_review")
+    );
     // Drafts stay out.
     assert!(!rows.iter().any(|r| r["task_id"] == "paint-housings"));
 }
@@ -493,7 +585,7 @@ fn the_api_names_its_schema_the_reviews_task_types_edition_and_licence() {
     let out = p.path("site");
     publish(&p, &out);
     let index = json(&out, "api/professions/index.json");
-    assert_eq!(index["schema_version"], 2);
+    assert_eq!(index["schema_version"], 3);
     assert_eq!(
         index["edition"],
         serde_json::json!({"volume": "I", "number": "04", "date": "2026-04-20", "text": "Vol. I, No. 04, April 20, 2026"})
@@ -507,8 +599,14 @@ fn the_api_names_its_schema_the_reviews_task_types_edition_and_licence() {
         serde_json::json!({"code": "15", "name": "Computer and Mathematical"})
     );
     assert_eq!(ds["reviewed"], "2026-03-02");
+    assert_eq!(
+        ds["coverage"],
+        serde_json::json!({"reviewed": 16, "tasks": 16, "complete": true})
+    );
+    assert_eq!(ds["standing"], "ranked");
+    assert_eq!(ds["rank"], 1);
     let api = json(&out, "api/professions/data-scientists.json");
-    assert_eq!(api["schema_version"], 2);
+    assert_eq!(api["schema_version"], 3);
     assert_eq!(api["license"], licence);
     assert_eq!(api["reviewers"], serde_json::json!(["Ann Editor"]));
     let t = &api["tasks"][0];
@@ -564,7 +662,9 @@ fn search_engines_and_feed_readers_get_what_they_read() {
             "<meta property=\"og:description\" content=\"",
             "<meta property=\"og:type\" content=\"",
             "<meta property=\"og:site_name\" content=\"WillAIReplaceMe\">",
-            "<meta name=\"twitter:card\" content=\"summary\">",
+            "<meta name=\"twitter:card\" content=\"summary_large_image\">",
+            "<meta property=\"og:image\" content=\"https://willaireplace.me/og-image.png\">",
+            "<meta property=\"og:image:width\" content=\"1200\">",
             "<link rel=\"icon\" href=\"",
         ] {
             assert!(html.contains(want), "{path} lacks {want}");
@@ -705,12 +805,19 @@ fn a_profession_with_skills_and_no_task_yet_has_a_page_without_charts() {
     let out = p.path("site");
     publish(&p, &out);
     let page = read(&out, "widget-makers/index.html");
-    assert!(page.contains("<p>No task of this profession is published yet.</p>"));
+    assert!(page.contains("<p>No task of this profession is reviewed yet.</p>"));
+    assert!(
+        page.contains("None of its 4 tasks is reviewed yet"),
+        "{page}"
+    );
     assert!(page.contains("<strong>Painting</strong>"));
     assert!(!page.contains("<svg") && !page.contains("id=\"mine\"") && !page.contains("site.js"));
     let index = read(&out, "index.html");
-    let row = between(&index, "<li><a href=\"widget-makers/index.html\">", "</li>");
-    assert!(!row.contains("<svg") && !row.contains("% high"), "{row}");
+    let row = row(&index, "widget-makers");
+    assert!(
+        !row.contains("% HIGH") && row.contains("0 of 4 reviewed"),
+        "{row}"
+    );
     let api = json(&out, "api/professions/widget-makers.json");
     assert_eq!(api["counts"]["tasks"], 0);
     assert!(!read(&out, "ai-exposure-by-task.csv").contains("widget-makers"));
@@ -721,8 +828,16 @@ fn a_profession_page_lets_a_reader_tick_their_own_tasks() {
     let (_p, out) = published();
     let page = read(&out, "data-scientists/index.html");
     // The panel is there for the script to show; the page is complete without it.
-    assert!(page.contains("<section class=\"mine\" id=\"mine\" hidden>"));
+    assert!(page.contains("<aside class=\"mine\" id=\"mine\" aria-labelledby=\"mine-h\" data-of=\"All tasks of Data Scientists: "));
     assert!(page.contains("<p id=\"mine-out\" aria-live=\"polite\">"));
+    // It sits at the end of the task table, where it sticks to the foot of the screen.
+    let tasks = between(
+        &page,
+        "<section class=\"tasks\" id=\"tasks\">",
+        "</section>",
+    );
+    assert!(tasks.find("</table>").unwrap() < tasks.find("id=\"mine\"").unwrap());
+    assert!(read(&out, "style.css").contains(".mine { position: sticky; bottom: 0;"));
     assert!(page.contains("<script src=\"../site.js\" defer></script>"));
     assert!(
         page.contains("<th scope=\"col\">Rationale</th>"),
@@ -732,6 +847,10 @@ fn a_profession_page_lets_a_reader_tick_their_own_tasks() {
     assert!(split.contains("<svg class=\"bar\"") && split.contains("<title>"));
     let js = read(&out, "site.js");
     assert!(js.contains("mine-box") && !js.contains("fetch(\"http"));
+    // Ticks are remembered in the browser only.
+    assert!(
+        js.contains("localStorage") && !js.contains("XMLHttpRequest") && !js.contains("sendBeacon")
+    );
 }
 
 #[test]
@@ -837,9 +956,13 @@ fn the_rendered_text_of_a_profession_page_reads_in_order() {
         "HomeComputerandMathematicalDataScientists",
         "WillAIreplaceDataScientists?Task-by-taskAIexposure",
         "ReviewedbyAnnEditoronMarch2,2026.",
-        "highexposuretasks",
-        "Yourownexposure",
+        "O*NET-SOC15-2051.00onO*NETOnLine",
+        "Data(JSON)",
+        "HIGH4(25%)MEDIUM9(56%)LOW3(19%)",
+        "Ranked1of3",
         "Task-by-TaskAIExposure",
+        "Yourownexposure",
+        "HowDataScientistscompare",
         "SkillsAnalysis",
         "KeyInsights",
         "OtherProfessions",
@@ -849,4 +972,321 @@ fn the_rendered_text_of_a_profession_page_reads_in_order() {
             .unwrap_or_else(|| panic!("{want} after {from} in {text}"));
         from += at + want.len();
     }
+}
+
+/// Issue 22, item 5: with 1 of a profession's 16 tasks approved, no page and no figure
+/// reads as if that one task were the profession: every one says how much is
+/// reviewed, no share is given as the profession's, and it is "in review", not ranked,
+/// until `[site] rank_coverage` percent of it is reviewed.
+#[test]
+fn a_partly_reviewed_profession_never_reads_as_the_whole() {
+    let p = site_project();
+    p.edit_record("data-scientists", |rec| {
+        for t in rec["tasks"].as_array_mut().unwrap().iter_mut().skip(1) {
+            t["status"] = "draft".into();
+            t["approval"] = Value::Null;
+        }
+    });
+    let out = p.path("site");
+    publish(&p, &out);
+    let page = read(&out, "data-scientists/index.html");
+    for want in [
+        "1 of 16 tasks reviewed so far",
+        "not yet reviewed <strong>15</strong>",
+        "In review: 1 of 16 tasks reviewed so far.",
+        "Of the 1 task reviewed so far (of 16), ",
+        "the other 15 appear here once an editor has reviewed them",
+        "viewBox=\"0 0 16 1\"",
+        "<rect class=\"n\" x=\"1\" width=\"15\" height=\"1\"/>",
+    ] {
+        assert!(page.contains(want), "the page lacks {want:?}");
+    }
+    assert!(
+        !page.contains("%)") && !page.contains("% HIGH"),
+        "no share of one task given as the profession's"
+    );
+    assert!(
+        !page.contains("class=\"compare\""),
+        "not compared with others yet"
+    );
+    assert!(!page.contains("\nNone\n"), "no value printed as None");
+    let api = json(&out, "api/professions/data-scientists.json");
+    let deep = read(
+        &out,
+        &format!(
+            "data-scientists/{}.html",
+            api["tasks"][0]["slug"].as_str().unwrap()
+        ),
+    );
+    assert!(
+        deep.contains("In review: 1 of 16 tasks reviewed so far."),
+        "{deep}"
+    );
+    assert!(
+        deep.contains("The 1 of 16 tasks reviewed so far</a>"),
+        "{deep}"
+    );
+    assert_eq!(api["standing"], "in_review");
+    assert_eq!(api["high_share"], Value::Null);
+    assert_eq!(api["shares"], Value::Null);
+    assert_eq!(api["rank"], Value::Null);
+    assert_eq!(
+        api["coverage"],
+        serde_json::json!({"reviewed": 1, "tasks": 16, "complete": false})
+    );
+    let index = read(&out, "index.html");
+    let row = row(&index, "data-scientists");
+    assert!(
+        row.contains("1 of 16 reviewed") && !row.contains("HIGH"),
+        "{row}"
+    );
+    let by = read(&out, "index-by-exposure.html");
+    let review = between(&by, "<section id=\"in-review\">", "</section>");
+    assert!(review.contains(">Data Scientists</a>"), "{review}");
+    assert!(!between(&by, "<ol class=\"profs ranking\">", "</ol>").contains("Data Scientists"));
+    let csv = read(&out, "ai-exposure-by-task.csv");
+    let line = csv
+        .lines()
+        .find(|l| l.contains(",data-scientists,"))
+        .unwrap();
+    assert!(line.ends_with(",1,16,in_review"), "{line}");
+    let feed = read(&out, "feed.xml");
+    assert!(
+        feed.contains("<summary>1 of 16 tasks reviewed so far: "),
+        "{feed}"
+    );
+    // The threshold is the publisher's: at 5% (and one task enough), it is ranked, and
+    // every figure still says from how much.
+    let toml = p.read("willai.toml");
+    p.write(
+        "willai.toml",
+        &format!("{toml}rank_coverage = 5\nrank_min_tasks = 1\n"),
+    );
+    publish(&p, &out);
+    let api = json(&out, "api/professions/data-scientists.json");
+    assert_eq!(api["standing"], "ranked");
+    assert!(api["high_share"].is_u64());
+    let page = read(&out, "data-scientists/index.html");
+    assert!(
+        page.contains("by share of HIGH tasks, from 1 of 16 tasks reviewed so far."),
+        "{page}"
+    );
+    // A threshold that is not a percentage is refused, naming the key.
+    p.write("willai.toml", &format!("{toml}rank_coverage = 0\n"));
+    let r = run_ok(p.willai().args(["publish", "--out"]).arg(&out), 2);
+    assert!(r.stderr.contains("rank_coverage"), "{}", r.stderr);
+}
+
+/// Issue 23, item 2: no two pages share a title or a description; every deep dive's
+/// title has "AI" and its profession (a short form of a long O*NET name, or the
+/// catalog's `short_name`), never cut mid-word, and so does its description.
+#[test]
+fn every_page_has_a_title_and_a_description_of_its_own() {
+    let p = site_project();
+    // A long O*NET name, and two tasks of one profession with the same title.
+    let rel = "data/catalog/proofreaders-and-copy-markers.json";
+    let long = "Grinding, Lapping, Polishing, and Buffing Machine Tool Setters, Operators, and Tenders, Metal and Plastic";
+    p.write(
+        rel,
+        &p.read(rel).replace(
+            "\"name\": \"Proofreaders and Copy Markers\"",
+            &format!("\"name\": \"{long}\""),
+        ),
+    );
+    let rel = "data/catalog/paralegals-and-legal-assistants.json";
+    let mut cat: Value = serde_json::from_str(&p.read(rel)).unwrap();
+    cat["tasks"][0]["title"] = "Prepare documents".into();
+    cat["tasks"][1]["title"] = "Prepare documents".into();
+    p.write(rel, &serde_json::to_string_pretty(&cat).unwrap());
+    let out = p.path("site");
+    publish(&p, &out);
+    let mut titles = BTreeMap::new();
+    let mut descriptions = BTreeMap::new();
+    for (path, html) in pages(&out) {
+        let title = between(&html, "<title>", "</title>").to_string();
+        let description = between(&html, "<meta name=\"description\" content=\"", "\"").to_string();
+        assert!(!title.contains('…'), "{path}: {title}");
+        assert!(
+            description.chars().count() <= 160 + 30,
+            "{path}: {description}"
+        );
+        if let Some(other) = titles.insert(title.clone(), path.clone()) {
+            panic!("{path} and {other} share the title {title:?}");
+        }
+        if let Some(other) = descriptions.insert(description.clone(), path.clone()) {
+            panic!("{path} and {other} share the description {description:?}");
+        }
+        let Some((folder, file)) = path.split_once('/') else {
+            continue;
+        };
+        let api = json(&out, &format!("api/professions/{folder}.json"));
+        let short = api["short_name"].as_str().unwrap();
+        assert!(description.contains(short), "{path}: {description}");
+        if file != "index.html" {
+            assert!(title.starts_with("AI and "), "{path}: {title}");
+            assert!(title.contains(short), "{path}: {title}");
+        }
+    }
+    let grinders = json(&out, "api/professions/proofreaders-and-copy-markers.json");
+    assert_eq!(
+        grinders["short_name"],
+        "Grinding and Buffing Machine Tool Operators"
+    );
+    let deep = read(
+        &out,
+        &format!(
+            "proofreaders-and-copy-markers/{}.html",
+            grinders["tasks"][0]["slug"].as_str().unwrap()
+        ),
+    );
+    // The headline keeps the full name; the title the short one.
+    assert!(deep.contains(&format!(": Impact on {long}</h1>")), "{deep}");
+    // An editor's short name wins.
+    let rel = "data/catalog/proofreaders-and-copy-markers.json";
+    p.write(
+        rel,
+        &p.read(rel).replace(
+            &format!("\"name\": \"{long}\","),
+            &format!("\"name\": \"{long}\",\n  \"short_name\": \"Grinders\","),
+        ),
+    );
+    publish(&p, &out);
+    let page = read(&out, "proofreaders-and-copy-markers/index.html");
+    assert!(
+        page.contains("<title>Will AI replace Grinders? | WillAIReplaceMe</title>"),
+        "{page}"
+    );
+}
+
+/// Issue 23, item 11: `[site] deep_dives = "core"` writes deep dives for Core tasks only;
+/// a Supplemental task is a row of its profession's page, and every link to it (the
+/// API, the CSV, the search) goes there. Switching back moves no page.
+#[test]
+fn deep_dives_for_core_tasks_only_keep_supplemental_tasks_on_their_profession_page() {
+    let p = site_project();
+    let out = p.path("site");
+    let all = publish(&p, &out);
+    let before = files(&out).len();
+    let toml = p.read("willai.toml");
+    p.write("willai.toml", &format!("{toml}deep_dives = \"core\"\n"));
+    let core = publish(&p, &out);
+    let api = json(&out, "api/professions/paralegals-and-legal-assistants.json");
+    let page = read(&out, "paralegals-and-legal-assistants/index.html");
+    let mut supplemental = 0;
+    for t in api["tasks"].as_array().unwrap() {
+        let file = format!(
+            "paralegals-and-legal-assistants/{}.html",
+            t["slug"].as_str().unwrap()
+        );
+        let n = t["number"].as_u64().unwrap();
+        if t["type"] == "Supplemental" {
+            supplemental += 1;
+            assert_eq!(t["page"], false);
+            assert!(!out.join(&file).exists(), "{file}");
+            assert_eq!(
+                t["url"],
+                format!("https://willaireplace.me/paralegals-and-legal-assistants/#t-{n}")
+            );
+            let row = between(&page, &format!("<tr id=\"t-{n}\""), "</tr>");
+            assert!(
+                !row.contains("<a href") && row.contains("Supplemental"),
+                "{row}"
+            );
+        } else {
+            assert_eq!(t["page"], true);
+            assert!(out.join(&file).is_file(), "{file}");
+        }
+    }
+    assert_eq!(supplemental, 4);
+    assert_eq!(
+        files(&out).len(),
+        before - 6,
+        "4 + 2 Supplemental deep dives gone"
+    );
+    assert!(!read(&out, "sitemap.xml").contains("#t-"));
+    let count = |r: &crate::util::Ran| -> usize {
+        between(&r.stdout, "the site: ", " file(s)")
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(count(&all) - count(&core), 6);
+    p.write("willai.toml", &format!("{toml}deep_dives = \"all\"\n"));
+    publish(&p, &out);
+    assert_eq!(files(&out).len(), before);
+}
+
+/// Issue 23, item 9: what readers of Our World in Data, Pew or the FT look for: the
+/// O*NET-SOC code and the occupation on O*NET OnLine, the profession's own data, an
+/// `Occupation` in the structured data, Core and Supplemental tasks told apart, the
+/// profession beside its field and all professions, a picture for links.
+#[test]
+fn a_profession_page_has_its_code_its_data_its_context_and_a_picture() {
+    let (_p, out) = published();
+    let page = read(&out, "paralegals-and-legal-assistants/index.html");
+    for want in [
+        "O*NET-SOC <a href=\"https://www.onetonline.org/link/summary/23-2011.00\">23-2011.00 on O*NET OnLine</a>",
+        "<a href=\"../api/professions/paralegals-and-legal-assistants.json\" type=\"application/json\">Data (JSON)</a>",
+        "<link rel=\"alternate\" type=\"application/json\" href=\"../api/professions/paralegals-and-legal-assistants.json\">",
+        "<small class=\"kind\">Supplemental</small>",
+        "<h2>How Paralegals and Legal Assistants compare</h2>",
+        "<dt>Legal</dt>",
+        "<dt>All professions</dt>",
+    ] {
+        assert!(page.contains(want), "the page lacks {want:?}");
+    }
+    let article = node(&json_ld(&page), "Article").clone();
+    assert_eq!(article["about"]["@type"], "Occupation");
+    assert_eq!(
+        article["about"]["occupationalCategory"]["codeValue"],
+        "23-2011.00"
+    );
+    assert_eq!(
+        article["about"]["sameAs"],
+        "https://www.onetonline.org/link/summary/23-2011.00"
+    );
+    // An editor's profession has no code, and no link to O*NET.
+    let ml = read(&out, "ml-engineer/index.html");
+    assert!(!ml.contains("onetonline") && ml.contains("Data (JSON)"));
+    // The picture: a PNG of the size the tags say.
+    let png = fs::read(out.join("og-image.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1200);
+    // The task table sorts (with the script) and works without it.
+    let js = read(&out, "site.js");
+    assert!(js.contains("aria-sort"));
+    assert!(page.contains("<th scope=\"col\">Task</th><th scope=\"col\">Exposure</th>"));
+}
+
+/// Issue 23, item 8: a new publication's data has a licence from the start, and the
+/// README says how to change it.
+#[test]
+fn a_new_publication_licenses_its_data() {
+    let p = Project::new();
+    run_ok(
+        p.willai().env_remove("WILLAI_ROOT").args(["init", "pub"]),
+        0,
+    );
+    let toml = p.read("pub/willai.toml");
+    assert!(toml.contains("\nlicense = \"CC BY 4.0\"\n"), "{toml}");
+    assert!(toml.contains("\nlicense_url = \"https://creativecommons.org/licenses/by/4.0/\"\n"));
+    let out = p.path("site");
+    run_ok(
+        p.willai()
+            .env("WILLAI_ROOT", p.path("pub"))
+            .args(["publish", "--out"])
+            .arg(&out),
+        0,
+    );
+    let index = json(&out, "api/professions/index.json");
+    assert_eq!(index["license"]["name"], "CC BY 4.0");
+    let m = read(&out, "methodology.html");
+    assert_eq!(
+        node(&json_ld(&m), "Dataset")["license"],
+        "https://creativecommons.org/licenses/by/4.0/"
+    );
+    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains("license = \"CC BY 4.0\""),
+        "the README says how to change it"
+    );
 }

@@ -182,7 +182,7 @@ fn no_name_can_take_the_path_of_another_page_or_of_a_site_file() {
         let slug = api["slug"].as_str().unwrap();
         let page = fs::read_to_string(out.join(slug).join("index.html")).unwrap();
         assert!(
-            page.contains("<p class=\"kicker\">Profession</p>"),
+            page.contains("<p class=\"kicker\">Profession"),
             "{slug}/index.html is a profession page"
         );
         assert!(page.contains(&format!(
@@ -200,7 +200,7 @@ fn no_name_can_take_the_path_of_another_page_or_of_a_site_file() {
             );
             assert!(
                 html.contains(&format!(
-                    "<p class=\"statement\">{}</p>",
+                    "<blockquote class=\"statement\"><p>{}</p></blockquote>",
                     t["text"].as_str().unwrap()
                 )) || t["text"] == t["title"],
                 "{rel}"

@@ -239,6 +239,20 @@ fn drafted_repository(ci: &str) -> (Project, PathBuf) {
 
 const RECORD: &str = "data/records/technical-writers.json";
 
+fn approve_all(p: &Project, root: &Path) {
+    run_ok(
+        p.willai().env("WILLAI_ROOT", root).args([
+            "approve",
+            "-p",
+            "technical-writers",
+            "--all",
+            "--reviewer",
+            "Ann Editor",
+        ]),
+        0,
+    );
+}
+
 fn edit_record(root: &Path, edit: impl Fn(&mut Value)) {
     let path = root.join(RECORD);
     let mut v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
@@ -453,11 +467,50 @@ fn a_huge_change_is_cut_to_fit_the_summary_and_says_how_to_see_the_rest() {
 #[test]
 fn the_install_step_pins_the_version_and_a_placeholder_fails_loudly() {
     let p = Project::new();
-    run_ok(
+    let made = run_ok(
         p.willai().env_remove("WILLAI_ROOT").args(["init", "pub"]),
         0,
     );
     let root = p.path("pub");
+    // The "Next:" list says what CI needs before its first run.
+    let next = made
+        .stdout
+        .split("Before the first CI run:")
+        .nth(1)
+        .expect("the list");
+    assert!(
+        next.contains("set base_url under [site] in willai.toml"),
+        "{next}"
+    );
+    assert!(
+        next.contains("WILLAI_GIT") && next.contains("WILLAI_REV"),
+        "{next}"
+    );
+    assert!(next.contains(WORKFLOW), "{next}");
+    assert!(
+        next.contains("Settings > Pages > Source: GitHub Actions"),
+        "{next}"
+    );
+    let text = fs::read_to_string(root.join(WORKFLOW)).unwrap();
+    let pinned = |key: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("{key}: ")))
+            .unwrap()
+            .to_string()
+    };
+    let (git_url, rev) = (pinned("WILLAI_GIT"), pinned("WILLAI_REV"));
+    // This very build's commit, or the placeholder when it was built with changes.
+    assert!(
+        rev == "COMMIT" || (rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit())),
+        "{rev}"
+    );
+    assert!(
+        git_url == "https://github.com/OWNER/willai" || git_url.starts_with("https://"),
+        "never a local path: {git_url}"
+    );
+    if rev == "COMMIT" || git_url.contains("OWNER") {
+        assert!(next.contains("CI fails until they are set"), "{next}");
+    }
     let doc = load(&root.join(WORKFLOW));
     for job in ["check", "publish"] {
         let all = steps(&doc, job);
@@ -553,17 +606,7 @@ fn the_install_step_pins_the_version_and_a_placeholder_fails_loudly() {
 #[test]
 fn the_publish_job_builds_the_site_at_the_pages_address() {
     let (p, root) = drafted_repository("github");
-    run_ok(
-        p.willai().env("WILLAI_ROOT", &root).args([
-            "approve",
-            "-p",
-            "technical-writers",
-            "--all",
-            "--reviewer",
-            "Ann Editor",
-        ]),
-        0,
-    );
+    approve_all(&p, &root);
     let doc = load(&root.join(WORKFLOW));
     let publish = steps(&doc, "publish");
     let runner = Runner::new(
@@ -724,17 +767,7 @@ fn the_gitlab_file_checks_reports_and_summarises_a_merge_request() {
     assert_eq!(doc["diff"]["variables"]["GIT_DEPTH"].as_i64(), Some(0));
 
     // Everything approved on main; a merge request changes an approved level.
-    run_ok(
-        p.willai().env("WILLAI_ROOT", &root).args([
-            "approve",
-            "-p",
-            "technical-writers",
-            "--all",
-            "--reviewer",
-            "Ann Editor",
-        ]),
-        0,
-    );
+    approve_all(&p, &root);
     let base = commit(&root, "approved");
     git(&root, &["checkout", "-q", "-b", "change"]);
     edit_record(&root, |v| {
@@ -831,6 +864,8 @@ fn the_gitlab_file_checks_reports_and_summarises_a_merge_request() {
     assert_eq!(code, 0, "{out}");
     let sitemap = fs::read_to_string(root.join("public/sitemap.xml")).unwrap();
     assert!(sitemap.contains("https://acme.gitlab.io/pub/"), "{sitemap}");
+    // publish's manifest is not part of what Pages serves.
+    assert!(!root.join("public/.willai-site").exists());
 }
 
 /// Lints what `willai init` writes with the standard tools (installed by `.ci/run` from
@@ -868,13 +903,26 @@ fn the_ci_files_pass_the_workflow_linters() {
     let lint = tool(&gh, "actionlint", &["-verbose"]);
     assert!(!lint.contains("Rule \"shellcheck\" was disabled"), "{lint}");
     // zizmor's strictest persona: no finding at all, nothing suppressed.
-    let z = tool(&gh, "zizmor", &["--offline", "--persona=auditor", WORKFLOW]);
+    let z = tool(
+        &gh,
+        "zizmor",
+        &["--offline", "--persona=auditor", ".github"],
+    );
     assert!(z.contains("No findings to report"), "{z}");
     assert!(!z.contains("suppressed"), "{z}");
     tool(
         &gh,
         "check-jsonschema",
         &["--builtin-schema", "vendor.github-workflows", WORKFLOW],
+    );
+    tool(
+        &gh,
+        "check-jsonschema",
+        &[
+            "--builtin-schema",
+            "vendor.dependabot",
+            ".github/dependabot.yml",
+        ],
     );
     let gl = p.path("gl");
     tool(
@@ -896,5 +944,65 @@ fn the_ci_files_pass_the_workflow_linters() {
         let file = format!("{job}.sh");
         fs::write(gl.join(&file), script).unwrap();
         tool(&gl, "shellcheck", &[&file]);
+    }
+}
+
+/// The distribution build is what the README and both CI files install: ripgrep's
+/// release-lto settings, symbols kept for readable backtraces, panics unwinding.
+#[test]
+fn the_readme_and_ci_install_the_small_dist_build() {
+    let cargo: toml::Table =
+        toml::from_str(&fs::read_to_string(crate::util::repo().join("Cargo.toml")).unwrap())
+            .unwrap();
+    let dist = cargo["profile"]["dist"].as_table().expect("[profile.dist]");
+    assert_eq!(dist["inherits"].as_str(), Some("release"));
+    assert_eq!(dist["lto"].as_str(), Some("fat"));
+    assert_eq!(dist["codegen-units"].as_integer(), Some(1));
+    assert_eq!(dist["debug"].as_str(), Some("none"));
+    assert_eq!(
+        dist["strip"].as_str(),
+        Some("debuginfo"),
+        "symbols stay, for backtraces"
+    );
+    assert!(
+        !dist.contains_key("panic"),
+        "panics unwind: terminals and temp files are cleaned up"
+    );
+    let readme = fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    let mut in_sh = false;
+    let mut installs = 0;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if in_sh && line.trim_start().starts_with("cargo install") {
+            assert!(line.contains("--profile dist"), "{line}");
+            installs += 1;
+        }
+    }
+    assert!(installs >= 2, "the README shows how to install");
+    let p = Project::new();
+    for ci in ["github", "gitlab"] {
+        run_ok(
+            p.willai()
+                .env_remove("WILLAI_ROOT")
+                .args(["init", ci, "--ci", ci]),
+            0,
+        );
+    }
+    for file in [
+        "github/.github/workflows/willai.yml",
+        "gitlab/.gitlab-ci.yml",
+    ] {
+        let text = p.read(file);
+        let installs: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("cargo install"))
+            .collect();
+        assert!(!installs.is_empty(), "{file}");
+        for l in installs {
+            assert!(l.contains("--locked --profile dist"), "{file}: {l}");
+        }
     }
 }

@@ -19,6 +19,8 @@ use super::audit::Figures;
 use super::data::{profession_url, task_url};
 use super::groups;
 use super::layout;
+use super::markdown::Doc;
+use super::text::{TITLE_MAX, fit};
 use super::theme::Theme;
 use super::view::Profession;
 use crate::config::Site;
@@ -42,6 +44,8 @@ pub(super) struct PageMeta<'a> {
     crumbs: Vec<(String, Option<String>)>,
     feed: bool,
     noindex: bool,
+    /// The page's data as JSON (a profession's API file), for `<link rel="alternate">`.
+    alternate: Option<String>,
 }
 
 impl PageMeta<'_> {
@@ -62,6 +66,7 @@ impl PageMeta<'_> {
             crumbs,
             feed => self.feed,
             noindex => self.noindex,
+            alternate => self.alternate,
         }
     }
 }
@@ -76,6 +81,81 @@ struct SiteView<'a> {
     preview: bool,
     /// The latest complete audit (`publish::audit`), or none.
     audit: Option<&'a Figures>,
+    /// The picture links to the site show (`og:image`): its absolute URL, and its size
+    /// when it is a PNG.
+    og_image: OgImage,
+}
+
+#[derive(Serialize)]
+struct OgImage {
+    url: String,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+/// The index's title, grouped by field (`sort` "group") or most exposed first.
+pub(super) fn index_title(site: &Site, sort: &str) -> String {
+    if sort == "exposure" {
+        fit(
+            &[
+                format!("Most exposed to AI first: every profession | {}", site.name),
+                "Most exposed to AI first: every profession".to_string(),
+            ],
+            TITLE_MAX,
+        )
+    } else {
+        fit(
+            &[
+                format!(
+                    "Will AI replace me? Task-by-task AI exposure | {}",
+                    site.name
+                ),
+                format!("Will AI replace me? AI exposure by task | {}", site.name),
+            ],
+            TITLE_MAX,
+        )
+    }
+}
+
+pub(super) const METHODOLOGY_HEADING: &str = "Methodology: how each analysis is made";
+
+pub(super) fn methodology_title(site: &Site) -> String {
+    fit(
+        &[
+            format!("{METHODOLOGY_HEADING} | {}", site.name),
+            METHODOLOGY_HEADING.to_string(),
+        ],
+        TITLE_MAX,
+    )
+}
+
+/// The about page's heading: the first `# Heading` of `about.md`, else "About NAME".
+pub(super) fn about_heading(site: &Site, doc: &Doc) -> String {
+    doc.title
+        .clone()
+        .unwrap_or_else(|| format!("About {}", site.name))
+}
+
+pub(super) fn about_title(site: &Site, doc: &Doc) -> String {
+    let heading = about_heading(site, doc);
+    fit(&[format!("{heading} | {}", site.name), heading], TITLE_MAX)
+}
+
+pub(super) fn not_found_title(site: &Site) -> String {
+    format!("Page not found | {}", site.name)
+}
+
+/// The titles of the site's own pages, which no profession or task page may take
+/// ([`super::heads`]).
+pub fn site_titles(site: &Site, about: Option<&Doc>) -> Vec<String> {
+    let mut t = vec![
+        index_title(site, "group"),
+        index_title(site, "exposure"),
+        methodology_title(site),
+        not_found_title(site),
+    ];
+    t.extend(about.map(|d| about_title(site, d)));
+    t
 }
 
 /// Renders the pages of one site.
@@ -105,6 +185,11 @@ impl<'a> Pages<'a> {
                 about: theme.about.is_some(),
                 preview,
                 audit,
+                og_image: OgImage {
+                    url: format!("{}/{}", site.base_url, layout::OG_IMAGE),
+                    width: theme.og_image_size().map(|s| s.0),
+                    height: theme.og_image_size().map(|s| s.1),
+                },
             })),
             theme,
             site,
@@ -143,7 +228,7 @@ impl<'a> Pages<'a> {
         }
         for p in self.all {
             urls.push((profession_url(self.site, p), p.review.date.clone()));
-            for t in &p.tasks {
+            for t in p.tasks.iter().filter(|t| t.page) {
                 urls.push((
                     task_url(self.site, p, &t.slug),
                     t.review.as_ref().map(|r| r.date.clone()),

@@ -8,7 +8,7 @@ use crate::publish::data::tasks_text;
 use crate::publish::error::PublishError;
 use crate::publish::layout;
 use crate::publish::meta::{self, Crumb};
-use crate::publish::text::{self, DESCRIPTION_MAX, TITLE_MAX, fit};
+use crate::publish::text::{self, DESCRIPTION_MAX, fit};
 
 impl Pages<'_> {
     /// The methodology page: rubric, drafting and review, the data, how to cite.
@@ -60,7 +60,7 @@ impl Pages<'_> {
             bibtex.push_str(&format!("  note = {{{edition}}},\n"));
         }
         bibtex.push_str(&format!("  howpublished = {{\\url{{{home}}}}}\n}}"));
-        let heading = "Methodology: how each analysis is made".to_string();
+        let heading = super::METHODOLOGY_HEADING.to_string();
         let url = format!("{}/{}", site.base_url, layout::METHODOLOGY);
         let crumbs = [
             Crumb {
@@ -82,12 +82,12 @@ impl Pages<'_> {
                 site => self.site_v.clone(), root => "", onet => self.any_onet,
                 page => PageMeta {
                     kind: "methodology",
-                    title: fit(&[format!("{heading} | {}", site.name), heading.clone()], TITLE_MAX),
+                    title: super::methodology_title(site),
                     description: "How every task is rated HIGH, MEDIUM or LOW for AI exposure, how drafts are reviewed and approved by editors, the data to download, and how to cite it.".into(),
                     canonical: Some(url), og_type: "article", og_title: &heading,
                     json_ld: Some(json_ld),
                     crumbs: vec![("Home".into(), Some("index.html".into())), ("Methodology".into(), None)],
-                    feed: false, noindex: false,
+                    feed: false, noindex: false, alternate: None,
                 }.value(),
                 heading,
                 data => context! { tasks_text => tasks_text(tasks) },
@@ -102,10 +102,7 @@ impl Pages<'_> {
             return Ok(None);
         };
         let site = self.site;
-        let heading = doc
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("About {}", site.name));
+        let heading = super::about_heading(site, doc);
         let description = fit(std::slice::from_ref(&doc.text), DESCRIPTION_MAX);
         let description = if description.is_empty() {
             heading.clone()
@@ -119,12 +116,12 @@ impl Pages<'_> {
                     site => self.site_v.clone(), root => "", onet => false,
                     page => PageMeta {
                         kind: "about",
-                        title: fit(&[format!("{heading} | {}", site.name), heading.clone()], TITLE_MAX),
+                        title: super::about_title(site, doc),
                         description,
                         canonical: Some(format!("{}/{}", site.base_url, layout::ABOUT)),
                         og_type: "website", og_title: &heading, json_ld: None,
                         crumbs: vec![("Home".into(), Some("index.html".into())), (heading.clone(), None)],
-                        feed: false, noindex: false,
+                        feed: false, noindex: false, alternate: None,
                     }.value(),
                     heading,
                     about => Value::from_safe_string(doc.html.clone()),
@@ -143,10 +140,10 @@ impl Pages<'_> {
                 site => self.site_v.clone(), root => self.site.base_path.clone(), onet => false,
                 page => PageMeta {
                     kind: "404",
-                    title: format!("Page not found | {}", self.site.name),
+                    title: super::not_found_title(self.site),
                     description: "This page does not exist. Find every profession and its AI exposure from the index.".into(),
                     canonical: None, og_type: "website", og_title: &heading, json_ld: None,
-                    crumbs: vec![], feed: false, noindex: true,
+                    crumbs: vec![], feed: false, noindex: true, alternate: None,
                 }.value(),
                 heading,
             },
