@@ -46,10 +46,26 @@ pub(crate) async fn handle(state: Arc<State>, request: Request<Incoming>) -> Rep
         (&Method::POST, "/v1/chat/completions" | "/chat/completions") => {
             chat(&state, request).await
         }
-        (&Method::GET, "/v1/models" | "/models") => Ok(reply::json(
-            StatusCode::OK,
-            &json!({"object": "list", "data": [{"id": "fake-model", "object": "model"}]}),
-        )),
+        (&Method::GET, "/v1/models" | "/models") => Ok(match state.models() {
+            Some(list) => reply::json(StatusCode::OK, &list),
+            None => reply::error(
+                StatusCode::NOT_FOUND,
+                "Unknown request URL: GET /v1/models (this server lists no models)",
+                "invalid_request_error",
+                None,
+                Some("unknown_url"),
+            ),
+        }),
+        (&Method::GET, "/props") => Ok(match state.props() {
+            Some(props) => reply::json(StatusCode::OK, &props),
+            None => reply::error(
+                StatusCode::NOT_FOUND,
+                "Unknown request URL: GET /props",
+                "invalid_request_error",
+                None,
+                Some("unknown_url"),
+            ),
+        }),
         (&Method::GET, "/stats") => Ok(reply::json(
             StatusCode::OK,
             &json!({"requests": state.requests(), "max_in_flight": state.max_in_flight()}),
@@ -304,7 +320,8 @@ impl<'a> Chat<'a> {
     }
 
     fn reply(&self, finish_reason: &str, choices: Vec<Choice>) -> Response<Body> {
-        let model = self
+        let (served, fingerprint) = self.state.served();
+        let asked = self
             .json
             .as_ref()
             .and_then(|json| json.get("model"))
@@ -312,7 +329,8 @@ impl<'a> Chat<'a> {
             .unwrap_or("fake-model");
         Completion {
             id: self.id,
-            model,
+            model: served.as_deref().unwrap_or(asked),
+            system_fingerprint: fingerprint.as_deref(),
             request_bytes: self.body.len(),
             finish_reason,
         }

@@ -90,6 +90,9 @@ pub struct Options {
     pub logprobs: Support,
     /// Whether `"n": N` is honoured, ignored or refused (see [`FakeServer::set_n`]).
     pub n: Support,
+    /// The models `GET /v1/models` lists (see [`FakeServer::set_models`]); `None`: the
+    /// server has no such list (404), like a proxy that only forwards chat.
+    pub models: Option<Vec<String>>,
 }
 
 impl Default for Options {
@@ -101,8 +104,18 @@ impl Default for Options {
             record_bodies: true,
             logprobs: Support::Yes,
             n: Support::Yes,
+            models: None,
         }
     }
+}
+
+/// An OpenAI-style list of these models.
+pub(crate) fn model_list(models: &[String]) -> Value {
+    let data: Vec<Value> = models
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "object": "model", "owned_by": "fake-openai"}))
+        .collect();
+    serde_json::json!({"object": "list", "data": data})
 }
 
 /// A running fake server. Dropping it stops accepting connections, cancels
@@ -167,6 +180,41 @@ impl FakeServer {
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
+    }
+
+    /// The models `GET /v1/models` lists from now on (`{"object": "list", "data":
+    /// [{"id": ...}]}`); `None`: no list (404). Chat answers under any model name, as
+    /// llama.cpp's server does, whatever the list says.
+    pub fn set_models(&self, models: Option<&[&str]>) {
+        let models: Option<Vec<String>> =
+            models.map(|m| m.iter().map(|s| (*s).to_owned()).collect());
+        self.state.set_models(models.as_deref().map(model_list));
+    }
+
+    /// `GET /v1/models` answers exactly this from now on (a server's own shape, such as
+    /// llama-cpp-python's `"owned_by": "me"`); `None`: 404.
+    pub fn set_models_json(&self, models: Option<Value>) {
+        self.state.set_models(models);
+    }
+
+    /// `GET /props` (llama.cpp's server: `{"total_slots": N, ...}`) answers this from
+    /// now on; `None` (the default): 404.
+    pub fn set_props(&self, props: Option<Value>) {
+        self.state.set_props(props);
+    }
+
+    /// What completions say of themselves from now on: the `model` they report (the
+    /// request's when `None`, as before) and a `system_fingerprint` (none when `None`).
+    pub fn set_served(&self, model: Option<&str>, system_fingerprint: Option<&str>) {
+        self.state.set_served(
+            model.map(str::to_owned),
+            system_fingerprint.map(str::to_owned),
+        );
+    }
+
+    /// GETs of `/v1/models` and `/props` so far (never reset).
+    pub fn listings(&self) -> usize {
+        self.state.listings()
     }
 
     /// `http://127.0.0.1:PORT/v1`, the base URL an `OpenAI` client expects.

@@ -11,7 +11,8 @@
 //!
 //! `--logprobs` and `--n` play servers without those parameters: `yes` (the
 //! default) honours them, `ignore` accepts and drops them, `refuse:STATUS`
-//! answers requests using them with that status.
+//! answers requests using them with that status. `--models a,b` makes
+//! `GET /v1/models` list those models (without it there is no list).
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use fake_openai::{FakeServer, Options, Support};
 
-const USAGE: &str = "usage: fake-openai [--port P] [--delay-ms N] [--reject-json-schema STATUS] [--record | --no-record]\n       [--logprobs yes|ignore|refuse:STATUS] [--n yes|ignore|refuse:STATUS]";
+const USAGE: &str = "usage: fake-openai [--port P] [--delay-ms N] [--reject-json-schema STATUS] [--record | --no-record]\n       [--logprobs yes|ignore|refuse:STATUS] [--n yes|ignore|refuse:STATUS] [--models ID,ID...]";
 
 fn main() -> ExitCode {
     let options = match parse_args(std::env::args().skip(1)) {
@@ -79,6 +80,9 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>,
             }
             "--logprobs" => options.logprobs = support(&flag, &value()?)?,
             "--n" => options.n = support(&flag, &value()?)?,
+            "--models" => {
+                options.models = Some(value()?.split(',').map(str::to_owned).collect());
+            }
             "--record" => options.record_bodies = true,
             "--no-record" => options.record_bodies = false,
             "-h" | "--help" => return Ok(None),

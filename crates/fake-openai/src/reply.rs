@@ -94,6 +94,8 @@ pub(crate) struct Completion<'a> {
     /// Sequence number for the `chatcmpl-fake-N` id.
     pub(crate) id: u64,
     pub(crate) model: &'a str,
+    /// The `system_fingerprint` to report, if any.
+    pub(crate) system_fingerprint: Option<&'a str>,
     pub(crate) request_bytes: usize,
     pub(crate) finish_reason: &'a str,
 }
@@ -112,7 +114,7 @@ impl Completion<'_> {
             .enumerate()
             .map(|(index, choice)| self.choice(index, choice))
             .collect();
-        let body = json!({
+        let mut body = json!({
             "id": format!("chatcmpl-fake-{}", self.id),
             "object": "chat.completion",
             "created": CREATED,
@@ -124,6 +126,9 @@ impl Completion<'_> {
                 "total_tokens": prompt_tokens + completion_tokens,
             },
         });
+        if let Some(fp) = self.system_fingerprint {
+            body["system_fingerprint"] = json!(fp);
+        }
         json(StatusCode::OK, &body)
     }
 

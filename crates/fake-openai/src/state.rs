@@ -34,6 +34,15 @@ pub(crate) struct State {
     log: Mutex<Log>,
     scripts: Mutex<Scripts>,
     levels: Mutex<ScriptedLevels>,
+    /// What `GET /v1/models` answers (a list, as JSON); `None`: no list (404).
+    models: Mutex<Option<Value>>,
+    /// What `GET /props` answers (llama.cpp's server); `None`: 404.
+    props: Mutex<Option<Value>>,
+    /// GETs of `/v1/models` and `/props` (chat requests are counted apart).
+    listings: AtomicUsize,
+    /// What completions say of themselves: the `model` they report (the request's when
+    /// `None`) and a `system_fingerprint` (none when `None`).
+    served: Mutex<(Option<String>, Option<String>)>,
 }
 
 /// Chat requests as received, in arrival order.
@@ -65,6 +74,10 @@ impl State {
             log: Mutex::default(),
             scripts: Mutex::default(),
             levels: Mutex::default(),
+            models: Mutex::new(options.models.as_deref().map(crate::model_list)),
+            props: Mutex::default(),
+            listings: AtomicUsize::new(0),
+            served: Mutex::default(),
         };
         state.set_delay(options.delay);
         state.set_reject_json_schema(options.reject_json_schema);
@@ -138,6 +151,38 @@ impl State {
 
     pub(crate) fn reject_json_schema(&self) -> Option<u16> {
         Some(self.reject_json_schema.load(SeqCst)).filter(|status| *status != 0)
+    }
+
+    pub(crate) fn set_models(&self, models: Option<Value>) {
+        *lock(&self.models) = models;
+    }
+
+    /// `GET /v1/models`: what it answers, counted.
+    pub(crate) fn models(&self) -> Option<Value> {
+        self.listings.fetch_add(1, SeqCst);
+        lock(&self.models).clone()
+    }
+
+    pub(crate) fn set_props(&self, props: Option<Value>) {
+        *lock(&self.props) = props;
+    }
+
+    /// `GET /props`: what it answers, counted.
+    pub(crate) fn props(&self) -> Option<Value> {
+        self.listings.fetch_add(1, SeqCst);
+        lock(&self.props).clone()
+    }
+
+    pub(crate) fn listings(&self) -> usize {
+        self.listings.load(SeqCst)
+    }
+
+    pub(crate) fn set_served(&self, model: Option<String>, fingerprint: Option<String>) {
+        *lock(&self.served) = (model, fingerprint);
+    }
+
+    pub(crate) fn served(&self) -> (Option<String>, Option<String>) {
+        lock(&self.served).clone()
     }
 
     pub(crate) fn set_reject_json_schema(&self, status: Option<u16>) {

@@ -19,6 +19,8 @@ fn binary_prints_its_url_serves_and_exits_when_stdin_closes() {
             "refuse:400",
             "--n",
             "ignore",
+            "--models",
+            "bench-model,other",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -37,6 +39,7 @@ fn binary_prints_its_url_serves_and_exits_when_stdin_closes() {
 
     let models = common::get(url, "/v1/models").expect("models");
     assert_eq!(models.status, 200);
+    assert_eq!(models.json()["data"][1]["id"], "other");
     let schema_request =
         r#"{"messages":[],"response_format":{"type":"json_schema","json_schema":{"schema":{}}}}"#;
     assert_eq!(

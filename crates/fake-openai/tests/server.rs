@@ -425,10 +425,14 @@ fn recording_can_be_turned_off() {
 fn other_endpoints() {
     let server = FakeServer::start();
     let url = server.base_url();
+    // No list until one is set; then the list, as OpenAI writes it.
+    let none = get(&url, "/v1/models").expect("models");
+    assert_eq!(none.status, 404);
+    server.set_models(Some(&["fake-model", "other"]));
     let models = get(&url, "/v1/models").expect("models");
     assert_eq!(
         models.json(),
-        json!({"object":"list","data":[{"id":"fake-model","object":"model"}]})
+        json!({"object":"list","data":[{"id":"fake-model","object":"model","owned_by":"fake-openai"},{"id":"other","object":"model","owned_by":"fake-openai"}]})
     );
     let missing = get(&url, "/v1/embeddings").expect("404");
     assert_eq!(missing.status, 404);
