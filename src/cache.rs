@@ -103,6 +103,21 @@ pub struct Source {
     pub system_fingerprint: Option<String>,
 }
 
+/// The most of a source's text kept (a server's `model` or fingerprint is a short name).
+pub const SOURCE_CHARS: usize = 200;
+
+/// A text a server (or a hand-edited entry) gave, as a record may hold it: one line, a
+/// control character as its escape, at most [`SOURCE_CHARS`]; `None` when nothing is left.
+fn source_text(s: &str) -> Option<String> {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text: String = crate::text::visible(&one_line)
+        .chars()
+        .take(SOURCE_CHARS)
+        .collect();
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
 impl Source {
     /// What a response says of itself (its `model` and `system_fingerprint`), with the
     /// host it came from.
@@ -111,19 +126,23 @@ impl Source {
             response
                 .get(field)
                 .and_then(Value::as_str)
-                .map(|s| {
-                    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-                    crate::text::visible(&one_line)
-                        .chars()
-                        .take(200)
-                        .collect::<String>()
-                })
-                .filter(|s| !s.is_empty())
+                .and_then(source_text)
         };
         Source {
             host,
             model: text("model"),
             system_fingerprint: text("system_fingerprint"),
+        }
+    }
+
+    /// The same, every text as a record may hold it (an entry is read from a file
+    /// anyone may have written).
+    pub fn cleaned(&self) -> Source {
+        let clean = |t: &Option<String>| t.as_deref().and_then(source_text);
+        Source {
+            host: clean(&self.host),
+            model: clean(&self.model),
+            system_fingerprint: clean(&self.system_fingerprint),
         }
     }
 }
@@ -236,6 +255,18 @@ impl CacheEntry {
         canonical::hash_value(&v)
     }
 
+    /// Where the answer came from, as records name it: the stored source, or (first
+    /// format, which kept the whole response) what the response says of itself; the same
+    /// before and after `willai cache compact`.
+    pub fn origin(&self) -> Option<Source> {
+        let source = match &self.source {
+            Some(s) => s.cleaned(),
+            None if self.is_first_format() => Source::of(None, &self.response),
+            None => return None,
+        };
+        (source != Source::default()).then_some(source)
+    }
+
     /// Whether it is in the first format (a candidate for `willai cache compact`).
     pub fn is_first_format(&self) -> bool {
         self.format < FORMAT
@@ -256,11 +287,7 @@ impl CacheEntry {
             e.skills = self.skills.clone();
         }
         // The first format kept the response whole: what it says of itself.
-        let source = self
-            .source
-            .clone()
-            .unwrap_or_else(|| Source::of(None, &self.response));
-        e.source = (source != Source::default()).then_some(source);
+        e.source = self.origin();
         e.seal();
         e
     }

@@ -389,6 +389,10 @@ pub struct DraftArgs {
     /// Draft again even what is current; approved or edited text gets a proposal.
     #[arg(long)]
     pub redraft: bool,
+    /// Take from the cache only answers this endpoint's host gave; ask it for the rest
+    /// (by default an answer another host gave is taken, and the summary says so).
+    #[arg(long)]
+    pub same_host: bool,
     /// Write OpenAI Batch API request lines for every cache miss to FILE (split into
     /// FILE-0001.jsonl ... past 50,000 lines) instead of sending them.
     #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["offline", "dry_run"])]

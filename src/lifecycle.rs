@@ -18,6 +18,9 @@ pub struct Current<'a> {
     /// The configured model; `None` when none is configured, and then no draft is stale
     /// by its model.
     pub model: Option<&'a str>,
+    /// Where the model setting comes from (`--model`, `WILLAI_MODEL`, willai.toml), for
+    /// stale messages to say which setting to change.
+    pub model_origin: Option<&'a crate::config::Origin>,
     pub task_template: &'a str,
     pub skills_template: &'a str,
 }
@@ -26,9 +29,16 @@ impl<'a> Current<'a> {
     pub fn new(model: Option<&'a str>, prompts: &'a crate::prompt::Prompts) -> Current<'a> {
         Current {
             model,
+            model_origin: None,
             task_template: prompts.task_fingerprint(),
             skills_template: prompts.skills_fingerprint(),
         }
+    }
+
+    /// The same, naming where the model setting comes from.
+    pub fn with_origin(mut self, origin: Option<&'a crate::config::Origin>) -> Current<'a> {
+        self.model_origin = origin;
+        self
     }
 
     fn template(&self, kind: Kind) -> &'a str {
@@ -78,6 +88,8 @@ pub struct Item {
     pub state: State,
     /// Why it is stale (empty when current).
     pub stale: Vec<String>,
+    /// For each reason, which setting or file differs and how to change it.
+    pub fixes: Vec<String>,
     /// Whether a proposal waits.
     pub proposal: bool,
 }
@@ -112,46 +124,68 @@ pub fn state_of(e: &dyn AnyEntry) -> State {
     }
 }
 
-/// Why a machine text no longer matches what would be drafted now.
-fn stale_reasons(entry: &dyn AnyEntry, kind: Kind, input: &str, cur: &Current) -> Vec<String> {
+/// Why a machine text no longer matches what would be drafted now, and for each reason
+/// which setting or file differs and how to change it.
+fn stale_reasons(
+    entry: &dyn AnyEntry,
+    kind: Kind,
+    input: &str,
+    slug: &str,
+    cur: &Current,
+) -> (Vec<String>, Vec<String>) {
     let Some(p) = entry.newest_provenance() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let what = match kind {
         Kind::Task => "task text",
         Kind::Skill => "skill or profession name",
     };
     let template = cur.template(kind);
-    let mut out = Vec::new();
+    let (mut out, mut fixes) = (Vec::new(), Vec::new());
     if p.input != input {
         out.push(format!("{what} changed since drafting"));
+        fixes.push(format!(
+            "the {what} in data/catalog/{slug}.json is not the one drafted: `willai draft` drafts the new one"
+        ));
     }
     if p.template != template {
         out.push(format!("template changed ({} -> {template})", p.template));
+        let file = template.split('@').next().unwrap_or(template);
+        fixes.push(format!(
+            "prompts/{file} (or a template it includes, or willai's reply format) changed since drafting: `willai draft` asks with it"
+        ));
     }
     if let Some(model) = cur.model
         && p.model != model
     {
-        out.push(format!("model changed ({} -> {model})", p.model));
+        let was = &p.model;
+        out.push(format!("model changed ({was} -> {model})"));
+        let from = cur
+            .model_origin
+            .map(|o| format!(" (from {o})"))
+            .unwrap_or_default();
+        fixes.push(format!(
+            "the model setting{from} is {model}, the draft's {was}: to keep the drafts, set it back to {was} (`--model {was}`, `WILLAI_MODEL={was}` or `model = \"{was}\"` in willai.toml); to redraft with {model}, run `willai draft` against an endpoint that serves {model}"
+        ));
     }
-    out
+    (out, fixes)
 }
 
 /// The state of an item given its entry (if any) and the input hash it would be drafted
 /// with now.
 pub fn item(
     kind: Kind,
-    id: &str,
+    (slug, id): (&str, &str),
     label: &str,
     input: String,
     entry: Option<&dyn AnyEntry>,
     cur: &Current,
 ) -> Item {
-    let (state, stale, proposal) = match entry {
-        None => (State::Missing, Vec::new(), false),
+    let (state, (stale, fixes), proposal) = match entry {
+        None => (State::Missing, (Vec::new(), Vec::new()), false),
         Some(e) => (
             state_of(e),
-            stale_reasons(e, kind, &input, cur),
+            stale_reasons(e, kind, &input, slug, cur),
             e.has_proposal(),
         ),
     };
@@ -162,6 +196,7 @@ pub fn item(
         input,
         state,
         stale,
+        fixes,
         proposal,
     }
 }
@@ -188,7 +223,7 @@ pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<It
             let label = t.title.as_deref().or(drafted).unwrap_or(&t.text);
             item(
                 Kind::Task,
-                &t.id,
+                (&occ.slug, &t.id),
                 label,
                 input,
                 entry(Kind::Task, &t.id),
@@ -201,7 +236,7 @@ pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<It
             let input = prompt::skill_input(occ, s);
             item(
                 Kind::Skill,
-                &s.id,
+                (&occ.slug, &s.id),
                 &s.name,
                 input,
                 entry(Kind::Skill, &s.id),
@@ -215,7 +250,7 @@ pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<It
     if proposed.is_empty() {
         out.push(item(
             Kind::Skill,
-            PROPOSED_SKILLS,
+            (&occ.slug, PROPOSED_SKILLS),
             "(skills to be proposed)",
             input,
             None,
@@ -225,7 +260,14 @@ pub fn items(occ: &Occupation, record: Option<&Record>, cur: &Current) -> Vec<It
     }
     out.extend(proposed.iter().map(|e| {
         let name = e.content.name.as_deref().unwrap_or(&e.id);
-        item(Kind::Skill, &e.id, name, input.clone(), Some(e), cur)
+        item(
+            Kind::Skill,
+            (&occ.slug, &e.id),
+            name,
+            input.clone(),
+            Some(e),
+            cur,
+        )
     }));
     out
 }

@@ -89,6 +89,13 @@ impl Project {
         self.settings.model()
     }
 
+    /// What drafts are compared with to tell stale ones: the model setting (and where it
+    /// comes from) and the templates' fingerprints.
+    pub fn current<'a>(&'a self, prompts: &'a Prompts) -> crate::lifecycle::Current<'a> {
+        crate::lifecycle::Current::new(self.model(), prompts)
+            .with_origin(self.settings.model.as_ref().map(|m| &m.origin))
+    }
+
     /// Takes the root's write lock (waits, with a message, while another writer runs).
     pub fn lock(&self, command: &str) -> anyhow::Result<RootLock> {
         RootLock::acquire(&self.root, command)

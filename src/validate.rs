@@ -600,6 +600,30 @@ fn check_provenance(p: &Provenance, at: &str, push: &mut dyn FnMut(String, Strin
             );
         }
     }
+    // Where the answer came from: one line each, and a host only a host (never a
+    // credential, path or query).
+    for (field, v) in [
+        ("host", &p.host),
+        ("served_model", &p.served_model),
+        ("system_fingerprint", &p.system_fingerprint),
+    ] {
+        if let Some(v) = v
+            && let Some(problem) = crate::catalog::text_problem(v, crate::cache::SOURCE_CHARS)
+        {
+            push(
+                format!("{at}/{field}"),
+                format!("{problem}: do not edit provenance by hand (a redraft records it again)"),
+            );
+        }
+    }
+    if let Some(h) = &p.host
+        && h.contains(['@', '/', '?', '#', ' '])
+    {
+        push(
+            format!("{at}/host"),
+            "must be a host[:port] alone, never a user, password, path or query: do not edit provenance by hand (a redraft records it again)".into(),
+        );
+    }
     if let Some(c) = &p.confidence {
         if !(0.0..=1.0).contains(&c.value) {
             push(

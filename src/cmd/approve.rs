@@ -5,7 +5,7 @@ use anyhow::Context;
 use crate::catalog::Occupation;
 use crate::cli::{ApproveArgs, RejectArgs};
 use crate::exit::problems;
-use crate::lifecycle::{self, Current, Item};
+use crate::lifecycle::{self, Item};
 use crate::project::Project;
 use crate::record::{Approved, Kind, Record};
 use crate::review::{self, ApproveOptions, Outcome, ReviewError};
@@ -62,7 +62,7 @@ pub fn approve(project: &Project, args: &ApproveArgs) -> anyhow::Result<()> {
     let reviewer = review::reviewer(project.settings.reviewer.as_ref(), project.root.dir())?;
     let date = review::date(args.date.as_deref())?;
     let prompts = project.prompts()?;
-    let cur = Current::new(project.model(), &prompts);
+    let cur = project.current(&prompts);
     let _lock = project.lock("approve")?;
     let mut record = drafted(project, occ)?;
     let items = lifecycle::items(occ, Some(&record), &cur);
@@ -136,7 +136,7 @@ pub fn reject(project: &Project, args: &RejectArgs) -> anyhow::Result<()> {
     let _lock = project.lock("reject")?;
     let mut record = drafted(project, occ)?;
     let prompts = project.prompts()?;
-    let cur = Current::new(project.model(), &prompts);
+    let cur = project.current(&prompts);
     let items = lifecycle::items(occ, Some(&record), &cur);
     let named = Named {
         tasks: &args.tasks,

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::cli::DraftArgs;
+use crate::config::Origin;
 use crate::config::{ConfigError, StructuredOutput};
 use crate::draft::DraftError;
 use crate::draft::apply::RecordSink;
@@ -19,7 +20,7 @@ use crate::draft::plan;
 use crate::draft::report::{self, Progress, Tally};
 use crate::exit::{Interrupted, problems};
 use crate::lifecycle::Current;
-use crate::llm::Client;
+use crate::llm::{Client, remembered};
 use crate::project::Project;
 
 pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
@@ -37,7 +38,8 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         Some(project.lock("draft")?)
     };
 
-    let cur = Current::new(Some(&endpoint.model), &prompts);
+    let cur = Current::new(Some(&endpoint.model), &prompts)
+        .with_origin(project.settings.model.as_ref().map(|m| &m.origin));
     let mut tally = Tally::default();
     let (plans, unreadable) = plan::plan_all(&project.store, &selected, &cur, args.redraft);
     for (slug, e) in unreadable {
@@ -76,6 +78,7 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         cache: project.cache(),
         endpoint: &endpoint,
         root: &project.root,
+        same_host: args.same_host,
     };
 
     if args.dry_run {
@@ -121,10 +124,36 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         Misses::Untrusted(Some(refusal))
     } else {
         let p = Arc::clone(&progress);
-        Misses::Send(Arc::new(Client::new(
-            endpoint.clone(),
-            Box::new(move |n| p.notice(n)),
-        )?))
+        let client = Client::new(endpoint.clone(), Box::new(move |n| p.notice(n)))?;
+        // A mode this endpoint refused before is not asked for again (unless the command
+        // line asks for it).
+        let typed = matches!(
+            project.settings.structured_output.origin,
+            Origin::Flag(_) | Origin::Env(_)
+        );
+        match remembered::mode(&endpoint) {
+            Ok(Some(mode))
+                if !typed && mode != endpoint.mode && endpoint.mode.chain().contains(&mode) =>
+            {
+                client.start_in(mode);
+                progress.line(&format!(
+                    "structured output: {} refused {} before, so this run starts in {mode} (remembered in {}; remove that line, or pass --structured-output {}, to try it again)",
+                    endpoint.shown_url(),
+                    endpoint.mode,
+                    remembered::path().map(|p| remembered::shown(&p)).unwrap_or_default(),
+                    endpoint.mode
+                ));
+            }
+            Ok(_) => {}
+            Err(why) => progress.line(&format!(
+                "structured output: the modes remembered per endpoint are not read ({why}): fix or remove the file"
+            )),
+        }
+        Misses::Send(Arc::new(client))
+    };
+    let started_in = match &misses {
+        Misses::Send(c) => Some(c.mode()),
+        _ => None,
     };
     let client = match &misses {
         Misses::Send(c) => Some(Arc::clone(c)),
@@ -144,6 +173,22 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let outcome = runtime.block_on(scheduler.run(plans, &mut sink, &mut tally));
+    // A fallback this run made is remembered for the next one, on this machine only.
+    if let (Some(c), Some(from)) = (&client, started_in)
+        && c.mode() != from
+    {
+        match remembered::remember(&endpoint, c.mode()) {
+            Ok(path) => progress.line(&format!(
+                "structured output: remembered that {} takes {} (in {}): the next run starts there",
+                endpoint.shown_url(),
+                c.mode(),
+                remembered::shown(&path)
+            )),
+            Err(e) => progress.line(&format!(
+                "structured output: cannot remember the fallback ({e}); the next run will fall back again"
+            )),
+        }
+    }
     // The summary is printed whatever happened, so a stopped run still says what it did.
     print!(
         "{}",

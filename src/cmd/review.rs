@@ -6,7 +6,6 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::ReviewArgs;
 use crate::exit::Interrupted;
-use crate::lifecycle::Current;
 use crate::project::Project;
 use crate::record::Approved;
 use crate::review::audit::AuditSession;
@@ -34,7 +33,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let selected = project.select(&catalog, &args.selection.professions, args.selection.all)?;
     let prompts = project.prompts()?;
-    let cur = Current::new(project.model(), &prompts);
+    let cur = project.current(&prompts);
     let queue = queue::build(&project.store, selected, &cur, args.only, args.order)?;
     if queue.is_empty() {
         println!(
@@ -87,7 +86,7 @@ pub fn run(project: &Project, args: &ReviewArgs) -> anyhow::Result<()> {
 fn judge(project: &Project, name: &str, opts: ApproveOptions, editor: &str) -> anyhow::Result<()> {
     let catalog = project.catalog()?;
     let prompts = project.prompts()?;
-    let cur = Current::new(project.model(), &prompts);
+    let cur = project.current(&prompts);
     let mut session = AuditSession::new(&project.store, &catalog, cur, name, opts)?;
     if session.is_empty() {
         println!(

@@ -59,6 +59,9 @@ pub struct Flagged {
     pub state: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
+    /// For each reason, which setting or file differs and how to change it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<String>,
 }
 
 /// One task or skill, as `status` shows it.
@@ -78,6 +81,22 @@ pub struct ItemStatus {
     pub shown_confidence: Option<f64>,
     pub stale: bool,
     pub proposal: bool,
+    /// Where the machine's newest text came from (none for text no machine wrote).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drafted_by: Option<DraftedBy>,
+}
+
+/// Where a machine text came from: the model asked for, the endpoint's host, what the
+/// server said answered, its fingerprint.
+#[derive(Debug, Serialize)]
+pub struct DraftedBy {
+    pub model: String,
+    pub host: Option<String>,
+    pub served_model: Option<String>,
+    pub system_fingerprint: Option<String>,
+    /// All of it in words, as the table shows it.
+    #[serde(skip)]
+    pub words: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +159,15 @@ fn profession_status(
             shown_confidence: entry.and_then(|e| e.current_confidence()).map(|c| c.value),
             stale: item.is_stale(),
             proposal: item.proposal,
+            drafted_by: entry
+                .and_then(|e| e.newest_provenance())
+                .map(|p| DraftedBy {
+                    model: p.model.clone(),
+                    host: p.host.clone(),
+                    served_model: p.served_model.clone(),
+                    system_fingerprint: p.system_fingerprint.clone(),
+                    words: p.origin(),
+                }),
         });
         match item.kind {
             Kind::Task => st.tasks.add_item(&item),
@@ -151,6 +179,7 @@ fn profession_status(
                 id: item.id.clone(),
                 state: item.state.as_str(),
                 reasons: item.stale.clone(),
+                fixes: item.fixes.clone(),
             });
         }
         if item.proposal {
@@ -159,6 +188,7 @@ fn profession_status(
                 id: item.id,
                 state: item.state.as_str(),
                 reasons: Vec::new(),
+                fixes: Vec::new(),
             });
         }
     }
@@ -173,7 +203,7 @@ pub fn run(project: &Project, args: &StatusArgs) -> anyhow::Result<()> {
     };
     let prompts = project.prompts()?;
     let model = project.model().map(String::from);
-    let cur = Current::new(model.as_deref(), &prompts);
+    let cur = project.current(&prompts);
     let professions: Vec<ProfessionStatus> = project
         .store
         .records(selected)
@@ -294,6 +324,37 @@ pub fn table(r: &StatusReport) -> String {
             out.push_str(&format!(
                 "  ... and {} more (`willai status --json` lists them all)\n",
                 stale.len() - MAX_LISTED
+            ));
+        }
+        // What differs, once each: the same setting makes many items stale.
+        let mut fixes: Vec<&str> = Vec::new();
+        for (_, f) in &stale {
+            for fix in &f.fixes {
+                if !fixes.contains(&fix.as_str()) {
+                    fixes.push(fix);
+                }
+            }
+        }
+        out.push_str("what differs:\n");
+        for fix in fixes.iter().take(MAX_LISTED) {
+            out.push_str(&format!("  {fix}\n"));
+        }
+    }
+    // Where the machine's text came from: a model asked for at one host but answered
+    // by another model (a server that answers under any name), or two hosts, shows here.
+    let mut origins: std::collections::BTreeMap<&str, usize> = Default::default();
+    for i in r.professions.iter().flat_map(|p| &p.items) {
+        if let Some(d) = &i.drafted_by {
+            *origins.entry(d.words.as_str()).or_default() += 1;
+        }
+    }
+    if !origins.is_empty() {
+        out.push_str("\ndrafted by:\n");
+        for (words, n) in &origins {
+            out.push_str(&format!(
+                "  {} item(s): {}\n",
+                n,
+                crate::text::visible_line(words)
             ));
         }
     }

@@ -207,10 +207,55 @@ impl Endpoint {
     pub fn shown_url(&self) -> String {
         redact_url(&self.base_url)
     }
+
+    /// `{base}/models`, where an endpoint lists the models it serves.
+    pub fn models_url(&self) -> String {
+        format!("{}/models", self.base_url)
+    }
+
+    /// Where answers come from, as records and cache entries name it: the base URL's
+    /// `host[:port]` (lower case, the port only when it is not the scheme's), never its
+    /// credentials, path or query, which may hold secrets.
+    pub fn host(&self) -> String {
+        host_of(&self.base_url)
+    }
+}
+
+/// The `host[:port]` of a URL; never a user, password, path or query, even of a URL
+/// that does not parse (then what stands between `://` and the first `/`, `?` or `#`,
+/// after any `@`).
+pub fn host_of(url: &str) -> String {
+    if let Ok(u) = reqwest::Url::parse(url)
+        && let Some(h) = u.host_str()
+    {
+        return match u.port() {
+            Some(p) => format!("{}:{p}", h.to_ascii_lowercase()),
+            None => h.to_ascii_lowercase(),
+        };
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    crate::text::visible_line(&host.to_ascii_lowercase()).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_host_is_the_host_and_port_alone() {
+        use super::host_of;
+        assert_eq!(host_of("http://127.0.0.1:8080/v1"), "127.0.0.1:8080");
+        assert_eq!(host_of("https://api.openai.com/v1"), "api.openai.com");
+        assert_eq!(host_of("https://API.OpenAI.com:443/v1"), "api.openai.com");
+        assert_eq!(
+            host_of("https://user:pw@gateway.example/acct/SECRET/openai?key=k"),
+            "gateway.example"
+        );
+        assert_eq!(host_of("http://[::1]:9/v1"), "[::1]:9");
+        assert_eq!(host_of("weird://u:p@Host:1/x?token=t"), "host:1");
+        assert_eq!(host_of("no url at all?token=t"), "no url at all");
+    }
+
     use super::super::file::FileConfig;
     use super::super::layer::tests::{env, flag};
     use super::super::settings::CommandLine;

@@ -89,6 +89,16 @@ fn machine_json<C: Fields>(m: &Machine<C>) -> Value {
     if let Some(c) = &m.provenance.confidence {
         v["confidence"] = json!(c.value);
     }
+    // Where it came from, when the record says.
+    for (field, value) in [
+        ("host", &m.provenance.host),
+        ("served_model", &m.provenance.served_model),
+        ("system_fingerprint", &m.provenance.system_fingerprint),
+    ] {
+        if let Some(value) = value {
+            v[field] = json!(value);
+        }
+    }
     v
 }
 
@@ -245,6 +255,9 @@ mod tests {
                     template: "task.j2@x".into(),
                     input: "i".into(),
                     cache_key: "k".into(),
+                    host: None,
+                    served_model: None,
+                    system_fingerprint: None,
                     confidence: None,
                 },
                 content: TaskContent {

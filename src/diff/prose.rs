@@ -81,8 +81,10 @@ fn drafted<C>(out: &mut String, m: Option<&Machine<C>>) {
     if let Some(m) = m {
         let _ = writeln!(
             out,
-            "  drafted by: {} ({})",
-            m.provenance.model, m.provenance.template
+            "  drafted by: {} ({}){}",
+            m.provenance.model,
+            m.provenance.template,
+            m.provenance.whereabouts()
         );
     }
 }
@@ -138,7 +140,7 @@ pub fn record(r: &Record, occ: Option<&Occupation>) -> String {
         }
         if let Some(p) = &t.proposal {
             let sure = confidence(p.provenance.confidence.as_ref());
-            let _ = writeln!(out, "  proposal from {}:", p.provenance.model);
+            let _ = writeln!(out, "  proposal from {}:", p.provenance.origin());
             line(&mut out, "    ", "title", p.content.title.as_deref());
             task_text(&mut out, "    ", &p.content, sure);
         }
@@ -167,7 +169,7 @@ pub fn record(r: &Record, occ: Option<&Occupation>) -> String {
             skill_text(&mut out, "    ", &m.content);
         }
         if let Some(p) = &s.proposal {
-            let _ = writeln!(out, "  proposal from {}:", p.provenance.model);
+            let _ = writeln!(out, "  proposal from {}:", p.provenance.origin());
             skill_text(&mut out, "    ", &p.content);
         }
         line(&mut out, "  ", "source", s.source.as_deref());

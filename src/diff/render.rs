@@ -108,9 +108,21 @@ fn approval(v: &Value) -> String {
 }
 
 fn machine(v: &Value) -> String {
-    let mut s = v["model"].as_str().unwrap_or("?").to_string();
+    let model = v["model"].as_str().unwrap_or("?");
+    let mut s = model.to_string();
     if let Some(c) = v["confidence"].as_f64() {
         let _ = write!(s, " (confidence {c:.2})");
+    }
+    // Where it came from, as the record says (a control character as its escape).
+    let shown = |s: &str| crate::text::visible_line(s).into_owned();
+    if let Some(host) = v["host"].as_str() {
+        let _ = write!(s, " at {}", shown(host));
+    }
+    if let Some(served) = v["served_model"].as_str().filter(|m| *m != model) {
+        let _ = write!(s, ", served as {}", shown(served));
+    }
+    if let Some(fp) = v["system_fingerprint"].as_str() {
+        let _ = write!(s, ", {}", shown(fp));
     }
     s
 }

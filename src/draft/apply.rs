@@ -119,12 +119,16 @@ pub fn apply(record: &mut Record, occ: &Occupation, res: &UnitResult, changes: &
         Reply::Task { confidence, .. } => confidence.clone(),
         Reply::Skills(_) => None,
     };
+    let source = entry.origin().unwrap_or_default();
     let provenance = |t: &Target| Provenance {
         model: entry.model.clone(),
         template: res.template.clone(),
         input: t.input.clone(),
         cache_key: entry.key.clone(),
         confidence: confidence.clone(),
+        host: source.host.clone(),
+        served_model: source.model.clone(),
+        system_fingerprint: source.system_fingerprint.clone(),
     };
     match reply {
         Reply::Task { content, .. } => {
@@ -281,6 +285,9 @@ mod tests {
             template: "skills_proposal.j2@000000000000".into(),
             input: "i".into(),
             cache_key: key.into(),
+            host: None,
+            served_model: None,
+            system_fingerprint: None,
             confidence: None,
         }
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::catalog::Catalog;
-use crate::llm::{Client, build_body, first_variant};
+use crate::llm::{Client, ModelCheck, build_body, first_variant};
 use crate::prompt::Prompts;
 
 use super::DraftError;
@@ -64,7 +64,7 @@ impl Scheduler<'_> {
         sink: &mut dyn Sink,
         tally: &mut Tally,
     ) -> anyhow::Result<Option<i32>> {
-        let concurrency = self.lookup.endpoint.concurrency;
+        let mut concurrency = self.lookup.endpoint.concurrency;
         let mut plans: VecDeque<ProfessionPlan> = plans.into();
         let mut units: VecDeque<Unit> = VecDeque::new();
         let mut inflight: HashMap<String, InFlight> = HashMap::new();
@@ -76,6 +76,9 @@ impl Scheduler<'_> {
         let mut interrupted: Option<i32> = None;
         let mut abort: Option<anyhow::Error> = None;
         let mut writer = crate::cache::Writer::start(self.lookup.cache.clone());
+        // Whether the endpoint was asked for its models: once, before the first prompt
+        // is sent (a run the cache answers whole never asks).
+        let mut models_checked = false;
 
         while !(exhausted && tasks.is_empty()) {
             let can_produce = !exhausted && tasks.len() < concurrency;
@@ -90,6 +93,18 @@ impl Scheduler<'_> {
                 () = std::future::ready(()), if can_produce => {
                     match self.next_miss(&mut plans, &mut units, &mut inflight, sink, tally) {
                         Ok(Some((unit, client))) => {
+                            if !models_checked {
+                                models_checked = true;
+                                if let Err(e) =
+                                    self.probe(&client, &mut concurrency, tally).await
+                                {
+                                    abort = Some(e);
+                                    exhausted = true;
+                                    plans.clear();
+                                    units.clear();
+                                    continue;
+                                }
+                            }
                             let store = writer.sender();
                             let info = unit.clone();
                             let handle = tasks.spawn(async move {
@@ -181,6 +196,31 @@ impl Scheduler<'_> {
         Ok(interrupted)
     }
 
+    /// Asks the endpoint, before the first prompt is sent, what it serves: a model it
+    /// does not list stops the run (nothing sent); its slots bound the concurrency.
+    async fn probe(
+        &self,
+        client: &Client,
+        concurrency: &mut usize,
+        tally: &mut Tally,
+    ) -> anyhow::Result<()> {
+        let probe = client.probe().await;
+        if let ModelCheck::NotServed(ids) = &probe.model {
+            return Err(DraftError::model_not_served(self.lookup.endpoint, ids).into());
+        }
+        if let Some((slots, how)) = probe.slots
+            && slots < *concurrency
+        {
+            self.progress.line(&format!(
+                "concurrency: {} works on {slots} request(s) at once ({how}): sending {slots} at a time instead of {concurrency}",
+                self.lookup.endpoint.host()
+            ));
+            *concurrency = slots;
+            tally.concurrency = Some(slots);
+        }
+        Ok(())
+    }
+
     /// Walks the plans until it finds a prompt that must be sent, filing cache hits
     /// (and misses, by the policy) on the way. `None` when every plan is done.
     fn next_miss(
@@ -219,6 +259,10 @@ impl Scheduler<'_> {
                 .find(&unit.prompt, &|w: String| progress.line(&w))
             {
                 tally.from_cache += 1;
+                let host = super::lookup::host_of(&answer.0).map(String::from);
+                if host.as_deref() != Some(self.lookup.endpoint.host().as_str()) {
+                    *tally.other_hosts.entry(host).or_default() += 1;
+                }
                 self.progress.inc(1);
                 self.settle(inflight, unit, Some(Ok(answer)), sink, tally)?;
                 continue;

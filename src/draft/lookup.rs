@@ -20,6 +20,14 @@ pub struct Lookup<'a> {
     pub cached: HashSet<String>,
     pub endpoint: &'a Endpoint,
     pub root: &'a Root,
+    /// Take only answers this endpoint's host gave (`draft --same-host`); by default an
+    /// answer from another host is taken too, and the summary says so.
+    pub same_host: bool,
+}
+
+/// The host an entry's answer came from, as the summary names it.
+pub fn host_of(entry: &CacheEntry) -> Option<&str> {
+    entry.source.as_ref().and_then(|s| s.host.as_deref())
 }
 
 impl Lookup<'_> {
@@ -43,6 +51,10 @@ impl Lookup<'_> {
                 }
             }
             if entries.len() < set.len() {
+                continue;
+            }
+            let host = self.endpoint.host();
+            if self.same_host && entries.iter().any(|e| host_of(e) != Some(host.as_str())) {
                 continue;
             }
             // Samples asked one by one answer together, as one response's choices.

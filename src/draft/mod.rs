@@ -29,4 +29,35 @@ pub enum DraftError {
         "batch request files carry the reply schema: use --structured-output json_schema (OpenAI, vLLM) or json_object"
     )]
     BatchNeedsSchema,
+    #[error(
+        "{url} does not serve {model}: it lists {served} (GET {url}/models). Nothing was sent: \
+         draft with a model it serves (--model, WILLAI_MODEL or `model` in willai.toml), or point \
+         OPENAI_BASE_URL (--base-url) at an endpoint that serves {model}"
+    )]
+    ModelNotServed {
+        model: String,
+        url: String,
+        served: String,
+    },
+}
+
+impl DraftError {
+    /// The run's model is not among those the endpoint lists (at most a dozen named).
+    pub fn model_not_served(endpoint: &crate::config::Endpoint, ids: &[String]) -> DraftError {
+        const SHOWN: usize = 12;
+        let mut served = ids
+            .iter()
+            .take(SHOWN)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > SHOWN {
+            served.push_str(&format!(" and {} more", ids.len() - SHOWN));
+        }
+        DraftError::ModelNotServed {
+            model: endpoint.model.clone(),
+            url: endpoint.shown_url(),
+            served,
+        }
+    }
 }

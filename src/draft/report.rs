@@ -129,6 +129,11 @@ pub struct Tally {
     pub professions: usize,
     pub units: usize,
     pub from_cache: usize,
+    /// The concurrency the server's slots bounded the run to, when they did.
+    pub concurrency: Option<usize>,
+    /// Of those, the answers another host gave (`None`: an entry that does not say,
+    /// cached before willai recorded it or from a batch), by host.
+    pub other_hosts: std::collections::BTreeMap<Option<String>, usize>,
     pub sent: usize,
     pub not_cached: usize,
     /// Which prompts an offline run could not answer.
@@ -163,6 +168,31 @@ pub fn cost(price: Price, prompt_tokens: u64, completion_tokens: u64) -> f64 {
 }
 
 /// The summary printed at the end of a run.
+/// The summary's line under `from cache` when answers another host gave (or one the
+/// entry does not name) were taken: how many, from where, and how to ask `here` instead.
+fn other_hosts(
+    hosts: &std::collections::BTreeMap<Option<String>, usize>,
+    here: &str,
+) -> Option<String> {
+    if hosts.is_empty() {
+        return None;
+    }
+    let n: usize = hosts.values().sum();
+    let named: Vec<String> = hosts
+        .iter()
+        .map(|(h, n)| match h {
+            Some(h) => format!("{} ({n})", crate::text::visible_line(h)),
+            None => format!(
+                "a host not recorded ({n}: cached before willai recorded hosts, or a batch's results)"
+            ),
+        })
+        .collect();
+    Some(format!(
+        "            {n} of them answered elsewhere than this run's endpoint ({here}): {}; `--same-host` asks {here} instead\n",
+        named.join(", ")
+    ))
+}
+
 pub fn summary(
     t: &Tally,
     stats: Option<&Stats>,
@@ -178,6 +208,9 @@ pub fn summary(
         t.units, t.professions, c.new, c.replaced, c.proposed, c.unchanged
     ));
     out.push_str(&format!("from cache  {} prompt(s)\n", t.from_cache));
+    if let Some(line) = other_hosts(&t.other_hosts, &endpoint.host()) {
+        out.push_str(&line);
+    }
     if t.not_cached > 0 {
         out.push_str(&format!(
             "not cached  {} prompt(s) (offline: nothing sent)\n",
@@ -211,6 +244,9 @@ pub fn summary(
         None => (0, 0, 0, 0, 0, 0),
     };
     let mut req_line = format!("requests    {requests} sent, {retries} retried");
+    if let Some(n) = t.concurrency {
+        req_line.push_str(&format!(", {n} at a time (the server's slots)"));
+    }
     if reasks > 0 {
         req_line.push_str(&format!(
             ", {reasks} re-asked after an invalid reply ({fixed} fixed)"
@@ -318,6 +354,19 @@ fn files_written(files: &[std::path::PathBuf]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_from_other_hosts_are_counted_by_host_and_unrecorded_ones_said_so() {
+        let mut hosts = std::collections::BTreeMap::new();
+        assert_eq!(other_hosts(&hosts, "api.openai.com"), None);
+        hosts.insert(Some("127.0.0.1:8080".to_string()), 3);
+        hosts.insert(Some("evil\u{1b}[2J".to_string()), 1);
+        hosts.insert(None, 2);
+        assert_eq!(
+            other_hosts(&hosts, "api.openai.com").unwrap(),
+            "            6 of them answered elsewhere than this run's endpoint (api.openai.com): a host not recorded (2: cached before willai recorded hosts, or a batch's results), 127.0.0.1:8080 (3), evil\\u001b[2J (1); `--same-host` asks api.openai.com instead\n"
+        );
+    }
 
     #[test]
     fn thousands_are_grouped() {

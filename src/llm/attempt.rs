@@ -45,17 +45,23 @@ impl Attempt {
 }
 
 impl Client {
-    pub(super) async fn attempt(&self, body: &Body) -> Attempt {
-        let mut req = self
-            .http
-            .post(&self.url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.bytes.clone());
-        // The one place the key is attached: never for an endpoint willai.toml chose
-        // without the user's consent.
-        if let Some(key) = self.endpoint.key_for_sending() {
-            req = req.bearer_auth(key.expose());
+    /// The one place the key is attached (to a prompt and to the GETs of what the server
+    /// says of itself): never for an endpoint willai.toml chose without the user's
+    /// consent.
+    pub(super) fn with_key(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.endpoint.key_for_sending() {
+            Some(key) => req.bearer_auth(key.expose()),
+            None => req,
         }
+    }
+
+    pub(super) async fn attempt(&self, body: &Body) -> Attempt {
+        let req = self.with_key(
+            self.http
+                .post(&self.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.bytes.clone()),
+        );
         let secret = self.endpoint.api_key.as_ref().map(|k| k.expose());
         let resp = match req.send().await {
             Ok(r) => r,
@@ -137,7 +143,7 @@ impl Client {
     /// Reads a response body up to `max_reply_bytes`, and stops reading past it (a
     /// runaway or hostile server cannot fill the memory).
     /// `None` when the body is larger.
-    async fn read_capped(
+    pub(super) async fn read_capped(
         &self,
         mut resp: reqwest::Response,
     ) -> Result<Option<Vec<u8>>, reqwest::Error> {

@@ -13,7 +13,7 @@ use super::limits::Limits;
 use super::negotiate::{Feature, Features, mode_of, refused_feature};
 use super::outcome::{CallError, SendError};
 use crate::answer;
-use crate::cache::{CacheEntry, Reask, Usage, message_content};
+use crate::cache::{CacheEntry, Reask, Source, Usage, message_content};
 use crate::config::{Endpoint, StructuredOutput};
 use crate::prompt::{Message, Prompt};
 use crate::reply::Reply;
@@ -156,6 +156,11 @@ impl Client {
     /// The mode calls currently start in (after any fallback).
     pub fn mode(&self) -> StructuredOutput {
         self.features.mode()
+    }
+
+    /// Starts in a fallback of the configured mode that this endpoint needed before.
+    pub fn start_in(&self, mode: StructuredOutput) {
+        self.features.start_in(mode);
     }
 
     /// Turns an optional parameter off for the rest of the run, and says so once.
@@ -362,6 +367,8 @@ impl Client {
         reask: Option<Reask>,
     ) -> CacheEntry {
         answer::prune_logprobs(&mut response);
+        // Where it came from: this endpoint's host, and what the response says of itself.
+        let source = Source::of(Some(self.endpoint.host()), &response);
         CacheEntry::new(
             body.key.clone(),
             self.endpoint.model.clone(),
@@ -370,6 +377,7 @@ impl Client {
             body.value.clone(),
             response,
         )
+        .with_source(source)
     }
 }
 

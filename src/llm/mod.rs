@@ -11,8 +11,10 @@ mod body;
 mod client;
 mod errors;
 mod limits;
+mod models;
 mod negotiate;
 mod outcome;
+pub mod remembered;
 mod retry;
 
 pub use body::{
@@ -20,4 +22,5 @@ pub use body::{
 };
 pub use client::{Client, Notice, Stats};
 pub use errors::one_line;
+pub use models::{ModelCheck, Probe};
 pub use outcome::CallError;

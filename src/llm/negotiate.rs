@@ -79,6 +79,12 @@ impl Features {
         self.flag(feature).swap(false, Ordering::SeqCst)
     }
 
+    /// Starts calls in `mode`, a fallback of the configured one that this endpoint was
+    /// seen to need before (remembered between runs).
+    pub(super) fn start_in(&self, mode: StructuredOutput) {
+        self.mode.store(mode_to_u8(mode), Ordering::SeqCst);
+    }
+
     /// Moves the run's mode from `from` to `to`; `true` for the one call that did (an
     /// other may have moved it already, as far or further).
     pub(super) fn fall_back(&self, from: StructuredOutput, to: StructuredOutput) -> bool {

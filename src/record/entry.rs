@@ -33,11 +33,60 @@ pub struct Provenance {
     pub template: String,
     /// sha256 of the prompt's inputs (task text, profession name, skill name).
     pub input: String,
-    /// The cache entry holding the request and the raw response.
+    /// The cache entry holding the answer.
     pub cache_key: String,
     /// How sure the model was of the level (tasks; when the endpoint could tell).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<Confidence>,
+    /// Where the answer came from: the endpoint's `host[:port]` (never its credentials,
+    /// path or query). Absent for answers cached before willai recorded it, or imported
+    /// from a provider's batch results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The model the server said answered (the response's `model`), when it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_model: Option<String>,
+    /// The response's `system_fingerprint`, when the server gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_fingerprint: Option<String>,
+}
+
+impl Provenance {
+    /// Where the text came from, in words: `gpt-4o-mini at api.openai.com (served as
+    /// gpt-4o-mini-2024-07-18, fp_0ba0d124f1)`, `smollm2 at 127.0.0.1:8080`.
+    /// A record is a file anyone may have edited: a control character in any of it shows
+    /// as its escape.
+    pub fn origin(&self) -> String {
+        format!(
+            "{}{}",
+            crate::text::visible_line(&self.model),
+            self.whereabouts()
+        )
+    }
+
+    /// [`Self::origin`] without the model: ` at api.openai.com (served as ...)`.
+    pub fn whereabouts(&self) -> String {
+        let shown = |s: &str| crate::text::visible_line(s).into_owned();
+        let mut out = String::new();
+        match &self.host {
+            Some(h) => {
+                out.push_str(" at ");
+                out.push_str(&shown(h));
+            }
+            None => out.push_str(" (host not recorded)"),
+        }
+        let mut served = Vec::new();
+        if let Some(m) = self.served_model.as_deref().filter(|m| *m != self.model) {
+            served.push(format!("served as {}", shown(m)));
+        }
+        if let Some(fp) = &self.system_fingerprint {
+            served.push(shown(fp));
+        }
+        if !served.is_empty() {
+            out.push_str(&format!(" ({})", served.join(", ")));
+        }
+        out
+    }
 }
 
 /// How sure the model was of a drafted level: machine provenance, shown to editors to

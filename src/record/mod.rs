@@ -125,6 +125,9 @@ mod tests {
                 template: "task.j2@abc".into(),
                 input: "i".into(),
                 cache_key: key.into(),
+                host: None,
+                served_model: None,
+                system_fingerprint: None,
                 confidence: None,
             },
             content: TaskContent {

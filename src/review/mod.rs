@@ -231,8 +231,9 @@ fn refusal(
         State::Failed => Some("drafting failed: run `willai draft` again or write the text, or approve anyway with --force".into()),
         _ if !has_content => Some(no_text()),
         _ if item.is_stale() => Some(format!(
-            "is stale ({}): run `willai draft` to redraft it, or approve it as it is with --force",
-            item.stale.join("; ")
+            "is stale ({}): run `willai draft` to redraft it, or approve it as it is with --force ({})",
+            item.stale.join("; "),
+            item.fixes.join("; ")
         )),
         _ => None,
     }

@@ -311,6 +311,14 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
             "no longer in the record (another writer removed it): s skips it",
         )]),
     }
+    // Where the machine's newest text came from: model, host, what the server said.
+    if let Some(p) = view.shown.entry().and_then(|e| e.newest_provenance()) {
+        out.extend(field(
+            "drafted by",
+            vec![span(Style::Dim, p.origin())],
+            width,
+        ));
+    }
     out.push(Vec::new());
     if let Some(entry) = view.shown.entry() {
         if let Some(p) = entry.newest_provenance().filter(|_| entry.has_proposal()) {
@@ -368,7 +376,11 @@ pub fn item(view: &Screenful, reviewer: &str, note: Option<&Note>, width: usize)
                 "stale",
                 vec![span(
                     Style::Warning,
-                    format!("{}: `willai draft` redrafts it", s.stale.join("; ")),
+                    format!(
+                        "{}: `willai draft` redrafts it ({})",
+                        s.stale.join("; "),
+                        s.fixes.join("; ")
+                    ),
                 )],
                 width,
             ));

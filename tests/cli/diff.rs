@@ -12,7 +12,7 @@ use crate::util::{Project, repo, run, run_ok};
 use crate::validate::valid_project;
 
 /// git in the project, with the test's blank configuration and an identity of its own.
-fn git(p: &Project, args: &[&str]) -> String {
+pub(crate) fn git(p: &Project, args: &[&str]) -> String {
     git_with_path(p, args, None)
 }
 

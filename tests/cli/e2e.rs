@@ -102,6 +102,14 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         "{}",
         first.stdout
     );
+    // It lists its model, and answers one request at a time: willai sends one at a time.
+    assert!(
+        first
+            .stderr
+            .contains("llama-cpp-python's server answers one request at a time"),
+        "{}",
+        first.stderr
+    );
     assert_eq!(
         first.code, 0,
         "every prompt drafted:\n{}{}",
@@ -119,6 +127,7 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         );
         assert!(!t["rationale"].as_str().unwrap().trim().is_empty(), "{t}");
         assert_eq!(t["machine"]["model"], "smollm2");
+        assert_eq!(t["machine"]["host"], format!("127.0.0.1:{port}"));
         // llama.cpp returns log-probabilities: the level's confidence is read from them.
         let c = &t["machine"]["confidence"];
         assert_eq!(c["method"], "logprobs", "{t}");
@@ -170,10 +179,95 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         .matches("\"POST /v1/chat/completions HTTP/1.1\"")
         .count();
     assert_eq!(served_after, served, "the server saw nothing new");
+
+    // Another model's name stops the run before anything is sent: the server lists
+    // only smollm2 (and would answer under any name).
+    std::fs::remove_dir_all(p.path("data/records")).unwrap();
+    let other = run(p.willai().env("OPENAI_BASE_URL", &base).args([
+        "draft",
+        "-p",
+        "Widget Makers",
+        "--model",
+        "gpt-4o-mini",
+    ]));
+    assert_eq!(other.code, 2, "{}{}", other.stdout, other.stderr);
+    assert!(
+        other
+            .stderr
+            .contains("does not serve gpt-4o-mini: it lists smollm2"),
+        "{}",
+        other.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(log.path())
+            .unwrap()
+            .matches("\"POST /v1/chat/completions HTTP/1.1\"")
+            .count(),
+        served,
+        "nothing sent"
+    );
     eprintln!(
         "e2e: server up in {:.1} s; first run {first_secs:.1} s, {sent} request(s) sent ({}); whole test {:.1} s",
         up.as_secs_f64(),
         summary_line(&first.stdout, "requests").trim(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// `scripts/local-llm serve` with a stand-in for the installed server (a `python` that
+/// prints what llama.cpp prints while the model loads): its output goes to
+/// `.local-llm/server.log` by default, to FILE with `--log FILE`, and stays on the
+/// terminal with `--log -`; the terminal gets the script's own few lines.
+#[test]
+fn local_llm_serve_sends_the_servers_output_to_a_log_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let local = dir.path().join(".local-llm");
+    std::fs::create_dir_all(local.join("venv/bin")).unwrap();
+    std::fs::create_dir_all(local.join("models")).unwrap();
+    std::fs::write(local.join("models/smollm2.gguf"), "").unwrap();
+    let python = local.join("venv/bin/python");
+    std::fs::write(
+        &python,
+        "#!/bin/sh\n[ \"$1\" = -c ] && exit 0\nfor i in $(seq 1 2000); do echo \"llama_model_loader: line $i\"; done\necho \"args: $*\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let serve = |args: &[&str]| {
+        let out = Command::new(repo().join("scripts/local-llm"))
+            .arg("serve")
+            .args(args)
+            .env("WILLAI_LOCAL_LLM_DIR", &local)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (stdout, stderr) = serve(&["--port", "8123"]);
+    assert_eq!(stdout, "OPENAI_BASE_URL=http://127.0.0.1:8123/v1\n");
+    assert!(
+        !stderr.contains("llama_model_loader") && stderr.lines().count() < 10,
+        "{stderr}"
+    );
+    assert!(stderr.contains("server.log"), "{stderr}");
+    let log = std::fs::read_to_string(local.join("server.log")).unwrap();
+    assert_eq!(log.matches("llama_model_loader").count(), 2000);
+    assert!(
+        log.contains("--port 8123") && log.contains("--model_alias smollm2"),
+        "{log}"
+    );
+    let elsewhere = dir.path().join("logs/llm.log");
+    serve(&["--log", elsewhere.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&elsewhere)
+            .unwrap()
+            .matches("llama_model_loader")
+            .count(),
+        2000
+    );
+    let (stdout, _) = serve(&["--log", "-"]);
+    assert_eq!(stdout.matches("llama_model_loader").count(), 2000);
 }

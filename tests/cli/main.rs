@@ -24,6 +24,7 @@ mod init;
 mod junk;
 mod onet;
 mod promises;
+mod provenance;
 mod publish;
 mod quickstart;
 mod reject;

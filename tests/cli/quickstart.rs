@@ -56,6 +56,15 @@ fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
             .all(|t| t["status"] == "draft" && t["machine"]["model"] == "smollm2")
     );
     assert_eq!(record["skills"].as_array().unwrap().len(), 3);
+    // Its schemas are the ones `willai schema` writes (the repository's own).
+    for f in ["record", "catalog", "audit"] {
+        let path = format!("data/schema/{f}.schema.json");
+        assert_eq!(
+            fs::read_to_string(root.join(&path)).unwrap(),
+            fs::read_to_string(repo().join(&path)).unwrap(),
+            "{path}: run `willai --root examples/quickstart schema`"
+        );
+    }
     // Every cache entry names its model.
     for shard in fs::read_dir(root.join("cache")).unwrap() {
         for f in fs::read_dir(shard.unwrap().path()).unwrap() {

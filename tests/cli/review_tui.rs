@@ -529,6 +529,7 @@ fn control_sequences_in_a_record_are_shown_not_obeyed() {
         for t in r["tasks"].as_array_mut().unwrap() {
             if t["id"] == "answer-letters" {
                 t["rationale"] = "Evil \u{1b}]0;PWNED\u{7} \u{1b}[2J gone".into();
+                t["machine"]["host"] = "h\u{1b}]0;HOSTED\u{7}".into();
             }
         }
     });
@@ -538,9 +539,10 @@ fn control_sequences_in_a_record_are_shown_not_obeyed() {
         screen.contains("Evil \\u001b]0;PWNED\\u0007 \\u001b[2J gone"),
         "{screen}"
     );
+    assert!(screen.contains("at h\\u001b]0;HOSTED\\u0007"), "{screen}");
     let raw = String::from_utf8_lossy(&tui.raw);
     assert!(
-        !raw.contains("\u{1b}]0;PWNED"),
+        !raw.contains("\u{1b}]0;PWNED") && !raw.contains("\u{1b}]0;HOSTED"),
         "the title escape reached the terminal"
     );
     tui.key("q");
