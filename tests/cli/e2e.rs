@@ -110,17 +110,37 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         "{}",
         first.stderr
     );
+    // A 135M model often fills the reply's shape with junk (a title that only says
+    // "HIGH", a placeholder): such an item is asked again once, then fails. Nothing else
+    // may fail, and something must be drafted.
+    let failed: Vec<&str> = first
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("  widget-makers/"))
+        .collect();
+    assert!(
+        failed
+            .iter()
+            .all(|l| l.contains("invalid reply, also after one re-ask")),
+        "only junk fails:\n{}{}",
+        first.stdout,
+        first.stderr
+    );
     assert_eq!(
-        first.code, 0,
-        "every prompt drafted:\n{}{}",
-        first.stdout, first.stderr
+        first.code,
+        if failed.is_empty() { 0 } else { 1 },
+        "{}{}",
+        first.stdout,
+        first.stderr
     );
 
     let record = p.record("widget-makers");
     let tasks = record["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 4);
-    for t in tasks {
-        assert_eq!(t["status"], "draft", "{t}");
+    let drafted: Vec<&serde_json::Value> =
+        tasks.iter().filter(|t| t["status"] == "draft").collect();
+    assert!(!drafted.is_empty(), "{record}");
+    for t in drafted {
         assert!(
             ["HIGH", "MEDIUM", "LOW"].contains(&t["level"].as_str().unwrap()),
             "{t}"
@@ -136,10 +156,12 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         eprintln!("e2e: {} {} confidence {value}", t["id"], t["level"]);
     }
     for s in record["skills"].as_array().unwrap() {
-        assert!(
-            ["vulnerable", "resilient"].contains(&s["verdict"].as_str().unwrap()),
-            "{s}"
-        );
+        if s["status"] == "draft" {
+            assert!(
+                ["vulnerable", "resilient"].contains(&s["verdict"].as_str().unwrap()),
+                "{s}"
+            );
+        }
     }
     let v = run(p.willai().arg("validate").env("WILLAI_ROOT", p.root()));
     // The fixture root has no data/schema: only its records are judged here.
@@ -165,20 +187,46 @@ fn a_real_model_drafts_through_the_fallback_and_a_rerun_sends_nothing() {
         "the server's request log matches the run's count"
     );
 
-    // A rerun (records deleted, so every prompt is looked up) sends nothing.
+    // A rerun (records deleted, so every prompt is looked up) sends nothing of what was
+    // answered: only the prompts that failed (never cached) are asked again.
     std::fs::remove_dir_all(p.path("data/records")).unwrap();
     let second = draft(&p);
-    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    let answered = 5 - failed
+        .iter()
+        .map(|l| l.split(':').next().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     assert!(
-        summary_line(&second.stdout, "requests").starts_with("requests    0 sent"),
+        summary_line(&second.stdout, "from cache").contains(&format!("{answered} prompt(s)")),
         "{}",
         second.stdout
     );
+    let resent: usize = summary_line(&second.stdout, "requests")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let served_after = std::fs::read_to_string(log.path())
         .unwrap()
         .matches("\"POST /v1/chat/completions HTTP/1.1\"")
         .count();
-    assert_eq!(served_after, served, "the server saw nothing new");
+    assert_eq!(
+        served_after,
+        served + resent,
+        "the server saw only the resent"
+    );
+    // Asked for on the command line, json_schema is tried again (and refused again),
+    // not the mode remembered from the first run.
+    assert!(
+        failed.is_empty()
+            || second
+                .stderr
+                .contains("refused response_format json_schema"),
+        "{}",
+        second.stderr
+    );
+    let served = served_after;
 
     // Another model's name stops the run before anything is sent: the server lists
     // only smollm2 (and would answer under any name).
