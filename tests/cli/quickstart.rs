@@ -1,6 +1,6 @@
 //! The README's first command: on a fresh clone, with no key and no network, it drafts a
-//! whole profession from the committed answers of a real model in
-//! `examples/quickstart/`.
+//! profession from the committed answers of a real model in `examples/quickstart/`, and
+//! refuses the junk among them.
 
 use std::fs;
 
@@ -23,19 +23,42 @@ fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .args(["--root"])
         .arg(&root)
-        .args(["draft", "--profession", "Proofreaders and Copy Markers"])
+        .args([
+            "draft",
+            "--profession",
+            "Proofreaders and Copy Markers",
+            "--offline",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
+    // 7 of the model's 12 answers are junk willai refuses (a placeholder such as
+    // `{type}`, a title that only says HIGH): not taken, named, and nothing is sent.
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(
         summary_line(&stdout, "requests").starts_with("requests    0 sent"),
         "{stdout}"
     );
     assert!(
-        summary_line(&stdout, "from cache").contains("12 prompt(s)"),
+        summary_line(&stdout, "from cache").contains("5 prompt(s)"),
         "{stdout}"
+    );
+    assert!(
+        summary_line(&stdout, "not cached").contains("7 prompt(s) (offline: nothing sent)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr
+            .matches("the cached reply fails validation (")
+            .count(),
+        7,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("holds a template placeholder ({type})")
+            && stderr.contains("`title` only says \"HIGH\""),
+        "{stderr}"
     );
     // The summary names the file it wrote, where the reader can open it.
     let written = root.join("data/records/proofreaders-and-copy-markers.json");
@@ -49,13 +72,22 @@ fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
     )
     .unwrap();
     let tasks = record["tasks"].as_array().unwrap();
-    assert_eq!(tasks.len(), 11);
+    assert_eq!(tasks.len(), 5);
     assert!(
         tasks
             .iter()
             .all(|t| t["status"] == "draft" && t["machine"]["model"] == "smollm2")
     );
-    assert_eq!(record["skills"].as_array().unwrap().len(), 3);
+    // The record validates, junk and all refused.
+    let v = assert_cmd::Command::cargo_bin("willai")
+        .unwrap()
+        .env_clear()
+        .args(["--root"])
+        .arg(&root)
+        .arg("validate")
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
     // Its schemas are the ones `willai schema` writes (the repository's own).
     for f in ["record", "catalog", "audit"] {
         let path = format!("data/schema/{f}.schema.json");
