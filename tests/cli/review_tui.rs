@@ -523,7 +523,7 @@ fn a_decision_while_another_writer_holds_the_lock_is_said_not_waited_for() {
     held.lock().unwrap();
     tui.key("a");
     tui.wait_for("another willai is writing to this project");
-    tui.wait_for("nothing was done; press the key again");
+    tui.wait_for("nothing was done");
     assert_eq!(p.read(RECORD), before, "nothing written");
     // The screen does not wait for the lock: a skip (it writes nothing) goes through.
     tui.key("s");
