@@ -73,11 +73,15 @@ fn the_quickstart_drafts_from_the_committed_cache_with_no_key_and_no_network() {
     .unwrap();
     let tasks = record["tasks"].as_array().unwrap();
     assert_eq!(tasks.len(), 5);
+    // Answered where the example's willai.toml points (so the summary has no line
+    // about answers from elsewhere).
     assert!(
-        tasks
-            .iter()
-            .all(|t| t["status"] == "draft" && t["machine"]["model"] == "smollm2")
+        tasks.iter().all(|t| t["status"] == "draft"
+            && t["machine"]["model"] == "smollm2"
+            && t["machine"]["host"] == "127.0.0.1:8080"),
+        "{record}"
     );
+    assert!(!stdout.contains("elsewhere"), "{stdout}");
     // The record validates, junk and all refused.
     let v = assert_cmd::Command::cargo_bin("willai")
         .unwrap()
