@@ -460,6 +460,20 @@ mod tests {
         let full = logprob_confidence(&choice, Level::Medium).unwrap();
         assert_eq!(full.value, 0.58, "0.55 of the 0.95 that names a level");
         assert_eq!(logprob_confidence(&compact, Level::Medium), Some(full));
+        // Two alternatives written alike (byte pieces of one token) add up, in the
+        // compact form as in the full one.
+        let twice = json!({"message": {"role": "assistant", "content": content}, "finish_reason": "stop", "logprobs": {"content": [
+            tok(&content[..21], -0.01, &[]),
+            tok("\"", -0.01, &[]),
+            tok("MED", (0.30f64).ln(), &[("MED", (0.30f64).ln()), ("HIGH", (0.25f64).ln()), ("MED", (0.25f64).ln()), ("L", (0.15f64).ln())]),
+            tok(&content[26..], -0.01, &[]),
+        ]}});
+        let full_twice = logprob_confidence(&twice, Level::Medium).unwrap();
+        assert_eq!(full_twice.value, 0.58, "0.30 and 0.25 of the 0.95");
+        assert_eq!(
+            logprob_confidence(&compact_choice(&twice), Level::Medium),
+            Some(full_twice)
+        );
         // A token that does not cover the level's value is not taken for it.
         let mut moved = compact.clone();
         moved["level_logprob"]["at"] = json!(2);

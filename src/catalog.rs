@@ -469,6 +469,23 @@ pub fn text_problem(text: &str, max: usize) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Limits count characters, as the README says, not bytes: 60 accented letters fit
+    /// 60; blank text is empty text.
+    #[test]
+    fn text_is_measured_in_characters_and_blank_is_empty() {
+        assert_eq!(text_problem(&"é".repeat(60), 60), None);
+        assert_eq!(
+            text_problem(&"é".repeat(61), 60).as_deref(),
+            Some("is 61 characters long: shorten it to 60 at most")
+        );
+        for blank in ["", "   "] {
+            assert_eq!(
+                text_problem(blank, 60).as_deref(),
+                Some("must not be empty: write the text")
+            );
+        }
+    }
+
     fn occ(name: &str, slug: &str, aliases: &[&str]) -> Occupation {
         Occupation {
             schema: None,

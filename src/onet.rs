@@ -465,6 +465,7 @@ mod tests {
         for (name, title, want, renamed) in cases {
             let old = Occupation {
                 name: name.into(),
+                aliases: vec!["Tally Clerks".into()],
                 ..imported.clone()
             };
             let Outcome::Updated(occ, change) =
@@ -475,6 +476,9 @@ mod tests {
             assert_eq!(occ.name, want, "{name} -> {title}");
             assert_eq!(change.renamed, renamed, "{name} -> {title}");
             assert_eq!(occ.onet_title.as_deref(), Some(title));
+            // Aliases and skills are the editor's: a retitle leaves them as they were.
+            assert_eq!(occ.aliases, old.aliases, "{name} -> {title}");
+            assert_eq!(occ.skills, old.skills, "{name} -> {title}");
         }
     }
 }

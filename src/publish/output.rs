@@ -328,6 +328,18 @@ mod tests {
             err.to_string().contains("holds no earlier publish"),
             "{err}"
         );
+        // A dotfile is something too: a folder holding only `.gitignore` is not empty.
+        let dotted = tempfile::tempdir().unwrap();
+        fs::write(dotted.path().join(".gitignore"), "mine").unwrap();
+        let err = Output::open(dotted.path()).err().unwrap();
+        assert!(
+            err.to_string().contains("holds no earlier publish"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(dotted.path().join(".gitignore")).unwrap(),
+            "mine"
+        );
         let file = dir.path().join("notes.txt");
         let err = Output::open(&file).err().unwrap();
         assert!(err.to_string().contains("is not a directory"), "{err}");

@@ -415,6 +415,22 @@ mod tests {
         assert_eq!(shown.content.rationale.as_deref(), Some("Maybe."));
         assert!(shown.review.is_none());
         assert_eq!(shown.pending, Some("draft"));
+        // A draft an editor changed, not yet approved: never published; in a preview,
+        // shown as edited, not as the machine's draft.
+        let hand_edited: Entry<TaskContent> = serde_json::from_value(serde_json::json!({
+            "id": "t", "status": "draft", "level": "LOW", "rationale": "Mine.",
+            "machine": {
+                "model": "m", "template": "task.j2@0123456789ab", "input": "a".repeat(64),
+                "cache_key": "1".repeat(64), "level": "LOW", "rationale": "The machine's."
+            }
+        }))
+        .unwrap();
+        assert!(hand_edited.is_edited());
+        assert!(entry(Some(&hand_edited), || "t".into(), false, &mut skipped).is_none());
+        let shown = entry(Some(&hand_edited), || "t".into(), true, &mut skipped).unwrap();
+        assert!(shown.review.is_none());
+        assert_eq!(shown.pending, Some("edited"));
+        assert_eq!(shown.content.rationale.as_deref(), Some("Mine."));
         // Edited after approval: skipped (and said so), or shown as edited.
         let mut edited = approved.clone();
         edited.content.rationale = Some("Changed.".into());

@@ -189,6 +189,26 @@ fn the_root_is_found_upwards() {
         0,
     );
     assert!(r.stdout.contains("widget-makers"), "{}", r.stdout);
+    // The nearest: a project inside this one is found first, not this one around it.
+    p.write("nested/willai.toml", &p.read("willai.toml"));
+    p.write(
+        "nested/data/catalog/ml-engineer.json",
+        &p.read("data/catalog/ml-engineer.json"),
+    );
+    crate::util::copy_dir(&p.path("prompts"), &p.path("nested/prompts"));
+    fs::create_dir_all(p.path("nested/deeper")).unwrap();
+    let r = run_ok(
+        p.willai()
+            .env_remove("WILLAI_ROOT")
+            .current_dir(p.path("nested/deeper"))
+            .args(["status", "--json"]),
+        0,
+    );
+    assert!(
+        r.stdout.contains("ml-engineer") && !r.stdout.contains("widget-makers"),
+        "{}",
+        r.stdout
+    );
 }
 
 // Outside any project, a command that works on one says so (exit 2) and writes nothing:

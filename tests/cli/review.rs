@@ -525,6 +525,20 @@ fn status_tells_states_and_staleness() {
         "task text changed since drafting"
     );
     assert_eq!(v["model"], "test-model");
+
+    // Every item of every profession, drafted or not: without its record, Widget Makers
+    // still lists each of its tasks and skills.
+    std::fs::remove_file(p.path("data/records/widget-makers.json")).unwrap();
+    let j = run_ok(p.willai().args(["status", "--json"]), 0);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    for prof in v["professions"].as_array().unwrap() {
+        let items = prof["items"].as_array().unwrap().len() as u64;
+        let total =
+            prof["tasks"]["total"].as_u64().unwrap() + prof["skills"]["total"].as_u64().unwrap();
+        assert_eq!(items, total, "{prof}");
+    }
+    assert_eq!(v["professions"][1]["tasks"]["missing"], 4);
+    assert_eq!(v["professions"][1]["items"][0]["state"], "missing");
 }
 
 #[test]

@@ -184,7 +184,11 @@ fn task(p: &Project, id: &str) -> serde_json::Value {
 fn lowest_confidence_first_each_key_written_at_once_and_undo_restores_exact_bytes() {
     let (p, _server) = drafted();
     let mut tui = Tui::spawn(&p, &["-p", "widget-makers"], &[]);
-    let screen = tui.wait_for("1 of 6");
+    tui.wait_for("1 of 6");
+    // The frame at the window's width: a first one drawn before the window was sized
+    // (80 columns) cuts the key line, and is drawn again once the size is known.
+    let screen = tui.wait_for("s skip  u undo  q quit");
+    assert!(screen.contains("1 of 6"), "{screen}");
     assert!(screen.contains("task answer-letters · draft"), "{screen}");
     assert!(screen.contains("confidence 0.50 (logprobs)"), "{screen}");
     assert!(
@@ -312,12 +316,23 @@ fn r_rejects_a_draft_and_a_skills_screen_shows_only_its_keys() {
     tui.key("x");
     let screen = tui.wait_for("no key Char('x')");
     assert!(!screen.contains("1 HIGH"), "{screen}");
+    let before_skill = p.read(RECORD);
     tui.key("r");
     let screen = tui.wait_for("6 of 6");
     assert!(
         screen.contains("rejected   the draft of widget-makers/skills/"),
         "{screen}"
     );
+    // A skill's decision is undone to the very bytes too; then rejected again.
+    tui.key("u");
+    tui.wait_for("undone: rejection of widget-makers/skills/");
+    assert_eq!(
+        p.read(RECORD),
+        before_skill,
+        "undo restores the skill exactly"
+    );
+    tui.key("r");
+    tui.wait_for("6 of 6");
     tui.key("q");
     assert_eq!(tui.exit_code(), 0);
     let screen = tui.contents();
@@ -512,7 +527,13 @@ fn a_decision_while_another_writer_holds_the_lock_is_said_not_waited_for() {
     held.lock().unwrap();
     tui.key("a");
     tui.wait_for("another willai is writing to this project");
+    tui.wait_for("nothing was done");
     assert_eq!(p.read(RECORD), before, "nothing written");
+    // The screen does not wait for the lock: a skip (it writes nothing) goes through.
+    tui.key("s");
+    tui.wait_for("2 of 6");
+    tui.key("u");
+    tui.wait_for("1 of 6");
     drop(held);
     tui.key("a");
     tui.wait_for("2 of 6");
@@ -576,6 +597,14 @@ fn a_proposal_reads_as_word_changes_r_drops_it_and_a_takes_and_approves_it() {
     );
     assert!(
         screen.contains("new text from test-model beside the approved text"),
+        "{screen}"
+    );
+    // The proposed level with the model's confidence in it.
+    let sure = before["tasks"][0]["proposal"]["confidence"]["value"]
+        .as_f64()
+        .expect("a proposal drafted with logprobs has a confidence");
+    assert!(
+        screen.contains(&format!("confidence {sure:.2} (logprobs)")),
         "{screen}"
     );
     // The current rationale struck through, the proposed one added.

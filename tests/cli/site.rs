@@ -713,6 +713,22 @@ fn search_engines_and_feed_readers_get_what_they_read() {
             t["title"].as_str().unwrap()
         ]
     );
+    // Positions from 1, and every step but the page itself links to its absolute URL.
+    let items = node(&nodes, "BreadcrumbList")["itemListElement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for (i, item) in items.iter().enumerate() {
+        assert_eq!(item["position"], i + 1, "{item}");
+        let last = i + 1 == items.len();
+        assert_eq!(
+            item["item"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://willaireplace.me/")),
+            !last,
+            "{item}"
+        );
+    }
     // The visible trail matches, with relative links.
     let crumbs = between(
         &html,
