@@ -405,6 +405,27 @@ mod tests {
         assert_eq!(task_id(""), None);
     }
 
+    /// A new occupation's slug is its title's, else suffixed with its SOC code, else with
+    /// the code and a count from 2: the first free one, in that order, so the same
+    /// import into the same catalog always gives the same slugs.
+    #[test]
+    fn a_taken_slug_is_suffixed_with_the_code_then_counted_until_free() {
+        let slug_of = |taken: &[&str]| {
+            let taken: HashSet<String> = taken.iter().map(|t| t.to_string()).collect();
+            match merge(None, "11-1011.00", "Foo", &[], &taken) {
+                Outcome::New(occ) => occ.slug,
+                _ => panic!("a new occupation"),
+            }
+        };
+        assert_eq!(slug_of(&[]), "foo");
+        assert_eq!(slug_of(&["foo"]), "foo-11-1011-00");
+        assert_eq!(slug_of(&["foo", "foo-11-1011-00"]), "foo-11-1011-00-2");
+        assert_eq!(
+            slug_of(&["foo", "foo-11-1011-00", "foo-11-1011-00-2"]),
+            "foo-11-1011-00-3"
+        );
+    }
+
     /// A retitle in O*NET follows into the name only while the name is still O*NET's
     /// title: a name an editor chose stays, and the new title is noted beside it.
     #[test]

@@ -128,9 +128,19 @@ fn check_schema_files(root: &Root) -> Vec<Problem> {
         let shown = root.display(&path);
         match root.read(&path, beneath::MAX_TEXT, "schema file") {
             Ok(Some(committed)) if committed == text.as_bytes() => {}
-            Ok(Some(_)) => out.push(problem(&shown, "", "out of date with this version of willai: run `willai schema` and commit the result")),
-            Ok(None) => out.push(problem(&shown, "", "missing: run `willai schema` to write it")),
-            Err(e) => out.push(problem(&shown, "", format!("{}; `willai schema` writes it anew", e.reason()))),
+            Ok(Some(_)) => {
+                let why = "out of date with this version of willai: run `willai schema` and commit the result";
+                out.push(problem(&shown, "", why))
+            }
+            Ok(None) => out.push(problem(
+                &shown,
+                "",
+                "missing: run `willai schema` to write it",
+            )),
+            Err(e) => {
+                let why = format!("{}; `willai schema` writes it anew", e.reason());
+                out.push(problem(&shown, "", why))
+            }
         }
     }
     out

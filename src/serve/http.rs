@@ -436,6 +436,36 @@ mod tests {
         assert!(body(r).ends_with("data-build=\"3\"></script>\n"));
     }
 
+    /// Every kind of file a site or a theme's `static/` holds is served with its type (a
+    /// font or a stylesheet served as octet-stream is refused by a browser that does not
+    /// sniff), and anything else as bytes.
+    #[test]
+    fn each_file_kind_is_served_with_its_type() {
+        for (name, want) in [
+            ("index.html", "text/html; charset=utf-8"),
+            ("style.css", "text/css; charset=utf-8"),
+            ("site.js", "text/javascript; charset=utf-8"),
+            ("api.json", "application/json"),
+            ("sitemap.xml", "application/xml"),
+            ("tasks.csv", "text/csv; charset=utf-8"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("about.md", "text/plain; charset=utf-8"),
+            ("favicon.svg", "image/svg+xml"),
+            ("og-image.png", "image/png"),
+            ("a.jpg", "image/jpeg"),
+            ("a.jpeg", "image/jpeg"),
+            ("a.gif", "image/gif"),
+            ("a.webp", "image/webp"),
+            ("favicon.ico", "image/x-icon"),
+            ("serif.woff2", "font/woff2"),
+            ("serif.woff", "font/woff"),
+            ("archive.tar.gz", "application/octet-stream"),
+            ("no-extension", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(Path::new(name)), want, "{name}");
+        }
+    }
+
     #[test]
     fn the_error_page_escapes_the_error() {
         let html = error_page(Some("<script>alert(1)</script> & more"));

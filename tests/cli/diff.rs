@@ -614,3 +614,29 @@ fn diff_says_an_approval_no_longer_holds_after_a_hand_edit() {
         r.stdout
     );
 }
+
+/// A record in git's history past the 16 MiB willai reads of one file is named with its
+/// size, never read into memory, and the other records are still compared.
+#[test]
+fn a_committed_record_over_the_cap_is_named_not_read() {
+    let (p, _server) = committed();
+    let good = p.read("data/records/widget-makers.json");
+    let cap = 16 * 1024 * 1024;
+    let mut huge = good.clone().into_bytes();
+    huge.resize(cap + 1, b' ');
+    std::fs::write(p.path("data/records/widget-makers.json"), &huge).unwrap();
+    git(&p, &["add", "data/records/widget-makers.json"]);
+    git(&p, &["commit", "-q", "-m", "a record padded past the cap"]);
+    p.write("data/records/widget-makers.json", &good);
+    let r = run_ok(p.willai().arg("diff"), 1);
+    assert!(
+        r.stdout.contains(&format!(
+            "{} bytes, over the 16 MiB willai reads of one record",
+            cap + 1
+        )),
+        "{}",
+        r.stdout
+    );
+    // The untracked ml-engineer record is still there to tell.
+    assert!(r.stdout.contains("ml-engineer"), "{}", r.stdout);
+}
