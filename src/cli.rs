@@ -393,6 +393,10 @@ pub struct DraftArgs {
     /// (by default an answer another host gave is taken, and the summary says so).
     #[arg(long)]
     pub same_host: bool,
+    /// Send even when the endpoint's model list does not name the model (a gateway whose
+    /// list leaves out names it serves, an Azure OpenAI deployment).
+    #[arg(long)]
+    pub no_model_check: bool,
     /// Write OpenAI Batch API request lines for every cache miss to FILE (split into
     /// FILE-0001.jsonl ... past 50,000 lines) instead of sending them.
     #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["offline", "dry_run"])]

@@ -79,6 +79,7 @@ pub fn run(project: &Project, args: &DraftArgs) -> anyhow::Result<()> {
         endpoint: &endpoint,
         root: &project.root,
         same_host: args.same_host,
+        no_model_check: args.no_model_check,
     };
 
     if args.dry_run {

@@ -206,7 +206,16 @@ impl Scheduler<'_> {
     ) -> anyhow::Result<()> {
         let probe = client.probe().await;
         if let ModelCheck::NotServed(ids) = &probe.model {
-            return Err(DraftError::model_not_served(self.lookup.endpoint, ids).into());
+            let endpoint = self.lookup.endpoint;
+            if !self.lookup.no_model_check {
+                return Err(DraftError::model_not_served(endpoint, ids).into());
+            }
+            self.progress.line(&format!(
+                "warning: {} does not list {} (it lists {}); sending anyway, as --no-model-check asks",
+                endpoint.shown_url(),
+                endpoint.model,
+                super::listed(ids)
+            ));
         }
         if let Some((slots, how)) = probe.slots
             && slots < *concurrency

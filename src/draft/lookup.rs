@@ -23,6 +23,9 @@ pub struct Lookup<'a> {
     /// Take only answers this endpoint's host gave (`draft --same-host`); by default an
     /// answer from another host is taken too, and the summary says so.
     pub same_host: bool,
+    /// Send even when the endpoint's model list does not name the model
+    /// (`draft --no-model-check`).
+    pub no_model_check: bool,
 }
 
 /// The host an entry's answer came from, as the summary names it.

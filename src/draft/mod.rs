@@ -32,7 +32,8 @@ pub enum DraftError {
     #[error(
         "{url} does not serve {model}: it lists {served} (GET {url}/models). Nothing was sent: \
          draft with a model it serves (--model, WILLAI_MODEL or `model` in willai.toml), or point \
-         OPENAI_BASE_URL (--base-url) at an endpoint that serves {model}"
+         OPENAI_BASE_URL (--base-url) at an endpoint that serves {model}; if it does serve it \
+         under that name though its list leaves it out (a gateway), pass --no-model-check"
     )]
     ModelNotServed {
         model: String,
@@ -42,22 +43,27 @@ pub enum DraftError {
 }
 
 impl DraftError {
-    /// The run's model is not among those the endpoint lists (at most a dozen named).
+    /// The run's model is not among those the endpoint lists.
     pub fn model_not_served(endpoint: &crate::config::Endpoint, ids: &[String]) -> DraftError {
-        const SHOWN: usize = 12;
-        let mut served = ids
-            .iter()
-            .take(SHOWN)
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ");
-        if ids.len() > SHOWN {
-            served.push_str(&format!(" and {} more", ids.len() - SHOWN));
-        }
         DraftError::ModelNotServed {
             model: endpoint.model.clone(),
             url: endpoint.shown_url(),
-            served,
+            served: listed(ids),
         }
     }
+}
+
+/// The models an endpoint lists, as a message names them: at most a dozen.
+pub fn listed(ids: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut served = ids
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > SHOWN {
+        served.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    served
 }

@@ -39,6 +39,27 @@ fn a_model_the_endpoint_does_not_list_stops_the_run_before_anything_is_sent() {
         r.stderr
     );
     assert!(!p.exists("data/records/widget-makers.json"));
+    assert!(r.stderr.contains("pass --no-model-check"), "{}", r.stderr);
+    // A gateway whose list leaves the name out: --no-model-check sends anyway, and says so.
+    let r = run_ok(
+        p.willai_at(&server.base_url()).args([
+            "draft",
+            "-p",
+            "widget-makers",
+            "--no-progress",
+            "--no-model-check",
+        ]),
+        0,
+    );
+    assert!(
+        r.stderr
+            .contains("does not list test-model (it lists smollm2); sending anyway"),
+        "{}",
+        r.stderr
+    );
+    assert!(server.requests() > 0);
+    std::fs::remove_dir_all(p.path("data/records")).unwrap();
+    std::fs::remove_dir_all(p.path("cache")).unwrap();
     // Listed (Ollama's `name:latest` too): drafted.
     server.set_models(Some(&["other", "test-model:latest"]));
     run_ok(
