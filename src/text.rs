@@ -114,6 +114,11 @@ pub fn forbidden(s: &str) -> Option<Forbidden> {
 
 /// A count as people read it: 19265 -> "19,265".
 pub fn thousands(n: usize) -> String {
+    thousands_u64(n as u64)
+}
+
+/// [`thousands`] of a count kept as `u64` (tokens, bytes).
+pub fn thousands_u64(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

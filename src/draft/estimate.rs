@@ -19,6 +19,7 @@ use crate::cache::{Cache, CacheEntry, Usage};
 use crate::config::{Endpoint, Price};
 use crate::llm::Body;
 use crate::record::Kind;
+use crate::text::thousands_u64 as thousands;
 
 /// Tokens every chat message costs beyond its text, and the reply's priming, as OpenAI
 /// counts them for its current chat models (the cookbook's figures, also tiktoken-rs's).
@@ -367,18 +368,6 @@ impl Figures {
         }
         out
     }
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::{Endpoint, Price};
 use crate::llm::{Notice, Stats};
+use crate::text::thousands_u64 as thousands;
 
 use super::apply::Changes;
 
@@ -148,18 +149,6 @@ pub struct Tally {
     pub record_files: Vec<std::path::PathBuf>,
     /// Professions whose record could not be written (each is among `failures`).
     pub unsaved: usize,
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Estimated cost in USD of some tokens at a price.
