@@ -34,6 +34,10 @@ pub enum PublishError {
         inside: String,
         why: &'static str,
     },
+    #[error(
+        "--out {out} goes through {link}, a symbolic link inside the project: a link in the repository must not send the site elsewhere. Publish to a real folder (remove the link), or name the folder it points to yourself"
+    )]
+    OutThroughLink { out: String, link: String },
 }
 
 impl PublishError {
@@ -47,7 +51,8 @@ impl PublishError {
             | PublishError::Template { .. }
             | PublishError::Theme { .. }
             | PublishError::StaticClash { .. }
-            | PublishError::InsideProject { .. } => true,
+            | PublishError::InsideProject { .. }
+            | PublishError::OutThroughLink { .. } => true,
         }
     }
 }

@@ -5,7 +5,10 @@
 //! - **Never through a link.** Before anything is written, every path this publish will
 //!   write or delete is checked: no folder on its way inside `--out`, and not the file
 //!   itself, may be a symbolic link (a link would let a write or a delete land in another
-//!   folder). `--out` itself may be a link.
+//!   folder). `--out` itself may be a link when it is outside the project; inside it, no
+//!   link on its way from the root is taken ([`refuse_inside_project`]), since the
+//!   repository's own files (a committed `site -> /anywhere`) must not choose where CI
+//!   writes.
 //! - **Recoverable.** The manifest is written *first*, listing every file this publish
 //!   may write and every file the last one wrote; so an interrupted publish (Ctrl-C,
 //!   `kill -9`, a full disk) leaves a folder the next publish recognises, finishes and
@@ -270,8 +273,11 @@ fn resolved(path: &Path) -> PathBuf {
 }
 
 /// The site must not land in what publish reads from the project at `root` (it would
-/// copy itself into itself on every run) or among the project's data.
+/// copy itself into itself on every run) or among the project's data; and an `--out`
+/// inside the project must not go through a symbolic link there (a committed `site ->
+/// /elsewhere` would have CI's `publish --out site` write outside the project).
 pub fn refuse_inside_project(out: &Path, root: &Path) -> Result<(), PublishError> {
+    refuse_links_on_the_way(out, root)?;
     let out_real = resolved(out);
     for (dir, why) in [
         ("static", "publish copies into every site"),
@@ -286,6 +292,29 @@ pub fn refuse_inside_project(out: &Path, root: &Path) -> Result<(), PublishError
                 out: out.display().to_string(),
                 inside: format!("{dir}/"),
                 why,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every folder on `out`'s way below `root`, and `out` itself, checked not to be a link
+/// (where it exists). A path outside the project is the user's choice and not checked.
+fn refuse_links_on_the_way(out: &Path, root: &Path) -> Result<(), PublishError> {
+    let (Ok(out_abs), Ok(root_abs)) = (std::path::absolute(out), std::path::absolute(root)) else {
+        return Ok(());
+    };
+    let Ok(below) = out_abs.strip_prefix(&root_abs) else {
+        return Ok(());
+    };
+    let mut at = root_abs.clone();
+    for part in below.components() {
+        at.push(part);
+        if fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            let link = at.strip_prefix(&root_abs).unwrap_or(&at);
+            return Err(PublishError::OutThroughLink {
+                out: out.display().to_string(),
+                link: link.display().to_string(),
             });
         }
     }

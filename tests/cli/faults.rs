@@ -980,6 +980,47 @@ fn cache_gc_deletes_only_real_entries_and_reports_the_rest() {
     assert_eq!(p.cache_files().len(), live);
 }
 
+// 20.4 (the output side) a link in the project never takes `publish --out` elsewhere:
+// CI runs `willai publish --out site`, and a pull request can commit `site -> /anywhere`.
+#[cfg(unix)]
+#[test]
+fn publish_never_writes_through_a_link_in_the_project_on_the_way_to_out() {
+    let (p, _server) = approved();
+    for (linked, out) in [
+        ("site", "site"),
+        ("build", "build/site"),
+        ("nested/site", "nested/site/deeper"),
+    ] {
+        let (dir, _precious) = outside();
+        link(dir.path(), &p.path(linked));
+        // As CI writes it (relative, from the root) and as an absolute path.
+        for given in [std::path::PathBuf::from(out), p.path(out)] {
+            let r = run_ok(p.willai().args(["publish", "--out"]).arg(&given), 2);
+            assert!(
+                r.stderr.contains(&format!(
+                    "goes through {linked}, a symbolic link inside the project"
+                )),
+                "{linked} / {}: {}",
+                given.display(),
+                r.stderr
+            );
+        }
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{linked}: only pwned.json is outside");
+        fs::remove_file(p.path(linked)).unwrap();
+    }
+    // Outside the project, --out is the user's own choice, a link included.
+    let (elsewhere, _) = outside();
+    let target = tempfile::tempdir().unwrap();
+    let named = elsewhere.path().join("site-link");
+    link(target.path(), &named);
+    run_ok(p.willai().args(["publish", "--out"]).arg(&named), 0);
+    assert!(target.path().join("index.html").is_file());
+    // And a real folder in the project is fine.
+    run_ok(p.willai().args(["publish", "--out", "site"]), 0);
+    assert!(p.path("site/index.html").is_file());
+}
+
 // 20.4 publish never copies what a link in static/, templates/ or about.md points to.
 #[cfg(unix)]
 #[test]
