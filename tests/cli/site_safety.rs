@@ -100,13 +100,21 @@ fn publish_never_writes_or_deletes_through_a_link() {
     assert_eq!(fs::read_dir(p.path("deep")).unwrap().count(), 1);
     fs::remove_file(out.join("api/professions")).unwrap();
 
-    // With the links gone, publish carries on; `--out` itself may be a link.
+    // With the links gone, publish carries on; `--out` itself may be a link, made by the
+    // user outside the project (inside it, a link is the repository's, and refused).
     publish(&p, &out);
     assert!(out.join("ml-engineer/index.html").is_file());
     assert!(!out.join("widget-makers").exists());
-    link(&out, &p.path("site-link"));
-    let r = publish(&p, &p.path("site-link"));
+    let mine = tempfile::tempdir().unwrap();
+    link(&out, &mine.path().join("site-link"));
+    let r = publish(&p, &mine.path().join("site-link"));
     assert!(r.stdout.contains(" 0 file(s) written"), "{}", r.stdout);
+    link(&out, &p.path("site-link"));
+    let err = refused(&p, &p.path("site-link"));
+    assert!(
+        err.contains("goes through site-link, a symbolic link inside the project"),
+        "{err}"
+    );
 }
 
 /// A catalog file, drafted through the fake server and approved.
