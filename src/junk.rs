@@ -143,13 +143,16 @@ fn placeholder(text: &str) -> Option<String> {
         }
     }
     // JSON Schema residue: `type:string`, `"type": "object"`, `type':'array'`.
-    let squeezed: String = lower
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '"' | '\''))
-        .collect();
-    for t in SCHEMA_TYPES {
-        if squeezed.contains(&format!("type:{t}")) {
-            return Some(format!("type:{t}"));
+    if lower.contains("type") {
+        let squeezed: String = lower
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '"' | '\''))
+            .collect();
+        for (at, _) in squeezed.match_indices("type:") {
+            let after = &squeezed[at + "type:".len()..];
+            if let Some(t) = SCHEMA_TYPES.iter().find(|t| after.starts_with(*t)) {
+                return Some(format!("type:{t}"));
+            }
         }
     }
     // A JSON Schema type name alone ("string" as a tool).
@@ -223,8 +226,17 @@ impl Instructions {
         }
         let mut covered = vec![false; w.len()];
         let mut first: Option<usize> = None;
+        // One buffer for every run's key: validate asks this of every text of every record.
+        let mut key = String::new();
         for (i, run) in w.windows(RUN).enumerate() {
-            if runs.contains(&run.join(" ")) {
+            key.clear();
+            for (j, word) in run.iter().enumerate() {
+                if j > 0 {
+                    key.push(' ');
+                }
+                key.push_str(word);
+            }
+            if runs.contains(key.as_str()) {
                 first.get_or_insert(i);
                 covered[i..i + RUN].iter_mut().for_each(|c| *c = true);
             }

@@ -353,6 +353,57 @@ fn string_end(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
+/// Whether some object of `text` (a JSON text that parsed) may write a key twice: a quick
+/// scan of keys alone, without the positions [`Locator`] keeps, so that the many files
+/// with none are spared building it. A key written with an escape counts as a maybe
+/// (two spellings may be one key); a `true` is then settled by [`Locator::duplicates`].
+pub fn may_repeat_a_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Per open container: the keys of an object (`None` for an array), and whether a
+    // string next would be a key.
+    let mut open: Vec<(Option<std::collections::HashSet<&str>>, bool)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => open.push((Some(Default::default()), true)),
+            b'[' => open.push((None, false)),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some((Some(_), expect_key)) = open.last_mut() {
+                    *expect_key = true;
+                }
+            }
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                let mut escaped = false;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    if bytes[j] == b'\\' {
+                        escaped = true;
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                if let Some((Some(keys), expect_key)) = open.last_mut()
+                    && *expect_key
+                {
+                    *expect_key = false;
+                    let key = text.get(start..j.min(bytes.len())).unwrap_or_default();
+                    if escaped || !keys.insert(key) {
+                        return true;
+                    }
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +501,37 @@ mod tests {
         assert_eq!(l.nearest("/nothing"), Position { line: 1, column: 1 });
         let empty = Locator::new("");
         assert_eq!(empty.nearest("/a"), Position { line: 1, column: 1 });
+    }
+
+    /// The quick scan says "maybe" wherever the locator finds a repeated key, and "no"
+    /// for texts whose keys are unique, strings holding braces, quotes and commas too.
+    #[test]
+    fn the_quick_scan_agrees_with_the_locator_on_repeated_keys() {
+        let repeated = [
+            "{\"a\": 1, \"a\": 2}",
+            "{\"o\": {\"k\": 1, \"k\": 2}}",
+            "{\"l\": [{\"x\": 0}, {\"x\": 1, \"y\": {}, \"x\": 2}]}",
+            "{\"a\": \"}, \\\"a\\\": {\", \"a\": 3}",
+            "{\n  \"tasks\": [\n    {\n      \"id\": \"a\",\n      \"level\": \"HIGH\",\n      \"level\": \"LOW\"\n    }\n  ]\n}\n",
+        ];
+        for text in repeated {
+            assert!(!Locator::new(text).duplicates().is_empty(), "{text}");
+            assert!(may_repeat_a_key(text), "{text}");
+        }
+        let unique = [
+            "{}",
+            "[]",
+            "{\"a\": {\"a\": {\"a\": 1}}, \"b\": [\"a\", \"a\"]}",
+            "{\"l\": [{\"x\": 0}, {\"x\": 1}], \"x\": \"x\"}",
+            "{\"a\": \"{\\\"a\\\": 1, \\\"a\\\": 2}\", \"b\": \"[,]\"}",
+            "{\n  \"tasks\": [\n    {\n      \"id\": \"a\",\n      \"level\": \"HIGH\"\n    },\n    {\n      \"id\": \"b\",\n      \"level\": \"LOW\"\n    }\n  ]\n}\n",
+        ];
+        for text in unique {
+            assert!(Locator::new(text).duplicates().is_empty(), "{text}");
+            assert!(!may_repeat_a_key(text), "{text}");
+        }
+        // An escaped key may be the same key written another way: a maybe.
+        assert!(may_repeat_a_key("{\"\\u0061\": 1, \"a\": 2}"));
     }
 
     #[test]
