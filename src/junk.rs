@@ -52,12 +52,15 @@ pub enum Kind {
     Sentence,
 }
 
-/// The lowercase words of a text (letters and digits).
-fn words(text: &str) -> Vec<String> {
+/// The words of a text as written (letters and digits).
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+}
+
+/// The lowercase words of a text (letters and digits).
+fn words(text: &str) -> Vec<String> {
+    raw_words(text).map(str::to_lowercase).collect()
 }
 
 /// Why a text is a placeholder or only a verdict word, if it is, for the model (the
@@ -73,10 +76,16 @@ pub fn what(text: &str) -> Option<String> {
     if let Some(p) = placeholder(text) {
         return Some(format!("holds a template placeholder ({p}), not text"));
     }
+    // Only a text of at most three words can be verdict words alone (most are sentences:
+    // they are not split into words at all).
+    let few = raw_words(text).nth(3).is_none();
+    if !few {
+        return None;
+    }
     let trimmed = text.trim().trim_end_matches('.').to_lowercase();
     let w = words(text);
     if EMPTY_WORDS.contains(&trimmed.as_str())
-        || (!w.is_empty() && w.len() <= 3 && w.iter().all(|w| EMPTY_WORDS.contains(&w.as_str())))
+        || (!w.is_empty() && w.iter().all(|w| EMPTY_WORDS.contains(&w.as_str())))
     {
         return Some(format!("only says {:?}, not in words", text.trim()));
     }
@@ -156,9 +165,9 @@ fn placeholder(text: &str) -> Option<String> {
         }
     }
     // A JSON Schema type name alone ("string" as a tool).
-    let w = words(text);
-    if let [only] = w.as_slice()
-        && SCHEMA_TYPES.contains(&only.as_str())
+    let mut w = raw_words(text);
+    if let (Some(only), None) = (w.next(), w.next())
+        && SCHEMA_TYPES.iter().any(|t| only.eq_ignore_ascii_case(t))
     {
         return Some(text.trim().to_string());
     }
