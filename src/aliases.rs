@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::catalog::{MAX_NAME, Occupation, text_problem};
-use crate::onet::{BadRow, OnetError, column, open_tsv};
+use crate::onet::{BadRow, OnetError, column, header_names, next_row, open_tsv};
 use crate::slug;
 
 const SOC: &str = "O*NET-SOC Code";
@@ -50,36 +50,21 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
     let (Some(c_soc), Some(c_alt)) = (find(SOC), find(ALTERNATE)) else {
         return Err(OnetError::TitleColumns {
             file: shown,
-            has: headers
-                .iter()
-                .map(str::trim)
-                .filter(|h| !h.is_empty())
-                .map(|h| format!("{h:?}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            has: header_names(&headers),
         });
     };
     let (c_title, c_short) = (find(TITLE), find(SHORT));
     let wanted: Vec<String> = wanted.iter().map(|w| w.trim().to_lowercase()).collect();
     let mut parsed = Parsed::default();
     let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() + 1;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                parsed.bad.push(BadRow {
-                    line,
-                    why: format!("unreadable row: {e}"),
-                });
+    while let Some(next) = next_row(&mut reader, &mut record) {
+        let line = match next {
+            Ok(line) => line,
+            Err(bad) => {
+                parsed.bad.push(bad);
                 continue;
             }
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
+        };
         parsed.read += 1;
         let field = |c: usize| record.get(c).map(str::trim).unwrap_or("");
         let (soc, alternate) = (field(c_soc), field(c_alt));

@@ -104,6 +104,46 @@ pub fn open_tsv(path: &Path) -> Result<(csv::Reader<std::fs::File>, csv::StringR
     Ok((reader, headers))
 }
 
+/// Reads the next row of an O*NET file that holds anything into `record`: its line, or
+/// why it could not be read (the reader goes on past it). `None` at the end.
+pub fn next_row(
+    reader: &mut csv::Reader<std::fs::File>,
+    record: &mut csv::StringRecord,
+) -> Option<Result<u64, BadRow>> {
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(record) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => {
+                return Some(Err(BadRow {
+                    line,
+                    why: format!("unreadable row: {e}"),
+                }));
+            }
+        }
+        if !record.iter().all(|f| f.trim().is_empty()) {
+            return Some(Ok(record.position().map(|p| p.line()).unwrap_or(line)));
+        }
+    }
+}
+
+/// The names a header line holds, quoted, for an error that says which columns a file
+/// has ("none" when it has none).
+pub fn header_names(headers: &csv::StringRecord) -> String {
+    let have: Vec<String> = headers
+        .iter()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| format!("{h:?}"))
+        .collect();
+    if have.is_empty() {
+        "none".to_string()
+    } else {
+        have.join(", ")
+    }
+}
+
 /// The column a header names, without case or surrounding spaces.
 pub fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
     headers
@@ -120,21 +160,9 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
     let (Some(c_soc), Some(c_title), Some(c_id), Some(c_task)) =
         (find(SOC), find(TITLE), find(TASK_ID), find(TASK))
     else {
-        let have: Vec<&str> = headers
-            .iter()
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
-            .collect();
         return Err(OnetError::Columns {
             file: shown.to_string(),
-            has: if have.is_empty() {
-                "none".to_string()
-            } else {
-                have.iter()
-                    .map(|h| format!("{h:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
+            has: header_names(&headers),
         });
     };
     let c_type = find(TASK_TYPE);
@@ -143,23 +171,14 @@ pub fn parse(path: &Path, wanted: &[String]) -> Result<Parsed, OnetError> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut seen_ids: HashMap<u64, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() + 1;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                parsed.bad.push(BadRow {
-                    line,
-                    why: format!("unreadable row: {e}"),
-                });
+    while let Some(next) = next_row(&mut reader, &mut record) {
+        let line = match next {
+            Ok(line) => line,
+            Err(bad) => {
+                parsed.bad.push(bad);
                 continue;
             }
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
+        };
         parsed.rows += 1;
         let field = |c: usize| record.get(c).map(str::trim);
         let needed = [c_soc, c_title, c_id, c_task]
