@@ -296,17 +296,7 @@ fn blank_and_multi_line_reviewers_are_refused_and_validate_flags_control_charact
             .is_none()
     );
 
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    p.approve_all("widget-makers", "Ann");
     p.edit_record("widget-makers", |r| {
         r["tasks"][0]["approval"]["reviewer"] = json!("Ann\nEditor");
     });
@@ -323,17 +313,7 @@ fn blank_and_multi_line_reviewers_are_refused_and_validate_flags_control_charact
 #[test]
 fn validate_reports_every_problem_of_a_file_at_once() {
     let (p, _server) = drafted();
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    p.approve_all("widget-makers", "Ann");
     // Written by hand, as an editor would: `willai fmt` cannot read it any more.
     let mut r = p.record("widget-makers");
     r["tasks"][0]["level"] = json!("high");
@@ -766,17 +746,7 @@ fn outside() -> (tempfile::TempDir, std::path::PathBuf) {
 /// Widget Makers drafted and every item approved by Ann.
 fn approved() -> (Project, FakeServer) {
     let (p, server) = drafted();
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    p.approve_all("widget-makers", "Ann");
     (p, server)
 }
 
@@ -1517,17 +1487,7 @@ fn csv_cells_are_never_formulas_and_formula_reviewers_are_refused() {
         r["tasks"][2]["rationale"] = json!("-Down by half.");
         r["tasks"][3]["rationale"] = json!("@once more.");
     });
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    p.approve_all("widget-makers", "Ann");
     p.edit_record("widget-makers", |r| {
         r["tasks"][0]["approval"]["reviewer"] = json!("-Ann");
     });

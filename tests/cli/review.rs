@@ -563,15 +563,5 @@ fn without_a_configured_model_no_draft_is_stale_by_its_model() {
     assert_eq!(s["model"], serde_json::Value::Null);
     assert_eq!(s["professions"][0]["tasks"]["stale"], 0, "{s}");
     assert!(s["professions"][0]["stale"].as_array().unwrap().is_empty());
-    run_ok(
-        p.willai().args([
-            "approve",
-            "-p",
-            "widget-makers",
-            "--all",
-            "--reviewer",
-            "Ann",
-        ]),
-        0,
-    );
+    p.approve_all("widget-makers", "Ann");
 }

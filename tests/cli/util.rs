@@ -172,6 +172,15 @@ impl Project {
         out
     }
 
+    /// `willai approve -p SLUG --all --reviewer WHO`, which must succeed.
+    pub fn approve_all(&self, slug: &str, reviewer: &str) {
+        run_ok(
+            self.willai()
+                .args(["approve", "-p", slug, "--all", "--reviewer", reviewer]),
+            0,
+        );
+    }
+
     /// Edits a record as an editor would (any change to its JSON), leaving the file in
     /// canonical form with `willai fmt`.
     pub fn edit_record(&self, slug: &str, edit: impl FnOnce(&mut serde_json::Value)) {
