@@ -59,10 +59,19 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durable: bool) -> io::Result
 /// Like [`write_atomic`] but leaves the file alone when it already holds exactly these
 /// bytes, so a rerun does not touch modification times. Returns whether it wrote.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    match fs::read(path) {
-        Ok(existing) if existing == bytes => Ok(false),
-        _ => write_atomic(path, bytes).map(|()| true),
+    if holds(path, bytes) {
+        return Ok(false);
     }
+    write_atomic(path, bytes).map(|()| true)
+}
+
+/// Whether `path` is a regular file holding exactly `bytes`. Its size is compared first,
+/// so a file of another size (a huge one planted in an output folder among them) is
+/// never read, nor anything but a regular file.
+pub fn holds(path: &Path, bytes: &[u8]) -> bool {
+    fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|existing| existing == bytes)
 }
 
 /// Why a data file's bytes are not text willai can read: where (`line:column`) and what
@@ -177,6 +186,31 @@ pub struct LockError(#[source] pub crate::beneath::FileError);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only a regular file of the same bytes counts as holding them: a FIFO in its place
+    /// (which a read would wait on forever) is replaced, not read.
+    #[cfg(unix)]
+    #[test]
+    fn only_a_regular_file_of_the_same_bytes_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.txt");
+        fs::write(&target, "same\n").unwrap();
+        assert!(holds(&target, b"same\n"));
+        assert!(!holds(&target, b"diff\n"));
+        assert!(!holds(&target, b"longer\n"));
+        assert!(!write_if_changed(&target, b"same\n").unwrap());
+        assert!(write_if_changed(&target, b"diff\n").unwrap());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "diff\n");
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(!holds(&fifo, b""));
+        assert!(write_if_changed(&fifo, b"now a file\n").unwrap());
+        assert_eq!(fs::read_to_string(&fifo).unwrap(), "now a file\n");
+    }
 
     #[test]
     fn atomic_write_replaces_content_and_leaves_no_temp_files() {

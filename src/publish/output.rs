@@ -191,10 +191,7 @@ impl Output {
             "internal error: {rel} was not planned (please report this)"
         );
         let path = self.dir.join(safe(rel)?);
-        if !self.fresh
-            && let Ok(existing) = fs::read(&path)
-            && existing == bytes
-        {
+        if !self.fresh && fsx::holds(&path, bytes) {
             return Ok(false);
         }
         fsx::write_atomic_with(&path, bytes, false)
